@@ -100,6 +100,11 @@ async function recoverStaleServer(dataDir: string, port: number, log?: Pick<Logg
   const [pidLine = '', , , portLine = ''] = readFileSync(pidFile, 'utf8').split('\n');
   const pid = Number.parseInt(pidLine, 10);
   if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) {
+    const owner = parentOf(pid);
+    if (owner !== undefined && owner > 1 && isAlive(owner) && commandOf(owner).includes('node')) {
+      throw new Error(`Another process (pid ${owner}) is running a Postgres on ${dataDir}, probably another approval-router. `
+        + 'Stop it first, or set EMBEDDED_PG_DATA_DIR and EMBEDDED_PG_PORT to use another data folder.');
+    }
     log?.warn({ pid, port: Number(portLine) || port, dataDir }, 'a Postgres left running by an earlier run holds this data folder; stopping it');
     process.kill(pid, 'SIGINT'); // fast shutdown: rolls back open transactions, keeps data
     for (let waited = 0; isAlive(pid); waited += 100) {
@@ -109,6 +114,25 @@ async function recoverStaleServer(dataDir: string, port: number, log?: Pick<Logg
   } else {
     log?.warn({ dataDir }, 'removing a stale postmaster.pid left by a killed run');
     rmSync(pidFile, { force: true });
+  }
+}
+
+/** The parent of a process (Linux /proc); a Postgres whose parent died was orphaned by a killed run. */
+function parentOf(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number.parseInt(fields[1] ?? '', 10);
+  } catch {
+    return undefined;
+  }
+}
+
+function commandOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+  } catch {
+    return '';
   }
 }
 

@@ -60,6 +60,18 @@ describe('the service process with an embedded Postgres', () => {
     expect(isAlive(postgresPid(dataDir))).toBe(false);
   }, 90_000);
 
+  it('will not take over the data folder of a service that is still running', async () => {
+    const first = await spawnService({ DATABASE_URL: undefined, EMBEDDED_PG_DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(pgPort) });
+    await waitForReady(first);
+    const second = await spawnService({ DATABASE_URL: undefined, EMBEDDED_PG_DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(pgPort) });
+    expect((await second.exited).code).toBe(1);
+    expect(second.output()).toMatch(/Another process \(pid \d+\) is running a Postgres on/);
+    const still = await fetch(`${first.url}/readyz`);
+    expect(still.status).toBe(200);
+    first.child.kill('SIGTERM');
+    expect((await first.exited).code).toBe(0);
+  }, 90_000);
+
   it('refuses to start on a bad variable, naming it, without a stack trace', async () => {
     const service = await spawnService({ DATABASE_URL: 'not-a-url', EMBEDDED_PG_DATA_DIR: dataDir });
     const { code } = await service.exited;
