@@ -4,6 +4,11 @@ import { ConfigError } from './config.js';
 const COMMANDS: Record<string, () => Promise<{ run: (args: string[]) => Promise<number> }>> = {
   serve: () => import('./commands/serve.js'),
   migrate: () => import('./commands/migrate.js'),
+  verify: () => import('./commands/verify.js'),
+  replay: () => import('./commands/replay.js'),
+  demo: () => import('./commands/demo.js'),
+  route: () => import('./commands/route.js'),
+  policy: () => import('./commands/policy.js'),
 };
 
 const USAGE = `usage: approval-router <command> [options]

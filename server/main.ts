@@ -5,6 +5,11 @@ import { createLogger, type Logger } from './logger.js';
 import { migrateToLatest } from './db/database.js';
 import { openDatabase } from './db/open-database.js';
 import { createApp } from './http/app.js';
+import { LocalCrm } from './crm/local-crm.js';
+import type { Crm } from './crm/crm.js';
+import { AppError } from './errors.js';
+import { devSigningSecret } from './demo/dev-signing-secret.js';
+import { seedDemoPortal } from './demo/seed-demo-portal.js';
 
 export interface RunningService {
   url: string;
@@ -19,7 +24,24 @@ export async function startService(options: { config?: Config; logger?: Logger }
   try {
     const applied = await migrateToLatest(database.db);
     if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
-    const app = createApp({ logger, db: database.db });
+    const db = database.db;
+    if (config.NODE_ENV !== 'production') {
+      const seeded = await seedDemoPortal(db, new Date().toISOString());
+      if (seeded.created) logger.info('seeded the local demo portal (portal id 1) from examples/');
+    }
+    const localCrm = new LocalCrm(db);
+    const hubspotCrm: Crm = {
+      getDeal: () => Promise.reject(new AppError('unavailable', 'HubSpot is not connected yet')),
+      getDirectory: () => Promise.reject(new AppError('unavailable', 'HubSpot is not connected yet')),
+      addNote: () => Promise.reject(new AppError('unavailable', 'HubSpot is not connected yet')),
+    };
+    const app = createApp({
+      logger,
+      db,
+      now: () => new Date(),
+      crmFor: (portal) => (portal.installState === 'demo' ? localCrm : hubspotCrm),
+      signature: { secret: config.HUBSPOT_CLIENT_SECRET ?? devSigningSecret(), publicBaseUrl: config.PUBLIC_BASE_URL },
+    });
     server = await listen(app, config.PORT, config.HOST);
   } catch (error) {
     await database.close().catch(() => undefined);

@@ -39,7 +39,14 @@ export async function startEmbeddedPostgres(options: Options): Promise<EmbeddedP
   const dataDir = path.resolve(options.dataDir);
   const log = options.logger;
   const isRoot = userInfo().uid === 0;
-  await recoverStaleServer(dataDir, options.port, log);
+  const running = await recoverStaleServer(dataDir, options.port, log);
+  if (running) {
+    // Another live process (a second `npm start`, or `approval-router verify` beside the service) already runs
+    // Postgres on this folder: share it, and leave it running when we stop.
+    log?.info({ pid: running.owner, port: running.port }, 'using the embedded Postgres another process is running on this data folder');
+    await ensureDatabase(running.port, options.database);
+    return { url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${running.port}/${options.database}`, stop: () => Promise.resolve() };
+  }
   if (await isPortTaken(options.port)) {
     throw new Error(`Port ${options.port} is already in use by another process, so the embedded Postgres cannot start there. `
       + 'Stop that process, or set EMBEDDED_PG_PORT to a free port (or DATABASE_URL to use an existing Postgres).');
@@ -93,17 +100,19 @@ async function explain(step: () => Promise<void>, what: string, recentLog: strin
   }
 }
 
-/** A run killed hard leaves postgres running on the port with its pid file: stop it (it is ours) or clear the file. */
-async function recoverStaleServer(dataDir: string, port: number, log?: Pick<Logger, 'info' | 'warn'>) {
+/**
+ * A run killed hard leaves postgres running on the port with its pid file: stop it (it is ours) or clear the file.
+ * A postgres whose parent is still a live node process belongs to a running service: report it for sharing.
+ */
+async function recoverStaleServer(dataDir: string, port: number, log?: Pick<Logger, 'info' | 'warn'>): Promise<{ owner: number; port: number } | null> {
   const pidFile = path.join(dataDir, 'postmaster.pid');
-  if (!existsSync(pidFile)) return;
+  if (!existsSync(pidFile)) return null;
   const [pidLine = '', , , portLine = ''] = readFileSync(pidFile, 'utf8').split('\n');
   const pid = Number.parseInt(pidLine, 10);
   if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) {
     const owner = parentOf(pid);
     if (owner !== undefined && owner > 1 && isAlive(owner) && commandOf(owner).includes('node')) {
-      throw new Error(`Another process (pid ${owner}) is running a Postgres on ${dataDir}, probably another approval-router. `
-        + 'Stop it first, or set EMBEDDED_PG_DATA_DIR and EMBEDDED_PG_PORT to use another data folder.');
+      return { owner, port: Number.parseInt(portLine, 10) || port };
     }
     log?.warn({ pid, port: Number(portLine) || port, dataDir }, 'a Postgres left running by an earlier run holds this data folder; stopping it');
     process.kill(pid, 'SIGINT'); // fast shutdown: rolls back open transactions, keeps data
@@ -115,6 +124,7 @@ async function recoverStaleServer(dataDir: string, port: number, log?: Pick<Logg
     log?.warn({ dataDir }, 'removing a stale postmaster.pid left by a killed run');
     rmSync(pidFile, { force: true });
   }
+  return null;
 }
 
 /** The parent of a process (Linux /proc); a Postgres whose parent died was orphaned by a killed run. */

@@ -2,16 +2,21 @@
 import { randomUUID } from 'node:crypto';
 import express, { type Express } from 'express';
 import { pinoHttp } from 'pino-http';
-import type { Logger } from 'pino';
-import type { Db } from '../db/database.js';
 import { checkDatabase } from '../db/database.js';
+import type { ServiceDeps } from '../use-cases/deps.js';
 import { errorHandler, notFoundHandler } from './error-handler.js';
+import { createAdminRouter } from './routes/admin-api.js';
+import { createCardRouter } from './routes/card-api.js';
+import { createDemoRouter } from './routes/demo-api.js';
+import { createSignatureMiddleware, type SignatureMiddlewareFailure } from './signature-middleware.js';
 
-export interface AppDeps {
-  logger: Logger;
-  db: Db;
+export interface AppDeps extends ServiceDeps {
+  /** How card requests are verified: HubSpot's client secret and the public URL it signs. */
+  signature: { secret: string; publicBaseUrl?: string | undefined };
   /** Body size limit; HubSpot caps card payloads at 1 MB. */
   bodyLimit?: string;
+  /** Told about every rejected signature (metrics). */
+  onSignatureFailure?: (reason: SignatureMiddlewareFailure) => void;
 }
 
 export function createApp(deps: AppDeps): Express {
@@ -43,6 +48,20 @@ export function createApp(deps: AppDeps): Express {
     if (database.ok) res.json({ status: 'ready', checks: { database: 'ok' } });
     else res.status(503).setHeader('Retry-After', '5').json({ status: 'unavailable', checks: { database: database.reason } });
   });
+
+  const verifySignature = createSignatureMiddleware({
+    secret: deps.signature.secret,
+    ...(deps.signature.publicBaseUrl ? { publicBaseUrl: deps.signature.publicBaseUrl } : {}),
+    now: () => deps.now().getTime(),
+    onFailure: (reason, req) => {
+      req.log?.warn({ reason }, 'rejected a request with a bad signature');
+      deps.onSignatureFailure?.(reason);
+    },
+  });
+  app.use('/api/v1', verifySignature);
+  app.use('/api/v1/admin', createAdminRouter(deps));
+  app.use('/api/v1/demo', createDemoRouter(deps));
+  app.use('/api/v1', createCardRouter(deps));
 
   app.use(notFoundHandler);
   app.use(errorHandler);

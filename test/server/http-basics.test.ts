@@ -3,8 +3,8 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb, type Db } from '../../server/db/database.js';
 import { AppError } from '../../server/errors.js';
-import { createApp } from '../../server/http/app.js';
 import { errorHandler, notFoundHandler } from '../../server/http/error-handler.js';
+import { buildTestApp } from '../support/app.js';
 import { useTestDatabase } from '../support/db.js';
 import { createTestLogger } from '../support/logger.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
@@ -28,12 +28,12 @@ describe('health and readiness', () => {
   });
 
   it('/healthz answers while the process is alive', async () => {
-    const app = createApp({ logger: createTestLogger().logger, db });
+    const app = buildTestApp(db).app;
     await request(app).get('/healthz').expect(200, { status: 'ok' });
   });
 
   it('/readyz is 503 with a reason while the database is unreachable, and 200 once it is back', async () => {
-    const app = createApp({ logger: createTestLogger().logger, db });
+    const app = buildTestApp(db).app;
     await request(app).get('/readyz').expect(200);
 
     await proxy.cut();
@@ -47,7 +47,7 @@ describe('health and readiness', () => {
 });
 
 describe('errors', () => {
-  const build = () => createApp({ logger: createTestLogger().logger, db: database().db });
+  const build = () => buildTestApp(database().db).app;
 
   it('a malformed JSON body gets 400 with a JSON error', async () => {
     const response = await request(build()).post('/api/v1/anything').set('content-type', 'application/json').send('{"a":').expect(400);
@@ -61,7 +61,7 @@ describe('errors', () => {
   });
 
   it('a body over the limit gets 413', async () => {
-    const app = createApp({ logger: createTestLogger().logger, db: database().db, bodyLimit: '1kb' });
+    const { app } = buildTestApp(database().db, { bodyLimit: '1kb' });
     await request(app).post('/x').set('content-type', 'application/json').send(JSON.stringify({ big: 'x'.repeat(5000) })).expect(413);
   });
 

@@ -60,16 +60,20 @@ describe('the service process with an embedded Postgres', () => {
     expect(isAlive(postgresPid(dataDir))).toBe(false);
   }, 90_000);
 
-  it('will not take over the data folder of a service that is still running', async () => {
+  it('a second process on the same data folder shares the running Postgres and leaves it running when it stops', async () => {
     const first = await spawnService({ DATABASE_URL: undefined, EMBEDDED_PG_DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(pgPort) });
     await waitForReady(first);
+    const pid = postgresPid(dataDir);
     const second = await spawnService({ DATABASE_URL: undefined, EMBEDDED_PG_DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(pgPort) });
-    expect((await second.exited).code).toBe(1);
-    expect(second.output()).toMatch(/Another process \(pid \d+\) is running a Postgres on/);
-    const still = await fetch(`${first.url}/readyz`);
-    expect(still.status).toBe(200);
+    await waitForReady(second);
+    expect(second.output()).toMatch(/using the embedded Postgres another process is running/);
+    second.child.kill('SIGTERM');
+    expect((await second.exited).code).toBe(0);
+    expect(isAlive(pid)).toBe(true);
+    expect((await fetch(`${first.url}/readyz`)).status).toBe(200);
     first.child.kill('SIGTERM');
     expect((await first.exited).code).toBe(0);
+    expect(isAlive(pid)).toBe(false);
   }, 90_000);
 
   it('refuses to start on a bad variable, naming it, without a stack trace', async () => {

@@ -1,5 +1,9 @@
 // Vitest global setup: a real Postgres for the whole run (DATABASE_URL when set, else an embedded one),
 // migrated once into a template database that each test file clones (see test/support/db.ts).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import pg from 'pg';
 import { createDb, migrateToLatest } from '../../server/db/database.js';
@@ -16,11 +20,14 @@ const TEST_DB_PREFIX = 'ar_t_';
 
 export default async function setup(project: TestProject) {
   let embedded: EmbeddedPostgresHandle | undefined;
+  let scratch: string | undefined;
   let baseUrl = process.env.DATABASE_URL;
   if (!baseUrl) {
+    // A fresh cluster per run, in its own folder on a free port: runs never share (or fight over) a server.
+    scratch = mkdtempSync(path.join(tmpdir(), 'approval-router-test-pg-'));
     embedded = await startEmbeddedPostgres({
-      dataDir: process.env.TEST_PG_DATA_DIR ?? './data/test-pg',
-      port: Number(process.env.TEST_PG_PORT ?? 54339),
+      dataDir: path.join(scratch, 'pg'),
+      port: await freePort(),
       database: 'approval_router_test',
     });
     baseUrl = embedded.url;
@@ -37,13 +44,26 @@ export default async function setup(project: TestProject) {
     project.provide('templateDatabaseUrl', templateUrl);
   } catch (error) {
     await embedded?.stop();
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
     throw error;
   }
 
   return async () => {
     await dropTestDatabases(baseUrl).catch(() => undefined);
     await embedded?.stop();
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
   };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
 }
 
 export function databaseName(url: string): string {

@@ -1,0 +1,83 @@
+// `approval-router demo [--url URL]`: drives the whole story against a running service, over HTTP, with
+// requests signed the way HubSpot signs them: a rep requests, the approver decides, a material change
+// invalidates the approval. It prints each step with its trace hash.
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../config.js';
+import { devSigningSecret } from '../demo/dev-signing-secret.js';
+import { DEMO_PORTAL_ID, demoDirectory } from '../demo/seed-demo-portal.js';
+import { signRequest } from '../http/sign-request.js';
+
+interface Answer { status: number; body: Record<string, unknown> }
+
+export async function run(args: string[]): Promise<number> {
+  const config = loadConfig();
+  const { values } = parseArgs({ args, options: { url: { type: 'string' } } });
+  const base = (values.url ?? `http://127.0.0.1:${config.PORT}`).replace(/\/+$/, '');
+  const secret = config.HUBSPOT_CLIENT_SECRET ?? devSigningSecret();
+  const { users } = demoDirectory();
+  const who = (prefix: string) => {
+    const user = users.find((u) => u.email.startsWith(prefix));
+    if (!user) throw new Error(`demo user ${prefix} missing`);
+    return user;
+  };
+  const rep = who('noah');
+  const manager = who('ben');
+
+  const call = async (user: { email: string; userId: string }, method: 'GET' | 'POST', path: string, body?: unknown): Promise<Answer> => {
+    const url = `${base}${path}?${new URLSearchParams({ portalId: DEMO_PORTAL_ID, userId: user.userId, userEmail: user.email }).toString()}`;
+    const signed = signRequest({ secret, method, url, body, timestampMs: Date.now() });
+    const response = await fetch(url, { method, headers: signed.headers, ...(body === undefined ? {} : { body: signed.rawBody }) });
+    const answer = { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    if (response.status >= 400) throw new Error(`${method} ${path} answered ${response.status}: ${JSON.stringify(answer.body)}`);
+    return answer;
+  };
+  const key = () => `demo-${Date.now()}-${Math.random().toString(36).slice(2, 10)}`;
+  const step = (n: number, text: string) => console.log(`\n${n}. ${text}`);
+
+  try {
+    await fetch(`${base}/readyz`);
+  } catch {
+    console.error(`no service at ${base}: start it with \`npm start\` in another terminal (or pass --url)`);
+    return 2;
+  }
+
+  step(1, `${rep.name ?? rep.email} (rep) has a new deal: 25% discount on net-60 terms`);
+  const created = await call(rep, 'POST', '/api/v1/demo/deals', { properties: {
+    dealname: 'Globex renewal (demo)', amount: '80000', discount_percent: '25', payment_terms: 'net_60', contract_term_months: '12',
+    hubspot_owner_id: '102', pipeline: 'default', dealstage: 'qualifiedtobuy',
+  } });
+  const dealId = String(created.body.dealId);
+  console.log(`   deal ${dealId} created in the local demo portal`);
+
+  step(2, 'the card shows the score, why, and the route a request would take');
+  const card = (await call(rep, 'GET', `/api/v1/deals/${dealId}/card`)).body as {
+    score: { value: number; factors: { label: string; value: string | null; points: number }[] };
+    preview: { routeLabel: string; steps: { label: string; approvers: { email: string }[]; slaHours: number }[] };
+    traceHash: string;
+  };
+  console.log(`   score ${card.score.value}/100: ${card.score.factors.filter((f) => f.points !== 0).map((f) => `${f.label} ${f.value} → +${f.points}`).join(', ')}`);
+  for (const s of card.preview.steps) console.log(`   route "${card.preview.routeLabel}", step ${s.label}: ${s.approvers.map((a) => a.email).join(' or ')} within ${s.slaHours}h`);
+  console.log(`   evaluation trace ${card.traceHash}`);
+
+  step(3, 'the rep requests approval with a justification');
+  const requested = (await call(rep, 'POST', `/api/v1/deals/${dealId}/requests`, { justification: 'Competitor offered 20% off; three-year logo.', idempotencyKey: key() })).body as { request: { id: string; state: string }; traceHash: string };
+  console.log(`   request ${requested.request.id} is ${requested.request.state}; trace ${requested.traceHash}`);
+
+  step(4, `${manager.name ?? manager.email} (sales manager) finds it in their inbox and approves`);
+  const inbox = (await call(manager, 'GET', '/api/v1/inbox')).body as { items: { requestId: string; dealName: string }[] };
+  console.log(`   inbox: ${inbox.items.map((i) => i.dealName).join(', ')}`);
+  const decided = (await call(manager, 'POST', `/api/v1/requests/${requested.request.id}/decisions`, { verdict: 'approve', comment: 'OK for a 3-year logo', idempotencyKey: key() })).body as { request: { state: string }; traceHash: string };
+  console.log(`   request is ${decided.request.state}; trace ${decided.traceHash}`);
+
+  step(5, 'the rep raises the discount to 35%: a material change, and the score rises');
+  const changed = (await call(rep, 'POST', `/api/v1/demo/deals/${dealId}/properties`, { properties: { discount_percent: '35' } })).body as {
+    outcome: { kind: string; invalidated?: boolean; assessment?: { reason: string }; traceHash?: string };
+  };
+  console.log(`   ${changed.outcome.invalidated ? 'approval INVALIDATED' : 'approval stands'}: ${changed.outcome.assessment?.reason ?? changed.outcome.kind}; trace ${changed.outcome.traceHash ?? '-'}`);
+
+  step(6, 'the card now asks for a new approval');
+  const after = (await call(rep, 'GET', `/api/v1/deals/${dealId}/card`)).body as { request: { state: string }; actions: { request: boolean }; preview: { routeLabel: string } };
+  console.log(`   last request ${after.request.state}; a new request would go to "${after.preview.routeLabel}"; request allowed: ${after.actions.request}`);
+  console.log('\nCheck the trace chain with `npx approval-router verify` and re-run every evaluation with `npx approval-router replay`.');
+  return 0;
+}

@@ -1,0 +1,37 @@
+// `approval-router policy check FILE`: every problem in a policy with its path; exit 1 on any.
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { parsePolicy } from '../../src/index.js';
+
+const USAGE = 'usage: approval-router policy check FILE';
+
+export async function run(args: string[]): Promise<number> {
+  let positionals: string[];
+  try {
+    positionals = parseArgs({ args, allowPositionals: true, options: {} }).positionals;
+  } catch (error) {
+    console.error(`${(error as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  const [action, file, ...rest] = positionals;
+  if (action !== 'check' || file === undefined || rest.length > 0) {
+    console.error(USAGE);
+    return 2;
+  }
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    console.error(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    return 2;
+  }
+  const result = parsePolicy(text);
+  if (!result.ok) {
+    for (const p of result.problems) console.log(`${file}: ${p.path || '(document)'}: ${p.message}`);
+    console.log(`${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}`);
+    return 1;
+  }
+  const { policy, hash } = result;
+  console.log(`${file}: ok: "${policy.name}", ${policy.scoring.factors.length} factors, ${policy.routes.length} routes, sha256 ${hash}`);
+  return 0;
+}

@@ -1,0 +1,87 @@
+// LocalCrm: a CRM kept in Postgres for the local demo portal (deals, users and teams, notes).
+// It answers like HubSpot does: every property a string, missing ones absent.
+import type { Knex } from 'knex';
+import type { Deal } from '../../src/deal.js';
+import type { Directory, DirectoryUser } from '../../src/directory/schema.js';
+import type { Crm } from './crm.js';
+
+interface LocalUserRow {
+  email: string;
+  owner_id: string | null;
+  user_id: string | null;
+  name: string | null;
+  teams: string[];
+  primary_team: string | null;
+  manager_email: string | null;
+}
+
+export class LocalCrm implements Crm {
+  readonly #db: Knex;
+
+  constructor(db: Knex) {
+    this.#db = db;
+  }
+
+  async getDeal(portalId: string, dealId: string, properties: readonly string[]): Promise<Deal | null> {
+    const row = await this.#db('local_deals').where({ portal_id: portalId, id: dealId }).first<{ properties: Record<string, string | null> } | undefined>();
+    if (!row) return null;
+    const picked: Record<string, string | null> = {};
+    for (const name of properties) {
+      const value = row.properties[name];
+      if (value !== undefined) picked[name] = value;
+    }
+    return { id: dealId, properties: picked };
+  }
+
+  async getDirectory(portalId: string): Promise<Directory> {
+    const rows = await this.#db('local_users').where({ portal_id: portalId }).orderBy('email').select<LocalUserRow[]>('*');
+    return { users: rows.map(toDirectoryUser) };
+  }
+
+  async addNote(portalId: string, dealId: string, body: string): Promise<void> {
+    await this.#db('local_notes').insert({ portal_id: portalId, deal_id: dealId, body });
+  }
+
+  /** Demo and tests only: change a deal the way a rep would in HubSpot. Returns the properties after the change. */
+  async updateDeal(portalId: string, dealId: string, changes: Record<string, string | null>): Promise<Record<string, string | null> | null> {
+    const rows = await this.#db('local_deals').where({ portal_id: portalId, id: dealId })
+      .update({ properties: this.#db.raw('properties || ?::jsonb', [JSON.stringify(changes)]), updated_at: this.#db.fn.now() })
+      .returning<{ properties: Record<string, string | null> }[]>('properties');
+    return rows[0]?.properties ?? null;
+  }
+
+  async upsertDeal(portalId: string, deal: { id: string; properties: Record<string, string | null> }): Promise<void> {
+    await this.#db('local_deals').insert({ portal_id: portalId, id: deal.id, properties: JSON.stringify(deal.properties) })
+      .onConflict(['portal_id', 'id']).merge();
+  }
+
+  async upsertUser(portalId: string, user: DirectoryUser): Promise<void> {
+    await this.#db('local_users').insert({
+      portal_id: portalId,
+      email: user.email.toLowerCase(),
+      owner_id: user.ownerId ?? null,
+      user_id: user.userId ?? null,
+      name: user.name ?? null,
+      teams: user.teams,
+      primary_team: user.primaryTeam ?? null,
+      manager_email: user.managerEmail?.toLowerCase() ?? null,
+    }).onConflict(['portal_id', 'email']).merge();
+  }
+
+  async notes(portalId: string, dealId: string): Promise<string[]> {
+    const rows = await this.#db('local_notes').where({ portal_id: portalId, deal_id: dealId }).orderBy('id').select<{ body: string }[]>('body');
+    return rows.map((row) => row.body);
+  }
+}
+
+function toDirectoryUser(row: LocalUserRow): DirectoryUser {
+  return {
+    email: row.email,
+    teams: row.teams,
+    ...(row.owner_id ? { ownerId: row.owner_id } : {}),
+    ...(row.user_id ? { userId: row.user_id } : {}),
+    ...(row.name ? { name: row.name } : {}),
+    ...(row.primary_team ? { primaryTeam: row.primary_team } : {}),
+    ...(row.manager_email ? { managerEmail: row.manager_email } : {}),
+  };
+}

@@ -1,0 +1,54 @@
+// The card API under /api/v1: thin routes that parse with the contract's schemas, call a use case, and answer.
+import { Router, type Response } from 'express';
+import {
+  DealParams, DecideBody, RequestApprovalBody, RequestParams, WithdrawBody,
+} from '../../../src/contract/card-api.js';
+import { decideOnRequest, withdrawRequest } from '../../use-cases/act-on-request.js';
+import type { ServiceDeps } from '../../use-cases/deps.js';
+import { getCardView } from '../../use-cases/get-card-view.js';
+import { getInbox } from '../../use-cases/get-inbox.js';
+import type { Viewer } from '../../use-cases/load-deal-context.js';
+import { requestApproval } from '../../use-cases/request-approval.js';
+import { getIdentity } from '../signature-middleware.js';
+import { parseBody, parseParams } from '../validate.js';
+
+export function viewerOf(res: Response): Viewer {
+  const identity = getIdentity(res);
+  return { portalId: identity.portalId, userId: identity.userId, email: identity.userEmail };
+}
+
+export function createCardRouter(deps: ServiceDeps): Router {
+  const router = Router();
+
+  router.get('/deals/:dealId/card', async (req, res) => {
+    const { dealId } = parseParams(DealParams, req);
+    res.json(await getCardView(deps, viewerOf(res), dealId));
+  });
+
+  router.post('/deals/:dealId/requests', async (req, res) => {
+    const { dealId } = parseParams(DealParams, req);
+    const body = parseBody(RequestApprovalBody, req);
+    const answer = await requestApproval(deps, viewerOf(res), { dealId, ...body });
+    res.status(answer.status).setHeader('Idempotent-Replayed', String(answer.replayed)).json(answer.body);
+  });
+
+  router.post('/requests/:requestId/decisions', async (req, res) => {
+    const { requestId } = parseParams(RequestParams, req);
+    const body = parseBody(DecideBody, req);
+    const answer = await decideOnRequest(deps, viewerOf(res), { requestId, ...body });
+    res.status(answer.status).setHeader('Idempotent-Replayed', String(answer.replayed)).json(answer.body);
+  });
+
+  router.post('/requests/:requestId/withdraw', async (req, res) => {
+    const { requestId } = parseParams(RequestParams, req);
+    const body = parseBody(WithdrawBody, req);
+    const answer = await withdrawRequest(deps, viewerOf(res), { requestId, ...body });
+    res.status(answer.status).setHeader('Idempotent-Replayed', String(answer.replayed)).json(answer.body);
+  });
+
+  router.get('/inbox', async (_req, res) => {
+    res.json(await getInbox(deps, viewerOf(res)));
+  });
+
+  return router;
+}

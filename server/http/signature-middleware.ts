@@ -1,0 +1,116 @@
+// Guards the card API: a request passes only with a valid X-HubSpot-Signature-v3, and the caller's identity is
+// read from the signed query string (never the body), so nobody can act as another user or portal.
+import type { Request, RequestHandler, Response } from 'express';
+import { AppError } from '../errors.js';
+import { verifySignatureV3, type SignatureFailure } from './verify-signature.js';
+
+export interface Identity {
+  portalId: string;
+  userId: string;
+  /** Lower-cased. */
+  userEmail: string;
+}
+
+export type IdentityFailure = 'missing_identity' | 'invalid_identity' | 'conflicting_identity';
+export type SignatureMiddlewareFailure = SignatureFailure | IdentityFailure;
+
+export interface SignatureMiddlewareOptions {
+  /** The app's client secret. */
+  secret: string;
+  /** The public origin HubSpot calls in production (e.g. https://approvals.example.com), without the path. */
+  publicBaseUrl?: string;
+  now?: () => number;
+  /** Called with a stable, metric-friendly reason before the 401 is raised. */
+  onFailure?: (reason: SignatureMiddlewareFailure, req: Request) => void;
+}
+
+// Short answers for the card; they name the rule that failed and nothing about the secret or the digests.
+const failureMessages: Record<SignatureFailure, string> = {
+  missing_signature: 'missing X-HubSpot-Signature-v3',
+  missing_timestamp: 'missing X-HubSpot-Request-Timestamp',
+  bad_timestamp: 'malformed request timestamp',
+  expired: 'request timestamp is too old',
+  from_future: 'request timestamp is in the future',
+  mismatch: 'invalid signature',
+};
+
+export function createSignatureMiddleware(options: SignatureMiddlewareOptions): RequestHandler {
+  const { secret, now = Date.now, onFailure } = options;
+  if (!secret) throw new Error('createSignatureMiddleware: secret is required');
+  const publicBaseUrl = options.publicBaseUrl?.replace(/\/+$/, '');
+
+  const fail = (req: Request, reason: SignatureMiddlewareFailure, message: string): AppError => {
+    onFailure?.(reason, req);
+    return new AppError('unauthorized', message);
+  };
+
+  return (req, res, next) => {
+    // Production: HubSpot signs the public URL. `hs project dev`: its proxy signs the mapped localhost URL,
+    // which is what this server sees as its own host. Accepting both is safe: each still needs the secret.
+    const ownUrl = `${req.protocol}://${req.get('host') ?? ''}${req.originalUrl}`;
+    const uriCandidates = publicBaseUrl ? [`${publicBaseUrl}${req.originalUrl}`, ownUrl] : [ownUrl];
+
+    const verdict = verifySignatureV3({
+      secret,
+      method: req.method,
+      uriCandidates,
+      // No body (a GET, or an empty POST) was signed as the empty string.
+      rawBody: req.rawBody ?? '',
+      signature: req.get('x-hubspot-signature-v3'),
+      timestamp: req.get('x-hubspot-request-timestamp'),
+      nowMs: now(),
+    });
+    if (!verdict.ok) {
+      next(fail(req, verdict.reason, failureMessages[verdict.reason]));
+      return;
+    }
+
+    const identity = readIdentity(req.originalUrl);
+    if (!identity.ok) {
+      next(fail(req, identity.reason, identity.message));
+      return;
+    }
+    res.locals.identity = identity.identity;
+    next();
+  };
+}
+
+/** The identity the signature middleware established; a route outside the middleware is a wiring bug. */
+export function getIdentity(res: Response): Identity {
+  const identity = res.locals.identity as Identity | undefined;
+  if (!identity) throw new AppError('internal', 'identity requested on a route without the signature middleware');
+  return identity;
+}
+
+type IdentityResult =
+  | { ok: true; identity: Identity }
+  | { ok: false; reason: IdentityFailure; message: string };
+
+const DIGITS = /^\d{1,20}$/;
+const EMAIL = /^[^\s@]+@[^\s@]+$/;
+
+// Parsed from originalUrl itself (the bytes that were signed), not req.query, whose parser is configurable.
+function readIdentity(originalUrl: string): IdentityResult {
+  const queryStart = originalUrl.indexOf('?');
+  const params = new URLSearchParams(queryStart === -1 ? '' : originalUrl.slice(queryStart + 1));
+
+  const read = (name: keyof Identity, normalise: (value: string) => string = (value) => value) => {
+    // HubSpot appends its own copy and the card sends one (the dev proxy appends nothing): all must agree.
+    const copies = new Set(params.getAll(name).map(normalise));
+    if (copies.size === 0) return { ok: false as const, reason: 'missing_identity' as const, message: `missing ${name}` };
+    if (copies.size > 1) return { ok: false as const, reason: 'conflicting_identity' as const, message: 'conflicting identity parameters' };
+    return { ok: true as const, value: [...copies][0] ?? '' };
+  };
+
+  const portalId = read('portalId');
+  if (!portalId.ok) return portalId;
+  const userId = read('userId');
+  if (!userId.ok) return userId;
+  const userEmail = read('userEmail', (value) => value.toLowerCase());
+  if (!userEmail.ok) return userEmail;
+
+  if (!DIGITS.test(portalId.value)) return { ok: false, reason: 'invalid_identity', message: 'invalid portalId' };
+  if (!DIGITS.test(userId.value)) return { ok: false, reason: 'invalid_identity', message: 'invalid userId' };
+  if (!EMAIL.test(userEmail.value)) return { ok: false, reason: 'invalid_identity', message: 'invalid userEmail' };
+  return { ok: true, identity: { portalId: portalId.value, userId: userId.value, userEmail: userEmail.value } };
+}

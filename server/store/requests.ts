@@ -1,0 +1,209 @@
+// Approval requests in Postgres. The core's ApprovalState (the `lifecycle` column) is the source of truth;
+// the steps and decisions tables mirror it so the inbox and reports can query them, and the unique constraint
+// on decisions makes "one decision per approver per step" hold even if code ever got it wrong.
+import type { Knex } from 'knex';
+import type { ApprovalState } from '../../src/lifecycle/types.js';
+import type { Deal } from '../../src/deal.js';
+
+export interface StoredRequest {
+  id: string;
+  portalId: string;
+  dealId: string;
+  requesterEmail: string;
+  requesterUserId: string;
+  justification: string;
+  dealSnapshot: Deal;
+  snapshotHash: string;
+  score: number;
+  routeId: string;
+  policyVersionId: string;
+  policyVersion: number;
+  state: ApprovalState['state'];
+  lifecycle: ApprovalState;
+  evaluation: unknown;
+  rowVersion: number;
+  createdAt: string;
+  closedAt: string | null;
+}
+
+interface RequestRow {
+  id: string;
+  portal_id: string;
+  deal_id: string;
+  requester_email: string;
+  requester_user_id: string;
+  justification: string;
+  deal_snapshot: Deal;
+  snapshot_hash: string;
+  score: number;
+  route_id: string;
+  policy_version_id: string;
+  policy_version: number;
+  state: ApprovalState['state'];
+  lifecycle: ApprovalState;
+  evaluation: unknown;
+  row_version: number;
+  created_at: Date;
+  closed_at: Date | null;
+}
+
+const toRequest = (row: RequestRow): StoredRequest => ({
+  id: row.id,
+  portalId: String(row.portal_id),
+  dealId: row.deal_id,
+  requesterEmail: row.requester_email,
+  requesterUserId: row.requester_user_id,
+  justification: row.justification,
+  dealSnapshot: row.deal_snapshot,
+  snapshotHash: row.snapshot_hash,
+  score: row.score,
+  routeId: row.route_id,
+  policyVersionId: String(row.policy_version_id),
+  policyVersion: row.policy_version,
+  state: row.state,
+  lifecycle: row.lifecycle,
+  evaluation: row.evaluation,
+  rowVersion: row.row_version,
+  createdAt: row.created_at.toISOString(),
+  closedAt: row.closed_at?.toISOString() ?? null,
+});
+
+const selectRequest = (db: Knex) => db('approval_requests as r')
+  .join('policy_versions as p', 'p.id', 'r.policy_version_id')
+  .select('r.*', 'p.version as policy_version');
+
+export async function findRequest(db: Knex, portalId: string, requestId: string, options: { forUpdate?: boolean } = {}): Promise<StoredRequest | null> {
+  let query = selectRequest(db).where({ 'r.portal_id': portalId, 'r.id': requestId });
+  if (options.forUpdate) query = query.forUpdate('r');
+  const row = await query.first<RequestRow | undefined>();
+  return row ? toRequest(row) : null;
+}
+
+/** The deal's most recent request, or null. */
+export async function latestRequestForDeal(db: Knex, portalId: string, dealId: string, options: { forUpdate?: boolean } = {}): Promise<StoredRequest | null> {
+  let query = selectRequest(db).where({ 'r.portal_id': portalId, 'r.deal_id': dealId }).orderBy('r.created_at', 'desc').orderBy('r.id', 'desc');
+  if (options.forUpdate) query = query.forUpdate('r');
+  const row = await query.first<RequestRow | undefined>();
+  return row ? toRequest(row) : null;
+}
+
+export interface NewRequest {
+  id: string;
+  portalId: string;
+  dealId: string;
+  requesterEmail: string;
+  requesterUserId: string;
+  justification: string;
+  dealSnapshot: Deal;
+  snapshotHash: string;
+  score: number;
+  routeId: string;
+  policyVersionId: string;
+  lifecycle: ApprovalState;
+  evaluation: unknown;
+  at: string;
+}
+
+export async function insertRequest(trx: Knex.Transaction, request: NewRequest): Promise<void> {
+  await trx('approval_requests').insert({
+    id: request.id,
+    portal_id: request.portalId,
+    deal_id: request.dealId,
+    requester_email: request.requesterEmail,
+    requester_user_id: request.requesterUserId,
+    justification: request.justification,
+    deal_snapshot: JSON.stringify(request.dealSnapshot),
+    snapshot_hash: request.snapshotHash,
+    score: request.score,
+    route_id: request.routeId,
+    policy_version_id: request.policyVersionId,
+    state: request.lifecycle.state,
+    lifecycle: JSON.stringify(request.lifecycle),
+    evaluation: JSON.stringify(request.evaluation),
+    row_version: 1,
+    created_at: request.at,
+    updated_at: request.at,
+    closed_at: request.lifecycle.closedAt,
+  });
+  await writeSteps(trx, request.portalId, request.id, request.lifecycle);
+}
+
+/** Saves a transition: the new lifecycle, its mirrored steps and any new decisions; bumps the row version. */
+export async function saveTransition(
+  trx: Knex.Transaction,
+  request: StoredRequest,
+  next: ApprovalState,
+  at: string,
+  decision?: { stepIndex: number; approverEmail: string; approverUserId: string; onBehalfOf: string | null; verdict: 'approve' | 'reject'; comment: string | null },
+): Promise<number> {
+  const rowVersion = request.rowVersion + 1;
+  const updated = await trx('approval_requests')
+    .where({ portal_id: request.portalId, id: request.id, row_version: request.rowVersion })
+    .update({ state: next.state, lifecycle: JSON.stringify(next), row_version: rowVersion, updated_at: at, closed_at: next.closedAt });
+  if (updated !== 1) throw new Error(`request ${request.id} changed under a row lock`);
+  if (decision) {
+    await trx('decisions').insert({
+      portal_id: request.portalId,
+      request_id: request.id,
+      step_index: decision.stepIndex,
+      approver_email: decision.approverEmail,
+      approver_user_id: decision.approverUserId,
+      on_behalf_of: decision.onBehalfOf,
+      verdict: decision.verdict,
+      comment: decision.comment,
+      decided_at: at,
+    });
+  }
+  await writeSteps(trx, request.portalId, request.id, next);
+  return rowVersion;
+}
+
+async function writeSteps(trx: Knex.Transaction, portalId: string, requestId: string, lifecycle: ApprovalState) {
+  if (lifecycle.steps.length === 0) return;
+  const cancelled = lifecycle.state === 'withdrawn' || lifecycle.state === 'invalidated';
+  await trx('approval_steps').insert(lifecycle.steps.map((step, index) => ({
+    request_id: requestId,
+    step_index: index,
+    portal_id: portalId,
+    step_id: step.id,
+    mode: step.mode,
+    quorum: step.quorum,
+    approvers: step.approvers,
+    status: cancelled && (step.status === 'active' || step.status === 'waiting') ? 'skipped' : step.status,
+    sla_hours: step.slaHours,
+    started_at: step.startedAt,
+    due_at: step.dueAt,
+    completed_at: step.status === 'approved' || step.status === 'rejected' ? lastDecisionAt(step) : null,
+  }))).onConflict(['request_id', 'step_index']).merge(['status', 'started_at', 'due_at', 'completed_at', 'approvers']);
+}
+
+function lastDecisionAt(step: ApprovalState['steps'][number]): string | null {
+  return step.decisions.at(-1)?.at ?? null;
+}
+
+export interface InboxRow {
+  id: string;
+  deal_id: string;
+  requester_email: string;
+  score: number;
+  route_id: string;
+  created_at: Date;
+  step_id: string;
+  due_at: Date | null;
+  deal_snapshot: Deal;
+}
+
+/** Pending requests whose active step waits on this approver (who has not decided yet), oldest due first. */
+export async function inboxFor(db: Knex, portalId: string, email: string, limit = 100): Promise<InboxRow[]> {
+  return db('approval_steps as s')
+    .join('approval_requests as r', 'r.id', 's.request_id')
+    .where({ 's.portal_id': portalId, 's.status': 'active', 'r.state': 'pending' })
+    .whereRaw('s.approvers @> ARRAY[?]::text[]', [email])
+    .whereNotExists(function () {
+      void this.select(1).from('decisions as d')
+        .whereRaw('d.request_id = s.request_id AND d.step_index = s.step_index AND d.approver_email = ?', [email]);
+    })
+    .orderByRaw('s.due_at ASC NULLS LAST, r.created_at ASC')
+    .limit(limit)
+    .select<InboxRow[]>('r.id', 'r.deal_id', 'r.requester_email', 'r.score', 'r.route_id', 'r.created_at', 's.step_id', 's.due_at', 'r.deal_snapshot');
+}

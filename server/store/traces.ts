@@ -1,0 +1,145 @@
+// Append-only, hash-chained traces: one row per evaluation, transition and sync. Appends for a portal are
+// serialised by a row lock on its chain head, inside the caller's transaction, so the chain has no forks.
+import type { Knex } from 'knex';
+import { canonicalJson } from '../../src/hash.js';
+import { chainHash, GENESIS_HASH, type TraceRecord } from '../../src/trace-hash.js';
+
+export type TraceKind = 'evaluation' | 'transition' | 'decision' | 'sync' | 'policy' | 'flag' | 'change_assessment' | 'escalation';
+
+export interface TraceEntry {
+  portalId: string;
+  kind: TraceKind;
+  requestId?: string | null;
+  dealId?: string | null;
+  input: unknown;
+  output: unknown;
+  policyHash?: string | null;
+  inputHash?: string | null;
+  engineVersion: string;
+  occurredAt: string;
+}
+
+export interface AppendedTrace {
+  seq: number;
+  hash: string;
+}
+
+export async function appendTrace(trx: Knex.Transaction, entry: TraceEntry): Promise<AppendedTrace> {
+  await trx.raw('INSERT INTO trace_heads (portal_id, seq, hash) VALUES (?, 0, ?) ON CONFLICT (portal_id) DO NOTHING', [entry.portalId, GENESIS_HASH]);
+  const head = await trx('trace_heads').where({ portal_id: entry.portalId }).forUpdate().first<{ seq: string; hash: string }>();
+  if (!head) throw new Error('trace head vanished');
+  const record: TraceRecord = {
+    portalId: entry.portalId,
+    seq: Number(head.seq) + 1,
+    kind: entry.kind,
+    requestId: entry.requestId ?? null,
+    dealId: entry.dealId ?? null,
+    input: canonicalJson(entry.input),
+    output: canonicalJson(entry.output),
+    policyHash: entry.policyHash ?? null,
+    engineVersion: entry.engineVersion,
+    occurredAt: entry.occurredAt,
+  };
+  const hash = chainHash(head.hash, record);
+  await trx('traces').insert({
+    portal_id: record.portalId,
+    seq: record.seq,
+    kind: record.kind,
+    request_id: record.requestId,
+    deal_id: record.dealId,
+    input: record.input,
+    output: record.output,
+    policy_hash: record.policyHash,
+    input_hash: entry.inputHash ?? null,
+    engine_version: record.engineVersion,
+    occurred_at: record.occurredAt,
+    prev_hash: head.hash,
+    hash,
+  });
+  await trx('trace_heads').where({ portal_id: entry.portalId }).update({ seq: record.seq, hash });
+  return { seq: record.seq, hash };
+}
+
+export interface TraceRow {
+  id: string;
+  portal_id: string;
+  seq: string;
+  kind: string;
+  request_id: string | null;
+  deal_id: string | null;
+  input: string;
+  output: string;
+  policy_hash: string | null;
+  engine_version: string;
+  occurred_at: string;
+  prev_hash: string;
+  hash: string;
+}
+
+export function toRecord(row: TraceRow): TraceRecord {
+  return {
+    portalId: String(row.portal_id),
+    seq: Number(row.seq),
+    kind: row.kind,
+    requestId: row.request_id,
+    dealId: row.deal_id,
+    input: row.input,
+    output: row.output,
+    policyHash: row.policy_hash,
+    engineVersion: row.engine_version,
+    occurredAt: row.occurred_at,
+  };
+}
+
+export type ChainVerdict =
+  | { ok: true; portalId: string; rows: number; head: string }
+  | { ok: false; portalId: string; rows: number; seq: number; problem: string };
+
+/** Walks a portal's chain in order (streaming, in pages) and names the first broken link. */
+export async function verifyChain(db: Knex, portalId: string, pageSize = 5_000): Promise<ChainVerdict> {
+  let prevHash = GENESIS_HASH;
+  let expectedSeq = 1;
+  let rows = 0;
+  for (;;) {
+    const page = await db('traces').where({ portal_id: portalId }).andWhere('seq', '>=', expectedSeq)
+      .orderBy('seq').limit(pageSize).select<TraceRow[]>('*');
+    for (const row of page) {
+      const seq = Number(row.seq);
+      if (seq !== expectedSeq) return { ok: false, portalId, rows, seq: expectedSeq, problem: `row ${expectedSeq} is missing (next row is ${seq})` };
+      if (row.prev_hash !== prevHash) return { ok: false, portalId, rows, seq, problem: `row ${seq} does not point at the hash of row ${seq - 1}` };
+      const recomputed = chainHash(prevHash, toRecord(row));
+      if (recomputed !== row.hash) return { ok: false, portalId, rows, seq, problem: `row ${seq} was changed: its content no longer matches its hash` };
+      prevHash = row.hash;
+      expectedSeq += 1;
+      rows += 1;
+    }
+    if (page.length < pageSize) break;
+  }
+  const head = await db('trace_heads').where({ portal_id: portalId }).first<{ seq: string; hash: string } | undefined>();
+  if (head && (Number(head.seq) !== rows || head.hash !== prevHash)) {
+    return { ok: false, portalId, rows, seq: rows + 1, problem: `the chain head is at row ${head.seq} but the rows end at ${rows}: rows were removed from the end` };
+  }
+  return { ok: true, portalId, rows, head: prevHash };
+}
+
+export async function tracePortals(db: Knex): Promise<string[]> {
+  const rows = await db('trace_heads').select<{ portal_id: string }[]>('portal_id').orderBy('portal_id');
+  return rows.map((row) => String(row.portal_id));
+}
+
+/** Stores a document (policy, directory snapshot) by the hash of its canonical JSON; a no-op when known. */
+export async function storeDocument(db: Knex, kind: 'policy' | 'directory', hash: string, canonical: string): Promise<void> {
+  await db.raw('INSERT INTO trace_documents (hash, kind, body) VALUES (?, ?, ?) ON CONFLICT (hash) DO NOTHING', [hash, kind, canonical]);
+}
+
+export async function loadDocument(db: Knex, hash: string): Promise<string | null> {
+  const row = await db('trace_documents').where({ hash }).first<{ body: string } | undefined>();
+  return row?.body ?? null;
+}
+
+/** The trace of an earlier evaluation with the same input, if there is one (evaluations are content-addressed). */
+export async function findEvaluationTrace(db: Knex, portalId: string, inputHash: string): Promise<AppendedTrace | null> {
+  const row = await db('traces').where({ portal_id: portalId, kind: 'evaluation', input_hash: inputHash })
+    .orderBy('seq').first<{ seq: string; hash: string } | undefined>();
+  return row ? { seq: Number(row.seq), hash: row.hash } : null;
+}

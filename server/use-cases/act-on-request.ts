@@ -1,0 +1,106 @@
+// Decisions and withdrawals: lock the request row, let the core decide whether the act is allowed,
+// persist the new state with the decision, and trace it. Concurrent acts on one request run one at a time.
+import type { Knex } from 'knex';
+import type { RequestView } from '../../src/contract/card-api.js';
+import { ENGINE_VERSION, hashJson } from '../../src/hash.js';
+import { withdraw } from '../../src/lifecycle/close.js';
+import { decide } from '../../src/lifecycle/decide.js';
+import type { TransitionResult } from '../../src/lifecycle/types.js';
+import { AppError } from '../errors.js';
+import { runIdempotent } from '../store/idempotency.js';
+import { policyById } from '../store/policies.js';
+import { findRequest, saveTransition, type StoredRequest } from '../store/requests.js';
+import { appendTrace } from '../store/traces.js';
+import { decisionDelegations } from './decision-delegations.js';
+import { isoNow, type ServiceDeps } from './deps.js';
+import { loadPortal, type Viewer } from './load-deal-context.js';
+import { namesFrom, presentRequest } from './present.js';
+import { toAppError } from './transition-errors.js';
+
+type Answer = { request: RequestView; traceHash: string };
+
+export interface DecideInput {
+  requestId: string;
+  verdict: 'approve' | 'reject';
+  comment?: string | undefined;
+  idempotencyKey: string;
+  expectedVersion?: number | undefined;
+}
+
+export async function decideOnRequest(deps: ServiceDeps, viewer: Viewer, input: DecideInput) {
+  const fingerprint = hashJson({ requestId: input.requestId, verdict: input.verdict, comment: input.comment ?? null });
+  return actOnRequest(deps, viewer, { ...input, operation: 'decide', fingerprint }, (request, at) => {
+    const result = decide(request.lifecycle, { approver: viewer.email, verdict: input.verdict, comment: input.comment ?? null }, at);
+    const stepIndex = request.lifecycle.currentStep ?? 0;
+    return {
+      result,
+      decision: { stepIndex, approverEmail: viewer.email, approverUserId: viewer.userId, onBehalfOf: null, verdict: input.verdict, comment: input.comment?.trim() || null },
+      command: { command: 'decide', approver: viewer.email, verdict: input.verdict, comment: input.comment ?? null, step: stepIndex },
+    };
+  });
+}
+
+export interface WithdrawInput {
+  requestId: string;
+  reason?: string | undefined;
+  idempotencyKey: string;
+  expectedVersion?: number | undefined;
+}
+
+export async function withdrawRequest(deps: ServiceDeps, viewer: Viewer, input: WithdrawInput) {
+  const fingerprint = hashJson({ requestId: input.requestId, reason: input.reason ?? null });
+  return actOnRequest(deps, viewer, { ...input, operation: 'withdraw', fingerprint }, (request, at) => {
+    if (request.lifecycle.requester !== viewer.email) {
+      return { result: { ok: false, error: { code: 'not_requester', message: 'only the requester can withdraw this request' } } satisfies TransitionResult, command: {} };
+    }
+    return {
+      result: withdraw(request.lifecycle, { by: viewer.email, reason: input.reason ?? null }, at),
+      command: { command: 'withdraw', by: viewer.email, reason: input.reason ?? null },
+    };
+  });
+}
+
+interface Act {
+  result: TransitionResult;
+  command: Record<string, unknown>;
+  decision?: Parameters<typeof saveTransition>[4];
+}
+
+async function actOnRequest(
+  deps: ServiceDeps,
+  viewer: Viewer,
+  input: { requestId: string; idempotencyKey: string; expectedVersion?: number | undefined; operation: string; fingerprint: string },
+  act: (request: StoredRequest, at: string) => Act,
+) {
+  const portal = await loadPortal(deps, viewer.portalId);
+  if (portal.featureFlag === 'off') throw new AppError('forbidden', 'approval-router is turned off for this portal');
+  const scope = { portalId: portal.id, key: input.idempotencyKey, userId: viewer.userId, operation: input.operation, fingerprint: input.fingerprint };
+  // Names for the answer come from the directory, read before any lock is taken (it may be a network call).
+  const names = namesFrom(await deps.crmFor(portal).getDirectory(portal.id));
+  return runIdempotent<Answer>(deps.db, scope, async (trx) => {
+    const request = await findRequest(trx, portal.id, input.requestId, { forUpdate: true });
+    if (!request) throw new AppError('not_found', `request ${input.requestId} was not found in this portal`);
+    if (input.expectedVersion !== undefined && input.expectedVersion !== request.rowVersion) {
+      throw new AppError('conflict', `the request changed since you saw it (version ${input.expectedVersion}, now ${request.rowVersion}): reload and try again`);
+    }
+    const at = isoNow(deps);
+    const { result, command, decision } = act(request, at);
+    if (!result.ok) throw toAppError(result.error);
+    const rowVersion = await saveTransition(trx, request, result.state, at, decision);
+    const trace = await appendTrace(trx, {
+      portalId: portal.id, kind: decision ? 'decision' : 'transition', requestId: request.id, dealId: request.dealId,
+      input: { ...command, viewer: viewer.email, fromVersion: request.rowVersion },
+      output: { state: result.state.state, events: result.events, version: rowVersion },
+      policyHash: request.lifecycle.policyHash, engineVersion: ENGINE_VERSION, occurredAt: at,
+    });
+    return { status: 200, body: { request: await presentStored(trx, portal.id, request.id, names), traceHash: trace.hash } };
+  });
+}
+
+async function presentStored(trx: Knex.Transaction, portalId: string, requestId: string, names: ReturnType<typeof namesFrom>): Promise<RequestView> {
+  const stored = await findRequest(trx, portalId, requestId);
+  if (!stored) throw new Error('the request vanished inside its own transaction');
+  const policy = await policyById(trx, portalId, stored.policyVersionId);
+  if (!policy) throw new Error(`policy version ${stored.policyVersionId} is missing`);
+  return presentRequest(stored, policy.document, names, await decisionDelegations(trx, requestId));
+}

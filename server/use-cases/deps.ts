@@ -1,0 +1,16 @@
+// What the use cases need from the outside world, behind narrow interfaces wired in server/main.ts.
+import type { Knex } from 'knex';
+import type { Logger } from 'pino';
+import type { Crm } from '../crm/crm.js';
+import type { Portal } from '../store/portals.js';
+
+export interface ServiceDeps {
+  db: Knex;
+  logger: Logger;
+  /** The CRM that holds this portal's deals: LocalCrm for the demo portal, HubSpot for installed ones. */
+  crmFor: (portal: Portal) => Crm;
+  /** The current instant; the core never reads a clock, the use cases take it from here. */
+  now: () => Date;
+}
+
+export const isoNow = (deps: Pick<ServiceDeps, 'now'>): string => deps.now().toISOString();

@@ -1,0 +1,69 @@
+// A rep asks for approval: load the deal's facts, route them, open the request (or auto-approve it),
+// persist it with its steps, and trace the evaluation and the transition, all in one transaction.
+import { randomUUID } from 'node:crypto';
+import type { RequestView } from '../../src/contract/card-api.js';
+import { evaluate } from '../../src/evaluate.js';
+import { hashJson } from '../../src/hash.js';
+import { request as openRequest } from '../../src/lifecycle/request.js';
+import { AppError } from '../errors.js';
+import { runIdempotent } from '../store/idempotency.js';
+import { insertRequest, latestRequestForDeal, findRequest } from '../store/requests.js';
+import { appendTrace } from '../store/traces.js';
+import { isoNow, type ServiceDeps } from './deps.js';
+import { loadDealContext, loadPortal, type Viewer } from './load-deal-context.js';
+import { namesFrom, presentRequest } from './present.js';
+import { recordEvaluation } from './record-evaluation.js';
+import { toAppError } from './transition-errors.js';
+
+export interface RequestApprovalInput {
+  dealId: string;
+  justification: string;
+  idempotencyKey: string;
+}
+
+export async function requestApproval(deps: ServiceDeps, viewer: Viewer, input: RequestApprovalInput) {
+  const portal = await loadPortal(deps, viewer.portalId);
+  if (portal.featureFlag === 'off') throw new AppError('forbidden', 'approval-router is turned off for this portal');
+  const scope = {
+    portalId: portal.id, key: input.idempotencyKey, userId: viewer.userId, operation: 'request',
+    fingerprint: hashJson({ dealId: input.dealId, justification: input.justification }),
+  };
+  // Facts are read before the transaction: the CRM may be a network call, and no lock should wait on it.
+  const context = await loadDealContext(deps, portal, input.dealId);
+  return runIdempotent<{ request: RequestView; traceHash: string }>(deps.db, scope, async (trx) => {
+    const at = isoNow(deps);
+    const { policy, deal, directory } = context;
+    const evaluationInput = { deal, policy: policy.document, directory, requester: viewer.email, at };
+    const output = evaluate(evaluationInput);
+    const previous = await latestRequestForDeal(trx, portal.id, input.dealId, { forUpdate: true });
+    const result = openRequest(previous?.lifecycle ?? null, {
+      requester: viewer.email, justification: input.justification, route: output.route, policyHash: output.policyHash,
+    }, at);
+    if (!result.ok) throw toAppError(result.error);
+
+    const id = randomUUID();
+    const evaluationTrace = await recordEvaluation(trx, portal.id, evaluationInput, output, { dealId: input.dealId, requestId: id, occurredAt: at });
+    try {
+      await insertRequest(trx, {
+        id, portalId: portal.id, dealId: input.dealId, requesterEmail: viewer.email, requesterUserId: viewer.userId,
+        justification: input.justification, dealSnapshot: deal, snapshotHash: hashJson(deal), score: output.score.score,
+        routeId: output.route.routeId ?? '', policyVersionId: policy.id, lifecycle: result.state,
+        evaluation: { score: output.score, route: output.route, inputHash: output.inputHash, outputHash: output.outputHash, traceHash: evaluationTrace.hash },
+        at,
+      });
+    } catch (error) {
+      // Two requests for one deal at the same instant: the partial unique index lets only one be pending.
+      if ((error as { code?: string }).code === '23505') throw new AppError('conflict', 'a request is already pending for this deal');
+      throw error;
+    }
+    const trace = await appendTrace(trx, {
+      portalId: portal.id, kind: 'transition', requestId: id, dealId: input.dealId,
+      input: { command: 'request', requester: viewer.email, justification: input.justification, evaluation: evaluationTrace.hash },
+      output: { state: result.state.state, events: result.events },
+      policyHash: output.policyHash, engineVersion: output.engineVersion, occurredAt: at,
+    });
+    const stored = await findRequest(trx, portal.id, id);
+    if (!stored) throw new Error('the request just inserted is missing');
+    return { status: 201, body: { request: presentRequest(stored, policy.document, namesFrom(directory)), traceHash: trace.hash } };
+  });
+}

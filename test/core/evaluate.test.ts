@@ -1,0 +1,64 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { canonicalJson, ENGINE_VERSION, evaluate, hashJson, serialiseOutput, type EvaluationInput } from '../../src/index.js';
+import { generateDeals } from './support/deal-generator.js';
+import { EXAMPLE_NAMES, loadExample } from './support/examples.js';
+import { shuffleKeys } from './support/shuffle-keys.js';
+
+const examples = EXAMPLE_NAMES.map(loadExample);
+const generated = generateDeals(200, 42);
+const inputs = fc.tuple(fc.constantFrom(...examples), fc.constantFrom(...generated), fc.constantFrom(null, '2026-12-22T10:00:00Z'))
+  .map(([example, { deal, requester }, at]): EvaluationInput => ({ deal, policy: example.policy, directory: example.directory, requester, at }));
+
+describe('evaluate', () => {
+  it('gives the same bytes for the same input, also after a JSON round trip (as replay does)', () => {
+    fc.assert(fc.property(inputs, (input) => {
+      const first = serialiseOutput(evaluate(input));
+      expect(serialiseOutput(evaluate(input))).toBe(first);
+      expect(serialiseOutput(evaluate(JSON.parse(JSON.stringify(input)) as EvaluationInput))).toBe(first);
+    }), { numRuns: 200 });
+  });
+
+  it('never changes a hash when keys of the deal, policy or directory come in another order', () => {
+    fc.assert(fc.property(inputs, (input) => {
+      const a = evaluate(input);
+      const b = evaluate(shuffleKeys(input));
+      expect([b.policyHash, b.inputHash, b.outputHash]).toEqual([a.policyHash, a.inputHash, a.outputHash]);
+    }), { numRuns: 200 });
+  });
+
+  it('produces plain JSON: nothing lost or changed by a JSON round trip', () => {
+    fc.assert(fc.property(inputs, (input) => {
+      const output = evaluate(input);
+      expect(JSON.parse(JSON.stringify(output))).toStrictEqual(output);
+    }), { numRuns: 100 });
+  });
+
+  it('carries the engine version and hashes that can be recomputed', () => {
+    const input: EvaluationInput = { deal: examples[0]!.deals[0]!.deal, policy: examples[0]!.policy, directory: examples[0]!.directory, requester: 'ava.stone@acme.example' };
+    const output = evaluate(input);
+    expect(output.engineVersion).toBe(ENGINE_VERSION);
+    expect(output.policyHash).toBe(examples[0]!.policyHash);
+    const { outputHash, ...body } = output;
+    expect(outputHash).toBe(hashJson(body));
+    expect(output.inputHash).toBe(hashJson({ deal: input.deal, directory: hashJson(input.directory), policy: output.policyHash, requester: 'ava.stone@acme.example', at: null }));
+  });
+
+  it('changes the input hash when anything that matters changes', () => {
+    const base: EvaluationInput = { deal: examples[0]!.deals[0]!.deal, policy: examples[0]!.policy, directory: examples[0]!.directory };
+    const hashes = new Set([
+      evaluate(base).inputHash,
+      evaluate({ ...base, requester: 'x@acme.example' }).inputHash,
+      evaluate({ ...base, at: '2026-12-22T10:00:00Z' }).inputHash,
+      evaluate({ ...base, deal: { ...base.deal, properties: { ...base.deal.properties, amount: '1' } } }).inputHash,
+      evaluate({ ...base, directory: { users: [] } }).inputHash,
+    ]);
+    expect(hashes.size).toBe(5);
+  });
+
+  it('is pinned: this evaluation hashes the same on every machine', () => {
+    const output = evaluate({ deal: { id: '1', properties: { discount_percent: '22', hubspot_owner_id: '101' } }, policy: examples[0]!.policy, directory: examples[0]!.directory, requester: 'ava.stone@acme.example', at: '2026-11-27T10:00:00Z' });
+    expect(canonicalJson(output).length).toBeGreaterThan(0);
+    expect(output.outputHash).toMatchInlineSnapshot(`"bf1b277ffc78fe6b9803d01524cfdbb34465901da3c66da48844619829f2a958"`);
+  });
+});

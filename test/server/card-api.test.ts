@@ -1,0 +1,181 @@
+import { describe, expect, it } from 'vitest';
+import { CardView, ErrorAnswer, InboxAnswer, RequestAnswer } from '../../src/contract/card-api.js';
+import { buildTestApp, callApi } from '../support/app.js';
+import { useTestDatabase } from '../support/db.js';
+import { idempotencyKey, seedDeal, seedPortal } from '../support/factories.js';
+
+const database = useTestDatabase();
+
+async function setup(flag: 'off' | 'shadow' | 'on' = 'on') {
+  const { db } = database();
+  const portal = await seedPortal(db, { flag });
+  const { app, clock } = buildTestApp(db);
+  const call = (who: string, method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown) => callApi(app, clock, portal.as(who), method, path, body);
+  return { db, portal, app, clock, call };
+}
+
+describe('the card view', () => {
+  it('shows the rep the score with each factor, the route a request would take and who approves', async () => {
+    const { portal, call } = await setup();
+    const dealId = await seedDeal(portal, { discount_percent: '25', payment_terms: 'net_60' });
+    const response = await call('noah', 'GET', `/api/v1/deals/${dealId}/card`).expect(200);
+    const view = CardView.parse(response.body);
+    expect(view.score?.value).toBe(45);
+    expect(view.score?.factors.find((f) => f.id === 'discount')).toMatchObject({ value: '25', points: 35, status: 'scored' });
+    expect(view.preview).toMatchObject({ outcome: 'routed', routeId: 'standard' });
+    expect(view.preview?.steps[0]?.approvers.map((a) => a.email)).toEqual(['ben.carter@acme.example', 'bella.diaz@acme.example']);
+    expect(view.actions).toEqual({ request: true, withdraw: false, decide: false });
+    expect(view.viewer.roles).toContain('owner');
+    expect(view.traceHash).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('names a missing or unparsable property instead of guessing', async () => {
+    const { portal, call } = await setup();
+    const dealId = await seedDeal(portal, { discount_percent: '12,5', amount: null });
+    const view = CardView.parse((await call('noah', 'GET', `/api/v1/deals/${dealId}/card`).expect(200)).body);
+    expect(view.score?.factors.find((f) => f.id === 'discount')).toMatchObject({ status: 'unparsable', points: 0 });
+    expect(view.score?.factors.find((f) => f.id === 'size')).toMatchObject({ status: 'missing', points: 0 });
+  });
+
+  it('routes a manager\'s own request past themselves, and says so', async () => {
+    const { portal, call } = await setup();
+    const dealId = await seedDeal(portal, { discount_percent: '25' });
+    const view = CardView.parse((await call('ben', 'GET', `/api/v1/deals/${dealId}/card`).expect(200)).body);
+    const step = view.preview?.steps[0];
+    expect(step?.approvers.map((a) => a.email)).toEqual(['bella.diaz@acme.example']);
+    expect(step?.notes.join(' ')).toMatch(/ben.carter@acme.example skipped .*requester never approves/);
+  });
+
+  it('says the app is off and offers nothing when the portal flag is off', async () => {
+    const { portal, call } = await setup('off');
+    const dealId = await seedDeal(portal, { discount_percent: '25' });
+    const view = CardView.parse((await call('noah', 'GET', `/api/v1/deals/${dealId}/card`).expect(200)).body);
+    expect(view.mode).toBe('off');
+    expect(view.actions).toEqual({ request: false, withdraw: false, decide: false });
+    const refused = await call('noah', 'POST', `/api/v1/deals/${dealId}/requests`, { justification: 'x', idempotencyKey: idempotencyKey() }).expect(403);
+    expect(ErrorAnswer.parse(refused.body).error.message).toMatch(/turned off/);
+  });
+
+  it('answers 404 for a deal the portal does not have and 400 for a malformed deal id', async () => {
+    const { call } = await setup();
+    await call('noah', 'GET', '/api/v1/deals/424242/card').expect(404);
+    const bad = await call('noah', 'GET', '/api/v1/deals/not-a-number/card').expect(400);
+    expect(bad.body.error.details).toEqual([{ path: 'params.dealId', message: 'a HubSpot deal id (digits)' }]);
+  });
+});
+
+describe('requesting approval', () => {
+  it('opens a pending request on the routed steps, once per idempotency key', async () => {
+    const { db, portal, call } = await setup();
+    const dealId = await seedDeal(portal, { discount_percent: '25' });
+    const key = idempotencyKey();
+    const first = await call('noah', 'POST', `/api/v1/deals/${dealId}/requests`, { justification: 'Competitive pressure', idempotencyKey: key }).expect(201);
+    const answer = RequestAnswer.parse(first.body);
+    expect(answer.request).toMatchObject({ state: 'pending', routeId: 'standard', requester: 'noah.king@acme.example', version: 1, currentStepIndex: 0 });
+    expect(answer.request.steps[0]).toMatchObject({ status: 'active', waitingOn: ['ben.carter@acme.example', 'bella.diaz@acme.example'], dueAt: '2026-11-28T09:00:00.000Z' });
+    expect(first.headers['idempotent-replayed']).toBe('false');
+
+    const again = await call('noah', 'POST', `/api/v1/deals/${dealId}/requests`, { justification: 'Competitive pressure', idempotencyKey: key }).expect(201);
+    expect(again.body).toEqual(first.body);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(await db('approval_requests').where({ portal_id: portal.portalId, deal_id: dealId }).count()).toEqual([{ count: '1' }]);
+  });
+
+  it('refuses a reused idempotency key with other content, and a second request while one is pending', async () => {
+    const { portal, call } = await setup();
+    const dealId = await seedDeal(portal, { discount_percent: '25' });
+    const key = idempotencyKey();
+    await call('noah', 'POST', `/api/v1/deals/${dealId}/requests`, { justification: 'one', idempotencyKey: key }).expect(201);
+    await call('noah', 'POST', `/api/v1/deals/${dealId}/requests`, { justification: 'two', idempotencyKey: key }).expect(409);
+    const second = await call('noah', 'POST', `/api/v1/deals/${dealId}/requests`, { justification: 'two', idempotencyKey: idempotencyKey() }).expect(409);
+    expect(second.body.error.message).toMatch(/pending/);
+  });
+
+  it('answers 400 with the field paths of a bad body', async () => {
+    const { portal, call } = await setup();
+    const dealId = await seedDeal(portal);
+    const response = await call('noah', 'POST', `/api/v1/deals/${dealId}/requests`, { justification: '', idempotencyKey: 'x', extra: 1 }).expect(400);
+    const paths = ErrorAnswer.parse(response.body).error.details?.map((d) => d.path);
+    expect(paths).toEqual(expect.arrayContaining(['body.justification', 'body.idempotencyKey', 'body']));
+  });
+
+  it('approves automatically when the route says so', async () => {
+    const { portal, call } = await setup();
+    const dealId = await seedDeal(portal, { discount_percent: '0' });
+    const response = await call('noah', 'POST', `/api/v1/deals/${dealId}/requests`, { justification: 'standard terms', idempotencyKey: idempotencyKey() }).expect(201);
+    expect(response.body.request).toMatchObject({ state: 'auto_approved', routeId: 'auto', steps: [] });
+  });
+});
+
+describe('deciding', () => {
+  async function pendingRequest(discount = '25') {
+    const context = await setup();
+    const dealId = await seedDeal(context.portal, { discount_percent: discount });
+    const response = await context.call('noah', 'POST', `/api/v1/deals/${dealId}/requests`, { justification: 'needed', idempotencyKey: idempotencyKey() }).expect(201);
+    return { ...context, dealId, requestId: response.body.request.id as string };
+  }
+
+  it('when an approver in an any-step approves, the request is approved', async () => {
+    const { call, requestId } = await pendingRequest();
+    const response = await call('ben', 'POST', `/api/v1/requests/${requestId}/decisions`, { verdict: 'approve', comment: 'fine', idempotencyKey: idempotencyKey() }).expect(200);
+    const { request } = RequestAnswer.parse(response.body);
+    expect(request.state).toBe('approved');
+    expect(request.steps[0]?.decisions).toEqual([expect.objectContaining({ approver: 'ben.carter@acme.example', verdict: 'approve', comment: 'fine', approverName: 'Ben Carter' })]);
+  });
+
+  it('a rejection needs a comment and ends the request', async () => {
+    const { call, requestId } = await pendingRequest();
+    const missing = await call('bella', 'POST', `/api/v1/requests/${requestId}/decisions`, { verdict: 'reject', idempotencyKey: idempotencyKey() }).expect(400);
+    expect(missing.body.error.details).toEqual([{ path: 'body.comment', message: 'a comment is required to reject' }]);
+    const rejected = await call('bella', 'POST', `/api/v1/requests/${requestId}/decisions`, { verdict: 'reject', comment: 'too deep', idempotencyKey: idempotencyKey() }).expect(200);
+    expect(rejected.body.request.state).toBe('rejected');
+  });
+
+  it('forbids someone who is not an approver of the active step, and the requester', async () => {
+    const { call, requestId } = await pendingRequest();
+    await call('anna', 'POST', `/api/v1/requests/${requestId}/decisions`, { verdict: 'approve', idempotencyKey: idempotencyKey() }).expect(403);
+    await call('noah', 'POST', `/api/v1/requests/${requestId}/decisions`, { verdict: 'approve', idempotencyKey: idempotencyKey() }).expect(403);
+  });
+
+  it('answers 409 for a stale version and for a decision on a closed request', async () => {
+    const { call, requestId } = await pendingRequest();
+    await call('ben', 'POST', `/api/v1/requests/${requestId}/decisions`, { verdict: 'approve', expectedVersion: 7, idempotencyKey: idempotencyKey() }).expect(409);
+    await call('ben', 'POST', `/api/v1/requests/${requestId}/decisions`, { verdict: 'approve', expectedVersion: 1, idempotencyKey: idempotencyKey() }).expect(200);
+    await call('bella', 'POST', `/api/v1/requests/${requestId}/decisions`, { verdict: 'approve', idempotencyKey: idempotencyKey() }).expect(409);
+  });
+
+  it('answers 404 for a request of another portal or none at all', async () => {
+    const { call } = await pendingRequest();
+    await call('ben', 'POST', '/api/v1/requests/00000000-0000-4000-8000-000000000000/decisions', { verdict: 'approve', idempotencyKey: idempotencyKey() }).expect(404);
+  });
+
+  it('the inbox lists what waits on an approver until they decide', async () => {
+    const { call, requestId, dealId } = await pendingRequest();
+    const before = InboxAnswer.parse((await call('bella', 'GET', '/api/v1/inbox').expect(200)).body);
+    expect(before.items).toEqual([expect.objectContaining({ requestId, dealId, requester: 'noah.king@acme.example', stepLabel: 'manager' })]);
+    expect(InboxAnswer.parse((await call('noah', 'GET', '/api/v1/inbox').expect(200)).body).items).toEqual([]);
+    await call('bella', 'POST', `/api/v1/requests/${requestId}/decisions`, { verdict: 'approve', idempotencyKey: idempotencyKey() }).expect(200);
+    expect((await call('bella', 'GET', '/api/v1/inbox').expect(200)).body.items).toEqual([]);
+  });
+
+  it('the card shows the approver the decide action and the requester withdraw', async () => {
+    const { call, dealId } = await pendingRequest();
+    const approverView = CardView.parse((await call('ben', 'GET', `/api/v1/deals/${dealId}/card`).expect(200)).body);
+    expect(approverView.actions).toEqual({ request: false, withdraw: false, decide: true });
+    const repView = CardView.parse((await call('noah', 'GET', `/api/v1/deals/${dealId}/card`).expect(200)).body);
+    expect(repView.actions).toEqual({ request: false, withdraw: true, decide: false });
+  });
+});
+
+describe('withdrawing', () => {
+  it('only the requester withdraws, and only while pending', async () => {
+    const { portal, call } = await setup();
+    const dealId = await seedDeal(portal, { discount_percent: '25' });
+    const { body } = await call('noah', 'POST', `/api/v1/deals/${dealId}/requests`, { justification: 'x', idempotencyKey: idempotencyKey() }).expect(201);
+    const requestId = body.request.id as string;
+    await call('ben', 'POST', `/api/v1/requests/${requestId}/withdraw`, { idempotencyKey: idempotencyKey() }).expect(403);
+    const withdrawn = await call('noah', 'POST', `/api/v1/requests/${requestId}/withdraw`, { reason: 'customer paused', idempotencyKey: idempotencyKey() }).expect(200);
+    expect(withdrawn.body.request).toMatchObject({ state: 'withdrawn', steps: [expect.objectContaining({ status: 'skipped', waitingOn: [] })] });
+    await call('noah', 'POST', `/api/v1/requests/${requestId}/withdraw`, { idempotencyKey: idempotencyKey() }).expect(409);
+  });
+});

@@ -1,0 +1,61 @@
+// Builds the real app over a test database, with LocalCrm, a settable clock and a known signing secret,
+// plus a client that signs every request the way HubSpot does.
+import type { Knex } from 'knex';
+import request from 'supertest';
+import { LocalCrm } from '../../server/crm/local-crm.js';
+import { createApp, type AppDeps } from '../../server/http/app.js';
+import { signRequest } from '../../server/http/sign-request.js';
+import { createTestLogger } from './logger.js';
+
+export const TEST_SECRET = 'test-client-secret-0123456789';
+
+export interface TestClock {
+  now: () => Date;
+  set: (iso: string) => void;
+  advanceHours: (hours: number) => void;
+}
+
+export function createClock(start = '2026-11-27T09:00:00.000Z'): TestClock {
+  let current = new Date(start).getTime();
+  return {
+    now: () => new Date(current),
+    set: (iso) => { current = new Date(iso).getTime(); },
+    advanceHours: (hours) => { current += hours * 3_600_000; },
+  };
+}
+
+export function buildTestApp(db: Knex, overrides: Partial<AppDeps> = {}) {
+  const { logger, lines } = createTestLogger();
+  const clock = createClock();
+  const crm = new LocalCrm(db);
+  const app = createApp({
+    logger,
+    db,
+    now: clock.now,
+    crmFor: () => crm,
+    signature: { secret: TEST_SECRET },
+    ...overrides,
+  });
+  return { app, clock, crm, logs: lines };
+}
+
+export interface Caller {
+  portalId: string;
+  userId: string;
+  email: string;
+}
+
+export const TEST_HOST = 'approval-router.test';
+
+/** A request signed as HubSpot signs card requests, with the identity HubSpot appends to the query. */
+export function callApi(app: ReturnType<typeof createApp>, clock: TestClock, caller: Caller, method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown) {
+  const separator = path.includes('?') ? '&' : '?';
+  const query = new URLSearchParams({ portalId: caller.portalId, userId: caller.userId, userEmail: caller.email }).toString();
+  const target = `${path}${separator}${query}`;
+  const signed = signRequest({ secret: TEST_SECRET, method, url: `http://${TEST_HOST}${target}`, body, timestampMs: clock.now().getTime() });
+  const agent = request(app);
+  const test = method === 'GET' ? agent.get(target) : method === 'POST' ? agent.post(target) : agent.put(target);
+  test.set('Host', TEST_HOST);
+  for (const [name, value] of Object.entries(signed.headers)) test.set(name, value);
+  return body === undefined ? test : test.send(signed.rawBody);
+}
