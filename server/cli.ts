@@ -9,6 +9,8 @@ const COMMANDS: Record<string, () => Promise<{ run: (args: string[]) => Promise<
   demo: () => import('./commands/demo.js'),
   route: () => import('./commands/route.js'),
   policy: () => import('./commands/policy.js'),
+  simulate: () => import('./commands/simulate.js'),
+  report: () => import('./commands/report.js'),
 };
 
 const USAGE = `usage: approval-router <command> [options]

@@ -1,6 +1,7 @@
 // The service's configuration: one zod schema over the environment, parsed once at start-up.
 // A bad variable stops the process with a message naming it; secret values are never echoed.
 import { z } from 'zod';
+import { describeKeySpecProblem } from './hubspot/token-crypto.js';
 
 const port = z.coerce.number().int().min(1).max(65535);
 const optionalUrl = z.string().trim().url().optional();
@@ -20,10 +21,19 @@ export const configSchema = z.object({
   PUBLIC_BASE_URL: optionalUrl.describe('The HTTPS URL HubSpot calls (as listed in `permittedUrls.fetch`); signatures are checked against it.'),
   HUBSPOT_CLIENT_ID: z.string().min(1).optional().describe('The HubSpot app\'s client id (OAuth).'),
   HUBSPOT_CLIENT_SECRET: z.string().min(8).optional().describe('The HubSpot app\'s client secret: verifies request signatures. Secret.'),
+  HUBSPOT_SCOPES: z.string().trim().regex(/^[\w.-]+( +[\w.-]+)*$/, 'expected scopes separated by spaces')
+    .default('oauth crm.objects.deals.read crm.objects.deals.write crm.objects.owners.read crm.schemas.deals.read crm.schemas.deals.write crm.objects.contacts.write')
+    .describe('Space-separated OAuth scopes the install asks for; must equal the required scopes configured on the HubSpot app.'),
+  TOKEN_ENCRYPTION_KEYS: z.string().optional()
+    .superRefine((value, ctx) => {
+      const problem = value === undefined ? null : describeKeySpecProblem(value);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .describe('Keys that encrypt HubSpot tokens at rest: `keyId:base64key` (32 bytes, `openssl rand -base64 32`), comma-separated; the first encrypts, every one decrypts (rotate by putting a new key first). Secret.'),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(120_000).default(10_000).describe('How long SIGTERM waits for in-flight requests before closing.'),
 }).superRefine((env, ctx) => {
   if (env.NODE_ENV !== 'production') return;
-  for (const key of ['HUBSPOT_CLIENT_ID', 'HUBSPOT_CLIENT_SECRET', 'PUBLIC_BASE_URL', 'DATABASE_URL'] as const) {
+  for (const key of ['HUBSPOT_CLIENT_ID', 'HUBSPOT_CLIENT_SECRET', 'PUBLIC_BASE_URL', 'DATABASE_URL', 'TOKEN_ENCRYPTION_KEYS'] as const) {
     if (env[key] === undefined) ctx.addIssue({ code: 'custom', path: [key], message: 'required when NODE_ENV=production' });
   }
   if (env.PUBLIC_BASE_URL !== undefined && !env.PUBLIC_BASE_URL.startsWith('https://')) {
@@ -34,7 +44,7 @@ export const configSchema = z.object({
 export type Config = z.infer<typeof configSchema>;
 
 /** Variables whose values must never be printed, in logs or in configuration errors. */
-export const SECRET_VARIABLES = new Set(['HUBSPOT_CLIENT_SECRET', 'DATABASE_URL']);
+export const SECRET_VARIABLES = new Set(['HUBSPOT_CLIENT_SECRET', 'DATABASE_URL', 'TOKEN_ENCRYPTION_KEYS']);
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';

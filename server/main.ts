@@ -6,6 +6,8 @@ import { migrateToLatest } from './db/database.js';
 import { openDatabase } from './db/open-database.js';
 import { createApp } from './http/app.js';
 import { LocalCrm } from './crm/local-crm.js';
+import { connectHubSpot } from './hubspot/connect.js';
+import { HubSpotCrm } from './hubspot/hubspot-crm.js';
 import type { Crm } from './crm/crm.js';
 import { AppError } from './errors.js';
 import { devSigningSecret } from './demo/dev-signing-secret.js';
@@ -30,14 +32,13 @@ export async function startService(options: { config?: Config; logger?: Logger }
       if (seeded.created) logger.info('seeded the local demo portal (portal id 1) from examples/');
     }
     const localCrm = new LocalCrm(db);
-    const hubspotCrm: Crm = {
-      getDeal: () => Promise.reject(new AppError('unavailable', 'HubSpot is not connected yet')),
-      getDirectory: () => Promise.reject(new AppError('unavailable', 'HubSpot is not connected yet')),
-      addNote: () => Promise.reject(new AppError('unavailable', 'HubSpot is not connected yet')),
-    };
+    const hubspot = connectHubSpot({ db, config, logger });
+    if (!hubspot.configured) logger.info({ missing: hubspot.missing }, 'HubSpot is not configured: serving the local demo portal only');
+    const hubspotCrm: Crm = hubspot.configured ? new HubSpotCrm({ clientFor: hubspot.connection.clientFor }) : unconnectedCrm(hubspot.missing);
     const app = createApp({
       logger,
       db,
+      hubspot,
       now: () => new Date(),
       crmFor: (portal) => (portal.installState === 'demo' ? localCrm : hubspotCrm),
       signature: { secret: config.HUBSPOT_CLIENT_SECRET ?? devSigningSecret(), publicBaseUrl: config.PUBLIC_BASE_URL },
@@ -81,4 +82,10 @@ function drain(server: Server | undefined, timeoutMs: number): Promise<void> {
     server.close(() => { clearTimeout(timer); resolve(); });
     server.closeIdleConnections();
   });
+}
+
+/** Installed portals need HubSpot credentials; without them their card requests get a clear 503. */
+function unconnectedCrm(missing: string[]): Crm {
+  const refuse = () => Promise.reject(new AppError('unavailable', `HubSpot is not configured on this server (missing ${missing.join(', ')})`));
+  return { getDeal: refuse, getDirectory: refuse, addNote: refuse };
 }

@@ -17,9 +17,13 @@ interface LocalUserRow {
 
 export class LocalCrm implements Crm {
   readonly #db: Knex;
+  readonly #directoryTtlMs: number;
+  // Like the HubSpot adapter, the directory is cached briefly: every card view needs it, and it rarely changes.
+  readonly #directories = new Map<string, { at: number; directory: Promise<Directory> }>();
 
-  constructor(db: Knex) {
+  constructor(db: Knex, options: { directoryTtlMs?: number } = {}) {
     this.#db = db;
+    this.#directoryTtlMs = options.directoryTtlMs ?? 2_000;
   }
 
   async getDeal(portalId: string, dealId: string, properties: readonly string[]): Promise<Deal | null> {
@@ -33,7 +37,16 @@ export class LocalCrm implements Crm {
     return { id: dealId, properties: picked };
   }
 
-  async getDirectory(portalId: string): Promise<Directory> {
+  getDirectory(portalId: string): Promise<Directory> {
+    const cached = this.#directories.get(portalId);
+    if (cached && performance.now() - cached.at < this.#directoryTtlMs) return cached.directory;
+    const directory = this.#readDirectory(portalId);
+    this.#directories.set(portalId, { at: performance.now(), directory });
+    directory.catch(() => this.#directories.delete(portalId));
+    return directory;
+  }
+
+  async #readDirectory(portalId: string): Promise<Directory> {
     const rows = await this.#db('local_users').where({ portal_id: portalId }).orderBy('email').select<LocalUserRow[]>('*');
     return { users: rows.map(toDirectoryUser) };
   }
@@ -56,6 +69,7 @@ export class LocalCrm implements Crm {
   }
 
   async upsertUser(portalId: string, user: DirectoryUser): Promise<void> {
+    this.#directories.delete(portalId);
     await this.#db('local_users').insert({
       portal_id: portalId,
       email: user.email.toLowerCase(),

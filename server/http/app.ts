@@ -3,11 +3,14 @@ import { randomUUID } from 'node:crypto';
 import express, { type Express } from 'express';
 import { pinoHttp } from 'pino-http';
 import { checkDatabase } from '../db/database.js';
+import type { HubSpotSetup } from '../hubspot/connect.js';
 import type { ServiceDeps } from '../use-cases/deps.js';
+import { createOAuthRouter } from './routes/oauth.js';
 import { errorHandler, notFoundHandler } from './error-handler.js';
 import { createAdminRouter } from './routes/admin-api.js';
 import { createCardRouter } from './routes/card-api.js';
 import { createDemoRouter } from './routes/demo-api.js';
+import { createScorecardRouter } from './routes/scorecard-api.js';
 import { createSignatureMiddleware, type SignatureMiddlewareFailure } from './signature-middleware.js';
 
 export interface AppDeps extends ServiceDeps {
@@ -15,6 +18,8 @@ export interface AppDeps extends ServiceDeps {
   signature: { secret: string; publicBaseUrl?: string | undefined };
   /** Body size limit; HubSpot caps card payloads at 1 MB. */
   bodyLimit?: string;
+  /** The HubSpot app (OAuth install); without credentials the install routes answer 503 and say what is missing. */
+  hubspot?: HubSpotSetup;
   /** Told about every rejected signature (metrics). */
   onSignatureFailure?: (reason: SignatureMiddlewareFailure) => void;
 }
@@ -49,6 +54,9 @@ export function createApp(deps: AppDeps): Express {
     else res.status(503).setHeader('Retry-After', '5').json({ status: 'unavailable', checks: { database: database.reason } });
   });
 
+  // The OAuth install is a browser redirect, not a signed card request: it sits outside /api/v1.
+  app.use(createOAuthRouter({ db: deps.db, logger: deps.logger, now: deps.now, hubspot: deps.hubspot ?? { configured: false, missing: ['HUBSPOT_CLIENT_ID', 'HUBSPOT_CLIENT_SECRET', 'TOKEN_ENCRYPTION_KEYS'] } }));
+
   const verifySignature = createSignatureMiddleware({
     secret: deps.signature.secret,
     ...(deps.signature.publicBaseUrl ? { publicBaseUrl: deps.signature.publicBaseUrl } : {}),
@@ -61,6 +69,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/api/v1', verifySignature);
   app.use('/api/v1/admin', createAdminRouter(deps));
   app.use('/api/v1/demo', createDemoRouter(deps));
+  app.use('/api/v1', createScorecardRouter(deps));
   app.use('/api/v1', createCardRouter(deps));
 
   app.use(notFoundHandler);

@@ -2,6 +2,7 @@
 // and activating records who and when. A request keeps the version it was routed with.
 import type { Knex } from 'knex';
 import type { Policy } from '../../src/policy/schema.js';
+import type { PortalRow } from './portals.js';
 
 export interface PolicyVersion {
   id: string;
@@ -18,7 +19,7 @@ export interface PolicyVersion {
   activatedAt: string | null;
 }
 
-interface PolicyRow {
+export interface PolicyRow {
   id: string;
   portal_id: string;
   version: number;
@@ -33,13 +34,28 @@ interface PolicyRow {
   activated_at: Date | null;
 }
 
-const toVersion = (row: PolicyRow): PolicyVersion => ({
+// A version's document never changes, so one parsed object per version is shared by every request: the core
+// compiles and hashes a policy once per object, and this keeps that once per process rather than per request.
+const documents = new Map<string, Policy>();
+
+function sharedDocument(row: PolicyRow): Policy {
+  const key = `${row.id}:${row.hash}`;
+  let document = documents.get(key);
+  if (!document) {
+    document = row.document;
+    if (documents.size > 10_000) documents.clear();
+    documents.set(key, document);
+  }
+  return document;
+}
+
+export const toVersion = (row: PolicyRow): PolicyVersion => ({
   id: String(row.id),
   portalId: String(row.portal_id),
   version: row.version,
   name: row.name,
   source: row.source,
-  document: row.document,
+  document: sharedDocument(row),
   hash: row.hash,
   createdBy: row.created_by,
   createdAt: row.created_at.toISOString(),
@@ -93,4 +109,21 @@ export async function savePolicyVersion(
 export async function activatePolicyVersion(trx: Knex.Transaction, portalId: string, id: string, by: string, at: string): Promise<void> {
   await trx('policy_versions').where({ portal_id: portalId, is_active: true }).update({ is_active: false });
   await trx('policy_versions').where({ portal_id: portalId, id }).update({ is_active: true, activated_by: by, activated_at: at });
+}
+
+/** The portal and its active policy version in one round trip (the card view's first read). */
+export async function portalWithActivePolicy(db: Knex, portalId: string): Promise<{ portal: PortalRow; policy: PolicyRow | null } | null> {
+  const row = await db('portals as p')
+    .leftJoin('policy_versions as v', function () { this.on('v.portal_id', '=', 'p.id').andOn('v.is_active', '=', db.raw('true')); })
+    .where('p.id', portalId)
+    .first<Record<string, unknown> | undefined>(
+      'p.id', 'p.name', 'p.install_state', 'p.feature_flag', 'p.settings', 'p.installed_by_email',
+      db.raw('to_jsonb(v.*) as policy'),
+    );
+  if (!row) return null;
+  const policy = row.policy as (Omit<PolicyRow, 'created_at' | 'activated_at'> & { created_at: string; activated_at: string | null }) | null;
+  return {
+    portal: row as unknown as PortalRow,
+    policy: policy ? { ...policy, created_at: new Date(policy.created_at), activated_at: policy.activated_at ? new Date(policy.activated_at) : null } : null,
+  };
 }

@@ -18,7 +18,7 @@ export interface Portal {
   installedByEmail: string | null;
 }
 
-interface PortalRow {
+export interface PortalRow {
   id: string;
   name: string;
   install_state: InstallState;
@@ -27,7 +27,7 @@ interface PortalRow {
   installed_by_email: string | null;
 }
 
-const toPortal = (row: PortalRow): Portal => ({
+export const toPortal = (row: PortalRow): Portal => ({
   id: String(row.id),
   name: row.name,
   installState: row.install_state,

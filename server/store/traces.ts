@@ -4,6 +4,8 @@ import type { Knex } from 'knex';
 import { canonicalJson } from '../../src/hash.js';
 import { chainHash, GENESIS_HASH, type TraceRecord } from '../../src/trace-hash.js';
 
+// The chain formula lives in src/trace-hash.ts; append_trace() (migrations/20261127000500) applies the same one in SQL.
+
 export type TraceKind = 'evaluation' | 'transition' | 'decision' | 'sync' | 'policy' | 'flag' | 'change_assessment' | 'escalation';
 
 export interface TraceEntry {
@@ -24,13 +26,10 @@ export interface AppendedTrace {
   hash: string;
 }
 
-export async function appendTrace(trx: Knex.Transaction, entry: TraceEntry): Promise<AppendedTrace> {
-  await trx.raw('INSERT INTO trace_heads (portal_id, seq, hash) VALUES (?, 0, ?) ON CONFLICT (portal_id) DO NOTHING', [entry.portalId, GENESIS_HASH]);
-  const head = await trx('trace_heads').where({ portal_id: entry.portalId }).forUpdate().first<{ seq: string; hash: string }>();
-  if (!head) throw new Error('trace head vanished');
+export async function appendTrace(db: Knex, entry: TraceEntry): Promise<AppendedTrace> {
   const record: TraceRecord = {
     portalId: entry.portalId,
-    seq: Number(head.seq) + 1,
+    seq: 0, // placed by append_trace() under the chain-head lock
     kind: entry.kind,
     requestId: entry.requestId ?? null,
     dealId: entry.dealId ?? null,
@@ -40,24 +39,14 @@ export async function appendTrace(trx: Knex.Transaction, entry: TraceEntry): Pro
     engineVersion: entry.engineVersion,
     occurredAt: entry.occurredAt,
   };
-  const hash = chainHash(head.hash, record);
-  await trx('traces').insert({
-    portal_id: record.portalId,
-    seq: record.seq,
-    kind: record.kind,
-    request_id: record.requestId,
-    deal_id: record.dealId,
-    input: record.input,
-    output: record.output,
-    policy_hash: record.policyHash,
-    input_hash: entry.inputHash ?? null,
-    engine_version: record.engineVersion,
-    occurred_at: record.occurredAt,
-    prev_hash: head.hash,
-    hash,
-  });
-  await trx('trace_heads').where({ portal_id: entry.portalId }).update({ seq: record.seq, hash });
-  return { seq: record.seq, hash };
+  const { rows } = await db.raw<{ rows: { trace_seq: string; trace_hash: string }[] }>(
+    'SELECT trace_seq, trace_hash FROM append_trace(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    [record.portalId, record.kind, record.requestId, record.dealId, record.input, record.output, record.policyHash,
+      entry.inputHash ?? null, record.engineVersion, record.occurredAt, canonicalJson(record)],
+  );
+  const row = rows[0];
+  if (!row) throw new Error('append_trace returned no row');
+  return { seq: Number(row.trace_seq), hash: row.trace_hash };
 }
 
 export interface TraceRow {
@@ -127,9 +116,18 @@ export async function tracePortals(db: Knex): Promise<string[]> {
   return rows.map((row) => String(row.portal_id));
 }
 
+const storedDocuments = new Set<string>();
+
 /** Stores a document (policy, directory snapshot) by the hash of its canonical JSON; a no-op when known. */
 export async function storeDocument(db: Knex, kind: 'policy' | 'directory', hash: string, canonical: string): Promise<void> {
+  if (storedDocuments.has(hash)) return;
   await db.raw('INSERT INTO trace_documents (hash, kind, body) VALUES (?, ?, ?) ON CONFLICT (hash) DO NOTHING', [hash, kind, canonical]);
+}
+
+/** Remembers a document as stored once the transaction that stored it has committed. */
+export function markDocumentsStored(hashes: readonly string[]): void {
+  if (storedDocuments.size > 100_000) storedDocuments.clear();
+  for (const hash of hashes) storedDocuments.add(hash);
 }
 
 export async function loadDocument(db: Knex, hash: string): Promise<string | null> {

@@ -1,29 +1,31 @@
 // The card's whole story for one deal and one viewer: score and why, the route a request would take,
 // the current request with its steps, and what this viewer may do now (with the reason when not).
 import type { CardView, ViewerRole } from '../../src/contract/card-api.js';
+import { delegationEpoch } from '../../src/directory/delegation-epoch.js';
 import { evaluate } from '../../src/evaluate.js';
 import { isAdmin } from '../store/portals.js';
 import { policyById } from '../store/policies.js';
 import { latestRequestForDeal, type StoredRequest } from '../store/requests.js';
 import { isoNow, type ServiceDeps } from './deps.js';
-import { loadDealContext, loadPortal, type Viewer } from './load-deal-context.js';
+import { loadDealContext, loadPortalAndPolicy, type Viewer } from './load-deal-context.js';
 import { namesFrom, presentRequest, presentRoute, presentScore } from './present.js';
-import { recordEvaluation } from './record-evaluation.js';
+import { traceEvaluation } from './record-evaluation.js';
 import { decisionDelegations } from './decision-delegations.js';
 
 export async function getCardView(deps: ServiceDeps, viewer: Viewer, dealId: string): Promise<CardView> {
-  const portal = await loadPortal(deps, viewer.portalId);
-  const context = await loadDealContext(deps, portal, dealId);
+  const { portal, policy: activeVersion } = await loadPortalAndPolicy(deps, viewer.portalId);
+  const [context, current] = await Promise.all([loadDealContext(deps, portal, dealId, activeVersion), latestRequestForDeal(deps.db, portal.id, dealId)]);
   const { policy, deal, directory } = context;
   const at = isoNow(deps);
-  const input = { deal, policy: policy.document, directory, requester: viewer.email, at: directory.delegations?.length ? at : null };
+  const input = { deal, policy: policy.document, directory, requester: viewer.email, at: directory.delegations?.length ? delegationEpoch(directory, at) : null };
   const output = evaluate(input);
-  const trace = await deps.db.transaction((trx) => recordEvaluation(trx, portal.id, input, output, { dealId, occurredAt: at }));
-
-  const current = await latestRequestForDeal(deps.db, portal.id, dealId);
+  const [trace, requestPolicy, delegations] = await Promise.all([
+    traceEvaluation(deps.db, portal.id, input, output, { dealId, occurredAt: at }),
+    current && current.policyVersionId !== policy.id ? policyById(deps.db, portal.id, current.policyVersionId).then((version) => version?.document) : policy.document,
+    current?.lifecycle.steps.some((step) => step.decisions.length > 0) ? decisionDelegations(deps.db, current.id) : new Map<string, string>(),
+  ]);
   const names = namesFrom(directory);
-  const requestPolicy = current && current.policyVersionId !== policy.id ? (await policyById(deps.db, portal.id, current.policyVersionId))?.document : policy.document;
-  const request = current ? presentRequest(current, requestPolicy ?? policy.document, names, await decisionDelegations(deps.db, current.id)) : null;
+  const request = current ? presentRequest(current, requestPolicy ?? policy.document, names, delegations) : null;
 
   const roles = rolesOf(viewer, current, output.route.owner.email, isAdmin(portal, viewer.email));
   const notices: string[] = [];

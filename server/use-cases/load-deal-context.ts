@@ -3,8 +3,8 @@ import type { Deal } from '../../src/deal.js';
 import type { Directory } from '../../src/directory/schema.js';
 import { policyProperties } from '../../src/policy/policy-properties.js';
 import { AppError } from '../errors.js';
-import { activePolicy, type PolicyVersion } from '../store/policies.js';
-import { findPortal, type Portal } from '../store/portals.js';
+import { activePolicy, portalWithActivePolicy, toVersion, type PolicyVersion } from '../store/policies.js';
+import { findPortal, toPortal, type Portal } from '../store/portals.js';
 import type { ServiceDeps } from './deps.js';
 
 export interface Viewer {
@@ -26,8 +26,15 @@ export interface DealContext {
   directory: Directory;
 }
 
-export async function loadDealContext(deps: ServiceDeps, portal: Portal, dealId: string): Promise<DealContext> {
-  const policy = await activePolicy(deps.db, portal.id);
+/** The portal and its active policy in one read; 404 when the portal has not installed the app. */
+export async function loadPortalAndPolicy(deps: ServiceDeps, portalId: string): Promise<{ portal: Portal; policy: PolicyVersion | null }> {
+  const found = await portalWithActivePolicy(deps.db, portalId);
+  if (!found || found.portal.install_state === 'uninstalled') throw new AppError('not_found', 'approval-router is not installed in this portal');
+  return { portal: toPortal(found.portal), policy: found.policy ? toVersion(found.policy) : null };
+}
+
+export async function loadDealContext(deps: ServiceDeps, portal: Portal, dealId: string, knownPolicy?: PolicyVersion | null): Promise<DealContext> {
+  const policy = knownPolicy === undefined ? await activePolicy(deps.db, portal.id) : knownPolicy;
   if (!policy) throw new AppError('conflict', 'this portal has no active routing policy: an admin must activate one');
   const crm = deps.crmFor(portal);
   const [deal, directory] = await Promise.all([crm.getDeal(portal.id, dealId, policyProperties(policy.document)), crm.getDirectory(portal.id)]);

@@ -3,7 +3,7 @@
 import type { Knex } from 'knex';
 import { canonicalJson, hashJson } from '../../src/hash.js';
 import type { EvaluationInput, EvaluationOutput } from '../../src/evaluate.js';
-import { appendTrace, findEvaluationTrace, storeDocument, type AppendedTrace } from '../store/traces.js';
+import { appendTrace, findEvaluationTrace, markDocumentsStored, storeDocument, type AppendedTrace } from '../store/traces.js';
 
 /** What an evaluation trace row stores as its input: the deal and requester in full, documents by hash. */
 export interface EvaluationTraceInput {
@@ -12,6 +12,28 @@ export interface EvaluationTraceInput {
   directoryHash: string;
   requester: string | null;
   at: string | null;
+}
+
+/** The trace of this evaluation: an existing row when the same input was seen before, else a new one. */
+export async function traceEvaluation(
+  db: Knex,
+  portalId: string,
+  input: EvaluationInput,
+  output: EvaluationOutput,
+  context: { dealId: string; requestId?: string | null; occurredAt: string },
+): Promise<AppendedTrace> {
+  // The common case (a card viewed again, nothing changed) reads one indexed row and takes no lock.
+  const known = await findEvaluationTrace(db, portalId, output.inputHash);
+  if (known) return known;
+  const appended = await db.transaction(async (trx) => {
+    // A preview decides nothing, so its trace need not wait for the disk: WAL is written in order, so the next
+    // synchronous commit (any decision) flushes it too, and a crash can only lose the newest previews, never
+    // leave a gap in the chain.
+    await trx.raw('SET LOCAL synchronous_commit = off');
+    return recordEvaluation(trx, portalId, input, output, context);
+  });
+  markDocumentsStored([output.policyHash, hashJson(input.directory)]);
+  return appended;
 }
 
 export async function recordEvaluation(

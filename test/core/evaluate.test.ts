@@ -4,6 +4,7 @@ import { canonicalJson, ENGINE_VERSION, evaluate, hashJson, serialiseOutput, typ
 import { generateDeals } from './support/deal-generator.js';
 import { EXAMPLE_NAMES, loadExample } from './support/examples.js';
 import { shuffleKeys } from './support/shuffle-keys.js';
+import { delegationEpoch } from '../../src/directory/delegation-epoch.js';
 
 const examples = EXAMPLE_NAMES.map(loadExample);
 const generated = generateDeals(200, 42);
@@ -60,5 +61,43 @@ describe('evaluate', () => {
     const output = evaluate({ deal: { id: '1', properties: { discount_percent: '22', hubspot_owner_id: '101' } }, policy: examples[0]!.policy, directory: examples[0]!.directory, requester: 'ava.stone@acme.example', at: '2026-11-27T10:00:00Z' });
     expect(canonicalJson(output).length).toBeGreaterThan(0);
     expect(output.outputHash).toMatchInlineSnapshot(`"bf1b277ffc78fe6b9803d01524cfdbb34465901da3c66da48844619829f2a958"`);
+  });
+});
+
+describe('delegationEpoch', () => {
+  const directory = {
+    users: [],
+    delegations: [
+      { from: 'a@x.example', to: 'b@x.example', startsAt: '2026-12-21T00:00:00Z', endsAt: '2027-01-04T00:00:00Z' },
+      { from: 'c@x.example', to: 'd@x.example', startsAt: '2026-06-01T00:00:00Z', endsAt: '2026-06-10T00:00:00Z' },
+    ],
+  };
+
+  it('is the latest window boundary at or before the instant, or a time before every window', () => {
+    expect(delegationEpoch(directory, '2026-05-01T12:00:00Z')).toBe('1970-01-01T00:00:00.000Z');
+    expect(delegationEpoch(directory, '2026-06-05T12:00:00Z')).toBe('2026-06-01T00:00:00.000Z');
+    expect(delegationEpoch(directory, '2026-11-27T09:30:00Z')).toBe('2026-06-10T00:00:00.000Z');
+    expect(delegationEpoch(directory, '2026-12-21T00:00:00Z')).toBe('2026-12-21T00:00:00.000Z');
+    expect(delegationEpoch(directory, '2027-02-01T00:00:00Z')).toBe('2027-01-04T00:00:00.000Z');
+  });
+
+  it('gives the same route as the instant itself, for any instant', () => {
+    fc.assert(fc.property(fc.integer({ min: Date.UTC(2026, 0, 1), max: Date.UTC(2027, 11, 31) }), (ms) => {
+      const at = new Date(ms).toISOString();
+      const users = [
+        { email: 'owner@x.example', ownerId: '1', teams: ['T'] },
+        { email: 'a@x.example', teams: ['T'] }, { email: 'b@x.example', teams: ['T'] },
+        { email: 'c@x.example', teams: ['T'] }, { email: 'd@x.example', teams: ['T'] },
+      ];
+      const policy = {
+        name: 'p', scoring: { factors: [] },
+        routes: [{ id: 'r', when: { always: true as const }, steps: [{ id: 's', approvers: { users: ['a@x.example', 'c@x.example'] }, mode: 'all' as const, slaHours: 1 }] }],
+      };
+      const deal = { id: '1', properties: { hubspot_owner_id: '1' } };
+      const full = { ...directory, users };
+      const exact = evaluate({ deal, policy, directory: full, at });
+      const epoch = evaluate({ deal, policy, directory: full, at: delegationEpoch(full, at) });
+      expect(epoch.route).toEqual(exact.route);
+    }), { numRuns: 300 });
   });
 });

@@ -1,0 +1,29 @@
+// Why an action failed, in the service's words: field problems for a 400, a reload offer for a stale version (409).
+import { Alert, Button, Text } from '@hubspot/ui-extensions';
+import type { ApiError, ApiErrorKind } from '../api.js';
+
+const TITLES: Record<ApiErrorKind, string> = {
+  validation: 'Check what you entered',
+  unauthorized: 'HubSpot could not vouch for this request',
+  forbidden: 'You can’t do this',
+  not_found: 'Not found',
+  conflict: 'This request changed since you loaded it',
+  unavailable: 'The approval service is unavailable',
+  network: 'No connection to the approval service',
+  server: 'The approval service failed',
+  bad_response: 'Unexpected answer from the approval service',
+};
+
+export function ActionError({ error, onReload }: { error: ApiError; onReload: () => void }) {
+  return (
+    <Alert testId="action-error" title={TITLES[error.kind]} variant={error.kind === 'conflict' ? 'warning' : 'danger'}>
+      <Text>{error.message}</Text>
+      {error.details.map((detail) => <Text key={detail.path}>{`${detail.path}: ${detail.message}`}</Text>)}
+      {error.kind === 'network' || error.kind === 'unavailable' || error.kind === 'server'
+        ? <Text variant="microcopy">Sending it again is safe: the service counts it once.</Text>
+        : null}
+      {error.requestId ? <Text variant="microcopy">{`Reference: ${error.requestId}`}</Text> : null}
+      {error.kind === 'conflict' ? <Button testId="reload-after-conflict" onClick={onReload}>Reload the latest</Button> : null}
+    </Alert>
+  );
+}

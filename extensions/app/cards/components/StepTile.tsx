@@ -1,0 +1,26 @@
+// One step of a request: status, what it needs, its SLA and due time, who is waited on, and the decisions so far.
+import { Flex, Text, Tile } from '@hubspot/ui-extensions';
+import type { StepView } from '../api-types.js';
+import { describeMode, formatHours, formatTime } from '../format.js';
+import { DecisionList } from './DecisionList.js';
+import { StepStatusTag } from './StepStatusTag.js';
+
+export function StepTile({ step, timeZone }: { step: StepView; timeZone: string }) {
+  return (
+    <Tile compact testId={`step-${step.id}`}>
+      <Flex direction="row" gap="sm" align="center">
+        <Text format={{ fontWeight: 'demibold' }}>{`Step ${step.index + 1}: ${step.label}`}</Text>
+        <StepStatusTag status={step.status} />
+      </Flex>
+      <Text variant="microcopy">
+        {`Needs ${describeMode(step.mode, step.required, step.approvers.length)} · SLA ${formatHours(step.slaHours)}`}
+        {step.dueAt && step.status === 'active' ? ` · due ${formatTime(step.dueAt, timeZone)}` : ''}
+      </Text>
+      <Text>{`Approvers: ${step.approvers.join(', ')}`}</Text>
+      {step.status === 'active' && step.waitingOn.length > 0
+        ? <Text testId={`waiting-on-${step.id}`} format={{ fontWeight: 'demibold' }}>{`Waiting on: ${step.waitingOn.join(', ')}`}</Text>
+        : null}
+      <DecisionList decisions={step.decisions} timeZone={timeZone} />
+    </Tile>
+  );
+}

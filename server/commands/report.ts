@@ -1,0 +1,67 @@
+// `approval-router report --portal ID --from DATE --to DATE [--out report.html] [--json] [--history-out FILE]`:
+// the scorecard for [from, to) as text, JSON, or one self-contained HTML page; --history-out writes the
+// period's decided steps in the format `simulate --history` reads.
+import { writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { ScorecardQuery } from '../../src/contract/scorecard.js';
+import { decidedStepSamples } from '../report/scorecard-figures.js';
+import { renderScorecardHtml } from '../report/render-html.js';
+import { renderScorecardText } from '../report/render-text.js';
+import { computeScorecard } from '../report/scorecard-figures.js';
+import { findPortal } from '../store/portals.js';
+import { loadPeriodRequests } from '../use-cases/scorecard.js';
+import { openForCommand } from './open-for-command.js';
+
+const USAGE = 'usage: approval-router report --portal ID --from DATE --to DATE [--out report.html] [--json] [--history-out history.csv]';
+
+export async function run(args: string[]): Promise<number> {
+  let values;
+  try {
+    values = parseArgs({
+      args,
+      options: {
+        portal: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, out: { type: 'string' },
+        'history-out': { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false },
+      },
+    }).values;
+  } catch (error) {
+    console.error(`${(error as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (!values.portal || !/^\d{1,20}$/.test(values.portal)) {
+    console.error(`--portal takes a portal id (digits)\n${USAGE}`);
+    return 2;
+  }
+  const period = ScorecardQuery.safeParse({ from: values.from, to: values.to });
+  if (!period.success) {
+    for (const issue of period.error.issues) console.error(`--${issue.path.join('.') || 'from/to'}: ${issue.message}`);
+    return 2;
+  }
+  const database = await openForCommand();
+  try {
+    const portal = await findPortal(database.db, values.portal);
+    if (!portal) {
+      console.error(`portal ${values.portal} is not in this database`);
+      return 1;
+    }
+    const requests = await loadPeriodRequests(database.db, portal.id, period.data);
+    const card = computeScorecard(portal.id, period.data, requests);
+    console.log(values.json ? JSON.stringify(card, null, 2) : renderScorecardText(card));
+    if (values.out) {
+      await writeFile(values.out, renderScorecardHtml(card, { portalName: portal.name, generatedAt: new Date().toISOString() }));
+      console.error(`wrote ${values.out}`);
+    }
+    if (values['history-out']) {
+      const samples = decidedStepSamples(period.data, requests);
+      await writeFile(values['history-out'], `route,step,hours,outcome\n${samples.map((s) => `${s.route},${s.step},${s.hours},${s.outcome}`).join('\n')}${samples.length ? '\n' : ''}`);
+      console.error(`wrote ${samples.length} decided steps to ${values['history-out']}`);
+    }
+    return 0;
+  } finally {
+    await database.close();
+  }
+}

@@ -1,0 +1,157 @@
+// `approval-router simulate --deals FILE --policy NEW [--baseline CURRENT] [--history FILE] [--directory DIR]
+// [--map 'Label=property,...'] [--at ISO] [--limit N] [--json]`: a HubSpot deals export through one or two
+// policies, before activating the new one. Bad rows are listed with their line numbers and skipped.
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { parse as parseYaml } from 'yaml';
+import { DirectorySchema, formatPath, parsePolicy, parseInstant, type Directory, type Policy } from '../../src/index.js';
+import { missingProperties } from '../../src/simulate/coverage.js';
+import { parseColumnMap } from '../../src/simulate/export-columns.js';
+import { simulatePolicies } from '../../src/simulate/simulate-policies.js';
+import { ExportFileError, readExportFile } from '../simulate/read-export-file.js';
+import { readHistoryFile } from '../simulate/read-history-file.js';
+import { printSimulation, type SimulationReport } from '../simulate/print-simulation.js';
+
+const USAGE = `usage: approval-router simulate --deals FILE --policy NEW [--baseline CURRENT] [--history FILE]
+                               [--directory DIR.yaml] [--map 'Label=property,...'] [--at ISO-8601] [--limit N] [--json]
+
+  --deals      a HubSpot deals export: CSV with HubSpot's column labels ("Record ID", "Deal Name", "Amount",
+               "Deal owner", ...) or JSONL of {"id": "...", "properties": {...}}
+  --policy     the policy to try (YAML or JSON)
+  --baseline   the policy in force, to list the deals whose route or score would change
+  --history    past decided steps (CSV "route,step,hours" or JSONL), for estimated cycle times;
+               \`approval-router report --history-out FILE\` writes one
+  --directory  users, teams and managers (as examples/sales-deal-desk/directory.yaml) to resolve approvers
+  --map        custom column labels: 'Discount (%)=discount_percent,Payment terms=payment_terms' (repeatable)
+  --at         the instant delegations are judged at (default: now)
+  --limit      changed deals listed in the text output (default 25)
+  --json       print the whole result as JSON`;
+
+export async function run(args: string[]): Promise<number> {
+  let values;
+  try {
+    values = parseArgs({
+      args,
+      options: {
+        deals: { type: 'string' },
+        policy: { type: 'string' },
+        baseline: { type: 'string' },
+        history: { type: 'string' },
+        directory: { type: 'string' },
+        map: { type: 'string', multiple: true },
+        at: { type: 'string' },
+        limit: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }).values;
+  } catch (error) {
+    console.error(`${(error as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (!values.deals || !values.policy) {
+    console.error(`--deals and --policy are required\n${USAGE}`);
+    return 2;
+  }
+  const limit = values.limit === undefined ? 25 : Number(values.limit);
+  if (!Number.isInteger(limit) || limit < 0) {
+    console.error('--limit takes a whole number');
+    return 2;
+  }
+  // The core reads no clock: delegations are judged at --at, or now.
+  const at = values.at ?? new Date().toISOString();
+  if (parseInstant(at) === null) {
+    console.error('--at takes an ISO 8601 instant with an offset, e.g. 2026-11-27T09:00:00Z');
+    return 2;
+  }
+  const map = parseColumnMap(values.map ?? []);
+  if (map.errors.length) {
+    for (const error of map.errors) console.error(error);
+    return 2;
+  }
+
+  const candidate = await loadPolicy(values.policy);
+  const baseline = values.baseline ? await loadPolicy(values.baseline) : null;
+  const directory = values.directory ? await loadDirectory(values.directory) : { users: [] };
+  if (candidate === null || baseline === null && values.baseline || directory === null) return 2;
+
+  let read;
+  let history = null;
+  try {
+    read = await readExportFile(values.deals, { map: map.map, directory });
+    history = values.history ? await readHistoryFile(values.history) : null;
+  } catch (error) {
+    if (error instanceof ExportFileError) {
+      console.error(`${values.deals}: ${error.message}`);
+      return 2;
+    }
+    throw error;
+  }
+
+  const result = simulatePolicies({ deals: read.deals, candidate, baseline, directory, at, history: history?.samples ?? null });
+  const provided = new Set(read.format === 'csv' ? read.columns.map((c) => c.property) : read.deals.flatMap((d) => Object.keys(d.properties)));
+  const report: SimulationReport = {
+    input: {
+      file: values.deals,
+      format: read.format,
+      rows: read.rows,
+      deals: read.deals.length,
+      badRows: read.badRows,
+      columns: read.columns,
+      ignoredColumns: read.ignoredColumns,
+      warnings: read.warnings,
+      unresolvedOwners: read.unresolvedOwners,
+      missingProperties: { baseline: baseline ? missingProperties(baseline, provided) : [], candidate: missingProperties(candidate, provided) },
+      directory: values.directory ?? null,
+      at,
+    },
+    history: history && values.history ? { file: values.history, samples: history.samples.length, badRows: history.badRows } : null,
+    ...result,
+  };
+  console.log(values.json ? JSON.stringify(report, null, 2) : printSimulation(report, { limit }));
+  if (read.deals.length === 0) {
+    console.error(`${values.deals}: no deal could be read`);
+    return 1;
+  }
+  return 0;
+}
+
+async function readText(path: string): Promise<string | null> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    console.error(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    return null;
+  }
+}
+
+async function loadPolicy(path: string): Promise<Policy | null> {
+  const text = await readText(path);
+  if (text === null) return null;
+  const parsed = parsePolicy(text);
+  if (parsed.ok) return parsed.policy;
+  console.error(`${path}: the policy has ${parsed.problems.length} problem(s):`);
+  for (const p of parsed.problems) console.error(`  ${p.path || '(document)'}: ${p.message}`);
+  return null;
+}
+
+async function loadDirectory(path: string): Promise<Directory | null> {
+  const text = await readText(path);
+  if (text === null) return null;
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch (error) {
+    console.error(`${path}: not valid YAML or JSON: ${(error as Error).message.split('\n')[0]}`);
+    return null;
+  }
+  const parsed = DirectorySchema.safeParse(doc);
+  if (parsed.success) return parsed.data;
+  console.error(`${path}:`);
+  for (const issue of parsed.error.issues) console.error(`  ${formatPath(issue.path) || '(document)'}: ${issue.message}`);
+  return null;
+}

@@ -1,0 +1,53 @@
+// Builds the HubSpot side of the service from config, once per process (the token store's single-flight map must be
+// shared by everything that calls HubSpot). Without credentials the service still runs; OAuth answers 503.
+import type { Knex } from 'knex';
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import { createClientFactory, type ClientForPortal } from './hubspot-client.js';
+import type { HubSpotApp } from './oauth.js';
+import { stateKey } from './oauth-state.js';
+import { TokenCipher } from './token-crypto.js';
+import { TokenStore } from './token-store.js';
+
+export interface HubSpotConnection {
+  app: HubSpotApp;
+  tokens: TokenStore;
+  clientFor: ClientForPortal;
+  /** Signs the OAuth `state`. */
+  stateKey: Buffer;
+}
+
+export type HubSpotSetup =
+  | { configured: true; connection: HubSpotConnection }
+  | { configured: false; missing: string[] };
+
+export const CALLBACK_PATH = '/oauth/callback';
+
+export function connectHubSpot(deps: { db: Knex; config: Config; logger?: Logger; now?: () => Date }): HubSpotSetup {
+  const { config } = deps;
+  const missing = (['HUBSPOT_CLIENT_ID', 'HUBSPOT_CLIENT_SECRET', 'TOKEN_ENCRYPTION_KEYS'] as const).filter((name) => config[name] === undefined);
+  if (!config.HUBSPOT_CLIENT_ID || !config.HUBSPOT_CLIENT_SECRET || !config.TOKEN_ENCRYPTION_KEYS) return { configured: false, missing };
+  const app: HubSpotApp = {
+    clientId: config.HUBSPOT_CLIENT_ID,
+    clientSecret: config.HUBSPOT_CLIENT_SECRET,
+    redirectUri: redirectUriFor(config),
+    scopes: config.HUBSPOT_SCOPES.split(/\s+/).filter(Boolean),
+  };
+  const tokens = new TokenStore({
+    db: deps.db,
+    cipher: TokenCipher.fromSpec(config.TOKEN_ENCRYPTION_KEYS),
+    app,
+    ...(deps.logger ? { logger: deps.logger } : {}),
+    ...(deps.now ? { now: deps.now } : {}),
+  });
+  return { configured: true, connection: { app, tokens, clientFor: createClientFactory(tokens), stateKey: stateKey(app.clientSecret) } };
+}
+
+/**
+ * The public URL in production; locally `http://localhost:PORT`, the one plain-http redirect HubSpot accepts.
+ * Either way it must be listed among the app's redirect URLs.
+ */
+export function redirectUriFor(config: Pick<Config, 'PUBLIC_BASE_URL' | 'PORT'>): string {
+  const base = config.PUBLIC_BASE_URL ?? `http://localhost:${config.PORT}`;
+  return new URL(CALLBACK_PATH.slice(1), base.endsWith('/') ? base : `${base}/`).toString();
+}

@@ -1,0 +1,116 @@
+// Test support for the cards: a fake approval service behind a spy on hubspot.fetch, a CRM context for a viewer,
+// and renderers for both cards on HubSpot's own test renderer.
+import { hubspot, LoadingSpinner } from '@hubspot/ui-extensions';
+import type { TextAreaProps, UserContext } from '@hubspot/ui-extensions';
+import { createRenderer } from '@hubspot/ui-extensions/testing';
+import type { RenderedElementNode, Renderer as HubSpotRenderer } from '@hubspot/ui-extensions/testing';
+import { expect, vi } from 'vitest';
+import { API_BASE_URL } from '../../extensions/app/cards/api.js';
+import type { CardProps } from '../../extensions/app/cards/card-props.js';
+import { DealCard } from '../../extensions/app/cards/DealCard.js';
+import { DealSidebarCard } from '../../extensions/app/cards/DealSidebarCard.js';
+import { DEAL_ID, PORTAL_ID } from './fixtures.js';
+
+export const TIME_ZONE = 'America/New_York';
+
+export function contextFor(viewer: { email: string; userId: string }): CardProps['context'] {
+  const user: UserContext = {
+    id: Number(viewer.userId), email: viewer.email, emails: [viewer.email], firstName: 'Test', lastName: 'Viewer',
+    roles: [], teams: [], permissions: [],
+  };
+  return { portal: { id: Number(PORTAL_ID), timezone: TIME_ZONE }, user, crm: { objectId: Number(DEAL_ID), objectTypeId: '0-3' } };
+}
+
+/** One answer of the fake service: a status and JSON body, a failed connection, or an answer that never comes. */
+export type Reply = { status: number; body: unknown } | { fail: Error } | 'never';
+
+export interface SentRequest {
+  method: string;
+  url: URL;
+  path: string;
+  body: Record<string, unknown> | undefined;
+  timeout: number | undefined;
+}
+
+/**
+ * Replaces hubspot.fetch with a fake service. Each `METHOD /path` has a queue of replies; the last one repeats.
+ * Every request is recorded as sent, with its URL parsed.
+ */
+export function fakeService(routes: Record<string, Reply | Reply[]>) {
+  const queues = new Map(Object.entries(routes).map(([route, replies]) => [route, Array.isArray(replies) ? [...replies] : [replies]]));
+  const sent: SentRequest[] = [];
+  const spy = vi.spyOn(hubspot, 'fetch').mockImplementation((input, options) => {
+    const url = new URL(String(input));
+    const method = options?.method ?? 'GET';
+    sent.push({ method, url, path: url.pathname, body: options?.body, timeout: options?.timeout });
+    const queue = queues.get(`${method} ${url.pathname}`);
+    const reply = queue && (queue.length > 1 ? queue.shift() : queue[0]);
+    if (!reply) return Promise.resolve(Response.json({ error: { code: 'not_found', message: `no fake for ${method} ${url.pathname}` } }, { status: 404 }));
+    if (reply === 'never') return new Promise<Response>(() => undefined);
+    if ('fail' in reply) return Promise.reject(reply.fail);
+    return Promise.resolve(Response.json(reply.body, { status: reply.status }));
+  });
+  return {
+    sent,
+    spy,
+    /** Queues more replies for a route (used between steps of one test). */
+    then(route: string, ...replies: Reply[]) {
+      queues.set(route, replies);
+    },
+  };
+}
+
+export const ok = (body: unknown): Reply => ({ status: 200, body });
+export const created = (body: unknown): Reply => ({ status: 201, body });
+export const answer = (status: number, body: unknown): Reply => ({ status, body });
+/** What `hs project dev`'s proxy sends for any non-2xx from the service. */
+export const viaLocalProxy = (body: unknown): Reply => ({ status: 502, body: { responseBody: body } });
+export const connectionLost = (): Reply => ({ fail: new TypeError('Failed to fetch') });
+
+export const cardPath = `/api/v1/deals/${DEAL_ID}/card`;
+
+export function renderTab(viewer: { email: string; userId: string }) {
+  const renderer = createRenderer('crm.record.tab');
+  renderer.render(<DealCard context={contextFor(viewer)} actions={renderer.mocks.actions} />);
+  return renderer;
+}
+
+export function renderSidebar(viewer: { email: string; userId: string }) {
+  const renderer = createRenderer('crm.record.sidebar');
+  renderer.render(<DealSidebarCard context={contextFor(viewer)} actions={renderer.mocks.actions} />);
+  return renderer;
+}
+
+type Renderer = Pick<HubSpotRenderer<'crm.record.tab' | 'crm.record.sidebar'>, 'getRootNode' | 'maybeFind'>;
+
+/**
+ * Waits until the card shows an answer: something rendered and no spinner. React runs the card's effects (and so
+ * its fetches) after the render, so this polls rather than trusting the first frame.
+ */
+export async function loaded(renderer: Renderer): Promise<void> {
+  await vi.waitFor(() => {
+    expect(renderer.getRootNode().childNodes.length).toBeGreaterThan(0);
+    expect(renderer.maybeFind(LoadingSpinner)).toBeNull();
+  });
+}
+
+/** Waits until the card has asked for its view `times` times (a retry, or the reload after an action) and shows it. */
+export async function loadedAgain(renderer: Renderer, service: { sent: SentRequest[] }, times: number): Promise<void> {
+  await vi.waitFor(() => expect(service.sent.filter((request) => request.path === cardPath)).toHaveLength(times));
+  await loaded(renderer);
+}
+
+/** The whole rendered tree as text: every text node and every prop (titles, labels, messages). */
+export function screen(renderer: Renderer): string {
+  return renderer.getRootNode().toString();
+}
+
+export function expectIdentity(request: SentRequest, viewer: { email: string; userId: string }): void {
+  expect(request.url.origin).toBe(API_BASE_URL);
+  expect(Object.fromEntries(request.url.searchParams)).toEqual({ portalId: PORTAL_ID, userId: viewer.userId, userEmail: viewer.email });
+}
+
+/** Types into a text area as the user would. (The testing types want the handler as trigger's argument; the value is what runs.) */
+export function typeInto(node: RenderedElementNode<TextAreaProps>, value: string): void {
+  node.trigger('onChange', value as unknown as TextAreaProps['onChange']);
+}
