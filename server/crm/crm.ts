@@ -10,6 +10,30 @@ export interface Crm {
   getDirectory(portalId: string): Promise<Directory>;
   /** A note on the deal's timeline. */
   addNote(portalId: string, dealId: string, body: string): Promise<void>;
+  /** A task on the deal (reminders and escalations); returns its id. */
+  addTask(portalId: string, dealId: string, task: NewTask): Promise<string>;
+  /** Property writes, batched (HubSpot takes up to 100 deals a call); per-deal failures are reported, not thrown. */
+  updateDeals(portalId: string, updates: readonly DealUpdate[]): Promise<BatchWriteResult>;
+}
+
+export interface DealUpdate {
+  id: string;
+  properties: Record<string, string>;
+}
+
+export interface BatchWriteResult {
+  updated: string[];
+  /** Per-deal errors (e.g. a deleted deal); the rest of the batch was written. */
+  failed: { ids: string[]; category: string; message: string }[];
+  /** Calls made to the CRM: one per 100 deals for HubSpot. */
+  calls: number;
+}
+
+export interface NewTask {
+  subject: string;
+  body: string;
+  dueAt: Date;
+  ownerId?: string;
 }
 
 /** The properties every evaluation reads, besides those the policy names. */

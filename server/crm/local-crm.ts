@@ -3,7 +3,7 @@
 import type { Knex } from 'knex';
 import type { Deal } from '../../src/deal.js';
 import type { Directory, DirectoryUser } from '../../src/directory/schema.js';
-import type { Crm } from './crm.js';
+import type { BatchWriteResult, Crm, DealUpdate, NewTask } from './crm.js';
 
 interface LocalUserRow {
   email: string;
@@ -53,6 +53,32 @@ export class LocalCrm implements Crm {
 
   async addNote(portalId: string, dealId: string, body: string): Promise<void> {
     await this.#db('local_notes').insert({ portal_id: portalId, deal_id: dealId, body });
+  }
+
+  async addTask(portalId: string, dealId: string, task: NewTask): Promise<string> {
+    const [row] = await this.#db('local_tasks')
+      .insert({ portal_id: portalId, deal_id: dealId, subject: task.subject, body: task.body, due_at: task.dueAt, owner_id: task.ownerId ?? null })
+      .returning<{ id: string }[]>('id');
+    return String(row?.id);
+  }
+
+  async updateDeals(portalId: string, updates: readonly DealUpdate[]): Promise<BatchWriteResult> {
+    const result: BatchWriteResult = { updated: [], failed: [], calls: 0 };
+    for (let start = 0; start < updates.length; start += 100) {
+      result.calls += 1;
+      for (const update of updates.slice(start, start + 100)) {
+        const changed = await this.updateDeal(portalId, update.id, update.properties);
+        if (changed) result.updated.push(update.id);
+        else result.failed.push({ ids: [update.id], category: 'OBJECT_NOT_FOUND', message: `deal ${update.id} does not exist` });
+      }
+    }
+    return result;
+  }
+
+  async tasks(portalId: string, dealId: string): Promise<{ subject: string; body: string; dueAt: string }[]> {
+    const rows = await this.#db('local_tasks').where({ portal_id: portalId, deal_id: dealId }).orderBy('id')
+      .select<{ subject: string; body: string; due_at: Date }[]>('subject', 'body', 'due_at');
+    return rows.map((row) => ({ subject: row.subject, body: row.body, dueAt: row.due_at.toISOString() }));
   }
 
   /** Demo and tests only: change a deal the way a rep would in HubSpot. Returns the properties after the change. */

@@ -21,25 +21,9 @@ export interface HubSpotCrmOptions {
   now?: () => Date;
 }
 
-export interface DealUpdate {
-  id: string;
-  properties: Record<string, string>;
-}
+import type { BatchWriteResult, DealUpdate, NewTask } from '../crm/crm.js';
 
-export interface BatchWriteResult {
-  updated: string[];
-  /** Per-deal errors HubSpot reported in a 207 answer (e.g. a deleted deal); the rest of the batch was written. */
-  failed: { ids: string[]; category: string; message: string }[];
-  /** HubSpot calls made: one per 100 deals. */
-  calls: number;
-}
-
-export interface NewTask {
-  subject: string;
-  body: string;
-  dueAt: Date;
-  ownerId?: string;
-}
+export type { BatchWriteResult, DealUpdate, NewTask };
 
 interface CachedDirectory {
   expiresAt: number;

@@ -7,6 +7,7 @@ import { withdraw } from '../../src/lifecycle/close.js';
 import { decide } from '../../src/lifecycle/decide.js';
 import type { TransitionResult } from '../../src/lifecycle/types.js';
 import { AppError } from '../errors.js';
+import { enqueueDealSync } from '../jobs/sync-deal.js';
 import { runIdempotent } from '../store/idempotency.js';
 import { policyById } from '../store/policies.js';
 import { findRequest, saveTransition, type StoredRequest } from '../store/requests.js';
@@ -87,6 +88,7 @@ async function actOnRequest(
     const { result, command, decision } = act(request, at);
     if (!result.ok) throw toAppError(result.error);
     const rowVersion = await saveTransition(trx, request, result.state, at, decision);
+    await enqueueDealSync(trx, portal, { id: request.id, dealId: request.dealId, version: rowVersion, score: request.score, routeId: request.routeId, lifecycle: result.state });
     const trace = await appendTrace(trx, {
       portalId: portal.id, kind: decision ? 'decision' : 'transition', requestId: request.id, dealId: request.dealId,
       input: { ...command, viewer: viewer.email, fromVersion: request.rowVersion },

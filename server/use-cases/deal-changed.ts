@@ -4,6 +4,7 @@ import { canonicalJson, ENGINE_VERSION, hashJson } from '../../src/hash.js';
 import { assessChange, type ChangeAssessment } from '../../src/lifecycle/assess-change.js';
 import { invalidate } from '../../src/lifecycle/close.js';
 import { policyProperties } from '../../src/policy/policy-properties.js';
+import { enqueueDealSync } from '../jobs/sync-deal.js';
 import { policyById } from '../store/policies.js';
 import type { Portal } from '../store/portals.js';
 import { latestRequestForDeal, saveTransition } from '../store/requests.js';
@@ -38,6 +39,7 @@ export async function onDealChanged(deps: ServiceDeps, portal: Portal, dealId: s
       const result = invalidate(request.lifecycle, { reason: assessment.reason }, at);
       if (result.ok) {
         const version = await saveTransition(trx, request, result.state, at);
+        await enqueueDealSync(trx, portal, { id: request.id, dealId, version, score: request.score, routeId: request.routeId, lifecycle: result.state });
         invalidated = true;
         output = { state: result.state.state, events: result.events, version };
       } else {

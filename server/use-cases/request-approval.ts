@@ -6,6 +6,7 @@ import { evaluate } from '../../src/evaluate.js';
 import { hashJson } from '../../src/hash.js';
 import { request as openRequest } from '../../src/lifecycle/request.js';
 import { AppError } from '../errors.js';
+import { enqueueDealSync } from '../jobs/sync-deal.js';
 import { runIdempotent } from '../store/idempotency.js';
 import { insertRequest, latestRequestForDeal, findRequest } from '../store/requests.js';
 import { appendTrace } from '../store/traces.js';
@@ -56,6 +57,7 @@ export async function requestApproval(deps: ServiceDeps, viewer: Viewer, input: 
       if ((error as { code?: string }).code === '23505') throw new AppError('conflict', 'a request is already pending for this deal');
       throw error;
     }
+    await enqueueDealSync(trx, portal, { id, dealId: input.dealId, version: 1, score: output.score.score, routeId: output.route.routeId ?? '', lifecycle: result.state });
     const trace = await appendTrace(trx, {
       portalId: portal.id, kind: 'transition', requestId: id, dealId: input.dealId,
       input: { command: 'request', requester: viewer.email, justification: input.justification, evaluation: evaluationTrace.hash },
