@@ -41,6 +41,10 @@ export async function up(knex: Knex): Promise<void> {
     table.text('deal_id').notNullable();
     table.jsonb('properties').notNullable();
     table.text('fingerprint').notNullable();
+    /** `writing` before the CRM call, `written` after: a job reclaimed after a crash reads the deal back instead of writing twice. */
+    table.text('state').notNullable();
+    table.uuid('request_id').notNullable();
+    table.integer('version').notNullable();
     table.timestamp('synced_at', { useTz: true }).notNullable();
     table.primary(['portal_id', 'deal_id']);
   });

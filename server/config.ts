@@ -30,6 +30,12 @@ export const configSchema = z.object({
       if (problem) ctx.addIssue({ code: 'custom', message: problem });
     })
     .describe('Keys that encrypt HubSpot tokens at rest: `keyId:base64key` (32 bytes, `openssl rand -base64 32`), comma-separated; the first encrypts, every one decrypts (rotate by putting a new key first). Secret.'),
+  METRICS_TOKEN: z.string().min(16).optional().describe('When set, `/metrics` requires `Authorization: Bearer <token>`. Secret.'),
+  WORKER_ENABLED: z.enum(['true', 'false']).default('true').transform((value) => value === 'true')
+    .describe('Run the job worker (outbox sync, SLA timers, webhooks) inside `serve`; `false` when workers run as `approval-router worker`.'),
+  JOB_LOCK_SECONDS: z.coerce.number().int().min(5).max(3600).default(30).describe('How long a claimed job stays locked; a job whose worker died is retried after this.'),
+  SYNC_RATE_PER_10S: z.coerce.number().int().min(1).max(110).default(100).describe('HubSpot calls per portal per 10 s the outbox may spend (HubSpot allows about 110).'),
+  SYNC_DAILY_BUDGET: z.coerce.number().int().min(1).default(250_000).describe('HubSpot calls per portal per day the outbox may spend.'),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(120_000).default(10_000).describe('How long SIGTERM waits for in-flight requests before closing.'),
 }).superRefine((env, ctx) => {
   if (env.NODE_ENV !== 'production') return;
@@ -44,7 +50,7 @@ export const configSchema = z.object({
 export type Config = z.infer<typeof configSchema>;
 
 /** Variables whose values must never be printed, in logs or in configuration errors. */
-export const SECRET_VARIABLES = new Set(['HUBSPOT_CLIENT_SECRET', 'DATABASE_URL', 'TOKEN_ENCRYPTION_KEYS']);
+export const SECRET_VARIABLES = new Set(['HUBSPOT_CLIENT_SECRET', 'DATABASE_URL', 'TOKEN_ENCRYPTION_KEYS', 'METRICS_TOKEN']);
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';

@@ -23,8 +23,28 @@ function censor(value: unknown, path: string[]): unknown {
   return '[redacted]';
 }
 
-export function createLogger(options: { level: string; destination?: pino.DestinationStream }): Logger {
-  return pino({ level: options.level, redact: { paths: REDACT_PATHS, censor }, base: { service: 'approval-router' } }, options.destination);
+export function createLogger(options: { level: string; destination?: pino.DestinationStream; secrets?: readonly (string | undefined)[] }): Logger {
+  // Redaction by path misses a secret quoted inside a message (a driver error that embeds its connection string):
+  // the known secret values are also cut out of every line just before it is written.
+  const secrets = (options.secrets ?? []).filter((secret): secret is string => typeof secret === 'string' && secret.length >= 8);
+  return pino({
+    level: options.level,
+    redact: { paths: REDACT_PATHS, censor },
+    base: { service: 'approval-router' },
+    ...(secrets.length > 0 ? { hooks: { streamWrite: (line: string) => secrets.reduce((text, secret) => text.replaceAll(secret, '[redacted]'), line) } } : {}),
+  }, options.destination);
+}
+
+/** The values of the configuration that must never appear in a log line. */
+export function secretValues(config: { HUBSPOT_CLIENT_SECRET?: string | undefined; DATABASE_URL?: string | undefined; TOKEN_ENCRYPTION_KEYS?: string | undefined; METRICS_TOKEN?: string | undefined }): string[] {
+  const values = [config.HUBSPOT_CLIENT_SECRET, config.METRICS_TOKEN];
+  if (config.DATABASE_URL) {
+    try {
+      values.push(decodeURIComponent(new URL(config.DATABASE_URL).password));
+    } catch { /* validated at start-up */ }
+  }
+  for (const key of (config.TOKEN_ENCRYPTION_KEYS ?? '').split(',')) values.push(key.split(':')[1]?.trim());
+  return values.filter((value): value is string => Boolean(value && value.length >= 8));
 }
 
 export type { Logger };

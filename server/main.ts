@@ -1,17 +1,11 @@
-// Wires the service: config → logger → database (migrated) → app → listen; stops gracefully on SIGTERM/SIGINT.
+// Wires the service: the shared runtime (config, logger, migrated database, CRMs) → app → listen, plus a job
+// worker in the same process unless WORKER_ENABLED=false; stops gracefully on SIGTERM/SIGINT.
 import type { Server } from 'node:http';
-import { loadConfig, type Config } from './config.js';
-import { createLogger, type Logger } from './logger.js';
-import { migrateToLatest } from './db/database.js';
-import { openDatabase } from './db/open-database.js';
-import { createApp } from './http/app.js';
-import { LocalCrm } from './crm/local-crm.js';
-import { connectHubSpot } from './hubspot/connect.js';
-import { HubSpotCrm } from './hubspot/hubspot-crm.js';
-import type { Crm } from './crm/crm.js';
-import { AppError } from './errors.js';
+import type { Config } from './config.js';
 import { devSigningSecret } from './demo/dev-signing-secret.js';
-import { seedDemoPortal } from './demo/seed-demo-portal.js';
+import { createApp } from './http/app.js';
+import type { Logger } from './logger.js';
+import { buildRuntime, createWorker } from './runtime.js';
 
 export interface RunningService {
   url: string;
@@ -19,28 +13,15 @@ export interface RunningService {
 }
 
 export async function startService(options: { config?: Config; logger?: Logger } = {}): Promise<RunningService> {
-  const config = options.config ?? loadConfig();
-  const logger = options.logger ?? createLogger({ level: config.LOG_LEVEL });
-  const database = await openDatabase(config, logger);
+  const runtime = await buildRuntime(options);
+  const { config, logger, database, hubspot, deps, metrics } = runtime;
   let server: Server | undefined;
   try {
-    const applied = await migrateToLatest(database.db);
-    if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
-    const db = database.db;
-    if (config.NODE_ENV !== 'production') {
-      const seeded = await seedDemoPortal(db, new Date().toISOString());
-      if (seeded.created) logger.info('seeded the local demo portal (portal id 1) from examples/');
-    }
-    const localCrm = new LocalCrm(db);
-    const hubspot = connectHubSpot({ db, config, logger });
-    if (!hubspot.configured) logger.info({ missing: hubspot.missing }, 'HubSpot is not configured: serving the local demo portal only');
-    const hubspotCrm: Crm = hubspot.configured ? new HubSpotCrm({ clientFor: hubspot.connection.clientFor }) : unconnectedCrm(hubspot.missing);
     const app = createApp({
-      logger,
-      db,
+      ...deps,
       hubspot,
-      now: () => new Date(),
-      crmFor: (portal) => (portal.installState === 'demo' ? localCrm : hubspotCrm),
+      metrics,
+      metricsToken: config.METRICS_TOKEN,
       signature: { secret: config.HUBSPOT_CLIENT_SECRET ?? devSigningSecret(), publicBaseUrl: config.PUBLIC_BASE_URL },
     });
     server = await listen(app, config.PORT, config.HOST);
@@ -48,14 +29,16 @@ export async function startService(options: { config?: Config; logger?: Logger }
     await database.close().catch(() => undefined);
     throw error;
   }
+  const worker = config.WORKER_ENABLED ? createWorker(runtime) : undefined;
+  worker?.start();
   const url = `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${config.PORT}`;
-  logger.info({ url, embeddedPostgres: database.embedded }, 'approval-router is listening');
+  logger.info({ url, embeddedPostgres: database.embedded, worker: Boolean(worker) }, 'approval-router is listening');
 
   let stopping: Promise<void> | undefined;
   const stop = (reason = 'stop requested') => {
     stopping ??= (async () => {
       logger.info({ reason }, 'shutting down: no new requests, draining');
-      await drain(server, config.SHUTDOWN_TIMEOUT_MS);
+      await Promise.all([drain(server, config.SHUTDOWN_TIMEOUT_MS), worker?.stop()]);
       await database.close();
       logger.info('stopped');
     })();
@@ -82,10 +65,4 @@ function drain(server: Server | undefined, timeoutMs: number): Promise<void> {
     server.close(() => { clearTimeout(timer); resolve(); });
     server.closeIdleConnections();
   });
-}
-
-/** Installed portals need HubSpot credentials; without them their card requests get a clear 503. */
-function unconnectedCrm(missing: string[]): Crm {
-  const refuse = () => Promise.reject(new AppError('unavailable', `HubSpot is not configured on this server (missing ${missing.join(', ')})`));
-  return { getDeal: refuse, getDirectory: refuse, addNote: refuse, addTask: refuse, updateDeals: refuse };
 }

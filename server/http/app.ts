@@ -3,13 +3,17 @@ import { randomUUID } from 'node:crypto';
 import express, { type Express } from 'express';
 import { pinoHttp } from 'pino-http';
 import { checkDatabase } from '../db/database.js';
+import { AppError } from '../errors.js';
+import { createMetrics, type Metrics } from '../metrics.js';
 import type { HubSpotSetup } from '../hubspot/connect.js';
 import type { ServiceDeps } from '../use-cases/deps.js';
 import { createOAuthRouter } from './routes/oauth.js';
+import { createWebhookRouter } from './routes/webhooks.js';
 import { errorHandler, notFoundHandler } from './error-handler.js';
 import { createAdminRouter } from './routes/admin-api.js';
 import { createCardRouter } from './routes/card-api.js';
 import { createDemoRouter } from './routes/demo-api.js';
+import { createIncidentsRouter } from './routes/incidents-api.js';
 import { createScorecardRouter } from './routes/scorecard-api.js';
 import { createSignatureMiddleware, type SignatureMiddlewareFailure } from './signature-middleware.js';
 
@@ -22,10 +26,15 @@ export interface AppDeps extends ServiceDeps {
   hubspot?: HubSpotSetup;
   /** Told about every rejected signature (metrics). */
   onSignatureFailure?: (reason: SignatureMiddlewareFailure) => void;
+  /** Prometheus metrics; one is made when absent. */
+  metrics?: Metrics;
+  /** When set, /metrics requires `Authorization: Bearer <token>`. */
+  metricsToken?: string | undefined;
 }
 
 export function createApp(deps: AppDeps): Express {
   const app = express();
+  const metrics = deps.metrics ?? createMetrics(deps.db, { defaultMetrics: false });
   app.disable('x-powered-by');
   app.set('trust proxy', true);
 
@@ -41,18 +50,44 @@ export function createApp(deps: AppDeps): Express {
     autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics' },
   }));
 
+  app.use((req, res, next) => {
+    const end = metrics.httpDuration.startTimer({ method: req.method });
+    res.once('finish', () => {
+      const route = req.route as { path?: string } | undefined;
+      end({ route: route?.path ? `${req.baseUrl}${route.path}` : 'unmatched', status: String(res.statusCode) });
+    });
+    next();
+  });
+
   app.use(express.json({
     limit: deps.bodyLimit ?? '1mb',
     type: ['application/json', 'application/*+json'],
     verify: (req, _res, buf) => { req.rawBody = Buffer.from(buf); },
   }));
 
+  // Signatures are checked over the raw JSON body; a body of another type could only fail as "invalid signature".
+  app.use(['/api/v1', '/webhooks'], (req, _res, next) => {
+    const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+    if (hasBody && !req.is(['application/json', 'application/*+json'])) next(new AppError('unsupported_media_type', 'send the body as application/json'));
+    else next();
+  });
+
+  app.get('/metrics', async (req, res) => {
+    if (deps.metricsToken && req.get('authorization') !== `Bearer ${deps.metricsToken}`) throw new AppError('unauthorized', 'metrics need the bearer token');
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
   app.get('/healthz', (_req, res) => { res.json({ status: 'ok' }); });
   app.get('/readyz', async (_req, res) => {
     const database = await checkDatabase(deps.db);
     if (database.ok) res.json({ status: 'ready', checks: { database: 'ok' } });
     else res.status(503).setHeader('Retry-After', '5').json({ status: 'unavailable', checks: { database: database.reason } });
   });
+
+  // HubSpot's webhooks: signed like card requests but with no identity in the query; stored, then answered 200.
+  app.use(createWebhookRouter({
+    ...deps, secret: deps.signature.secret, publicBaseUrl: deps.signature.publicBaseUrl,
+    onSignatureFailure: (reason) => metrics.signatureFailures.inc({ reason }),
+  }));
 
   // The OAuth install is a browser redirect, not a signed card request: it sits outside /api/v1.
   app.use(createOAuthRouter({ db: deps.db, logger: deps.logger, now: deps.now, hubspot: deps.hubspot ?? { configured: false, missing: ['HUBSPOT_CLIENT_ID', 'HUBSPOT_CLIENT_SECRET', 'TOKEN_ENCRYPTION_KEYS'] } }));
@@ -63,14 +98,16 @@ export function createApp(deps: AppDeps): Express {
     now: () => deps.now().getTime(),
     onFailure: (reason, req) => {
       req.log?.warn({ reason }, 'rejected a request with a bad signature');
+      metrics.signatureFailures.inc({ reason });
       deps.onSignatureFailure?.(reason);
     },
   });
   app.use('/api/v1', verifySignature);
   app.use('/api/v1/admin', createAdminRouter(deps));
+  app.use('/api/v1/admin', createIncidentsRouter(deps));
   app.use('/api/v1/demo', createDemoRouter(deps));
   app.use('/api/v1', createScorecardRouter(deps));
-  app.use('/api/v1', createCardRouter(deps));
+  app.use('/api/v1', createCardRouter({ ...deps, metrics }));
 
   app.use(notFoundHandler);
   app.use(errorHandler);

@@ -32,7 +32,7 @@ function toAppError(error: unknown): AppError {
   const e = error as { type?: string; status?: number; code?: string };
   if (e.type === 'entity.parse.failed') return new AppError('bad_request', 'the request body is not valid JSON');
   if (e.type === 'entity.too.large') return new AppError('payload_too_large', 'the request body is too large');
-  if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') return new AppError('bad_request', 'unsupported body encoding');
+  if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') return new AppError('unsupported_media_type', 'send the body as UTF-8 JSON');
   if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) return new AppError('bad_request', 'the request could not be read');
   if (isConnectionError(e.code) || (error as Error | undefined)?.name === 'KnexTimeoutError') return new AppError('unavailable', 'the database is unavailable; retry shortly', { retryAfterSeconds: 5 });
   return new AppError('internal', 'internal error');

@@ -86,8 +86,10 @@ type IdentityResult =
   | { ok: true; identity: Identity }
   | { ok: false; reason: IdentityFailure; message: string };
 
-const DIGITS = /^\d{1,20}$/;
-const EMAIL = /^[^\s@]+@[^\s@]+$/;
+// Portal and user ids are stored as bigint: at most 18 digits fit with room to spare.
+const DIGITS = /^\d{1,18}$/;
+// No whitespace or control characters: the email is stored and compared as text.
+const EMAIL = /^[^\s@\p{Cc}]+@[^\s@\p{Cc}]+$/u;
 
 // Parsed from originalUrl itself (the bytes that were signed), not req.query, whose parser is configurable.
 function readIdentity(originalUrl: string): IdentityResult {

@@ -4,6 +4,7 @@
 import type { Knex } from 'knex';
 import type { ApprovalState } from '../../src/lifecycle/types.js';
 import type { Deal } from '../../src/deal.js';
+import { enqueueJob } from '../jobs/queue.js';
 
 export interface StoredRequest {
   id: string;
@@ -126,6 +127,7 @@ export async function insertRequest(trx: Knex.Transaction, request: NewRequest):
     closed_at: request.lifecycle.closedAt,
   });
   await writeSteps(trx, request.portalId, request.id, request.lifecycle);
+  await scheduleSlaTimers(trx, request.portalId, request.id, request.lifecycle);
 }
 
 /** Saves a transition: the new lifecycle, its mirrored steps and any new decisions; bumps the row version. */
@@ -155,7 +157,27 @@ export async function saveTransition(
     });
   }
   await writeSteps(trx, request.portalId, request.id, next);
+  if (next.currentStep !== request.lifecycle.currentStep) await scheduleSlaTimers(trx, request.portalId, request.id, next);
   return rowVersion;
+}
+
+/** A step that starts gets its timers: a reminder at three quarters of its SLA and the escalation at its due time. */
+async function scheduleSlaTimers(trx: Knex.Transaction, portalId: string, requestId: string, lifecycle: ApprovalState) {
+  if (lifecycle.state !== 'pending' || lifecycle.currentStep === null) return;
+  const step = lifecycle.steps[lifecycle.currentStep];
+  if (!step?.startedAt || !step.dueAt) return;
+  const started = Date.parse(step.startedAt);
+  const due = Date.parse(step.dueAt);
+  const timers = [
+    { kind: 'remind' as const, runAt: new Date(started + (due - started) * 0.75).toISOString() },
+    { kind: 'escalate' as const, runAt: step.dueAt },
+  ];
+  for (const timer of timers) {
+    await enqueueJob(trx, {
+      portalId, kind: 'sla_timer', key: `${requestId}:${lifecycle.currentStep}:${timer.kind}`, runAt: timer.runAt,
+      payload: { requestId, stepIndex: lifecycle.currentStep, timer: timer.kind },
+    });
+  }
 }
 
 async function writeSteps(trx: Knex.Transaction, portalId: string, requestId: string, lifecycle: ApprovalState) {

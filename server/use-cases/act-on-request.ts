@@ -6,6 +6,7 @@ import { ENGINE_VERSION, hashJson } from '../../src/hash.js';
 import { withdraw } from '../../src/lifecycle/close.js';
 import { decide } from '../../src/lifecycle/decide.js';
 import type { TransitionResult } from '../../src/lifecycle/types.js';
+import type { ResolutionEntry } from '../../src/routing/types.js';
 import { AppError } from '../errors.js';
 import { enqueueDealSync } from '../jobs/sync-deal.js';
 import { runIdempotent } from '../store/idempotency.js';
@@ -33,10 +34,14 @@ export async function decideOnRequest(deps: ServiceDeps, viewer: Viewer, input: 
   return actOnRequest(deps, viewer, { ...input, operation: 'decide', fingerprint }, (request, at) => {
     const result = decide(request.lifecycle, { approver: viewer.email, verdict: input.verdict, comment: input.comment ?? null }, at);
     const stepIndex = request.lifecycle.currentStep ?? 0;
+    const onBehalfOf = delegatedFrom(request.evaluation, stepIndex, viewer.email);
     return {
       result,
-      decision: { stepIndex, approverEmail: viewer.email, approverUserId: viewer.userId, onBehalfOf: null, verdict: input.verdict, comment: input.comment?.trim() || null },
-      command: { command: 'decide', approver: viewer.email, verdict: input.verdict, comment: input.comment ?? null, step: stepIndex },
+      decision: { stepIndex, approverEmail: viewer.email, approverUserId: viewer.userId, onBehalfOf, verdict: input.verdict, comment: input.comment?.trim() || null },
+      command: {
+        command: 'decide', approver: viewer.email, verdict: input.verdict, comment: input.comment ?? null, step: stepIndex,
+        ...(onBehalfOf === null ? {} : { onBehalfOf }),
+      },
     };
   });
 }
@@ -105,4 +110,19 @@ async function presentStored(trx: Knex.Transaction, portalId: string, requestId:
   const policy = await policyById(trx, portalId, stored.policyVersionId);
   if (!policy) throw new Error(`policy version ${stored.policyVersionId} is missing`);
   return presentRequest(stored, policy.document, names, await decisionDelegations(trx, requestId));
+}
+
+/**
+ * The approver a delegate acts for on this step, as the request was routed: its stored evaluation's resolution
+ * says who was sent the step on someone's behalf. Null when the decider was routed the step in their own right.
+ */
+function delegatedFrom(evaluation: unknown, stepIndex: number, approver: string): string | null {
+  const steps = (evaluation as { route?: { outcome?: { steps?: unknown } } } | null)?.route?.outcome?.steps;
+  if (!Array.isArray(steps)) return null;
+  const resolution = (steps[stepIndex] as { resolution?: unknown } | undefined)?.resolution;
+  if (!Array.isArray(resolution)) return null;
+  for (const entry of resolution as Partial<ResolutionEntry>[]) {
+    if (entry.status === 'approver' && entry.email === approver && typeof entry.delegatedFrom === 'string') return entry.delegatedFrom;
+  }
+  return null;
 }

@@ -1,8 +1,13 @@
 // The card's whole story for one deal and one viewer: score and why, the route a request would take,
-// the current request with its steps, and what this viewer may do now (with the reason when not).
-import type { CardView, ViewerRole } from '../../src/contract/card-api.js';
+// the current request with its steps, and what this viewer may do now (with the reason when not). A staged candidate
+// policy is evaluated in shadow beside the active one, and the card says when a rollback put the version in force.
+import type { CardView, RoutePreview, ViewerRole } from '../../src/contract/card-api.js';
 import { delegationEpoch } from '../../src/directory/delegation-epoch.js';
-import { evaluate } from '../../src/evaluate.js';
+import { stoppedDelegations, type StoppedDelegation } from '../../src/directory/delegation-hops.js';
+import { evaluateRecordingErrors } from '../rollout/evaluation-errors.js';
+import { rolledBackFrom, rollbackNotice } from '../rollout/in-force.js';
+import { shadowEvaluate } from '../rollout/shadow-evaluation.js';
+import { rolloutState } from '../store/rollout-versions.js';
 import { isAdmin } from '../store/portals.js';
 import { policyById } from '../store/policies.js';
 import { latestRequestForDeal, type StoredRequest } from '../store/requests.js';
@@ -13,19 +18,28 @@ import { traceEvaluation } from './record-evaluation.js';
 import { decisionDelegations } from './decision-delegations.js';
 
 export async function getCardView(deps: ServiceDeps, viewer: Viewer, dealId: string): Promise<CardView> {
-  const { portal, policy: activeVersion } = await loadPortalAndPolicy(deps, viewer.portalId);
-  const [context, current] = await Promise.all([loadDealContext(deps, portal, dealId, activeVersion), latestRequestForDeal(deps.db, portal.id, dealId)]);
-  const { policy, deal, directory } = context;
+  // The rollout state (a staged candidate, a recent rollback) is read beside the portal, so it costs no extra wait.
+  const [{ portal, policy: activeVersion }, rollout] = await Promise.all([loadPortalAndPolicy(deps, viewer.portalId), rolloutState(deps.db, viewer.portalId)]);
+  const candidate = rollout.candidate && rollout.candidate.id !== activeVersion?.id ? rollout.candidate : null;
+  const [context, current] = await Promise.all([
+    loadDealContext(deps, portal, dealId, activeVersion, { alsoFor: candidate?.document ?? null }),
+    latestRequestForDeal(deps.db, portal.id, dealId),
+  ]);
+  const { policy, deal, wideDeal, directory } = context;
   const at = isoNow(deps);
   const input = { deal, policy: policy.document, directory, requester: viewer.email, at: directory.delegations?.length ? delegationEpoch(directory, at) : null };
-  const output = evaluate(input);
+  const output = await evaluateRecordingErrors(deps.db, { portalId: portal.id, policyVersionId: policy.id, dealId, source: 'card', at }, input);
   const [trace, requestPolicy, delegations] = await Promise.all([
     traceEvaluation(deps.db, portal.id, input, output, { dealId, occurredAt: at }),
     current && current.policyVersionId !== policy.id ? policyById(deps.db, portal.id, current.policyVersionId).then((version) => version?.document) : policy.document,
     current?.lifecycle.steps.some((step) => step.decisions.length > 0) ? decisionDelegations(deps.db, current.id) : new Map<string, string>(),
+    candidate ? shadowEvaluate(deps.db, deps.logger, { portalId: portal.id, dealId, active: policy, candidate, input, output, wideDeal, source: 'card', at }) : null,
   ]);
   const names = namesFrom(directory);
   const request = current ? presentRequest(current, requestPolicy ?? policy.document, names, delegations) : null;
+  const preview = presentRoute(output.route, policy.document, names);
+  explainStoppedDelegations(preview, stoppedDelegations(output.route, directory, input.at));
+  const rollback = rolledBackFrom(rollout, policy);
 
   const roles = rolesOf(viewer, current, output.route.owner.email, isAdmin(portal, viewer.email));
   const notices: string[] = [];
@@ -43,16 +57,17 @@ export async function getCardView(deps: ServiceDeps, viewer: Viewer, dealId: str
   if (activeStep && activeStep.approvers.includes(viewer.email) && hasDecided) notices.push('you have already decided on this step');
   const canWithdraw = portal.featureFlag !== 'off' && pending !== null && pending.lifecycle.requester === viewer.email;
   if (portal.featureFlag === 'shadow') notices.push('shadow mode: a preview; nothing is written to the deal and no stage is gated');
+  if (rollback) notices.push(rollbackNotice(policy, rollback));
 
   return {
     portalId: portal.id,
     dealId,
     dealName: deal.properties.dealname ?? null,
     mode: portal.featureFlag,
-    policy: { version: policy.version, name: policy.name, hash: policy.hash },
+    policy: { version: policy.version, name: policy.name, hash: policy.hash, rolledBackFrom: rollback },
     viewer: { email: viewer.email, userId: viewer.userId, roles },
     score: presentScore(output.score, policy.document),
-    preview: presentRoute(output.route, policy.document, names),
+    preview,
     request,
     actions: { request: canRequest, withdraw: canWithdraw, decide: canDecide },
     notices,
@@ -67,4 +82,15 @@ function rolesOf(viewer: Viewer, request: StoredRequest | null, ownerEmail: stri
   if (request?.state === 'pending' && request.lifecycle.steps.some((step) => step.approvers.includes(viewer.email))) roles.push('approver');
   if (admin) roles.push('admin');
   return roles;
+}
+
+/** Delegations go one hop; where the resolver stopped a chain, the approver's reason and the step's notes say so. */
+function explainStoppedDelegations(preview: RoutePreview, stopped: StoppedDelegation[]): void {
+  for (const hop of stopped) {
+    const step = preview.steps.find((candidate) => candidate.id === hop.stepId);
+    const approver = step?.approvers.find((candidate) => candidate.email === hop.approver);
+    if (!step || !approver) continue;
+    approver.reason = `${approver.reason}; ${hop.reason}`;
+    step.notes.push(hop.reason);
+  }
 }

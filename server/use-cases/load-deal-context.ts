@@ -1,11 +1,14 @@
-// The facts every card action starts from: the portal, its active policy, the deal from the CRM and the directory.
+// The facts every card action starts from: the portal, its active policy, the deal from the CRM and the directory
+// (with the portal's delegations).
 import type { Deal } from '../../src/deal.js';
 import type { Directory } from '../../src/directory/schema.js';
 import { policyProperties } from '../../src/policy/policy-properties.js';
+import type { Policy } from '../../src/policy/schema.js';
 import { AppError } from '../errors.js';
+import { withDelegations } from '../store/delegations.js';
 import { activePolicy, portalWithActivePolicy, toVersion, type PolicyVersion } from '../store/policies.js';
 import { findPortal, toPortal, type Portal } from '../store/portals.js';
-import type { ServiceDeps } from './deps.js';
+import { isoNow, type ServiceDeps } from './deps.js';
 
 export interface Viewer {
   portalId: string;
@@ -33,11 +36,24 @@ export async function loadPortalAndPolicy(deps: ServiceDeps, portalId: string): 
   return { portal: toPortal(found.portal), policy: found.policy ? toVersion(found.policy) : null };
 }
 
-export async function loadDealContext(deps: ServiceDeps, portal: Portal, dealId: string, knownPolicy?: PolicyVersion | null): Promise<DealContext> {
+/**
+ * The deal as the active policy reads it, and the directory with the portal's live delegations. With `alsoFor` (a
+ * staged candidate), the CRM is asked once for both policies' properties: `deal` keeps only the active policy's, so
+ * its evaluation and trace are the same as without a candidate, and `wideDeal` has them all for the candidate.
+ */
+export async function loadDealContext(
+  deps: ServiceDeps, portal: Portal, dealId: string, knownPolicy?: PolicyVersion | null, options: { alsoFor?: Policy | null } = {},
+): Promise<DealContext & { wideDeal: Deal }> {
   const policy = knownPolicy === undefined ? await activePolicy(deps.db, portal.id) : knownPolicy;
   if (!policy) throw new AppError('conflict', 'this portal has no active routing policy: an admin must activate one');
   const crm = deps.crmFor(portal);
-  const [deal, directory] = await Promise.all([crm.getDeal(portal.id, dealId, policyProperties(policy.document)), crm.getDirectory(portal.id)]);
-  if (!deal) throw new AppError('not_found', `deal ${dealId} was not found in this portal`);
-  return { portal, policy, deal, directory };
+  const own = policyProperties(policy.document);
+  const wide = options.alsoFor ? [...new Set([...own, ...policyProperties(options.alsoFor)])].sort() : own;
+  const [wideDeal, directory] = await Promise.all([
+    crm.getDeal(portal.id, dealId, wide),
+    withDelegations(deps.db, portal.id, crm.getDirectory(portal.id), isoNow(deps)),
+  ]);
+  if (!wideDeal) throw new AppError('not_found', `deal ${dealId} was not found in this portal`);
+  const deal = wide === own ? wideDeal : { ...wideDeal, properties: Object.fromEntries(Object.entries(wideDeal.properties).filter(([name]) => own.includes(name))) };
+  return { portal, policy, deal, wideDeal, directory };
 }

@@ -113,6 +113,7 @@ function presentStep(
     slaHours: step.slaHours,
     startedAt: step.startedAt,
     dueAt: step.dueAt,
+    escalatedAt: step.escalatedAt,
     approvers: step.approvers,
     waitingOn: status === 'active' ? step.approvers.filter((email) => !decided.has(email)) : [],
     decisions: step.decisions.map((decision) => ({

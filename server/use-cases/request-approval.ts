@@ -2,12 +2,16 @@
 // persist it with its steps, and trace the evaluation and the transition, all in one transaction.
 import { randomUUID } from 'node:crypto';
 import type { RequestView } from '../../src/contract/card-api.js';
-import { evaluate } from '../../src/evaluate.js';
+import { stoppedDelegations } from '../../src/directory/delegation-hops.js';
+import type { EvaluationInput, EvaluationOutput } from '../../src/evaluate.js';
 import { hashJson } from '../../src/hash.js';
 import { request as openRequest } from '../../src/lifecycle/request.js';
 import { AppError } from '../errors.js';
 import { enqueueDealSync } from '../jobs/sync-deal.js';
+import { evaluateRecordingErrors } from '../rollout/evaluation-errors.js';
+import { shadowEvaluate } from '../rollout/shadow-evaluation.js';
 import { runIdempotent } from '../store/idempotency.js';
+import { rolloutState } from '../store/rollout-versions.js';
 import { insertRequest, latestRequestForDeal, findRequest } from '../store/requests.js';
 import { appendTrace } from '../store/traces.js';
 import { isoNow, type ServiceDeps } from './deps.js';
@@ -23,19 +27,22 @@ export interface RequestApprovalInput {
 }
 
 export async function requestApproval(deps: ServiceDeps, viewer: Viewer, input: RequestApprovalInput) {
-  const portal = await loadPortal(deps, viewer.portalId);
+  const [portal, rollout] = await Promise.all([loadPortal(deps, viewer.portalId), rolloutState(deps.db, viewer.portalId)]);
   if (portal.featureFlag === 'off') throw new AppError('forbidden', 'approval-router is turned off for this portal');
   const scope = {
     portalId: portal.id, key: input.idempotencyKey, userId: viewer.userId, operation: 'request',
     fingerprint: hashJson({ dealId: input.dealId, justification: input.justification }),
   };
   // Facts are read before the transaction: the CRM may be a network call, and no lock should wait on it.
-  const context = await loadDealContext(deps, portal, input.dealId);
-  return runIdempotent<{ request: RequestView; traceHash: string }>(deps.db, scope, async (trx) => {
+  const context = await loadDealContext(deps, portal, input.dealId, undefined, { alsoFor: rollout.candidate?.document ?? null });
+  let evaluated: { input: EvaluationInput; output: EvaluationOutput; at: string } | undefined;
+  const answer = await runIdempotent<{ request: RequestView; traceHash: string }>(deps.db, scope, async (trx) => {
     const at = isoNow(deps);
     const { policy, deal, directory } = context;
     const evaluationInput = { deal, policy: policy.document, directory, requester: viewer.email, at };
-    const output = evaluate(evaluationInput);
+    const output = await evaluateRecordingErrors(deps.db, { portalId: portal.id, policyVersionId: policy.id, dealId: input.dealId, source: 'request', at }, evaluationInput);
+    evaluated = { input: evaluationInput, output, at };
+    const stopped = stoppedDelegations(output.route, directory, at);
     const previous = await latestRequestForDeal(trx, portal.id, input.dealId, { forUpdate: true });
     const result = openRequest(previous?.lifecycle ?? null, {
       requester: viewer.email, justification: input.justification, route: output.route, policyHash: output.policyHash,
@@ -60,7 +67,11 @@ export async function requestApproval(deps: ServiceDeps, viewer: Viewer, input: 
     await enqueueDealSync(trx, portal, { id, dealId: input.dealId, version: 1, score: output.score.score, routeId: output.route.routeId ?? '', lifecycle: result.state });
     const trace = await appendTrace(trx, {
       portalId: portal.id, kind: 'transition', requestId: id, dealId: input.dealId,
-      input: { command: 'request', requester: viewer.email, justification: input.justification, evaluation: evaluationTrace.hash },
+      input: {
+        command: 'request', requester: viewer.email, justification: input.justification, evaluation: evaluationTrace.hash,
+        // Delegations go one hop: where a delegate is away too, the trace says whose delegation was not followed.
+        ...(stopped.length > 0 ? { delegationsNotFollowed: stopped } : {}),
+      },
       output: { state: result.state.state, events: result.events },
       policyHash: output.policyHash, engineVersion: output.engineVersion, occurredAt: at,
     });
@@ -68,4 +79,13 @@ export async function requestApproval(deps: ServiceDeps, viewer: Viewer, input: 
     if (!stored) throw new Error('the request just inserted is missing');
     return { status: 201, body: { request: presentRequest(stored, policy.document, namesFrom(directory)), traceHash: trace.hash } };
   });
+  // A staged candidate is run after the transaction, so the shadow never holds the request's locks.
+  const candidate = rollout.candidate;
+  if (evaluated && candidate && candidate.id !== context.policy.id) {
+    await shadowEvaluate(deps.db, deps.logger, {
+      portalId: portal.id, dealId: input.dealId, active: context.policy, candidate, input: evaluated.input, output: evaluated.output,
+      wideDeal: context.wideDeal, source: 'request', at: evaluated.at,
+    });
+  }
+  return answer;
 }

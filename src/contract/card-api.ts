@@ -1,9 +1,13 @@
 // The card API's contract: one zod schema per endpoint input, and the shapes of the answers.
 // The server parses every body and query with these; the card's fixtures are checked against them in tests.
 import { z } from 'zod';
+import { parseInstant } from '../time.js';
 
 export const IdempotencyKey = z.string().regex(/^[A-Za-z0-9_.:-]{8,128}$/, 'use 8 to 128 letters, digits or "_.:-"');
-const Text = (max: number) => z.string().trim().max(max, `at most ${max} characters`);
+/** Text Postgres can store: no NUL character and no lone surrogate (both are refused by text and jsonb). */
+export const isStorableText = (value: string) => !value.includes('\u0000') && value.isWellFormed();
+const Text = (max: number) => z.string().trim().max(max, `at most ${max} characters`)
+  .refine(isStorableText, 'contains a NUL character or a broken unicode sequence');
 export const DealId = z.string().regex(/^\d{1,20}$/, 'a HubSpot deal id (digits)');
 export const RequestId = z.uuid();
 
@@ -39,14 +43,35 @@ export const PolicySourceBody = z.strictObject({
   source: z.string().min(1, 'the policy text is empty').max(200_000, 'at most 200,000 characters'),
 });
 
-export const ActivatePolicyParams = z.strictObject({ version: z.coerce.number().int().min(1) });
+export const ActivatePolicyParams = z.strictObject({ version: z.string().regex(/^[1-9]\d{0,8}$/, 'a policy version number').transform(Number) });
 export const ActivatePolicyBody = z.strictObject({
   /** The version the admin believes is active now (null: none); another answers 409. */
   expectedActiveVersion: z.int().min(1).nullable().optional(),
 });
 
+/** For actions that take no input: anything sent is a mistake worth a 400. */
+export const EmptyBody = z.strictObject({});
+
 export const FeatureFlag = z.enum(['off', 'shadow', 'on']);
 export const SetFlagBody = z.strictObject({ flag: FeatureFlag });
+
+/** An away window: while it lasts, `from`'s approvals go to `to` (one hop). */
+export const DelegationBody = z.strictObject({
+  from: z.email().transform((email) => email.toLowerCase()),
+  to: z.email().transform((email) => email.toLowerCase()),
+  startsAt: z.iso.datetime({ offset: true }),
+  endsAt: z.iso.datetime({ offset: true }),
+}).superRefine((body, ctx) => {
+  if (body.from === body.to) ctx.addIssue({ code: 'custom', path: ['to'], message: 'a delegate must be someone other than the approver' });
+  const starts = parseInstant(body.startsAt);
+  const ends = parseInstant(body.endsAt);
+  if (starts !== null && ends !== null && ends <= starts) ctx.addIssue({ code: 'custom', path: ['endsAt'], message: 'the window must end after it starts' });
+});
+export const DelegationParams = z.strictObject({ id: z.uuid() });
+export const DelegationListQuery = z.object({
+  /** Include ended and revoked windows (the default lists only those still to come or running). */
+  all: z.enum(['true', 'false']).optional(),
+});
 
 /** HubSpot appends portalId, userId, userEmail and appId; the card sends the first three too. */
 export const SignedQuery = z.object({
@@ -120,6 +145,8 @@ export const StepView = z.object({
   slaHours: z.number(),
   startedAt: z.string().nullable(),
   dueAt: z.string().nullable(),
+  /** When the step passed its SLA and was escalated (the request still waits on its approvers). */
+  escalatedAt: z.string().nullable().optional(),
   approvers: z.array(z.string()),
   waitingOn: z.array(z.string()),
   decisions: z.array(DecisionView),
@@ -149,7 +176,13 @@ export const CardView = z.object({
   dealId: z.string(),
   dealName: z.string().nullable(),
   mode: FeatureFlag,
-  policy: z.object({ version: z.int(), name: z.string(), hash: z.string() }).nullable(),
+  policy: z.object({
+    version: z.int(),
+    name: z.string(),
+    hash: z.string(),
+    /** Set when posture rolled a failing version back automatically and this version is in force instead. */
+    rolledBackFrom: z.object({ version: z.int(), at: z.string(), reason: z.string() }).nullable().optional(),
+  }).nullable(),
   viewer: z.object({ email: z.string(), userId: z.string(), roles: z.array(ViewerRole) }),
   score: ScoreView.nullable(),
   preview: RoutePreview.nullable(),

@@ -8,8 +8,13 @@ const MAX_DAYS = 400;
 
 /** A date (midnight UTC) or an ISO 8601 instant with an offset, as epoch millis; null when it is neither. */
 export function parsePeriodBound(value: string): number | null {
-  return parseInstant(DATE_ONLY.test(value) ? `${value}T00:00:00Z` : value);
+  const instant = parseInstant(DATE_ONLY.test(value) ? `${value}T00:00:00Z` : value);
+  // Years 1 to 9999: what Postgres timestamps hold.
+  return instant === null || instant < YEAR_1 || instant >= YEAR_10000 ? null : instant;
 }
+
+const YEAR_1 = -62_135_596_800_000;
+const YEAR_10000 = 253_402_300_800_000;
 
 const Bound = z.string().refine((v) => parsePeriodBound(v) !== null, 'a date (2026-11-01) or an ISO 8601 instant with an offset (2026-11-01T00:00:00Z)');
 

@@ -24,7 +24,38 @@ export function parsePolicy(text: string): PolicyResult {
       }),
     };
   }
-  return validatePolicy(document.toJS({ maxAliasCount: 100 }));
+  let doc: unknown;
+  try {
+    doc = document.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    // An unresolved alias or an alias bomb: the yaml library throws rather than reporting it.
+    return { ok: false, problems: [{ path: '', message: error instanceof Error ? error.message : 'the document cannot be read' }] };
+  }
+  const unstorable = findUnstorableText(doc, '');
+  if (unstorable !== null) return { ok: false, problems: [{ path: unstorable, message: 'contains a NUL character or a broken unicode sequence' }] };
+  return validatePolicy(doc);
+}
+
+/** The path of the first string (key or value) Postgres could not store, or null. */
+function findUnstorableText(value: unknown, path: string): string | null {
+  const bad = (text: string) => text.includes('\u0000') || !text.isWellFormed();
+  if (typeof value === 'string') return bad(value) ? path : null;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = findUnstorableText(value[i], `${path}[${i}]`);
+      if (found !== null) return found;
+    }
+    return null;
+  }
+  if (value && typeof value === 'object') {
+    for (const [key, inner] of Object.entries(value)) {
+      const here = path ? `${path}.${key}` : key;
+      if (bad(key)) return here;
+      const found = findUnstorableText(inner, here);
+      if (found !== null) return found;
+    }
+  }
+  return null;
 }
 
 export function validatePolicy(doc: unknown): PolicyResult {

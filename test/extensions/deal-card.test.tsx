@@ -112,6 +112,13 @@ describe('the tab card in each state', () => {
     expect(card.maybeFind(TextArea, { name: 'justification' })).toBeNull();
   });
 
+  it('says when a step passed its SLA and was escalated', async () => {
+    fakeService({ [`GET ${cardPath}`]: ok(cardViews.requesterEscalated) });
+    const card = renderTab(REP);
+    await loaded(card);
+    expect(screen(card)).toContain('Past its SLA: escalated Nov 22, 2026');
+  });
+
   it('gives the approver the decision and never the request form', async () => {
     fakeService({ [`GET ${cardPath}`]: ok({ ...cardViews.approverCanDecide, actions: { request: true, withdraw: false, decide: true } }) });
     const card = renderTab(FINANCE);

@@ -165,6 +165,12 @@ export const cardViews = {
     score: { value: 5, factors: [score.factors[1]!], notes: [] }, preview: autoApprovedPreview,
     notices: ['This deal needs no approval.'],
   }),
+  /** The requester after the finance step passed its SLA and escalated. */
+  requesterEscalated: cardView({
+    viewer: { email: REP.email, userId: REP.userId, roles: ['owner', 'requester'] },
+    request: { ...pendingRequest, steps: pendingRequest.steps.map((step) => (step.status === 'active' ? { ...step, escalatedAt: '2026-11-22T16:30:00.000Z' } : step)) },
+    actions: { ...noActions, withdraw: true },
+  }),
   /** The requester after finance rejected: may ask again. */
   rejectedCanRequestAgain: cardView({ request: rejectedRequest, actions: { ...noActions, request: true } }),
 } satisfies Record<string, CardView>;

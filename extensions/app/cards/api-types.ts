@@ -76,6 +76,8 @@ export interface StepView {
   slaHours: number;
   startedAt: string | null;
   dueAt: string | null;
+  /** When the step passed its SLA and was escalated. */
+  escalatedAt?: string | null | undefined;
   approvers: string[];
   waitingOn: string[];
   decisions: DecisionView[];
@@ -103,7 +105,8 @@ export interface CardView {
   dealId: string;
   dealName: string | null;
   mode: FeatureFlag;
-  policy: { version: number; name: string; hash: string } | null;
+  /** `rolledBackFrom`: the version posture rolled back automatically, when that is why this one is in force. */
+  policy: { version: number; name: string; hash: string; rolledBackFrom?: { version: number; at: string; reason: string } | null | undefined } | null;
   viewer: { email: string; userId: string; roles: ViewerRole[] };
   score: ScoreView | null;
   preview: RoutePreview | null;

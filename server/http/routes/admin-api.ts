@@ -1,8 +1,13 @@
-// Admin endpoints under /api/v1/admin: the policy's versions, validation, activation, and the feature flag.
+// Admin endpoints under /api/v1/admin: the policy's versions, validation, activation, staged rollout and posture,
+// the feature flag, and delegations (which an approver may also use for their own away window).
 import { Router } from 'express';
-import { ActivatePolicyBody, ActivatePolicyParams, PolicySourceBody, SetFlagBody } from '../../../src/contract/card-api.js';
+import {
+  ActivatePolicyBody, ActivatePolicyParams, DelegationBody, DelegationListQuery, DelegationParams, EmptyBody, PolicySourceBody, SetFlagBody,
+} from '../../../src/contract/card-api.js';
+import { dropCandidate, getCandidateSummary, getPosture, promoteCandidate, stagePolicyVersion } from '../../rollout/candidate.js';
 import { activatePolicy, getPolicyOverview, savePolicy, setFlag, validateCandidate } from '../../use-cases/admin-policy.js';
 import type { ServiceDeps } from '../../use-cases/deps.js';
+import { createDelegationFor, listDelegationsFor, revokeDelegationFor } from '../../use-cases/manage-delegations.js';
 import { parseBody, parseInput, parseParams } from '../validate.js';
 import { viewerOf } from './card-api.js';
 
@@ -28,6 +33,45 @@ export function createAdminRouter(deps: ServiceDeps): Router {
     const { version } = parseParams(ActivatePolicyParams, req);
     const { expectedActiveVersion } = parseInput(ActivatePolicyBody, req.body ?? {}, 'body');
     res.json(await activatePolicy(deps, viewerOf(res), version, expectedActiveVersion));
+  });
+
+  router.post('/policy/versions/:version/stage', async (req, res) => {
+    const { version } = parseParams(ActivatePolicyParams, req);
+    parseInput(EmptyBody, req.body ?? {}, 'body');
+    res.json(await stagePolicyVersion(deps, viewerOf(res), version));
+  });
+
+  router.get('/policy/candidate', async (_req, res) => {
+    res.json(await getCandidateSummary(deps, viewerOf(res)));
+  });
+
+  router.post('/policy/candidate/promote', async (req, res) => {
+    const { expectedActiveVersion } = parseInput(ActivatePolicyBody, req.body ?? {}, 'body');
+    res.json(await promoteCandidate(deps, viewerOf(res), expectedActiveVersion));
+  });
+
+  router.delete('/policy/candidate', async (_req, res) => {
+    res.json(await dropCandidate(deps, viewerOf(res)));
+  });
+
+  router.get('/posture', async (_req, res) => {
+    res.json(await getPosture(deps, viewerOf(res)));
+  });
+
+  router.get('/delegations', async (req, res) => {
+    const { all } = parseInput(DelegationListQuery, req.query, 'query');
+    res.json(await listDelegationsFor(deps, viewerOf(res), { all: all === 'true' }));
+  });
+
+  router.post('/delegations', async (req, res) => {
+    const body = parseBody(DelegationBody, req);
+    const answer = await createDelegationFor(deps, viewerOf(res), body);
+    res.status(answer.status).json(answer.body);
+  });
+
+  router.delete('/delegations/:id', async (req, res) => {
+    const { id } = parseParams(DelegationParams, req);
+    res.json(await revokeDelegationFor(deps, viewerOf(res), id));
   });
 
   router.put('/flag', async (req, res) => {

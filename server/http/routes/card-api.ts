@@ -4,6 +4,7 @@ import {
   DealParams, DecideBody, RequestApprovalBody, RequestParams, WithdrawBody,
 } from '../../../src/contract/card-api.js';
 import { decideOnRequest, withdrawRequest } from '../../use-cases/act-on-request.js';
+import type { Metrics } from '../../metrics.js';
 import type { ServiceDeps } from '../../use-cases/deps.js';
 import { getCardView } from '../../use-cases/get-card-view.js';
 import { getInbox } from '../../use-cases/get-inbox.js';
@@ -17,7 +18,7 @@ export function viewerOf(res: Response): Viewer {
   return { portalId: identity.portalId, userId: identity.userId, email: identity.userEmail };
 }
 
-export function createCardRouter(deps: ServiceDeps): Router {
+export function createCardRouter(deps: ServiceDeps & { metrics?: Metrics }): Router {
   const router = Router();
 
   router.get('/deals/:dealId/card', async (req, res) => {
@@ -36,6 +37,7 @@ export function createCardRouter(deps: ServiceDeps): Router {
     const { requestId } = parseParams(RequestParams, req);
     const body = parseBody(DecideBody, req);
     const answer = await decideOnRequest(deps, viewerOf(res), { requestId, ...body });
+    if (!answer.replayed) deps.metrics?.decisions.inc({ verdict: body.verdict });
     res.status(answer.status).setHeader('Idempotent-Replayed', String(answer.replayed)).json(answer.body);
   });
 

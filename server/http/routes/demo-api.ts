@@ -2,7 +2,7 @@
 // in HubSpot (followed by the same re-assessment a HubSpot webhook triggers). Other portals get 404.
 import { Router } from 'express';
 import { z } from 'zod';
-import { DealParams } from '../../../src/contract/card-api.js';
+import { DealParams, isStorableText } from '../../../src/contract/card-api.js';
 import { LocalCrm } from '../../crm/local-crm.js';
 import { AppError } from '../../errors.js';
 import { onDealChanged } from '../../use-cases/deal-changed.js';
@@ -11,7 +11,7 @@ import { loadPortal } from '../../use-cases/load-deal-context.js';
 import { parseBody, parseParams } from '../validate.js';
 import { viewerOf } from './card-api.js';
 
-const Properties = z.record(z.string().regex(/^[a-z][a-z0-9_]{0,99}$/, 'a HubSpot internal property name'), z.string().max(1000).nullable());
+const Properties = z.record(z.string().regex(/^[a-z][a-z0-9_]{0,99}$/, 'a HubSpot internal property name'), z.string().max(1000).refine(isStorableText, 'contains a NUL character or a broken unicode sequence').nullable());
 const PropertiesBody = z.strictObject({ properties: Properties });
 
 export function createDemoRouter(deps: ServiceDeps): Router {

@@ -16,6 +16,9 @@ export function StepTile({ step, timeZone }: { step: StepView; timeZone: string 
         {`Needs ${describeMode(step.mode, step.required, step.approvers.length)} · SLA ${formatHours(step.slaHours)}`}
         {step.dueAt && step.status === 'active' ? ` · due ${formatTime(step.dueAt, timeZone)}` : ''}
       </Text>
+      {step.escalatedAt
+        ? <Text testId={`escalated-${step.id}`} format={{ fontWeight: 'demibold' }}>{`Past its SLA: escalated ${formatTime(step.escalatedAt, timeZone)}`}</Text>
+        : null}
       <Text>{`Approvers: ${step.approvers.join(', ')}`}</Text>
       {step.status === 'active' && step.waitingOn.length > 0
         ? <Text testId={`waiting-on-${step.id}`} format={{ fontWeight: 'demibold' }}>{`Waiting on: ${step.waitingOn.join(', ')}`}</Text>

@@ -1,0 +1,151 @@
+// `npm run bench -- soak`: the real service (its own process, embedded or DATABASE_URL Postgres) under a steady
+// mix of card views, decisions and signed webhook batches at 200 requests/s for 120 s on loopback. Prints errors,
+// p50/p99 per endpoint, the service's RSS at start and end, lost or duplicated decisions, and the trace chain check.
+// It never fails on a time. SOAK_SECONDS and SOAK_RATE change the load.
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DEMO_PORTAL_ID } from '../server/demo/seed-demo-portal.js';
+import { signRequest } from '../server/http/sign-request.js';
+import { tracePortals, verifyChain } from '../server/store/traces.js';
+import { crowdPolicy } from '../test/support/factories.js';
+import { parsePolicy } from '../src/policy/parse-policy.js';
+import { freePort, startBenchPostgres } from './support/bench-postgres.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const SECONDS = Number(process.env.SOAK_SECONDS ?? 120);
+const RATE = Number(process.env.SOAK_RATE ?? 200);
+const SECRET = 'soak-client-secret-0123456789abcdef';
+const APPROVERS = 40;
+
+const postgres = await startBenchPostgres('soak');
+const db = postgres.db;
+const port = await freePort();
+const service = spawn(process.execPath, ['--import', 'tsx', path.join(here, '../server/cli.ts'), 'serve'], {
+  env: { ...process.env, DATABASE_URL: postgres.url, PORT: String(port), HUBSPOT_CLIENT_SECRET: SECRET, LOG_LEVEL: 'warn', NODE_ENV: 'development' },
+  stdio: ['ignore', 'inherit', 'inherit'],
+});
+const base = `http://127.0.0.1:${port}`;
+try {
+  await waitFor(`${base}/readyz`);
+  // Every deal routes to one all-step of 40 approvers, so decisions keep landing on pending requests.
+  const { source, users } = crowdPolicy(APPROVERS, 'all');
+  const parsed = parsePolicy(source);
+  if (!parsed.ok) throw new Error('soak policy invalid');
+  await db('policy_versions').where({ portal_id: DEMO_PORTAL_ID }).update({ is_active: false });
+  await db('policy_versions').insert({ portal_id: DEMO_PORTAL_ID, version: 99, name: 'Soak', source, document: JSON.stringify(parsed.policy), hash: parsed.hash, created_by: 'soak', is_active: true });
+  for (const user of users) {
+    await db('local_users').insert({ portal_id: DEMO_PORTAL_ID, email: user.email, owner_id: user.ownerId ?? null, user_id: user.userId, name: user.name, teams: user.teams }).onConflict(['portal_id', 'email']).merge();
+  }
+  const rep = { email: 'rep@crowd.example', userId: '9000' };
+  const approvers = users.slice(1).map((user) => ({ email: user.email, userId: user.userId! }));
+  const decisionsNeeded = Math.ceil(SECONDS * RATE * 0.25);
+  const requestCount = Math.ceil(decisionsNeeded / APPROVERS) + 5;
+  const requestIds: string[] = [];
+  const dealIds: string[] = [];
+  for (let i = 0; i < requestCount; i++) {
+    const dealId = String(800000 + i);
+    dealIds.push(dealId);
+    await db('local_deals').insert({ portal_id: DEMO_PORTAL_ID, id: dealId, properties: JSON.stringify({ dealname: `Soak ${i}`, hubspot_owner_id: '900', pipeline: 'default', dealstage: 'qualifiedtobuy', amount: String(1000 * i) }) });
+    const opened = await call('POST', `/api/v1/deals/${dealId}/requests`, rep, { justification: 'soak', idempotencyKey: `soak-open-${i}` });
+    if (opened.status !== 201) throw new Error(`could not open request ${i}: ${opened.status}`);
+    requestIds.push(((await opened.json()) as { request: { id: string } }).request.id);
+  }
+  console.log(`node ${process.version}; ${RATE} req/s for ${SECONDS} s; ${requestIds.length} pending requests of ${APPROVERS} approvers each`);
+
+  const rssStart = rss(service.pid);
+  const latencies: Record<string, number[]> = { card: [], decision: [], webhook: [] };
+  const errors: Record<string, number> = { card: 0, decision: 0, webhook: 0 };
+  let decisionsAccepted = 0;
+  let decisionIndex = 0;
+  let webhookEvent = 0;
+  const pending: Promise<void>[] = [];
+  const startedAt = performance.now();
+  for (let n = 0; n < SECONDS * RATE; n++) {
+    const due = startedAt + (n * 1000) / RATE;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+    const slot = n % 20;
+    const kind = slot < 13 ? 'card' : slot < 18 ? 'decision' : 'webhook';
+    pending.push((async () => {
+      const t0 = performance.now();
+      let ok = false;
+      try {
+        if (kind === 'card') {
+          const response = await call('GET', `/api/v1/deals/${dealIds[n % dealIds.length]}/card`, approvers[n % APPROVERS]!);
+          ok = response.status === 200;
+          await response.arrayBuffer();
+        } else if (kind === 'decision') {
+          const i = decisionIndex++;
+          const requestId = requestIds[Math.floor(i / APPROVERS) % requestIds.length]!;
+          const response = await call('POST', `/api/v1/requests/${requestId}/decisions`, approvers[i % APPROVERS]!, { verdict: 'approve', idempotencyKey: `soak-${i}` });
+          ok = response.status === 200;
+          if (ok) decisionsAccepted += 1;
+          await response.arrayBuffer();
+        } else {
+          const events = Array.from({ length: 10 }, (_, k) => ({
+            eventId: ++webhookEvent, subscriptionId: 1, portalId: Number(DEMO_PORTAL_ID), appId: 1, occurredAt: Date.now() + k,
+            subscriptionType: 'deal.propertyChange', attemptNumber: 0, objectId: Number(dealIds[(n + k) % dealIds.length]),
+            propertyName: 'amount', propertyValue: String(1000 * ((n + k) % dealIds.length)), changeSource: 'CRM_UI',
+          }));
+          const url = `${base}/webhooks/hubspot`;
+          const signed = signRequest({ secret: SECRET, method: 'POST', url, body: events, timestampMs: Date.now() });
+          const response = await fetch(url, { method: 'POST', headers: signed.headers, body: signed.rawBody });
+          ok = response.status === 200;
+          await response.arrayBuffer();
+        }
+      } catch {
+        ok = false;
+      }
+      latencies[kind]!.push(performance.now() - t0);
+      if (!ok) errors[kind]! += 1;
+    })());
+  }
+  await Promise.all(pending);
+  const rssEnd = rss(service.pid);
+
+  console.log(`\n${'endpoint'.padEnd(12)} ${'requests'.padStart(9)} ${'errors'.padStart(7)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)}`);
+  for (const kind of ['card', 'decision', 'webhook']) {
+    const sorted = latencies[kind]!.sort((a, b) => a - b);
+    console.log(`${kind.padEnd(12)} ${String(sorted.length).padStart(9)} ${String(errors[kind]).padStart(7)} ${pct(sorted, 0.5).padStart(8)} ${pct(sorted, 0.99).padStart(8)}`);
+  }
+  const stored = Number((await db('decisions').whereIn('request_id', requestIds).count())[0]?.count);
+  const distinct = Number((await db('decisions').whereIn('request_id', requestIds).countDistinct({ n: db.raw('(request_id, approver_email)') }))[0]?.n);
+  console.log(`\ndecisions answered 200: ${decisionsAccepted}; stored: ${stored}; duplicates: ${stored - distinct}; lost: ${decisionsAccepted - stored}`);
+  console.log(`service RSS: ${rssStart.toFixed(0)} MiB at start, ${rssEnd.toFixed(0)} MiB at end (${(((rssEnd - rssStart) / rssStart) * 100).toFixed(1)}% growth; target < 20%)`);
+  for (const portalId of await tracePortals(db)) {
+    const verdict = await verifyChain(db, portalId);
+    console.log(`trace chain of portal ${portalId}: ${verdict.ok ? `intact, ${verdict.rows} rows` : `BROKEN at ${verdict.seq}: ${verdict.problem}`}`);
+  }
+} finally {
+  service.kill('SIGTERM');
+  await new Promise((resolve) => service.once('exit', resolve));
+  await postgres.close();
+}
+
+function call(method: 'GET' | 'POST', pathname: string, user: { email: string; userId: string }, body?: unknown) {
+  const url = `${base}${pathname}?${new URLSearchParams({ portalId: DEMO_PORTAL_ID, userId: user.userId, userEmail: user.email }).toString()}`;
+  const signed = signRequest({ secret: SECRET, method, url, body, timestampMs: Date.now() });
+  return fetch(url, { method, headers: signed.headers, ...(body === undefined ? {} : { body: signed.rawBody }) });
+}
+
+function pct(sorted: number[], q: number): string {
+  if (sorted.length === 0) return '-';
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!.toFixed(1);
+}
+
+function rss(pid: number | undefined): number {
+  const kib = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
+  return kib / 1024;
+}
+
+async function waitFor(url: string) {
+  for (let i = 0; i < 600; i++) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch { /* not yet */ }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${url} never became ready`);
+}

@@ -1,0 +1,47 @@
+// Per-portal HubSpot budgets shared by every worker process: a token bucket under HubSpot's rate limit for OAuth
+// apps (about 110 requests per 10 s; we spend at most `perTenSeconds`), and a daily call budget. One row per
+// portal, updated under a row lock, so two workers never spend the same token.
+import type { Knex } from 'knex';
+
+export interface BudgetLimits {
+  perTenSeconds: number;
+  daily: number;
+}
+
+export type BudgetVerdict = { ok: true } | { ok: false; retryAfterSeconds: number; reason: 'rate' | 'daily' | 'blocked' };
+
+export async function takeBudget(db: Knex, portalId: string, calls: number, limits: BudgetLimits, now: Date): Promise<BudgetVerdict> {
+  return db.transaction(async (trx) => {
+    const today = now.toISOString().slice(0, 10);
+    await trx.raw(
+      `INSERT INTO portal_budgets (portal_id, tokens, refilled_at, day, day_calls) VALUES (?, ?, ?, ?, 0) ON CONFLICT (portal_id) DO NOTHING`,
+      [portalId, limits.perTenSeconds, now, today],
+    );
+    const row = await trx('portal_budgets').where({ portal_id: portalId }).forUpdate()
+      .first<{ tokens: number; refilled_at: Date; day: Date | string; day_calls: number; blocked_until: Date | null }>();
+    if (!row) throw new Error('portal budget row vanished');
+    if (row.blocked_until && row.blocked_until > now) {
+      return { ok: false, retryAfterSeconds: Math.ceil((row.blocked_until.getTime() - now.getTime()) / 1000), reason: 'blocked' } as const;
+    }
+    const rowDay = typeof row.day === 'string' ? row.day.slice(0, 10) : row.day.toISOString().slice(0, 10);
+    const dayCalls = rowDay === today ? row.day_calls : 0;
+    if (dayCalls + calls > limits.daily) {
+      const midnight = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1);
+      return { ok: false, retryAfterSeconds: Math.ceil((midnight - now.getTime()) / 1000), reason: 'daily' } as const;
+    }
+    const refillPerSecond = limits.perTenSeconds / 10;
+    const elapsed = Math.max(0, (now.getTime() - row.refilled_at.getTime()) / 1000);
+    const tokens = Math.min(limits.perTenSeconds, row.tokens + elapsed * refillPerSecond);
+    if (tokens < calls) {
+      await trx('portal_budgets').where({ portal_id: portalId }).update({ tokens, refilled_at: now, day: today, day_calls: dayCalls });
+      return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((calls - tokens) / refillPerSecond)), reason: 'rate' } as const;
+    }
+    await trx('portal_budgets').where({ portal_id: portalId }).update({ tokens: tokens - calls, refilled_at: now, day: today, day_calls: dayCalls + calls });
+    return { ok: true } as const;
+  });
+}
+
+/** After a 429, nobody calls HubSpot for this portal until the time HubSpot named. */
+export async function blockPortal(db: Knex, portalId: string, until: Date): Promise<void> {
+  await db('portal_budgets').where({ portal_id: portalId }).update({ blocked_until: until, tokens: 0 });
+}

@@ -1,0 +1,103 @@
+// The sync handler: writes a batch of one portal's deal properties to the CRM (up to 100 deals a call), within
+// the portal's budget, never the same change twice. Each job's outcome is returned for the worker to record.
+import { ENGINE_VERSION, hashJson } from '../../src/hash.js';
+import { AppError } from '../errors.js';
+import { HubSpotApiError } from '../hubspot/hubspot-errors.js';
+import { PortalUninstalledError } from '../hubspot/token-store.js';
+import { findPortal } from '../store/portals.js';
+import { appendTrace } from '../store/traces.js';
+import type { BudgetLimits } from './portal-budget.js';
+import { blockPortal, takeBudget } from './portal-budget.js';
+import type { SyncDealPayload } from './sync-deal.js';
+import type { ClaimedJob, JobDeps } from './types.js';
+
+export type JobOutcome =
+  | { kind: 'done'; note: string }
+  | { kind: 'retry'; afterSeconds: number; countsAsAttempt: boolean; error: string }
+  | { kind: 'dead'; reason: string };
+
+interface SyncedRow { deal_id: string; fingerprint: string; state: 'writing' | 'written'; request_id: string; version: number }
+
+export async function syncDeals(deps: JobDeps, portalId: string, jobs: ClaimedJob<SyncDealPayload>[], limits: BudgetLimits): Promise<Map<string, JobOutcome>> {
+  const outcomes = new Map<string, JobOutcome>();
+  const all = (outcome: JobOutcome) => { for (const job of jobs) if (!outcomes.has(job.id)) outcomes.set(job.id, outcome); return outcomes; };
+  const portal = await findPortal(deps.db, portalId);
+  if (!portal || portal.installState === 'uninstalled') return all({ kind: 'dead', reason: 'the portal uninstalled the app' });
+  if (portal.featureFlag !== 'on') return all({ kind: 'done', note: `skipped: the portal flag is ${portal.featureFlag}` });
+
+  const synced = new Map((await deps.db('synced_properties').where({ portal_id: portalId }).whereIn('deal_id', jobs.map((job) => job.payload.dealId))
+    .select<SyncedRow[]>('deal_id', 'fingerprint', 'state', 'request_id', 'version')).map((row) => [row.deal_id, row]));
+  const crm = deps.crmFor(portal);
+  const toWrite: ClaimedJob<SyncDealPayload>[] = [];
+  for (const job of jobs) {
+    const { dealId, requestId, version, properties } = job.payload;
+    const fingerprint = hashJson(properties);
+    const last = synced.get(dealId);
+    if (last && last.request_id === requestId && last.version > version) { outcomes.set(job.id, { kind: 'done', note: `skipped: version ${last.version} is already synced` }); continue; }
+    if (last?.fingerprint === fingerprint && last.state === 'written') { outcomes.set(job.id, { kind: 'done', note: 'skipped: the deal already says this' }); continue; }
+    if (last?.fingerprint === fingerprint && last.state === 'writing') {
+      // A worker died between marking and confirming this write: read the deal back rather than write twice.
+      const deal = await crm.getDeal(portalId, dealId, Object.keys(properties));
+      if (deal && Object.entries(properties).every(([name, value]) => (deal.properties[name] ?? '') === value)) {
+        await markWritten(deps, portalId, dealId);
+        outcomes.set(job.id, { kind: 'done', note: 'confirmed: an interrupted write had landed' });
+        continue;
+      }
+    }
+    toWrite.push(job);
+  }
+  if (toWrite.length === 0) return outcomes;
+
+  const calls = Math.ceil(toWrite.length / 100);
+  const budget = await takeBudget(deps.db, portalId, calls, limits, deps.now());
+  if (!budget.ok) return all({ kind: 'retry', afterSeconds: budget.retryAfterSeconds, countsAsAttempt: false, error: `portal over its ${budget.reason} budget` });
+
+  const now = deps.now();
+  await deps.db.transaction(async (trx) => {
+    for (const job of toWrite) {
+      const { dealId, requestId, version, properties } = job.payload;
+      await trx.raw(
+        `INSERT INTO synced_properties (portal_id, deal_id, properties, fingerprint, state, request_id, version, synced_at)
+         VALUES (?, ?, ?::jsonb, ?, 'writing', ?, ?, ?)
+         ON CONFLICT (portal_id, deal_id) DO UPDATE SET properties = EXCLUDED.properties, fingerprint = EXCLUDED.fingerprint,
+           state = 'writing', request_id = EXCLUDED.request_id, version = EXCLUDED.version, synced_at = EXCLUDED.synced_at`,
+        [portalId, dealId, JSON.stringify(properties), hashJson(properties), requestId, version, now],
+      );
+    }
+  });
+
+  try {
+    const result = await crm.updateDeals(portalId, toWrite.map((job) => ({ id: job.payload.dealId, properties: job.payload.properties })));
+    const failed = new Map(result.failed.flatMap((failure) => failure.ids.map((id) => [id, `${failure.category}: ${failure.message}`] as const)));
+    for (const job of toWrite) {
+      const problem = failed.get(job.payload.dealId);
+      if (problem) outcomes.set(job.id, { kind: 'dead', reason: `the CRM refused the write: ${problem}` });
+      else {
+        await markWritten(deps, portalId, job.payload.dealId);
+        outcomes.set(job.id, { kind: 'done', note: 'written' });
+      }
+    }
+    await deps.db.transaction((trx) => appendTrace(trx, {
+      portalId, kind: 'sync',
+      input: { deals: toWrite.map((job) => ({ dealId: job.payload.dealId, requestId: job.payload.requestId, version: job.payload.version, properties: job.payload.properties })) },
+      output: { updated: result.updated, failed: result.failed, calls: result.calls },
+      engineVersion: ENGINE_VERSION, occurredAt: deps.now().toISOString(),
+    }));
+  } catch (error) {
+    await deps.db('synced_properties').where({ portal_id: portalId, state: 'writing' }).whereIn('deal_id', toWrite.map((job) => job.payload.dealId)).delete();
+    if (error instanceof PortalUninstalledError) return all({ kind: 'dead', reason: 'the portal uninstalled the app' });
+    if (error instanceof HubSpotApiError && error.retryable) {
+      const wait = error.retryAfterSeconds ?? 10;
+      if (error.hubspotStatus === 429) await blockPortal(deps.db, portalId, new Date(deps.now().getTime() + wait * 1000));
+      return all({ kind: 'retry', afterSeconds: wait, countsAsAttempt: error.hubspotStatus !== 429, error: error.message });
+    }
+    const message = error instanceof AppError ? error.message : 'unexpected error while writing to the CRM';
+    deps.logger.warn({ err: error, portalId }, 'deal sync failed');
+    return all({ kind: 'retry', afterSeconds: 30, countsAsAttempt: true, error: message });
+  }
+  return outcomes;
+}
+
+async function markWritten(deps: JobDeps, portalId: string, dealId: string) {
+  await deps.db('synced_properties').where({ portal_id: portalId, deal_id: dealId }).update({ state: 'written' });
+}

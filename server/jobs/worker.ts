@@ -1,0 +1,204 @@
+// The job worker: claims due jobs from Postgres with FOR UPDATE SKIP LOCKED (so any number of worker processes
+// share the table), runs them, and records the outcome: done, retried with backoff and jitter, or parked as dead
+// with an incident. A job whose worker died is reclaimed when its lock expires.
+import { randomUUID } from 'node:crypto';
+import type { BudgetLimits } from './portal-budget.js';
+import type { JobKind } from './queue.js';
+import type { SyncDealPayload } from './sync-deal.js';
+import { syncDeals, type JobOutcome } from './sync-deals.js';
+import { RetryLaterError, type ClaimedJob, type JobDeps, type JobHandler } from './types.js';
+
+export interface WorkerOptions {
+  handlers?: Partial<Record<Exclude<JobKind, 'sync_deal'>, JobHandler>>;
+  budget?: BudgetLimits;
+  maxAttempts?: number;
+  pollIntervalMs?: number;
+  lockSeconds?: number;
+  workerId?: string;
+  /** Told about every finished job (metrics). */
+  onOutcome?: (kind: JobKind, outcome: JobOutcome['kind']) => void;
+  /** Called about once a minute from the loop (posture checks and other housekeeping). */
+  onTick?: () => Promise<void>;
+  /** Jitter source; tests pin it. */
+  random?: () => number;
+}
+
+interface JobRow { id: string; portal_id: string; kind: JobKind; key: string; payload: unknown; attempts: number; run_at: Date }
+
+const toJob = (row: JobRow): ClaimedJob => ({
+  id: String(row.id), portalId: String(row.portal_id), kind: row.kind, key: row.key, payload: row.payload, attempts: row.attempts, runAt: row.run_at.toISOString(),
+});
+
+export const DEFAULT_BUDGET: BudgetLimits = { perTenSeconds: 100, daily: 250_000 };
+
+export class JobWorker {
+  readonly #deps: JobDeps;
+  readonly #options: Required<Omit<WorkerOptions, 'onOutcome' | 'onTick'>> & Pick<WorkerOptions, 'onOutcome' | 'onTick'>;
+  #running = false;
+  #loop: Promise<void> | undefined;
+  #wake: (() => void) | undefined;
+  #lastTick = 0;
+
+  constructor(deps: JobDeps, options: WorkerOptions = {}) {
+    this.#deps = deps;
+    this.#options = {
+      handlers: options.handlers ?? {},
+      budget: options.budget ?? DEFAULT_BUDGET,
+      maxAttempts: options.maxAttempts ?? 8,
+      pollIntervalMs: options.pollIntervalMs ?? 500,
+      lockSeconds: options.lockSeconds ?? 30,
+      workerId: options.workerId ?? `worker-${process.pid}-${randomUUID().slice(0, 8)}`,
+      random: options.random ?? Math.random,
+      onOutcome: options.onOutcome,
+      onTick: options.onTick,
+    };
+  }
+
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#loop = this.#run();
+  }
+
+  /** Stops claiming; resolves when the job in hand is finished. */
+  async stop(): Promise<void> {
+    this.#running = false;
+    this.#wake?.();
+    await this.#loop;
+  }
+
+  async #run(): Promise<void> {
+    while (this.#running) {
+      let worked = 0;
+      try {
+        worked = await this.runOnce();
+        if (this.#options.onTick && Date.now() - this.#lastTick > 60_000) {
+          this.#lastTick = Date.now();
+          await this.#options.onTick();
+        }
+      } catch (error) {
+        this.#deps.logger.warn({ err: error }, 'job worker loop failed; retrying shortly');
+      }
+      if (worked === 0 && this.#running) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, this.#options.pollIntervalMs);
+          this.#wake = () => { clearTimeout(timer); resolve(); };
+        });
+      }
+    }
+  }
+
+  /** Claims and runs what is due now: one sync batch of one portal and one other job. Returns how many jobs ran. */
+  async runOnce(): Promise<number> {
+    await this.#reclaimExpired();
+    let ran = 0;
+    const batch = await this.#claimSyncBatch();
+    if (batch.length > 0) {
+      const portalId = batch[0]!.portalId;
+      let outcomes: Map<string, JobOutcome>;
+      try {
+        outcomes = await syncDeals(this.#deps, portalId, batch as ClaimedJob<SyncDealPayload>[], this.#options.budget);
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        outcomes = new Map(batch.map((job) => [job.id, { kind: 'retry', afterSeconds: 30, countsAsAttempt: true, error: message }]));
+      }
+      for (const job of batch) await this.#record(job, outcomes.get(job.id) ?? { kind: 'retry', afterSeconds: 30, countsAsAttempt: true, error: 'no outcome' });
+      ran += batch.length;
+    }
+    const single = await this.#claimOne();
+    if (single) {
+      const handler = this.#options.handlers[single.kind as Exclude<JobKind, 'sync_deal'>];
+      let outcome: JobOutcome;
+      if (!handler) outcome = { kind: 'retry', afterSeconds: 60, countsAsAttempt: false, error: `no handler for ${single.kind} in this worker` };
+      else {
+        try {
+          await handler(this.#deps, single);
+          outcome = { kind: 'done', note: 'handled' };
+        } catch (error) {
+          outcome = error instanceof RetryLaterError
+            ? { kind: 'retry', afterSeconds: error.retryAfterSeconds, countsAsAttempt: error.countsAsAttempt, error: error.message }
+            : { kind: 'retry', afterSeconds: 0, countsAsAttempt: true, error: error instanceof Error ? error.message : String(error) };
+          if (!(error instanceof RetryLaterError)) this.#deps.logger.warn({ err: error, jobId: single.id, kind: single.kind }, 'job failed');
+        }
+      }
+      await this.#record(single, outcome);
+      ran += 1;
+    }
+    return ran;
+  }
+
+  async #reclaimExpired(): Promise<void> {
+    await this.#deps.db.raw(`UPDATE jobs SET state = 'queued', locked_by = NULL, locked_until = NULL
+      WHERE state = 'running' AND locked_until < now()
+        AND NOT EXISTS (SELECT 1 FROM jobs q WHERE q.state = 'queued' AND q.portal_id = jobs.portal_id AND q.kind = jobs.kind AND q.key = jobs.key)`);
+    // A reclaimed job whose key was enqueued again meanwhile is superseded by the newer one.
+    await this.#deps.db.raw(`UPDATE jobs SET state = 'done', finished_at = now(), last_error = 'superseded after its worker stopped'
+      WHERE state = 'running' AND locked_until < now()`);
+  }
+
+  async #claimSyncBatch(): Promise<ClaimedJob[]> {
+    const { rows } = await this.#deps.db.raw<{ rows: JobRow[] }>(
+      `WITH portal AS (
+         SELECT portal_id FROM jobs WHERE state = 'queued' AND kind = 'sync_deal' AND run_at <= now()
+         ORDER BY run_at, id LIMIT 1 FOR UPDATE SKIP LOCKED
+       ), picked AS (
+         SELECT id FROM jobs WHERE state = 'queued' AND kind = 'sync_deal' AND run_at <= now() AND portal_id = (SELECT portal_id FROM portal)
+         ORDER BY id LIMIT 100 FOR UPDATE SKIP LOCKED
+       )
+       UPDATE jobs SET state = 'running', locked_by = ?, locked_until = now() + (? * interval '1 second'), attempts = attempts + 1
+       WHERE id IN (SELECT id FROM picked)
+       RETURNING id, portal_id, kind, key, payload, attempts, run_at`,
+      [this.#options.workerId, this.#options.lockSeconds],
+    );
+    return rows.map(toJob).sort((a, b) => Number(a.id) - Number(b.id));
+  }
+
+  async #claimOne(): Promise<ClaimedJob | null> {
+    const { rows } = await this.#deps.db.raw<{ rows: JobRow[] }>(
+      `UPDATE jobs SET state = 'running', locked_by = ?, locked_until = now() + (? * interval '1 second'), attempts = attempts + 1
+       WHERE id = (SELECT id FROM jobs WHERE state = 'queued' AND kind <> 'sync_deal' AND run_at <= now() ORDER BY run_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)
+       RETURNING id, portal_id, kind, key, payload, attempts, run_at`,
+      [this.#options.workerId, this.#options.lockSeconds],
+    );
+    return rows[0] ? toJob(rows[0]) : null;
+  }
+
+  async #record(job: ClaimedJob, outcome: JobOutcome): Promise<void> {
+    const db = this.#deps.db;
+    const mine = { id: job.id, state: 'running', locked_by: this.#options.workerId };
+    if (outcome.kind === 'done') {
+      await db('jobs').where(mine).update({ state: 'done', finished_at: db.fn.now(), last_error: outcome.note === 'handled' || outcome.note === 'written' ? null : outcome.note, locked_by: null, locked_until: null });
+    } else if (outcome.kind === 'retry' && (!outcome.countsAsAttempt || job.attempts < this.#options.maxAttempts)) {
+      const delay = outcome.countsAsAttempt ? Math.max(outcome.afterSeconds, backoffSeconds(job.attempts, this.#options.random)) : outcome.afterSeconds;
+      await db.transaction(async (trx) => {
+        // If the same key was enqueued again while this one ran, the newer payload wins and this one retires.
+        const newer = await trx('jobs').where({ portal_id: job.portalId, kind: job.kind, key: job.key, state: 'queued' }).first<{ id: string } | undefined>('id');
+        if (newer) await trx('jobs').where(mine).update({ state: 'done', finished_at: trx.fn.now(), last_error: 'superseded by a newer change', locked_by: null, locked_until: null });
+        else {
+          await trx('jobs').where(mine).update({
+            state: 'queued', locked_by: null, locked_until: null, last_error: outcome.error,
+            attempts: outcome.countsAsAttempt ? job.attempts : job.attempts - 1,
+            run_at: trx.raw(`now() + (? * interval '1 second')`, [delay]),
+          });
+        }
+      });
+    } else {
+      const reason = outcome.kind === 'dead' ? outcome.reason : `gave up after ${job.attempts} attempts: ${outcome.error}`;
+      await db.transaction(async (trx) => {
+        await trx('jobs').where(mine).update({ state: 'dead', finished_at: trx.fn.now(), last_error: reason, locked_by: null, locked_until: null });
+        await trx('incidents').insert({
+          portal_id: job.portalId, kind: `dead_${job.kind}`, deal_id: (job.payload as { dealId?: string }).dealId ?? null,
+          summary: `${job.kind} job ${job.id} parked as dead: ${reason}`, packet: JSON.stringify({ job, reason }),
+        });
+      });
+      this.#deps.logger.warn({ jobId: job.id, kind: job.kind, portalId: job.portalId, reason }, 'job parked as dead');
+    }
+    this.#options.onOutcome?.(job.kind, outcome.kind === 'retry' && job.attempts >= this.#options.maxAttempts && outcome.countsAsAttempt ? 'dead' : outcome.kind);
+  }
+}
+
+/** Exponential backoff with full jitter: 5 s, 10 s, 20 s … capped at 15 minutes, times a random 0.5–1.5. */
+export function backoffSeconds(attempts: number, random: () => number): number {
+  const base = Math.min(900, 5 * 2 ** Math.max(0, attempts - 1));
+  return Math.round(base * (0.5 + random()));
+}

@@ -1,0 +1,84 @@
+// Prometheus metrics (prom-client). Counters and histograms are recorded where things happen; gauges that must
+// agree across processes (requests by state, jobs, lag, breaches, posture) are read from Postgres at scrape time.
+import type { Knex } from 'knex';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Crm } from './crm/crm.js';
+import { HubSpotApiError } from './hubspot/hubspot-errors.js';
+
+export interface Metrics {
+  registry: Registry;
+  httpDuration: Histogram<'method' | 'route' | 'status'>;
+  decisions: Counter<'verdict'>;
+  signatureFailures: Counter<'reason'>;
+  hubspotCalls: Counter<'portal' | 'operation' | 'outcome'>;
+  jobOutcomes: Counter<'kind' | 'outcome'>;
+  /** 0 healthy, 1 degraded, 2 critical, as this process's worker last assessed each portal. */
+  posture: Gauge<'portal'>;
+}
+
+export function createMetrics(db: Knex, options: { defaultMetrics?: boolean } = {}): Metrics {
+  const registry = new Registry();
+  if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'approval_router_' });
+  const metrics: Metrics = {
+    registry,
+    httpDuration: new Histogram({
+      name: 'approval_router_http_request_duration_seconds', help: 'HTTP request latency by route.',
+      labelNames: ['method', 'route', 'status'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5], registers: [registry],
+    }),
+    decisions: new Counter({ name: 'approval_router_decisions_total', help: 'Approver decisions recorded, by verdict.', labelNames: ['verdict'], registers: [registry] }),
+    signatureFailures: new Counter({ name: 'approval_router_signature_failures_total', help: 'Requests refused for a bad HubSpot signature, by reason.', labelNames: ['reason'], registers: [registry] }),
+    hubspotCalls: new Counter({ name: 'approval_router_hubspot_calls_total', help: 'Calls to HubSpot by portal, operation and outcome (ok, rate_limited, error).', labelNames: ['portal', 'operation', 'outcome'], registers: [registry] }),
+    posture: new Gauge({ name: 'approval_router_posture', help: 'Portal posture as last assessed by this worker: 0 healthy, 1 degraded, 2 critical.', labelNames: ['portal'], registers: [registry] }),
+    jobOutcomes: new Counter({ name: 'approval_router_job_outcomes_total', help: 'Jobs finished by this process, by kind and outcome.', labelNames: ['kind', 'outcome'], registers: [registry] }),
+  };
+
+  const fromDatabase = <T extends string>(name: string, help: string, labelNames: T[], read: (gauge: Gauge<T>) => Promise<void>) =>
+    new Gauge<T>({
+      name, help, labelNames, registers: [registry],
+      async collect() {
+        this.reset();
+        await read(this).catch(() => undefined); // a scrape during an outage shows no value rather than failing
+      },
+    });
+  fromDatabase('approval_router_requests', 'Approval requests by state.', ['state'], async (gauge) => {
+    const rows = await db('approval_requests').select('state').count<{ state: string; count: string }[]>('* as count').groupBy('state');
+    for (const row of rows) gauge.set({ state: row.state }, Number(row.count));
+  });
+  fromDatabase('approval_router_jobs', 'Jobs by kind and state (dead jobs need a person).', ['kind', 'state'], async (gauge) => {
+    const rows = await db('jobs').whereIn('state', ['queued', 'running', 'dead']).select('kind', 'state').count<{ kind: string; state: string; count: string }[]>('* as count').groupBy('kind', 'state');
+    for (const row of rows) gauge.set({ kind: row.kind, state: row.state }, Number(row.count));
+  });
+  fromDatabase('approval_router_outbox_lag_seconds', 'Age of the oldest due, unsent deal sync.', [], async (gauge) => {
+    const row = await db('jobs').where({ kind: 'sync_deal', state: 'queued' }).andWhere('run_at', '<=', db.fn.now())
+      .first<{ lag: string | null }>(db.raw('EXTRACT(EPOCH FROM now() - min(run_at)) AS lag'));
+    gauge.set(Number(row?.lag ?? 0));
+  });
+  fromDatabase('approval_router_sla_breaches', 'SLA breaches escalated, all time.', [], async (gauge) => {
+    const row = await db('incidents').where({ kind: 'sla_breach' }).count<{ count: string }[]>('* as count').first();
+    gauge.set(Number(row?.count ?? 0));
+  });
+  return metrics;
+}
+
+/** Wraps a CRM so every call to HubSpot is counted by portal, operation and outcome. */
+export function instrumentCrm(crm: Crm, metrics: Metrics): Crm {
+  const wrap = <A extends unknown[], R>(operation: string, call: (portalId: string, ...args: A) => Promise<R>) =>
+    async (portalId: string, ...args: A): Promise<R> => {
+      try {
+        const result = await call(portalId, ...args);
+        metrics.hubspotCalls.inc({ portal: portalId, operation, outcome: 'ok' });
+        return result;
+      } catch (error) {
+        const outcome = error instanceof HubSpotApiError && error.hubspotStatus === 429 ? 'rate_limited' : 'error';
+        metrics.hubspotCalls.inc({ portal: portalId, operation, outcome });
+        throw error;
+      }
+    };
+  return {
+    getDeal: wrap('get_deal', (p, id: string, props: readonly string[]) => crm.getDeal(p, id, props)),
+    getDirectory: (portalId) => crm.getDirectory(portalId), // cached by the adapter: a call here is rarely a call to HubSpot
+    addNote: wrap('add_note', (p, id: string, body: string) => crm.addNote(p, id, body)),
+    addTask: wrap('add_task', (p, id: string, task: Parameters<Crm['addTask']>[2]) => crm.addTask(p, id, task)),
+    updateDeals: wrap('update_deals', (p, updates: Parameters<Crm['updateDeals']>[1]) => crm.updateDeals(p, updates)),
+  };
+}

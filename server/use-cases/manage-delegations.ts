@@ -1,0 +1,154 @@
+// Away windows: an admin sets who acts for an approver and when; an approver may set their own window (from =
+// themselves) without being an admin. Creating and revoking are traced; the resolver applies them one hop deep.
+import { randomUUID } from 'node:crypto';
+import type { z } from 'zod';
+import type { DelegationBody } from '../../src/contract/card-api.js';
+import { normaliseEmail, type Directory } from '../../src/directory/schema.js';
+import { ENGINE_VERSION } from '../../src/hash.js';
+import { AppError, type FieldProblem } from '../errors.js';
+import {
+  findDelegation, insertDelegation, listDelegations, liveDelegations, overlappingDelegation, revokeDelegation, type StoredDelegation,
+} from '../store/delegations.js';
+import { isAdmin, type Portal } from '../store/portals.js';
+import { appendTrace } from '../store/traces.js';
+import { isoNow, type ServiceDeps } from './deps.js';
+import { loadPortal, type Viewer } from './load-deal-context.js';
+
+export type DelegationInput = z.output<typeof DelegationBody>;
+
+/** Who is acting: a signed-in user (admin or not), or the CLI run by an operator. */
+export interface DelegationActor {
+  email: string;
+  admin: boolean;
+}
+
+export interface DelegationView {
+  id: string;
+  from: string;
+  fromName: string | null;
+  to: string;
+  toName: string | null;
+  startsAt: string;
+  endsAt: string;
+  status: 'upcoming' | 'active' | 'ended' | 'revoked';
+  createdBy: string;
+  createdAt: string;
+  revokedAt: string | null;
+  revokedBy: string | null;
+}
+
+async function actorIn(deps: ServiceDeps, viewer: Viewer): Promise<{ portal: Portal; actor: DelegationActor }> {
+  const portal = await loadPortal(deps, viewer.portalId);
+  return { portal, actor: { email: normaliseEmail(viewer.email), admin: isAdmin(portal, viewer.email) } };
+}
+
+/** Admins see every window; anyone else sees the windows they are part of (away or acting). */
+export async function listDelegationsFor(deps: ServiceDeps, viewer: Viewer, options: { all: boolean }) {
+  const { portal, actor } = await actorIn(deps, viewer);
+  return listPortalDelegations(deps, portal, actor, options);
+}
+
+export async function listPortalDelegations(deps: ServiceDeps, portal: Portal, actor: DelegationActor, options: { all: boolean }) {
+  const now = isoNow(deps);
+  const [rows, directory] = await Promise.all([
+    listDelegations(deps.db, portal.id, { now, includePast: options.all, ...(actor.admin ? {} : { involving: actor.email }) }),
+    deps.crmFor(portal).getDirectory(portal.id),
+  ]);
+  return { scope: actor.admin ? 'portal' : 'mine', delegations: rows.map((row) => present(row, directory, now)) };
+}
+
+export async function createDelegationFor(deps: ServiceDeps, viewer: Viewer, input: DelegationInput) {
+  const { portal, actor } = await actorIn(deps, viewer);
+  return createDelegation(deps, portal, actor, input);
+}
+
+export async function createDelegation(deps: ServiceDeps, portal: Portal, actor: DelegationActor, input: DelegationInput) {
+  if (!actor.admin && input.from !== actor.email) {
+    throw new AppError('forbidden', 'you may set your own away window; only the portal\'s approval-router admins can set someone else\'s');
+  }
+  const now = isoNow(deps);
+  const window = { from: input.from, to: input.to, startsAt: new Date(input.startsAt).toISOString(), endsAt: new Date(input.endsAt).toISOString() };
+  const directory = await deps.crmFor(portal).getDirectory(portal.id);
+  const problems = checkAgainstDirectory(window, directory, now);
+  if (problems.length > 0) throw new AppError('bad_request', 'the delegation cannot be set', { details: problems });
+
+  return deps.db.transaction(async (trx) => {
+    // One writer per portal at a time, so two overlapping windows cannot both pass the overlap check.
+    await trx.raw('SELECT 1 FROM portals WHERE id = ? FOR UPDATE', [portal.id]);
+    const existing = await overlappingDelegation(trx, portal.id, window.from, window.startsAt, window.endsAt);
+    if (existing && existing.to === window.to && existing.startsAt === window.startsAt && existing.endsAt === window.endsAt) {
+      return { status: 200, body: { delegation: present(existing, directory, now), created: false, warnings: [] as string[] } };
+    }
+    if (existing) {
+      throw new AppError('conflict', `${window.from} already delegates to ${existing.to} from ${existing.startsAt} to ${existing.endsAt} (delegation ${existing.id}): revoke it first`);
+    }
+    const stored = await insertDelegation(trx, { id: randomUUID(), portalId: portal.id, ...window, createdBy: actor.email, createdAt: now });
+    await appendTrace(trx, {
+      portalId: portal.id, kind: 'delegation', input: { command: 'delegate', by: actor.email, ...window },
+      output: { id: stored.id }, engineVersion: ENGINE_VERSION, occurredAt: now,
+    });
+    const warnings = oneHopWarnings(stored, await liveDelegations(trx, portal.id, now));
+    return { status: 201, body: { delegation: present(stored, directory, now), created: true, warnings } };
+  });
+}
+
+export async function revokeDelegationFor(deps: ServiceDeps, viewer: Viewer, id: string) {
+  const { portal, actor } = await actorIn(deps, viewer);
+  return revokePortalDelegation(deps, portal, actor, id);
+}
+
+export async function revokePortalDelegation(deps: ServiceDeps, portal: Portal, actor: DelegationActor, id: string) {
+  const now = isoNow(deps);
+  const directory = await deps.crmFor(portal).getDirectory(portal.id);
+  return deps.db.transaction(async (trx) => {
+    const found = await findDelegation(trx, portal.id, id, { forUpdate: true });
+    if (!found) throw new AppError('not_found', `delegation ${id} was not found in this portal`);
+    if (!actor.admin && found.from !== actor.email) {
+      throw new AppError('forbidden', 'you may revoke your own away window; only the portal\'s approval-router admins can revoke someone else\'s');
+    }
+    if (found.revokedAt !== null) return { delegation: present(found, directory, now), changed: false };
+    const revoked = await revokeDelegation(trx, portal.id, id, actor.email, now);
+    if (!revoked) throw new Error('the delegation vanished inside its own transaction');
+    await appendTrace(trx, {
+      portalId: portal.id, kind: 'delegation', input: { command: 'revoke', by: actor.email, id },
+      output: { id, from: revoked.from, to: revoked.to }, engineVersion: ENGINE_VERSION, occurredAt: now,
+    });
+    return { delegation: present(revoked, directory, now), changed: true };
+  });
+}
+
+function checkAgainstDirectory(window: { from: string; to: string; endsAt: string }, directory: Directory, now: string): FieldProblem[] {
+  const users = new Map(directory.users.map((user) => [normaliseEmail(user.email), user]));
+  const problems: FieldProblem[] = [];
+  if (!users.has(window.from)) problems.push({ path: 'body.from', message: `${window.from} is not a user in this portal's directory` });
+  const to = users.get(window.to);
+  if (!to) problems.push({ path: 'body.to', message: `${window.to} is not a user in this portal's directory` });
+  else if (to.active === false) problems.push({ path: 'body.to', message: `${window.to} is deactivated and cannot act for anyone` });
+  if (window.endsAt <= now) problems.push({ path: 'body.endsAt', message: 'the window has already ended' });
+  return problems;
+}
+
+/** What the one-hop rule will do with this window beside the others: said at once, not discovered on a deal. */
+function oneHopWarnings(created: StoredDelegation, live: StoredDelegation[]): string[] {
+  const overlaps = (other: StoredDelegation) => other.id !== created.id && other.startsAt < created.endsAt && created.startsAt < other.endsAt;
+  const warnings: string[] = [];
+  for (const other of live.filter(overlaps)) {
+    if (other.from === created.to) {
+      warnings.push(`${created.to} is away too (delegates to ${other.to}) for part of this window; delegations go one hop, so ${created.to} still gets ${created.from}'s approvals`);
+    }
+    if (other.to === created.from) {
+      warnings.push(`${other.from} delegates to ${created.from} for part of this window; delegations go one hop, so ${created.from} still gets ${other.from}'s approvals`);
+    }
+  }
+  return warnings;
+}
+
+function present(row: StoredDelegation, directory: Directory, now: string): DelegationView {
+  const names = new Map(directory.users.map((user) => [normaliseEmail(user.email), user.name ?? null]));
+  const status = row.revokedAt !== null ? 'revoked' : row.endsAt <= now ? 'ended' : row.startsAt <= now ? 'active' : 'upcoming';
+  return {
+    id: row.id, from: row.from, fromName: names.get(row.from) ?? null, to: row.to, toName: names.get(row.to) ?? null,
+    startsAt: row.startsAt, endsAt: row.endsAt, status, createdBy: row.createdBy, createdAt: row.createdAt,
+    revokedAt: row.revokedAt, revokedBy: row.revokedBy,
+  };
+}

@@ -1,0 +1,51 @@
+// HubSpot's webhook payload, parsed once at the edge: a JSON array of fewer than 100 events. Ids arrive as
+// numbers and are kept as strings (deal ids are strings everywhere else); unknown fields are kept for the inbox.
+import { z } from 'zod';
+
+const NumericId = z.union([z.number().int().nonnegative(), z.string().regex(/^\d{1,20}$/, 'expected a numeric id')])
+  .transform((value) => String(value));
+
+export const WebhookEventSchema = z.looseObject({
+  subscriptionType: z.string().min(1),
+  objectId: NumericId,
+  propertyName: z.string().min(1).nullish(),
+  propertyValue: z.string().nullish(),
+  changeSource: z.string().nullish(),
+  sourceId: z.string().nullish(),
+  eventId: NumericId,
+  subscriptionId: NumericId.nullish(),
+  portalId: NumericId,
+  appId: NumericId.nullish(),
+  /** Milliseconds since the epoch. */
+  occurredAt: z.number().int().positive(),
+  attemptNumber: z.number().int().nonnegative().nullish(),
+  /** Generic (`object.*`) subscriptions name the object type: deals are 0-3. */
+  objectTypeId: z.string().nullish(),
+});
+
+/** HubSpot batches fewer than 100 events a request; a larger body is not HubSpot's. */
+export const MAX_WEBHOOK_BATCH = 99;
+
+export const WebhookBatchSchema = z.array(WebhookEventSchema).max(MAX_WEBHOOK_BATCH, `HubSpot sends at most ${MAX_WEBHOOK_BATCH} events a request`);
+
+export type WebhookEvent = z.infer<typeof WebhookEventSchema>;
+
+/** What an event means to us, legacy (`deal.propertyChange`) and generic (`object.propertyChange`, 0-3) alike. */
+export type DealEventKind = 'deal.propertyChange' | 'deal.creation' | 'deal.deletion';
+
+const DEAL_OBJECT_TYPE = '0-3';
+
+export function dealEventKind(subscriptionType: string, objectTypeId?: string | null): DealEventKind | null {
+  switch (subscriptionType) {
+    case 'deal.propertyChange':
+    case 'deal.creation':
+    case 'deal.deletion':
+      return subscriptionType;
+    case 'object.propertyChange':
+    case 'object.creation':
+    case 'object.deletion':
+      return objectTypeId === DEAL_OBJECT_TYPE ? (`deal.${subscriptionType.slice('object.'.length)}` as DealEventKind) : null;
+    default:
+      return null;
+  }
+}

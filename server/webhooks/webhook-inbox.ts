@@ -1,0 +1,133 @@
+// The inbox: a batch is stored in one transaction, duplicates collapse on the dedupe key, and each new event
+// worth processing gets its `webhook_event` job in the same transaction (so an event is never stored unqueued).
+import type { Knex } from 'knex';
+import { enqueueJobs } from '../jobs/queue.js';
+import type { FeatureFlag, InstallState } from '../store/portals.js';
+import { dealEventKind, type WebhookEvent } from './webhook-event-schema.js';
+
+export interface WebhookEventJobPayload {
+  webhookEventId: string;
+}
+
+export interface StoredBatch {
+  received: number;
+  /** Events seen for the first time (the rest were retried or duplicated deliveries). */
+  stored: number;
+  /** New events queued for the worker; the others were recorded as ignored on arrival. */
+  queued: number;
+}
+
+export interface WebhookEventRow {
+  id: string;
+  portalId: string;
+  eventId: string;
+  subscriptionType: string;
+  objectId: string;
+  propertyName: string | null;
+  propertyValue: string | null;
+  changeSource: string | null;
+  sourceId: string | null;
+  occurredAt: Date;
+  payload: Record<string, unknown>;
+  processedAt: Date | null;
+  outcome: string | null;
+}
+
+interface RawRow {
+  id: string;
+  portal_id: string;
+  event_id: string;
+  subscription_type: string;
+  object_id: string;
+  property_name: string | null;
+  property_value: string | null;
+  change_source: string | null;
+  source_id: string | null;
+  occurred_at: Date;
+  payload: Record<string, unknown>;
+  processed_at: Date | null;
+  outcome: string | null;
+}
+
+const toRow = (row: RawRow): WebhookEventRow => ({
+  id: String(row.id),
+  portalId: String(row.portal_id),
+  eventId: row.event_id,
+  subscriptionType: row.subscription_type,
+  objectId: row.object_id,
+  propertyName: row.property_name,
+  propertyValue: row.property_value,
+  changeSource: row.change_source,
+  sourceId: row.source_id,
+  occurredAt: row.occurred_at,
+  payload: row.payload,
+  processedAt: row.processed_at,
+  outcome: row.outcome,
+});
+
+interface PortalState {
+  install_state: InstallState;
+  feature_flag: FeatureFlag;
+}
+
+/** Why an event needs no worker at all, or null when it does. Decided again by the worker, which sees later state. */
+export function outcomeOnArrival(event: Pick<WebhookEvent, 'subscriptionType' | 'objectTypeId'>, portal: PortalState | undefined): string | null {
+  if (!portal || portal.install_state === 'uninstalled') return 'portal_not_installed';
+  if (portal.feature_flag === 'off') return 'flag_off';
+  const kind = dealEventKind(event.subscriptionType, event.objectTypeId);
+  if (kind === null) return 'unsupported_subscription';
+  if (kind === 'deal.creation') return 'ignored_creation';
+  return null;
+}
+
+export async function storeWebhookBatch(db: Knex, events: readonly WebhookEvent[], rawEvents: readonly unknown[]): Promise<StoredBatch> {
+  if (events.length === 0) return { received: 0, stored: 0, queued: 0 };
+  return db.transaction(async (trx) => {
+    const portalIds = [...new Set(events.map((event) => event.portalId))];
+    const portals = await trx('portals').whereIn('id', portalIds).select<(PortalState & { id: string })[]>('id', 'install_state', 'feature_flag');
+    const portalById = new Map(portals.map((portal) => [String(portal.id), portal]));
+
+    const rows = events.map((event, index) => {
+      const outcome = outcomeOnArrival(event, portalById.get(event.portalId));
+      return {
+        portal_id: event.portalId,
+        event_id: event.eventId,
+        subscription_type: event.subscriptionType,
+        object_id: event.objectId,
+        property_name: event.propertyName ?? null,
+        property_value: event.propertyValue ?? null,
+        change_source: event.changeSource ?? null,
+        source_id: event.sourceId ?? null,
+        occurred_at: new Date(event.occurredAt),
+        attempt_number: event.attemptNumber ?? 0,
+        payload: JSON.stringify(rawEvents[index] ?? event),
+        processed_at: outcome === null ? null : trx.fn.now(),
+        outcome,
+      };
+    });
+    // DO NOTHING also absorbs a duplicate inside the same batch; RETURNING lists only the rows inserted now.
+    const inserted = await trx('webhook_events').insert(rows).onConflict().ignore()
+      .returning<{ id: string; portal_id: string; outcome: string | null }[]>(['id', 'portal_id', 'outcome']);
+
+    // One statement for the whole batch: HubSpot wants its answer within 5 s, and a batch holds up to 99 events.
+    const jobs = inserted.filter((row) => row.outcome === null).map((row) => ({
+      portalId: String(row.portal_id), kind: 'webhook_event' as const, key: String(row.id),
+      payload: { webhookEventId: String(row.id) } satisfies WebhookEventJobPayload,
+    }));
+    await enqueueJobs(trx, jobs);
+    return { received: events.length, stored: inserted.length, queued: jobs.length };
+  });
+}
+
+export async function findWebhookEvent(db: Knex, id: string, options: { forUpdate?: boolean } = {}): Promise<WebhookEventRow | null> {
+  let query = db('webhook_events').where({ id });
+  if (options.forUpdate) query = query.forUpdate();
+  const row = await query.first<RawRow | undefined>();
+  return row ? toRow(row) : null;
+}
+
+/** Records what became of an event; only the first outcome sticks, so a repeated run changes nothing. */
+export async function markEventProcessed(db: Knex, id: string, outcome: string): Promise<boolean> {
+  const updated = await db('webhook_events').where({ id }).whereNull('processed_at').update({ processed_at: db.fn.now(), outcome });
+  return updated > 0;
+}

@@ -1,0 +1,155 @@
+import request from 'supertest';
+import { describe, expect, it } from 'vitest';
+import { CardView, RequestAnswer } from '../../src/contract/card-api.js';
+import { signRequest } from '../../server/http/sign-request.js';
+import { buildTestApp, callApi, TEST_HOST, TEST_SECRET, type Caller, type TestClock } from '../support/app.js';
+import { useTestDatabase } from '../support/db.js';
+import { idempotencyKey, seedDeal, seedPortal } from '../support/factories.js';
+
+const database = useTestDatabase();
+
+// Ava Stone (owner 101) sells in EMEA, where Anna Berg is the sales manager: a 25% discount routes to Anna alone.
+const EMEA_DEAL = { hubspot_owner_id: '101', discount_percent: '25' };
+const ANNA = 'anna.berg@acme.example';
+const CRO = 'cro@acme.example';
+const VP = 'vp.sales@acme.example';
+
+/** callApi signs GET, POST and PUT; revoking needs a signed DELETE. */
+function callDelete(app: ReturnType<typeof buildTestApp>['app'], clock: TestClock, caller: Caller, path: string) {
+  const query = new URLSearchParams({ portalId: caller.portalId, userId: caller.userId, userEmail: caller.email }).toString();
+  const target = `${path}?${query}`;
+  const signed = signRequest({ secret: TEST_SECRET, method: 'DELETE', url: `http://${TEST_HOST}${target}`, timestampMs: clock.now().getTime() });
+  const test = request(app).delete(target).set('Host', TEST_HOST);
+  for (const [name, value] of Object.entries(signed.headers)) test.set(name, value);
+  return test;
+}
+
+async function setup() {
+  const { db } = database();
+  const portal = await seedPortal(db, { admins: ['dealdesk@acme.example'] });
+  const { app, clock } = buildTestApp(db);
+  const call = (who: string, method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown) => callApi(app, clock, portal.as(who), method, path, body);
+  const remove = (who: string, path: string) => callDelete(app, clock, portal.as(who), path);
+  const card = async (who: string, dealId: string) => CardView.parse((await call(who, 'GET', `/api/v1/deals/${dealId}/card`).expect(200)).body);
+  const requestFor = async (dealId: string) =>
+    RequestAnswer.parse((await call('ava', 'POST', `/api/v1/deals/${dealId}/requests`, { justification: 'Competitive pressure', idempotencyKey: idempotencyKey() }).expect(201)).body).request;
+  return { db, portal, clock, call, remove, card, requestFor };
+}
+
+describe('delegation', () => {
+  it('sends the step to the delegate only inside the window, and the decision records both names', async () => {
+    const { db, clock, call, card, requestFor, portal } = await setup();
+    const set = await call('dealdesk', 'POST', '/api/v1/admin/delegations', {
+      from: ANNA, to: CRO, startsAt: '2026-11-27T12:00:00Z', endsAt: '2026-11-28T12:00:00Z',
+    }).expect(201);
+    expect(set.body.delegation).toMatchObject({ from: ANNA, to: CRO, status: 'upcoming', createdBy: 'dealdesk@acme.example', toName: 'Carmen Ruiz' });
+
+    // Before the window: Anna.
+    const before = await seedDeal(portal, EMEA_DEAL);
+    expect((await card('ava', before)).preview?.steps[0]?.approvers.map((a) => a.email)).toEqual([ANNA]);
+
+    // Inside it: the delegate, acting for Anna, and the request is routed to her.
+    clock.set('2026-11-27T13:00:00.000Z');
+    const during = await seedDeal(portal, EMEA_DEAL);
+    const preview = (await card('ava', during)).preview?.steps[0]?.approvers;
+    expect(preview).toEqual([expect.objectContaining({ email: CRO, delegatedFrom: ANNA, reason: expect.stringContaining(`acting for ${ANNA}`) })]);
+    const opened = await requestFor(during);
+    expect(opened.steps[0]).toMatchObject({ approvers: [CRO], waitingOn: [CRO] });
+
+    // Anna is not on the step; the delegate may decide, and the decision says for whom.
+    expect((await card('anna', during)).actions.decide).toBe(false);
+    await call('anna', 'POST', `/api/v1/requests/${opened.id}/decisions`, { verdict: 'approve', idempotencyKey: idempotencyKey() }).expect(403);
+    expect((await card('cro', during)).actions.decide).toBe(true);
+    const decided = RequestAnswer.parse((await call('cro', 'POST', `/api/v1/requests/${opened.id}/decisions`, {
+      verdict: 'approve', comment: 'Covering for Anna', idempotencyKey: idempotencyKey(),
+    }).expect(200)).body).request;
+    expect(decided.state).toBe('approved');
+    expect(decided.steps[0]?.decisions).toEqual([expect.objectContaining({ approver: CRO, approverName: 'Carmen Ruiz', onBehalfOf: ANNA, verdict: 'approve' })]);
+    expect(await db('decisions').where({ request_id: opened.id }).select('approver_email', 'on_behalf_of')).toEqual([{ approver_email: CRO, on_behalf_of: ANNA }]);
+    const trace = await db('traces').where({ request_id: opened.id, kind: 'decision' }).first<{ input: string }>('input');
+    expect(JSON.parse(trace.input)).toMatchObject({ approver: CRO, onBehalfOf: ANNA });
+    // The card, read later, still shows both names.
+    const later = (await card('ava', during)).request?.steps[0]?.decisions[0];
+    expect(later).toMatchObject({ approver: CRO, onBehalfOf: ANNA });
+
+    // After the window: Anna again.
+    clock.set('2026-11-28T12:00:00.000Z');
+    const after = await seedDeal(portal, EMEA_DEAL);
+    expect((await requestFor(after)).steps[0]?.approvers).toEqual([ANNA]);
+  });
+
+  it('stops a chain after one hop, and the explanation and the trace say whose delegation was not followed', async () => {
+    const { db, call, card, requestFor, portal } = await setup();
+    await call('dealdesk', 'POST', '/api/v1/admin/delegations', { from: VP, to: CRO, startsAt: '2026-11-27T00:00:00Z', endsAt: '2026-11-30T00:00:00Z' }).expect(201);
+    const second = await call('dealdesk', 'POST', '/api/v1/admin/delegations', { from: ANNA, to: VP, startsAt: '2026-11-27T00:00:00Z', endsAt: '2026-11-29T00:00:00Z' }).expect(201);
+    expect(second.body.warnings).toEqual([expect.stringContaining(`${VP} is away too (delegates to ${CRO})`)]);
+
+    const dealId = await seedDeal(portal, EMEA_DEAL);
+    const step = (await card('ava', dealId)).preview?.steps[0];
+    expect(step?.approvers).toEqual([expect.objectContaining({ email: VP, delegatedFrom: ANNA })]);
+    const reason = `${VP} has delegated to ${CRO} as well, but delegations go one hop: ${VP} acts for ${ANNA}`;
+    expect(step?.approvers[0]?.reason).toContain(reason);
+    expect(step?.notes).toContain(reason);
+
+    const opened = await requestFor(dealId);
+    expect(opened.steps[0]?.approvers).toEqual([VP]);
+    const transition = await db('traces').where({ request_id: opened.id, kind: 'transition' }).first<{ input: string }>('input');
+    expect(JSON.parse(transition.input).delegationsNotFollowed).toEqual([{ stepId: 'manager', approver: VP, delegatedFrom: ANNA, notFollowed: CRO, reason }]);
+  });
+
+  it('answers 400 with the field paths for a bad window', async () => {
+    const { call } = await setup();
+    const post = (body: unknown) => call('dealdesk', 'POST', '/api/v1/admin/delegations', body).expect(400);
+    const paths = async (body: unknown) => ((await post(body)).body.error.details as { path: string }[]).map((d) => d.path).sort();
+
+    expect(await paths({ from: ANNA, to: 'Anna.Berg@acme.example', startsAt: '2026-12-01T00:00:00Z', endsAt: '2026-12-02T00:00:00Z' })).toEqual(['body.to']);
+    expect(await paths({ from: ANNA, to: CRO, startsAt: '2026-12-02T00:00:00Z', endsAt: '2026-12-01T00:00:00Z' })).toEqual(['body.endsAt']);
+    expect(await paths({ from: 'not-an-email', to: CRO, startsAt: 'tomorrow', endsAt: '2026-12-01T00:00:00Z' })).toEqual(['body.from', 'body.startsAt']);
+    expect(await paths({ from: ANNA, to: CRO })).toEqual(['body.endsAt', 'body.startsAt']);
+    expect(await paths({ from: ANNA, to: CRO, startsAt: '2026-12-01T00:00:00Z', endsAt: '2026-12-02T00:00:00Z', extra: 1 })).toEqual(['body']);
+    // Checked against the directory and the clock.
+    const unknown = await post({ from: 'ghost@acme.example', to: 'Nobody@Acme.example', startsAt: '2026-12-01T00:00:00Z', endsAt: '2026-12-02T00:00:00Z' });
+    expect(unknown.body.error.details).toEqual([
+      { path: 'body.from', message: 'ghost@acme.example is not a user in this portal\'s directory' },
+      { path: 'body.to', message: 'nobody@acme.example is not a user in this portal\'s directory' },
+    ]);
+    expect(await paths({ from: ANNA, to: CRO, startsAt: '2026-11-01T00:00:00Z', endsAt: '2026-11-02T00:00:00Z' })).toEqual(['body.endsAt']);
+  });
+
+  it('lets admins manage every window and an approver only their own; overlaps conflict, a repeat is a no-op', async () => {
+    const { call, remove, card, portal, clock } = await setup();
+    const window = { startsAt: '2026-11-27T00:00:00Z', endsAt: '2026-12-01T00:00:00Z' };
+    // Someone else's window needs an admin.
+    const refused = await call('noah', 'POST', '/api/v1/admin/delegations', { from: ANNA, to: CRO, ...window }).expect(403);
+    expect(refused.body.error.message).toMatch(/your own away window/);
+    // Their own is fine: Ben sets his away window himself.
+    const own = await call('ben', 'POST', '/api/v1/admin/delegations', { from: 'ben.carter@acme.example', to: 'bella.diaz@acme.example', ...window }).expect(201);
+    const set = await call('dealdesk', 'POST', '/api/v1/admin/delegations', { from: ANNA, to: CRO, ...window }).expect(201);
+    await call('dealdesk', 'POST', '/api/v1/admin/delegations', { from: ANNA, to: CRO, ...window }).expect(200, /"created":false/);
+    const overlap = await call('dealdesk', 'POST', '/api/v1/admin/delegations', { from: ANNA, to: VP, startsAt: '2026-11-30T00:00:00Z', endsAt: '2026-12-03T00:00:00Z' }).expect(409);
+    expect(overlap.body.error.message).toContain(set.body.delegation.id);
+
+    // Admins list the portal's windows; anyone else sees the ones they are part of.
+    const all = await call('dealdesk', 'GET', '/api/v1/admin/delegations').expect(200);
+    expect(all.body).toMatchObject({ scope: 'portal' });
+    expect(all.body.delegations.map((d: { from: string }) => d.from).sort()).toEqual([ANNA, 'ben.carter@acme.example']);
+    const mine = await call('bella', 'GET', '/api/v1/admin/delegations').expect(200);
+    expect(mine.body).toMatchObject({ scope: 'mine', delegations: [{ id: own.body.delegation.id, status: 'active' }] });
+    expect((await call('noah', 'GET', '/api/v1/admin/delegations').expect(200)).body.delegations).toEqual([]);
+
+    // Revoking: not someone else's unless admin; an unknown id is 404; a revoked window routes nothing.
+    await remove('ben', `/api/v1/admin/delegations/${set.body.delegation.id}`).expect(403);
+    await remove('dealdesk', '/api/v1/admin/delegations/7d0c1f9e-0000-4000-8000-000000000000').expect(404);
+    await remove('dealdesk', '/api/v1/admin/delegations/not-a-uuid').expect(400);
+    const revoked = await remove('dealdesk', `/api/v1/admin/delegations/${set.body.delegation.id}`).expect(200);
+    expect(revoked.body).toMatchObject({ changed: true, delegation: { status: 'revoked', revokedBy: 'dealdesk@acme.example' } });
+    await remove('ben', `/api/v1/admin/delegations/${own.body.delegation.id}`).expect(200, /"changed":true/);
+    clock.advanceHours(1);
+    const dealId = await seedDeal(portal, EMEA_DEAL);
+    expect((await card('ava', dealId)).preview?.steps[0]?.approvers.map((a) => a.email)).toEqual([ANNA]);
+
+    const history = await call('dealdesk', 'GET', '/api/v1/admin/delegations?all=true').expect(200);
+    expect(history.body.delegations.map((d: { status: string }) => d.status)).toEqual(['revoked', 'revoked']);
+    expect((await call('dealdesk', 'GET', '/api/v1/admin/delegations').expect(200)).body.delegations).toEqual([]);
+  });
+});

@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { JobWorker } from '../../server/jobs/worker.js';
+import { jobHandlers } from '../../server/jobs/handlers.js';
+import { verifyChain } from '../../server/store/traces.js';
+import { buildTestApp, callApi } from '../support/app.js';
+import { useTestDatabase } from '../support/db.js';
+import { idempotencyKey, seedDeal, seedPortal } from '../support/factories.js';
+import { createTestLogger } from '../support/logger.js';
+
+const database = useTestDatabase();
+
+async function pendingRequest(flag: 'on' | 'shadow' = 'on') {
+  const { db } = database();
+  const portal = await seedPortal(db, { flag });
+  const { app, clock } = buildTestApp(db, { crmFor: () => portal.crm });
+  const dealId = await seedDeal(portal, { discount_percent: '25', dealname: 'Initech renewal' });
+  const opened = await callApi(app, clock, portal.as('noah'), 'POST', `/api/v1/deals/${dealId}/requests`, { justification: 'x', idempotencyKey: idempotencyKey() }).expect(201);
+  const worker = new JobWorker({ db, logger: createTestLogger().logger, crmFor: () => portal.crm, now: clock.now }, { handlers: jobHandlers, random: () => 0.5 });
+  /** Lets the timers of this request come due (the worker claims by the database clock) and runs them. */
+  const fire = async (timer: 'remind' | 'escalate') => {
+    await db('jobs').where({ portal_id: portal.portalId, kind: 'sla_timer' }).whereRaw(`key LIKE ?`, [`%:${timer}`]).update({ run_at: db.raw(`now() - interval '1 second'`) });
+    while ((await worker.runOnce()) > 0) { /* drain */ }
+  };
+  return { db, portal, app, clock, dealId, requestId: opened.body.request.id as string, fire };
+}
+
+describe('SLA timers', () => {
+  it('are scheduled when a step starts: a reminder at three quarters of the SLA, the escalation at the due time', async () => {
+    const { db, portal, requestId } = await pendingRequest();
+    const timers = await db('jobs').where({ portal_id: portal.portalId, kind: 'sla_timer' }).orderBy('run_at').select<{ key: string; run_at: Date }[]>('key', 'run_at');
+    expect(timers.map((t) => [t.key, t.run_at.toISOString()])).toEqual([
+      [`${requestId}:0:remind`, '2026-11-28T03:00:00.000Z'],
+      [`${requestId}:0:escalate`, '2026-11-28T09:00:00.000Z'],
+    ]);
+  });
+
+  it('remind the waiting approvers with a task on the deal', async () => {
+    const { portal, clock, dealId, fire } = await pendingRequest();
+    clock.advanceHours(19);
+    await fire('remind');
+    const tasks = await portal.crm.tasks(portal.portalId, dealId);
+    expect(tasks.map((t) => t.subject)).toEqual(['Approval waiting on you: Initech renewal', 'Approval waiting on you: Initech renewal']);
+  });
+
+  it('at the breach escalate: a task for the escalation target, an incident packet, a trace, and the card shows it', async () => {
+    const { db, portal, app, clock, dealId, requestId, fire } = await pendingRequest();
+    clock.advanceHours(25);
+    await fire('escalate');
+    const tasks = await portal.crm.tasks(portal.portalId, dealId);
+    expect(tasks.map((t) => t.subject)).toContain('Escalation: approval overdue on Initech renewal');
+    const incident = await db('incidents').where({ portal_id: portal.portalId, kind: 'sla_breach' }).first();
+    expect(incident.summary).toMatch(/passed its 24 h SLA waiting on ben.carter@acme.example, bella.diaz@acme.example; escalated to dealdesk@acme.example/);
+    expect(incident.packet).toMatchObject({ request: { id: requestId }, escalatedTo: ['dealdesk@acme.example'], policy: { version: 1 } });
+    expect(incident.packet.traceHashes.length).toBeGreaterThanOrEqual(3);
+    expect(await db('traces').where({ portal_id: portal.portalId, kind: 'escalation' }).count()).toEqual([{ count: '1' }]);
+    expect(await verifyChain(db, portal.portalId)).toMatchObject({ ok: true });
+
+    const card = await callApi(app, clock, portal.as('noah'), 'GET', `/api/v1/deals/${dealId}/card`).expect(200);
+    expect(card.body.request.state).toBe('pending');
+    expect(card.body.request.steps[0].escalatedAt).toBe('2026-11-28T10:00:00.000Z');
+
+    const listed = await callApi(app, clock, portal.as('dealdesk'), 'GET', '/api/v1/admin/incidents').expect(200);
+    expect(listed.body.incidents[0]).toMatchObject({ kind: 'sla_breach', requestId });
+    const one = await callApi(app, clock, portal.as('dealdesk'), 'GET', `/api/v1/admin/incidents/${listed.body.incidents[0].id}`).expect(200);
+    expect(one.body.packet.waitingOn).toEqual(['ben.carter@acme.example', 'bella.diaz@acme.example']);
+    await callApi(app, clock, portal.as('noah'), 'GET', '/api/v1/admin/incidents').expect(403);
+  });
+
+  it('a timer for a step already decided does nothing', async () => {
+    const { db, portal, app, clock, dealId, requestId, fire } = await pendingRequest();
+    await callApi(app, clock, portal.as('ben'), 'POST', `/api/v1/requests/${requestId}/decisions`, { verdict: 'approve', idempotencyKey: idempotencyKey() }).expect(200);
+    clock.advanceHours(30);
+    await fire('remind');
+    await fire('escalate');
+    expect(await portal.crm.tasks(portal.portalId, dealId)).toEqual([]);
+    expect(await db('incidents').where({ portal_id: portal.portalId }).count()).toEqual([{ count: '0' }]);
+  });
+
+  it('in shadow mode escalate and record, but create no task in the CRM', async () => {
+    const { db, portal, clock, dealId, fire } = await pendingRequest('shadow');
+    clock.advanceHours(25);
+    await fire('escalate');
+    expect(await portal.crm.tasks(portal.portalId, dealId)).toEqual([]);
+    expect(await db('incidents').where({ portal_id: portal.portalId, kind: 'sla_breach' }).count()).toEqual([{ count: '1' }]);
+  });
+});

@@ -1,0 +1,76 @@
+// Shared by the webhook and gate tests: the webhook router mounted as createApp mounts it, HubSpot-signed
+// deliveries, event builders, and a tiny job runner that drains the queue through the real handlers.
+import express from 'express';
+import type { Knex } from 'knex';
+import request from 'supertest';
+import { LocalCrm } from '../../server/crm/local-crm.js';
+import { errorHandler, notFoundHandler } from '../../server/http/error-handler.js';
+import { createWebhookRouter, type WebhookRouterDeps } from '../../server/http/routes/webhooks.js';
+import { signRequest } from '../../server/http/sign-request.js';
+import { handleGateRollback } from '../../server/gates/handle-gate-rollback.js';
+import type { JobKind } from '../../server/jobs/queue.js';
+import type { ClaimedJob, JobHandler } from '../../server/jobs/types.js';
+import { handleWebhookEvent } from '../../server/webhooks/handle-webhook-event.js';
+import { createClock, TEST_HOST, TEST_SECRET, type TestClock } from '../support/app.js';
+import { createTestLogger } from '../support/logger.js';
+
+export const APP_ID = '4242';
+
+export function buildWebhookApp(db: Knex, overrides: Partial<WebhookRouterDeps> = {}) {
+  const { logger, lines } = createTestLogger();
+  const clock = createClock();
+  const crm = new LocalCrm(db);
+  const deps: WebhookRouterDeps = { db, logger, now: clock.now, crmFor: () => crm, secret: TEST_SECRET, ...overrides };
+  const app = express();
+  app.use(express.json({ limit: '1mb', verify: (req, _res, buf) => { req.rawBody = Buffer.from(buf); } }));
+  app.use(createWebhookRouter(deps));
+  app.use(notFoundHandler, errorHandler);
+  return { app, clock, crm, deps, logs: lines };
+}
+
+export function postWebhook(app: express.Express, clock: TestClock, body: unknown, options: { secret?: string } = {}) {
+  const signed = signRequest({ secret: options.secret ?? TEST_SECRET, method: 'POST', url: `http://${TEST_HOST}/webhooks/hubspot`, body, timestampMs: clock.now().getTime() });
+  const call = request(app).post('/webhooks/hubspot').set('Host', TEST_HOST);
+  for (const [name, value] of Object.entries(signed.headers)) call.set(name, value);
+  return call.send(signed.rawBody);
+}
+
+let nextEventId = 9_000_000;
+
+/** A deal.propertyChange as HubSpot sends it (a rep's change in the CRM UI unless told otherwise). */
+export function propertyChange(portalId: string, dealId: string, propertyName: string, propertyValue: string, occurredAt: Date | number, extra: Record<string, unknown> = {}) {
+  return {
+    eventId: nextEventId++, subscriptionId: 77, portalId: Number(portalId), appId: Number(APP_ID),
+    occurredAt: typeof occurredAt === 'number' ? occurredAt : occurredAt.getTime(),
+    subscriptionType: 'deal.propertyChange', attemptNumber: 0, objectId: Number(dealId),
+    propertyName, propertyValue, changeSource: 'CRM_UI', sourceId: 'userId:1102', ...extra,
+  };
+}
+
+export const minutesAfter = (clock: TestClock, minutes: number) => new Date(clock.now().getTime() + minutes * 60_000);
+
+const handlers: Partial<Record<JobKind, JobHandler>> = { webhook_event: handleWebhookEvent, gate_rollback: handleGateRollback };
+
+interface JobRow { id: string; portal_id: string; kind: JobKind; key: string; payload: unknown; attempts: number; run_at: Date }
+
+/** Runs queued webhook and gate jobs (of one portal) in id order until none is left; returns the kinds it ran. */
+export async function drainJobs(deps: WebhookRouterDeps, portalId: string): Promise<JobKind[]> {
+  const ran: JobKind[] = [];
+  for (let round = 0; round < 50; round++) {
+    const jobs = await deps.db('jobs').where({ state: 'queued', portal_id: portalId }).whereIn('kind', Object.keys(handlers)).orderBy('id').select<JobRow[]>('*');
+    if (jobs.length === 0) return ran;
+    for (const row of jobs) {
+      await deps.db('jobs').where({ id: row.id }).update({ state: 'running', attempts: row.attempts + 1 });
+      const job: ClaimedJob = { id: String(row.id), portalId: String(row.portal_id), kind: row.kind, key: row.key, payload: row.payload, attempts: row.attempts + 1, runAt: row.run_at.toISOString() };
+      await handlers[row.kind]?.(deps, job);
+      await deps.db('jobs').where({ id: row.id }).update({ state: 'done', finished_at: deps.db.fn.now() });
+      ran.push(row.kind);
+    }
+  }
+  throw new Error('jobs kept coming: a loop?');
+}
+
+export async function outcomes(db: Knex, portalId: string): Promise<(string | null)[]> {
+  const rows = await db('webhook_events').where({ portal_id: portalId }).orderBy('id').select<{ outcome: string | null }[]>('outcome');
+  return rows.map((row) => row.outcome);
+}

@@ -1,0 +1,189 @@
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createDb, type Db } from '../../server/db/database.js';
+import { decideOnRequest } from '../../server/use-cases/act-on-request.js';
+import { requestApproval } from '../../server/use-cases/request-approval.js';
+import { latestRequestForDeal } from '../../server/store/requests.js';
+import { handleWebhookEvent } from '../../server/webhooks/handle-webhook-event.js';
+import { useTestDatabase } from '../support/db.js';
+import { idempotencyKey, newPortalId, seedDeal, seedPortal } from '../support/factories.js';
+import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
+import { APP_ID, buildWebhookApp, drainJobs, minutesAfter, outcomes, postWebhook, propertyChange } from './webhooks-harness.js';
+
+const database = useTestDatabase();
+
+describe('POST /webhooks/hubspot: the edge', () => {
+  it('refuses a delivery without a valid v3 signature with 401, and counts each refusal', async () => {
+    const onSignatureFailure = vi.fn();
+    const { app, clock } = buildWebhookApp(database().db, { onSignatureFailure });
+    const portal = await seedPortal(database().db);
+    const body = [propertyChange(portal.portalId, '1', 'amount', '1', clock.now())];
+
+    await postWebhook(app, clock, body, { secret: 'not-the-client-secret' }).expect(401);
+    await request(app).post('/webhooks/hubspot').send(body).expect(401);
+    const signedThen = postWebhook(app, clock, body);
+    clock.advanceHours(1); // the signature is now older than five minutes
+    await signedThen.expect(401);
+
+    expect(onSignatureFailure.mock.calls.map(([reason]) => reason as string)).toEqual(['mismatch', 'missing_signature', 'expired']);
+    expect(await database().db('webhook_events').where({ portal_id: portal.portalId }).count<{ count: string }[]>('* as count')).toEqual([{ count: '0' }]);
+  });
+
+  it('answers 400 with the failing paths for a batch of 100 or more events or a malformed event', async () => {
+    const { app, clock } = buildWebhookApp(database().db);
+    const portalId = newPortalId();
+    const batch = Array.from({ length: 100 }, (_, i) => propertyChange(portalId, String(i + 1), 'amount', '1', clock.now()));
+    const tooMany = await postWebhook(app, clock, batch).expect(400);
+    expect(tooMany.body.error.details).toEqual([expect.objectContaining({ path: 'body' })]);
+
+    const { portalId: _dropped, ...withoutPortal } = propertyChange(portalId, '1', 'amount', '1', clock.now());
+    const malformed = await postWebhook(app, clock, [withoutPortal, { ...propertyChange(portalId, '2', 'amount', '1', clock.now()), occurredAt: 'yesterday' }]).expect(400);
+    expect(malformed.body.error.details.map((detail: { path: string }) => detail.path)).toEqual(['body[0].portalId', 'body[1].occurredAt']);
+
+    await postWebhook(app, clock, { not: 'an array' }).expect(400);
+    await postWebhook(app, clock, batch.slice(0, 99)).expect(200);
+  });
+
+  it('stores and acknowledges events for unknown portals and unknown subscriptions, and queues nothing for them', async () => {
+    const { app, clock, deps } = buildWebhookApp(database().db);
+    const portal = await seedPortal(database().db);
+    const unknownPortal = newPortalId();
+    const response = await postWebhook(app, clock, [
+      propertyChange(unknownPortal, '1', 'amount', '10', clock.now()),
+      { ...propertyChange(portal.portalId, '2', 'email', 'a@b.c', clock.now()), subscriptionType: 'contact.propertyChange' },
+      { ...propertyChange(portal.portalId, '3', 'amount', '1', clock.now()), subscriptionType: 'deal.creation', propertyName: undefined, propertyValue: undefined },
+    ]).expect(200);
+    expect(response.body).toEqual({ received: 3, stored: 3, queued: 0 });
+    expect(await outcomes(deps.db, unknownPortal)).toEqual(['portal_not_installed']);
+    expect(await outcomes(deps.db, portal.portalId)).toEqual(['unsupported_subscription', 'ignored_creation']);
+    expect(await drainJobs(deps, portal.portalId)).toEqual([]);
+  });
+
+  it('keeps each event once however often HubSpot delivers it, and processes it once', async () => {
+    const { app, clock, deps } = buildWebhookApp(database().db);
+    const portal = await seedPortal(database().db);
+    const dealId = await seedDeal(portal);
+    const event = propertyChange(portal.portalId, dealId, 'dealstage', 'presentationscheduled', clock.now());
+
+    expect((await postWebhook(app, clock, [event, event]).expect(200)).body).toEqual({ received: 2, stored: 1, queued: 1 });
+    // HubSpot's retry of the same event: a new attempt number, the same dedupe key.
+    expect((await postWebhook(app, clock, [{ ...event, attemptNumber: 1 }]).expect(200)).body).toEqual({ received: 1, stored: 0, queued: 0 });
+    // The same eventId for another property is another event: eventId alone is not unique.
+    await postWebhook(app, clock, [{ ...event, propertyName: 'dealname', propertyValue: 'Renamed' }]).expect(200);
+
+    expect(await drainJobs(deps, portal.portalId)).toEqual(['webhook_event', 'webhook_event']);
+    expect(await outcomes(deps.db, portal.portalId)).toEqual(['stage_recorded', 'no_live_request']);
+    const history = await deps.db('deal_stage_history').where({ portal_id: portal.portalId, deal_id: dealId }).select('stage');
+    expect(history).toEqual([{ stage: 'presentationscheduled' }]);
+
+    // Running the job again (a worker retry after a crash) changes nothing.
+    const [first] = await deps.db('jobs').where({ portal_id: portal.portalId, kind: 'webhook_event' }).orderBy('id').select<{ id: string; payload: unknown }[]>('id', 'payload');
+    await handleWebhookEvent(deps, { id: String(first?.id), portalId: portal.portalId, kind: 'webhook_event', key: 'x', payload: first?.payload, attempts: 2, runAt: clock.now().toISOString() });
+    expect(await deps.db('deal_stage_history').where({ portal_id: portal.portalId, deal_id: dealId }).count<{ count: string }[]>('* as count')).toEqual([{ count: '1' }]);
+  });
+
+  it('does not act on a stage event older than the newest stage it knows, whatever order they arrive in', async () => {
+    const { app, clock, deps } = buildWebhookApp(database().db);
+    const portal = await seedPortal(database().db);
+    const dealId = await seedDeal(portal);
+    await postWebhook(app, clock, [propertyChange(portal.portalId, dealId, 'dealstage', 'presentationscheduled', minutesAfter(clock, 2))]).expect(200);
+    await postWebhook(app, clock, [propertyChange(portal.portalId, dealId, 'dealstage', 'appointmentscheduled', minutesAfter(clock, 1))]).expect(200);
+    await drainJobs(deps, portal.portalId);
+
+    expect(await outcomes(deps.db, portal.portalId)).toEqual(['stage_recorded', 'stale_stage']);
+    // The older stage is kept as history (where the deal stood before), newest first.
+    const history = await deps.db('deal_stage_history').where({ portal_id: portal.portalId, deal_id: dealId }).orderBy('occurred_at', 'desc').pluck('stage');
+    expect(history).toEqual(['presentationscheduled', 'appointmentscheduled']);
+  });
+});
+
+describe('webhook events: material changes', () => {
+  it('a material change arriving by webhook invalidates the approval when the score rises', async () => {
+    const { app, clock, deps } = buildWebhookApp(database().db);
+    const portal = await seedPortal(database().db);
+    const dealId = await seedDeal(portal, { discount_percent: '20' });
+    const { body: { request: opened } } = await requestApproval(deps, portal.as('noah'), { dealId, justification: 'Competitive deal', idempotencyKey: idempotencyKey() });
+    await decideOnRequest(deps, portal.as('ben'), { requestId: opened.id, verdict: 'approve', idempotencyKey: idempotencyKey() });
+    expect((await latestRequestForDeal(deps.db, portal.portalId, dealId))?.state).toBe('approved');
+
+    // The rep raises the discount in HubSpot; HubSpot tells us, along with a change nobody routes on.
+    await portal.crm.updateDeal(portal.portalId, dealId, { discount_percent: '30', dealname: 'Renamed' });
+    await postWebhook(app, clock, [
+      propertyChange(portal.portalId, dealId, 'dealname', 'Renamed', minutesAfter(clock, 1)),
+      propertyChange(portal.portalId, dealId, 'discount_percent', '30', minutesAfter(clock, 1)),
+    ]).expect(200);
+    await drainJobs(deps, portal.portalId);
+
+    expect(await outcomes(deps.db, portal.portalId)).toEqual(['not_material', 'invalidated']);
+    expect((await latestRequestForDeal(deps.db, portal.portalId, dealId))?.state).toBe('invalidated');
+    const traces = await deps.db('traces').where({ portal_id: portal.portalId, kind: 'change_assessment', deal_id: dealId }).count<{ count: string }[]>('* as count');
+    expect(traces).toEqual([{ count: '1' }]);
+  });
+
+  it('ignores a change that our own app made (HubSpot names our app as the source)', async () => {
+    const { app, clock, deps } = buildWebhookApp(database().db);
+    const portal = await seedPortal(database().db);
+    const dealId = await seedDeal(portal, { discount_percent: '20' });
+    await requestApproval(deps, portal.as('noah'), { dealId, justification: 'Competitive deal', idempotencyKey: idempotencyKey() });
+    await postWebhook(app, clock, [propertyChange(portal.portalId, dealId, 'discount_percent', '20', clock.now(), { changeSource: 'INTEGRATION', sourceId: APP_ID })]).expect(200);
+    await drainJobs(deps, portal.portalId);
+    expect(await outcomes(deps.db, portal.portalId)).toEqual(['own_write']);
+    expect((await latestRequestForDeal(deps.db, portal.portalId, dealId))?.state).toBe('pending');
+  });
+
+  it('a deleted deal cancels its pending request', async () => {
+    const { app, clock, deps } = buildWebhookApp(database().db);
+    const portal = await seedPortal(database().db);
+    const dealId = await seedDeal(portal, { discount_percent: '20' });
+    await requestApproval(deps, portal.as('noah'), { dealId, justification: 'Competitive deal', idempotencyKey: idempotencyKey() });
+    const deletion = { ...propertyChange(portal.portalId, dealId, 'x', 'x', clock.now()), subscriptionType: 'deal.deletion', propertyName: undefined, propertyValue: undefined };
+    await postWebhook(app, clock, [deletion, { ...deletion, eventId: deletion.eventId + 1 }]).expect(200);
+    await drainJobs(deps, portal.portalId);
+
+    expect(await outcomes(deps.db, portal.portalId)).toEqual(['request_cancelled', 'no_open_request']);
+    const request = await latestRequestForDeal(deps.db, portal.portalId, dealId);
+    expect(request?.state).toBe('invalidated');
+    expect(request?.lifecycle.history.at(-1)).toMatchObject({ type: 'request_invalidated', detail: 'the deal was deleted in HubSpot' });
+  });
+
+  it('does nothing for a portal whose flag is off', async () => {
+    const { app, clock, deps } = buildWebhookApp(database().db);
+    const portal = await seedPortal(database().db, { flag: 'off' });
+    const dealId = await seedDeal(portal);
+    expect((await postWebhook(app, clock, [propertyChange(portal.portalId, dealId, 'dealstage', 'contractsent', clock.now())]).expect(200)).body.queued).toBe(0);
+    expect(await outcomes(deps.db, portal.portalId)).toEqual(['flag_off']);
+  });
+});
+
+describe('POST /webhooks/hubspot while the database is down', () => {
+  let proxy: TcpProxy;
+  let db: Db;
+
+  beforeAll(async () => {
+    const url = new URL(database().url);
+    proxy = await startTcpProxy({ host: url.hostname, port: Number(url.port || 5432) });
+    url.hostname = '127.0.0.1';
+    url.port = String(proxy.port);
+    db = createDb(url.toString(), { poolMax: 2 });
+  });
+  afterAll(async () => {
+    await db.destroy();
+    await proxy.close();
+  });
+
+  it('answers 503 (so HubSpot delivers again), never 200, and stores the retry once the database is back', async () => {
+    const { app, clock } = buildWebhookApp(db);
+    const portal = await seedPortal(database().db);
+    const event = propertyChange(portal.portalId, '1', 'dealstage', 'presentationscheduled', clock.now());
+    await postWebhook(app, clock, [propertyChange(portal.portalId, '2', 'dealname', 'warm the pool', clock.now())]).expect(200);
+
+    await proxy.cut();
+    const down = await postWebhook(app, clock, [event]);
+    expect(down.status).toBe(503);
+    expect(down.headers['retry-after']).toBe('5');
+
+    await proxy.restore();
+    await expect.poll(async () => (await postWebhook(app, clock, [{ ...event, attemptNumber: 1 }])).status, { timeout: 10_000 }).toBe(200);
+    expect(await database().db('webhook_events').where({ portal_id: portal.portalId, object_id: '1' }).count<{ count: string }[]>('* as count')).toEqual([{ count: '1' }]);
+  });
+});
