@@ -67,7 +67,7 @@ describe('the HubSpot project files', () => {
     expect(skippedHsMetaFiles).toEqual([]);
     const nodes = Object.values(intermediateRepresentation.intermediateNodesIndexedByUid);
     expect(nodes.map((node) => node.metaFilePath).sort()).toEqual(metaFiles.map((path) => relative(SRC_DIR, path)).sort());
-    expect(nodes.map((node) => node.componentType).sort()).toEqual(['APPLICATION', 'CARD', 'CARD']);
+    expect(nodes.map((node) => node.componentType).sort()).toEqual(['APPLICATION', 'CARD', 'CARD', 'WEBHOOKS']);
   });
 });
 

@@ -53,3 +53,29 @@ describe('hsproject.json', () => {
     expect(project.platformVersion >= '2025.2').toBe(true);
   });
 });
+
+describe('the webhook subscriptions', () => {
+  const meta = JSON.parse(readFileSync('extensions/app/webhooks/webhooks-hsmeta.json', 'utf8')) as {
+    config: { settings: { targetUrl: string }; subscriptions: { legacyCrmObjects: { subscriptionType: string; propertyName?: string }[] } };
+  };
+  const app = JSON.parse(readFileSync('extensions/app/app-hsmeta.json', 'utf8')) as { config: { permittedUrls: { fetch: string[] } } };
+
+  it('deliver to the service the card calls, at /webhooks/hubspot', () => {
+    const target = new URL(meta.config.settings.targetUrl);
+    expect(target.protocol).toBe('https:');
+    expect(target.pathname).toBe('/webhooks/hubspot');
+    expect(app.config.permittedUrls.fetch).toContain(target.origin);
+  });
+
+  it('cover the stage, deletions, and every material property of the shipped policies', async () => {
+    const { parsePolicy } = await import('../../src/policy/parse-policy.js');
+    const subscribed = new Set(meta.config.subscriptions.legacyCrmObjects.filter((s) => s.subscriptionType === 'deal.propertyChange').map((s) => s.propertyName));
+    expect(subscribed.has('dealstage')).toBe(true);
+    expect(meta.config.subscriptions.legacyCrmObjects.some((s) => s.subscriptionType === 'deal.deletion')).toBe(true);
+    for (const file of ['sales-deal-desk.yaml', 'client-success.yaml']) {
+      const parsed = parsePolicy(readFileSync(`examples/policies/${file}`, 'utf8'));
+      if (!parsed.ok) throw new Error(`${file} is invalid`);
+      for (const property of parsed.policy.materialProperties ?? []) expect(subscribed, `${file}: ${property}`).toContain(property);
+    }
+  });
+});
