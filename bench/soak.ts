@@ -78,8 +78,9 @@ try {
           await response.arrayBuffer();
         } else if (kind === 'decision') {
           const i = decisionIndex++;
-          const requestId = requestIds[Math.floor(i / APPROVERS) % requestIds.length]!;
-          const response = await call('POST', `/api/v1/requests/${requestId}/decisions`, approvers[i % APPROVERS]!, { verdict: 'approve', idempotencyKey: `soak-${i}` });
+          // Round-robin over the requests, so concurrent decisions rarely wait on the same request's row lock.
+          const requestId = requestIds[i % requestIds.length]!;
+          const response = await call('POST', `/api/v1/requests/${requestId}/decisions`, approvers[Math.floor(i / requestIds.length) % APPROVERS]!, { verdict: 'approve', idempotencyKey: `soak-${i}` });
           ok = response.status === 200;
           if (ok) decisionsAccepted += 1;
           await response.arrayBuffer();

@@ -5,7 +5,7 @@ import type { Deal } from '../../src/deal.js';
 import type { Directory } from '../../src/directory/schema.js';
 import type { Crm } from '../crm/crm.js';
 import { mapOwnersToDirectory, type OwnerLike } from './owners-directory.js';
-import { isApiException, toHubSpotApiError } from './hubspot-errors.js';
+import { HubSpotApiError, isApiException, toHubSpotApiError, withDeadline } from './hubspot-errors.js';
 import type { ClientForPortal } from './hubspot-client.js';
 
 /** HubSpot's ids for the default note→deal and task→deal associations. */
@@ -18,6 +18,11 @@ export interface HubSpotCrmOptions {
   clientFor: ClientForPortal;
   /** How long a portal's owners and teams are reused before HubSpot is asked again. */
   directoryTtlMs?: number;
+  /**
+   * How long one HubSpot call may take before it counts as no answer (retryable). The api-client sets no timeout
+   * of its own, and a hung call would hold a worker (and its claimed jobs) past their lease.
+   */
+  callTimeoutMs?: number;
   now?: () => Date;
 }
 
@@ -33,19 +38,21 @@ interface CachedDirectory {
 export class HubSpotCrm implements Crm {
   readonly #clientFor: ClientForPortal;
   readonly #ttlMs: number;
+  readonly #timeoutMs: number;
   readonly #now: () => Date;
   readonly #directories = new Map<string, CachedDirectory>();
 
   constructor(options: HubSpotCrmOptions) {
     this.#clientFor = options.clientFor;
     this.#ttlMs = options.directoryTtlMs ?? 60_000;
+    this.#timeoutMs = options.callTimeoutMs ?? 10_000;
     this.#now = options.now ?? (() => new Date());
   }
 
   async getDeal(portalId: string, dealId: string, properties: readonly string[]): Promise<Deal | null> {
     const client = await this.#clientFor(portalId);
     try {
-      const deal = await client.crm.deals.basicApi.getById(dealId, [...properties]);
+      const deal = await this.#call('deal read', client.crm.deals.basicApi.getById(dealId, [...properties]));
       // HubSpot adds hs_object_id, createdate, ...: keep only what was asked, as LocalCrm does.
       const picked: Record<string, string | null> = {};
       for (const name of properties) {
@@ -74,10 +81,10 @@ export class HubSpotCrm implements Crm {
   async addNote(portalId: string, dealId: string, body: string): Promise<void> {
     const client = await this.#clientFor(portalId);
     try {
-      await client.crm.objects.notes.basicApi.create({
+      await this.#call('note create', client.crm.objects.notes.basicApi.create({
         properties: { hs_note_body: body, hs_timestamp: this.#now().toISOString() },
         associations: [{ to: { id: dealId }, types: [dealAssociation(NOTE_TO_DEAL)] }],
-      });
+      }));
     } catch (error) {
       throw toHubSpotApiError('note create', error);
     }
@@ -87,7 +94,7 @@ export class HubSpotCrm implements Crm {
   async addTask(portalId: string, dealId: string, task: NewTask): Promise<string> {
     const client = await this.#clientFor(portalId);
     try {
-      const created = await client.crm.objects.tasks.basicApi.create({
+      const created = await this.#call('task create', client.crm.objects.tasks.basicApi.create({
         properties: {
           hs_task_subject: task.subject,
           hs_task_body: task.body,
@@ -96,7 +103,7 @@ export class HubSpotCrm implements Crm {
           ...(task.ownerId ? { hubspot_owner_id: task.ownerId } : {}),
         },
         associations: [{ to: { id: dealId }, types: [dealAssociation(TASK_TO_DEAL)] }],
-      });
+      }));
       return created.id;
     } catch (error) {
       throw toHubSpotApiError('task create', error);
@@ -112,7 +119,9 @@ export class HubSpotCrm implements Crm {
       const inputs = updates.slice(start, start + BATCH_LIMIT).map((u) => ({ id: u.id, properties: u.properties }));
       try {
         result.calls += 1;
-        const answer = await client.crm.deals.batchApi.update({ inputs });
+        const answer = await this.#call('deal batch update', client.crm.deals.batchApi.update({ inputs }));
+        // A 2xx whose body is not HubSpot's (an HTML page, an empty object) must not read as "nothing updated".
+        if (!Array.isArray(answer.results)) throw new HubSpotApiError('deal batch update', null, null, { unreadable: true });
         result.updated.push(...answer.results.map((deal) => deal.id));
         const errors = 'errors' in answer ? answer.errors ?? [] : [];
         for (const e of errors) result.failed.push({ ids: idsOf(e.context), category: e.category, message: e.message });
@@ -123,13 +132,17 @@ export class HubSpotCrm implements Crm {
     return result;
   }
 
+  #call<T>(operation: string, work: Promise<T>): Promise<T> {
+    return withDeadline(operation, work, this.#timeoutMs);
+  }
+
   async #fetchDirectory(portalId: string): Promise<Directory> {
     const client = await this.#clientFor(portalId);
     const owners: OwnerLike[] = [];
     let after: string | undefined;
     try {
       do {
-        const page = await client.crm.owners.ownersApi.getPage(undefined, after, 500, false);
+        const page = await this.#call('owners read', client.crm.owners.ownersApi.getPage(undefined, after, 500, false));
         owners.push(...page.results);
         after = page.paging?.next?.after;
       } while (after);

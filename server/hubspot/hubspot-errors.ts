@@ -11,21 +11,30 @@ interface ApiExceptionLike {
 export class HubSpotApiError extends AppError {
   /** HubSpot's HTTP status, or null when no answer came (network failure, timeout). */
   readonly hubspotStatus: number | null;
-  /** HubSpot's error `category` or `status` field (e.g. RATE_LIMITS, BAD_REFRESH_TOKEN) when it sent one. */
+  /** HubSpot's error `status`, `category` or `errorType` field (e.g. BAD_REFRESH_TOKEN, RATE_LIMITS, RATE_LIMIT) when it sent one. */
   readonly hubspotCategory: string | null;
-  /** 429, 5xx and no answer: worth another try later. */
+  /** 429, 5xx and no (readable) answer: worth another try later. */
   readonly retryable: boolean;
+  /** A 429's `policyName`: TEN_SECONDLY_ROLLING (wait seconds) or DAILY (wait for the next day), when HubSpot named it. */
+  readonly rateLimitPolicy: string | null;
 
-  constructor(operation: string, status: number | null, category: string | null, options: { cause?: unknown; retryAfterSeconds?: number }) {
+  constructor(operation: string, status: number | null, category: string | null, options: { cause?: unknown; retryAfterSeconds?: number; rateLimitPolicy?: string | null; unreadable?: boolean }) {
     const retryable = status === null || status === 429 || status >= 500;
-    const what = status === null ? 'no answer' : `HTTP ${status}${category ? ` ${category}` : ''}`;
+    const what = options.unreadable ? 'an unreadable answer' : status === null ? 'no answer' : `HTTP ${status}${category ? ` ${category}` : ''}`;
     super(retryable ? 'unavailable' : 'internal', `HubSpot ${operation} failed: ${what}`, {
       cause: options.cause,
-      retryAfterSeconds: options.retryAfterSeconds ?? (retryable ? 5 : undefined),
+      // Without a Retry-After, a 429 waits out HubSpot's rolling 10-second window.
+      retryAfterSeconds: options.retryAfterSeconds ?? (status === 429 ? 10 : retryable ? 5 : undefined),
     });
     this.hubspotStatus = status;
     this.hubspotCategory = category;
     this.retryable = retryable;
+    this.rateLimitPolicy = options.rateLimitPolicy ?? null;
+  }
+
+  /** HubSpot's daily limit: no call succeeds before the day turns, so retrying within seconds only burns errors. */
+  get dailyLimitReached(): boolean {
+    return this.hubspotStatus === 429 && this.rateLimitPolicy === 'DAILY';
   }
 }
 
@@ -36,18 +45,25 @@ export function isApiException(error: unknown): error is ApiExceptionLike {
 /** Wraps whatever the api-client threw; `cause` keeps the original for debugging, the message stays secret-free. */
 export function toHubSpotApiError(operation: string, error: unknown): HubSpotApiError {
   if (error instanceof HubSpotApiError) return error;
-  if (!isApiException(error)) return new HubSpotApiError(operation, null, null, { cause: error });
+  // The api-client parses the body itself: a broken one (a 200 cut short) ends as a SyntaxError. Whether HubSpot
+  // acted is unknown, so it is retried like no answer (fetch's own network failures are TypeErrors: no answer).
+  if (!isApiException(error)) return new HubSpotApiError(operation, null, null, { cause: error, unreadable: error instanceof SyntaxError });
   return new HubSpotApiError(operation, error.code, categoryOf(error.body), {
     cause: error,
     retryAfterSeconds: retryAfter(error.headers),
+    rateLimitPolicy: error.code === 429 ? codeField(error.body, 'policyName') : null,
   });
 }
 
+/** HubSpot's errors name themselves in `status` (OAuth: BAD_REFRESH_TOKEN), `category` (CRM) or `errorType` (429s: RATE_LIMIT). */
 function categoryOf(body: unknown): string | null {
+  return codeField(body, 'status') ?? codeField(body, 'category') ?? codeField(body, 'errorType');
+}
+
+function codeField(body: unknown, name: string): string | null {
   if (typeof body !== 'object' || body === null) return null;
-  const { category, status } = body as { category?: unknown; status?: unknown };
-  if (typeof status === 'string' && /^[A-Z_]+$/.test(status)) return status;
-  return typeof category === 'string' && /^[A-Z_]+$/.test(category) ? category : null;
+  const value = (body as Record<string, unknown>)[name];
+  return typeof value === 'string' && /^[A-Z_]+$/.test(value) ? value : null;
 }
 
 function retryAfter(headers: Record<string, string> | undefined): number | undefined {
@@ -60,6 +76,8 @@ function retryAfter(headers: Record<string, string> | undefined): number | undef
  * forever. Past the deadline the call counts as "no answer" (retryable); its late result is dropped.
  */
 export async function withDeadline<T>(operation: string, work: Promise<T>, ms: number): Promise<T> {
+  // The losing call's late rejection must not surface as unhandled.
+  work.catch(() => undefined);
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new HubSpotApiError(operation, null, null, { cause: new Error(`no answer within ${ms} ms`) })), ms);

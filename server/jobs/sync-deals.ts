@@ -87,15 +87,27 @@ export async function syncDeals(deps: JobDeps, portalId: string, jobs: ClaimedJo
     await deps.db('synced_properties').where({ portal_id: portalId, state: 'writing' }).whereIn('deal_id', toWrite.map((job) => job.payload.dealId)).delete();
     if (error instanceof PortalUninstalledError) return all({ kind: 'dead', reason: 'the portal uninstalled the app' });
     if (error instanceof HubSpotApiError && error.retryable) {
-      const wait = error.retryAfterSeconds ?? 10;
+      // HubSpot's daily limit turns with the day: asking again every few seconds would only pile up 429s.
+      const wait = error.dailyLimitReached ? secondsToNextUtcDay(deps.now()) : error.retryAfterSeconds ?? 10;
       if (error.hubspotStatus === 429) await blockPortal(deps.db, portalId, new Date(deps.now().getTime() + wait * 1000));
-      return all({ kind: 'retry', afterSeconds: wait, countsAsAttempt: error.hubspotStatus !== 429, error: error.message });
+      const why = error.dailyLimitReached ? `${error.message} (daily limit: waiting for the next UTC day)` : error.message;
+      return all({ kind: 'retry', afterSeconds: wait, countsAsAttempt: error.hubspotStatus !== 429, error: why });
     }
     const message = error instanceof AppError ? error.message : 'unexpected error while writing to the CRM';
     deps.logger.warn({ err: error, portalId }, 'deal sync failed');
     return all({ kind: 'retry', afterSeconds: 30, countsAsAttempt: true, error: message });
   }
   return outcomes;
+}
+
+/**
+ * HubSpot resets the daily limit at midnight in the portal's time zone, which we do not store: we wait for the next
+ * UTC midnight. A portal west of UTC still over its limit then answers DAILY again and waits one more day; knowing
+ * the portal's time zone (account-info API) would tighten this.
+ */
+function secondsToNextUtcDay(now: Date): number {
+  const midnight = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1);
+  return Math.max(1, Math.ceil((midnight - now.getTime()) / 1000));
 }
 
 async function markWritten(deps: JobDeps, portalId: string, dealId: string) {

@@ -84,31 +84,36 @@ export type ChainVerdict =
   | { ok: true; portalId: string; rows: number; head: string }
   | { ok: false; portalId: string; rows: number; seq: number; problem: string };
 
-/** Walks a portal's chain in order (streaming, in pages) and names the first broken link. */
+/**
+ * Walks a portal's chain in order (in pages) and names the first broken link. It reads one snapshot (repeatable
+ * read), so rows appended while it walks neither appear half-way nor make the head look ahead of the rows.
+ */
 export async function verifyChain(db: Knex, portalId: string, pageSize = 5_000): Promise<ChainVerdict> {
-  let prevHash = GENESIS_HASH;
-  let expectedSeq = 1;
-  let rows = 0;
-  for (;;) {
-    const page = await db('traces').where({ portal_id: portalId }).andWhere('seq', '>=', expectedSeq)
-      .orderBy('seq').limit(pageSize).select<TraceRow[]>('*');
-    for (const row of page) {
-      const seq = Number(row.seq);
-      if (seq !== expectedSeq) return { ok: false, portalId, rows, seq: expectedSeq, problem: `row ${expectedSeq} is missing (next row is ${seq})` };
-      if (row.prev_hash !== prevHash) return { ok: false, portalId, rows, seq, problem: `row ${seq} does not point at the hash of row ${seq - 1}` };
-      const recomputed = chainHash(prevHash, toRecord(row));
-      if (recomputed !== row.hash) return { ok: false, portalId, rows, seq, problem: `row ${seq} was changed: its content no longer matches its hash` };
-      prevHash = row.hash;
-      expectedSeq += 1;
-      rows += 1;
+  return db.transaction(async (trx) => {
+    const head = await trx('trace_heads').where({ portal_id: portalId }).first<{ seq: string; hash: string } | undefined>();
+    let prevHash = GENESIS_HASH;
+    let expectedSeq = 1;
+    let rows = 0;
+    for (;;) {
+      const page = await trx('traces').where({ portal_id: portalId }).andWhere('seq', '>=', expectedSeq)
+        .orderBy('seq').limit(pageSize).select<TraceRow[]>('*');
+      for (const row of page) {
+        const seq = Number(row.seq);
+        if (seq !== expectedSeq) return { ok: false, portalId, rows, seq: expectedSeq, problem: `row ${expectedSeq} is missing (next row is ${seq})` };
+        if (row.prev_hash !== prevHash) return { ok: false, portalId, rows, seq, problem: `row ${seq} does not point at the hash of row ${seq - 1}` };
+        const recomputed = chainHash(prevHash, toRecord(row));
+        if (recomputed !== row.hash) return { ok: false, portalId, rows, seq, problem: `row ${seq} was changed: its content no longer matches its hash` };
+        prevHash = row.hash;
+        expectedSeq += 1;
+        rows += 1;
+      }
+      if (page.length < pageSize) break;
     }
-    if (page.length < pageSize) break;
-  }
-  const head = await db('trace_heads').where({ portal_id: portalId }).first<{ seq: string; hash: string } | undefined>();
-  if (head && (Number(head.seq) !== rows || head.hash !== prevHash)) {
-    return { ok: false, portalId, rows, seq: rows + 1, problem: `the chain head is at row ${head.seq} but the rows end at ${rows}: rows were removed from the end` };
-  }
-  return { ok: true, portalId, rows, head: prevHash };
+    if (head && (Number(head.seq) !== rows || head.hash !== prevHash)) {
+      return { ok: false, portalId, rows, seq: rows + 1, problem: `the chain head is at row ${head.seq} but the rows end at ${rows}: rows were removed from the end` };
+    }
+    return { ok: true, portalId, rows, head: prevHash };
+  }, { isolationLevel: 'repeatable read', readOnly: true });
 }
 
 export async function tracePortals(db: Knex): Promise<string[]> {
