@@ -22,7 +22,7 @@ const APPROVERS = 40;
 const postgres = await startBenchPostgres('soak');
 const db = postgres.db;
 const port = await freePort();
-const service = spawn(process.execPath, ['--import', 'tsx', path.join(here, '../server/cli.ts'), 'serve'], {
+const service = spawn(process.execPath, [...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []), '--import', 'tsx', path.join(here, '../server/cli.ts'), 'serve'], {
   env: { ...process.env, DATABASE_URL: postgres.url, PORT: String(port), HUBSPOT_CLIENT_SECRET: SECRET, LOG_LEVEL: 'warn', NODE_ENV: 'development' },
   stdio: ['ignore', 'inherit', 'inherit'],
 });
@@ -58,6 +58,7 @@ try {
   const latencies: Record<string, number[]> = { card: [], decision: [], webhook: [] };
   const errors: Record<string, number> = { card: 0, decision: 0, webhook: 0 };
   let decisionsAccepted = 0;
+  const failures = new Map<string, number>();
   let decisionIndex = 0;
   let webhookEvent = 0;
   const pending: Promise<void>[] = [];
@@ -80,10 +81,11 @@ try {
           const i = decisionIndex++;
           // Round-robin over the requests, so concurrent decisions rarely wait on the same request's row lock.
           const requestId = requestIds[i % requestIds.length]!;
-          const response = await call('POST', `/api/v1/requests/${requestId}/decisions`, approvers[Math.floor(i / requestIds.length) % APPROVERS]!, { verdict: 'approve', idempotencyKey: `soak-${i}` });
+          const response = await call('POST', `/api/v1/requests/${requestId}/decisions`, approvers[Math.floor(i / requestIds.length) % APPROVERS]!, { verdict: 'approve', idempotencyKey: `soak-decision-${i}` });
           ok = response.status === 200;
           if (ok) decisionsAccepted += 1;
-          await response.arrayBuffer();
+          else failures.set(`decision ${response.status}: ${(await response.text()).slice(0, 160)}`, (failures.get(`decision ${response.status}`) ?? 0) + 1);
+          if (ok) await response.arrayBuffer();
         } else {
           const events = Array.from({ length: 10 }, (_, k) => ({
             eventId: ++webhookEvent, subscriptionId: 1, portalId: Number(DEMO_PORTAL_ID), appId: 1, occurredAt: Date.now() + k,
@@ -111,6 +113,7 @@ try {
     const sorted = latencies[kind]!.sort((a, b) => a - b);
     console.log(`${kind.padEnd(12)} ${String(sorted.length).padStart(9)} ${String(errors[kind]).padStart(7)} ${pct(sorted, 0.5).padStart(8)} ${pct(sorted, 0.99).padStart(8)}`);
   }
+  for (const [what, count] of [...failures].slice(0, 5)) console.log(`  failure: ${what} (${count})`);
   const stored = Number((await db('decisions').whereIn('request_id', requestIds).count())[0]?.count);
   const distinct = Number((await db('decisions').whereIn('request_id', requestIds).countDistinct({ n: db.raw('(request_id, approver_email)') }))[0]?.n);
   console.log(`\ndecisions answered 200: ${decisionsAccepted}; stored: ${stored}; duplicates: ${stored - distinct}; lost: ${decisionsAccepted - stored}`);
