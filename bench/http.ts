@@ -2,7 +2,6 @@
 // 1,000,000 trace rows, beside a bare Express route on the same machine, both with autocannon at 100 connections
 // for 20 s. Prints requests/s, p50 and p99 for both and the ratio. It never fails on a time.
 import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
@@ -10,6 +9,7 @@ import { ENGINE_VERSION } from '../src/hash.js';
 import { DEMO_PORTAL_ID, demoDirectory } from '../server/demo/seed-demo-portal.js';
 import { signRequest } from '../server/http/sign-request.js';
 import { freePort, startBenchPostgres } from './support/bench-postgres.js';
+import { rssMiB, waitForReady } from './support/process.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 100);
@@ -33,7 +33,7 @@ try {
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   children.push(service);
-  await waitFor(`http://127.0.0.1:${port}/readyz`);
+  await waitForReady(`http://127.0.0.1:${port}/readyz`);
 
   const seedStart = performance.now();
   const policy = await db('policy_versions').where({ portal_id: DEMO_PORTAL_ID, is_active: true }).first<{ id: string }>();
@@ -88,7 +88,7 @@ try {
   await load(`http://127.0.0.1:${port}`, 3, cardRequest);
   console.log(`warm-up traced ${Number((await db('traces').where({ portal_id: DEMO_PORTAL_ID }).count())[0]?.count) - tracesBefore} evaluations`);
   const card = await load(`http://127.0.0.1:${port}`, DURATION, cardRequest);
-  const rssService = readRss(service.pid);
+  const rssService = `${rssMiB(service.pid).toFixed(0)} MiB`;
 
   const barePort = await freePort();
   const bare = fork(path.join(here, 'support/bare-server.ts'), [], { env: { ...process.env, PORT: String(barePort), BARE_PAYLOAD: sampleBody }, execArgv: ['--import', 'tsx'], stdio: 'inherit' });
@@ -118,22 +118,4 @@ function load(url: string, seconds: number, next: () => autocannon.Request): Pro
   });
 }
 
-async function waitFor(url: string) {
-  for (let i = 0; i < 600; i++) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch { /* not yet */ }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`${url} never became ready`);
-}
 
-function readRss(pid: number | undefined): string {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kib = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]);
-    return `${(kib / 1024).toFixed(0)} MiB`;
-  } catch {
-    return 'unknown';
-  }
-}

@@ -3,7 +3,6 @@
 // p50/p99 per endpoint, the service's RSS at start and end, lost or duplicated decisions, and the trace chain check.
 // It never fails on a time. SOAK_SECONDS and SOAK_RATE change the load.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEMO_PORTAL_ID } from '../server/demo/seed-demo-portal.js';
@@ -12,6 +11,7 @@ import { tracePortals, verifyChain } from '../server/store/traces.js';
 import { crowdPolicy } from '../test/support/factories.js';
 import { parsePolicy } from '../src/policy/parse-policy.js';
 import { freePort, startBenchPostgres } from './support/bench-postgres.js';
+import { rssMiB, waitForReady } from './support/process.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 120);
@@ -28,7 +28,7 @@ const service = spawn(process.execPath, [...(process.env.BENCH_CPU_PROF ? ['--cp
 });
 const base = `http://127.0.0.1:${port}`;
 try {
-  await waitFor(`${base}/readyz`);
+  await waitForReady(`${base}/readyz`);
   // Every deal routes to one all-step of 40 approvers, so decisions keep landing on pending requests.
   const { source, users } = crowdPolicy(APPROVERS, 'all');
   const parsed = parsePolicy(source);
@@ -54,7 +54,7 @@ try {
   }
   console.log(`node ${process.version}; ${RATE} req/s for ${SECONDS} s; ${requestIds.length} pending requests of ${APPROVERS} approvers each`);
 
-  const rssStart = rss(service.pid);
+  const rssStart = rssMiB(service.pid);
   const latencies: Record<string, number[]> = { card: [], decision: [], webhook: [] };
   const errors: Record<string, number> = { card: 0, decision: 0, webhook: 0 };
   let decisionsAccepted = 0;
@@ -106,7 +106,7 @@ try {
     })());
   }
   await Promise.all(pending);
-  const rssEnd = rss(service.pid);
+  const rssEnd = rssMiB(service.pid);
 
   console.log(`\n${'endpoint'.padEnd(12)} ${'requests'.padStart(9)} ${'errors'.padStart(7)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)}`);
   for (const kind of ['card', 'decision', 'webhook']) {
@@ -139,17 +139,4 @@ function pct(sorted: number[], q: number): string {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!.toFixed(1);
 }
 
-function rss(pid: number | undefined): number {
-  const kib = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
-  return kib / 1024;
-}
 
-async function waitFor(url: string) {
-  for (let i = 0; i < 600; i++) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch { /* not yet */ }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`${url} never became ready`);
-}

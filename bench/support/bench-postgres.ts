@@ -1,12 +1,14 @@
 // A Postgres for a benchmark run: DATABASE_URL when set (a fresh database is created beside it), else an
 // embedded one in a scratch folder, migrated. Benchmarks never touch ./data.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { createDb, migrateToLatest, type Db } from '../../server/db/database.js';
 import { startEmbeddedPostgres } from '../../server/db/embedded-postgres.js';
+import { freePort } from '../../test/support/spawn-service.js';
+
+export { freePort };
 
 export interface BenchPostgres {
   url: string;
@@ -14,16 +16,6 @@ export interface BenchPostgres {
   close: () => Promise<void>;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 export async function startBenchPostgres(name: string): Promise<BenchPostgres> {
   let stopEmbedded: (() => Promise<void>) | undefined;

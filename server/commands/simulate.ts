@@ -7,8 +7,8 @@ import { parse as parseYaml } from 'yaml';
 import { DirectorySchema, formatPath, parsePolicy, parseInstant, type Directory, type Policy } from '../../src/index.js';
 import { missingProperties } from '../../src/simulate/coverage.js';
 import { parseColumnMap } from '../../src/simulate/export-columns.js';
-import { simulatePolicies } from '../../src/simulate/simulate-policies.js';
-import { ExportFileError, readExportFile } from '../simulate/read-export-file.js';
+import { createSimulation } from '../../src/simulate/simulate-policies.js';
+import { ExportFileError, streamExportFile } from '../simulate/read-export-file.js';
 import { readHistoryFile } from '../simulate/read-history-file.js';
 import { printSimulation, type SimulationReport } from '../simulate/print-simulation.js';
 
@@ -79,10 +79,12 @@ export async function run(args: string[]): Promise<number> {
   const directory = values.directory ? await loadDirectory(values.directory) : { users: [] };
   if (candidate === null || baseline === null && values.baseline || directory === null) return 2;
 
+  // The history comes after the deals, as before: a bad deals file is the problem reported first.
+  const simulation = createSimulation({ candidate, baseline, directory, at });
   let read;
   let history = null;
   try {
-    read = await readExportFile(values.deals, { map: map.map, directory });
+    read = await streamExportFile(values.deals, { map: map.map, directory }, (deal) => { simulation.add(deal); });
     history = values.history ? await readHistoryFile(values.history) : null;
   } catch (error) {
     if (error instanceof ExportFileError) {
@@ -92,20 +94,19 @@ export async function run(args: string[]): Promise<number> {
     throw error;
   }
 
-  const result = simulatePolicies({ deals: read.deals, candidate, baseline, directory, at, history: history?.samples ?? null });
-  const provided = new Set(read.format === 'csv' ? read.columns.map((c) => c.property) : read.deals.flatMap((d) => Object.keys(d.properties)));
+  const result = simulation.finish(history?.samples ?? null);
   const report: SimulationReport = {
     input: {
       file: values.deals,
       format: read.format,
       rows: read.rows,
-      deals: read.deals.length,
+      deals: read.dealCount,
       badRows: read.badRows,
       columns: read.columns,
       ignoredColumns: read.ignoredColumns,
       warnings: read.warnings,
       unresolvedOwners: read.unresolvedOwners,
-      missingProperties: { baseline: baseline ? missingProperties(baseline, provided) : [], candidate: missingProperties(candidate, provided) },
+      missingProperties: { baseline: baseline ? missingProperties(baseline, read.provided) : [], candidate: missingProperties(candidate, read.provided) },
       directory: values.directory ?? null,
       at,
     },
@@ -113,7 +114,7 @@ export async function run(args: string[]): Promise<number> {
     ...result,
   };
   console.log(values.json ? JSON.stringify(report, null, 2) : printSimulation(report, { limit }));
-  if (read.deals.length === 0) {
+  if (read.dealCount === 0) {
     console.error(`${values.deals}: no deal could be read`);
     return 1;
   }

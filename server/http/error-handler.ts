@@ -34,7 +34,9 @@ function toAppError(error: unknown): AppError {
   if (e.type === 'entity.too.large') return new AppError('payload_too_large', 'the request body is too large');
   if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') return new AppError('unsupported_media_type', 'send the body as UTF-8 JSON');
   if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) return new AppError('bad_request', 'the request could not be read');
-  if (isConnectionError(e.code) || (error as Error | undefined)?.name === 'KnexTimeoutError') return new AppError('unavailable', 'the database is unavailable; retry shortly', { retryAfterSeconds: 5 });
+  // Every pooled connection busy for the acquire timeout: the service is overloaded, not broken.
+  if ((error as Error | undefined)?.name === 'KnexTimeoutError') return new AppError('unavailable', 'the service is busy; retry shortly', { retryAfterSeconds: 2 });
+  if (isConnectionError(e.code)) return new AppError('unavailable', 'the database is unavailable; retry shortly', { retryAfterSeconds: 5 });
   return new AppError('internal', 'internal error');
 }
 

@@ -46,46 +46,76 @@ export function createOwnerResolver(directory: Directory): (value: string) => st
   };
 }
 
+/** What a streamed read keeps: the problems and owners, not the deals (each goes to the caller as it is read). */
+export type ReadSummary = Omit<ReadDeals, 'deals'> & { dealCount: number };
+
+/** Reads one row at a time, handing each good deal to `onDeal`. */
+export interface RowReader<Row> {
+  add(row: Row): void;
+  result(): ReadSummary;
+}
+
 /** Builds deals from CSV rows laid out by `plan`; rows with a wrong cell count, no id or a repeated id are reported. */
 export function dealsFromRows(header: readonly string[], rows: Iterable<ExportRow>, plan: ColumnPlan, directory: Directory): ReadDeals {
+  const deals: Deal[] = [];
+  const reader = createRowReader(header, plan, directory, (deal) => { deals.push(deal); });
+  for (const row of rows) reader.add(row);
+  const { dealCount: _count, ...summary } = reader.result();
+  return { deals, ...summary };
+}
+
+export function createRowReader(header: readonly string[], plan: ColumnPlan, directory: Directory, onDeal: (deal: Deal) => void): RowReader<ExportRow> {
   const idIndex = plan.targets.findIndex((t) => t.kind === 'id');
-  const resolveOwner = createOwnerResolver(directory);
-  const collector = createCollector();
-  for (const row of rows) {
-    if (row.cells.length !== header.length) {
-      collector.bad(row.line, `has ${row.cells.length} cells where the header has ${header.length}`);
-      continue;
-    }
-    const id = (row.cells[idIndex] ?? '').trim();
-    const properties: Record<string, string | null> = {};
-    plan.targets.forEach((target, i) => {
-      if (target.kind !== 'property') return;
-      const cell = row.cells[i] ?? '';
-      properties[target.property] = cell === '' ? null : cell;
-    });
-    collector.add(row.line, id, properties, resolveOwner);
-  }
-  return collector.result();
+  // The property each cell goes to, or null: looked up once, not per row.
+  const properties = plan.targets.map((t) => (t.kind === 'property' ? t.property : null));
+  const collector = createCollector(createOwnerResolver(directory), onDeal);
+  return {
+    add(row) {
+      if (row.cells.length !== header.length) {
+        collector.bad(row.line, `has ${row.cells.length} cells where the header has ${header.length}`);
+        return;
+      }
+      const id = (row.cells[idIndex] ?? '').trim();
+      const values: Record<string, string | null> = {};
+      for (let i = 0; i < properties.length; i++) {
+        const property = properties[i];
+        if (property === null || property === undefined) continue;
+        const cell = row.cells[i] ?? '';
+        values[property] = cell === '' ? null : cell;
+      }
+      collector.add(row.line, id, values);
+    },
+    result: collector.result,
+  };
 }
 
 /** Builds deals from JSONL lines of `{"id": "...", "properties": {...}}` (HubSpot's CRM API shape). */
 export function dealsFromJsonLines(lines: Iterable<{ line: number; text: string }>, directory: Directory): ReadDeals {
-  const resolveOwner = createOwnerResolver(directory);
-  const collector = createCollector();
-  for (const { line, text } of lines) {
-    if (text.trim() === '') continue;
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (error) {
-      collector.bad(line, `is not JSON: ${(error as Error).message}`);
-      continue;
-    }
-    const shaped = shapeJsonDeal(value);
-    if (typeof shaped === 'string') collector.bad(line, shaped);
-    else collector.add(line, shaped.id, shaped.properties, resolveOwner);
-  }
-  return collector.result();
+  const deals: Deal[] = [];
+  const reader = createJsonLineReader(directory, (deal) => { deals.push(deal); });
+  for (const line of lines) reader.add(line);
+  const { dealCount: _count, ...summary } = reader.result();
+  return { deals, ...summary };
+}
+
+export function createJsonLineReader(directory: Directory, onDeal: (deal: Deal) => void): RowReader<{ line: number; text: string }> {
+  const collector = createCollector(createOwnerResolver(directory), onDeal);
+  return {
+    add({ line, text }) {
+      if (text.trim() === '') return;
+      let value: unknown;
+      try {
+        value = JSON.parse(text);
+      } catch (error) {
+        collector.bad(line, `is not JSON: ${(error as Error).message}`);
+        return;
+      }
+      const shaped = shapeJsonDeal(value);
+      if (typeof shaped === 'string') collector.bad(line, shaped);
+      else collector.add(line, shaped.id, shaped.properties);
+    },
+    result: collector.result,
+  };
 }
 
 function shapeJsonDeal(value: unknown): { id: string; properties: Record<string, string | null> } | string {
@@ -105,14 +135,14 @@ function shapeJsonDeal(value: unknown): { id: string; properties: Record<string,
   return { id: id.trim(), properties };
 }
 
-function createCollector() {
-  const deals: Deal[] = [];
+function createCollector(resolveOwner: (value: string) => string | null, onDeal: (deal: Deal) => void) {
+  let dealCount = 0;
   const badRows: BadRow[] = [];
   const firstLine = new Map<string, number>();
   const unresolved = new Map<string, number>();
   return {
     bad: (line: number, problem: string) => { badRows.push({ line, problem }); },
-    add(line: number, id: string, properties: Record<string, string | null>, resolveOwner: (value: string) => string | null) {
+    add(line: number, id: string, properties: Record<string, string | null>) {
       if (id === '') return void badRows.push({ line, problem: 'has no Record ID' });
       if (!DEAL_ID.test(id)) return void badRows.push({ line, problem: `has Record ID "${id}", which is not a HubSpot id (digits)` });
       const first = firstLine.get(id);
@@ -124,10 +154,11 @@ function createCollector() {
         if (ownerId === null) unresolved.set(owner, (unresolved.get(owner) ?? 0) + 1);
         else properties[OWNER_PROPERTY] = ownerId;
       }
-      deals.push({ id, properties });
+      dealCount++;
+      onDeal({ id, properties });
     },
-    result: (): ReadDeals => ({
-      deals,
+    result: (): ReadSummary => ({
+      dealCount,
       badRows: badRows.sort((a, b) => a.line - b.line),
       unresolvedOwners: [...unresolved].map(([value, count]) => ({ value, deals: count })).sort((a, b) => b.deals - a.deals || compareText(a.value, b.value)),
     }),

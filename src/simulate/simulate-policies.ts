@@ -6,6 +6,7 @@ import type { Directory } from '../directory/schema.js';
 import { hashPolicy } from '../evaluate.js';
 import { compilePolicy } from '../policy/compile-policy.js';
 import type { Policy } from '../policy/schema.js';
+import { compileRouteChooser, type RouteChoice } from '../routing/choose-route.js';
 import type { RouteOutcome } from '../routing/types.js';
 import { estimateRoute, indexHistory, type CycleEstimate, type HistorySample } from './history.js';
 import { compareText, percentileOfSorted, roundTo } from './percentile.js';
@@ -93,39 +94,66 @@ export interface SimulationResult {
   diff: PolicyDiff | null;
 }
 
-export interface SimulationInput {
-  deals: readonly Deal[];
+export interface SimulationOptions {
   candidate: Policy;
   baseline?: Policy | null;
   directory: Directory;
   /** ISO instant for delegations; null applies none. */
   at: string | null;
+}
+
+export interface SimulationInput extends SimulationOptions {
+  deals: Iterable<Deal>;
   history?: readonly HistorySample[] | null;
 }
 
-export function simulatePolicies(input: SimulationInput): SimulationResult {
-  const history = input.history ? indexHistory(input.history) : null;
-  const candidate = runPolicy(input.candidate, input, history);
-  const baseline = input.baseline ? runPolicy(input.baseline, input, history) : null;
-  return { baseline: baseline?.run ?? null, candidate: candidate.run, diff: baseline ? diffOutcomes(input.deals, baseline.outcomes, candidate.outcomes) : null };
+/** Deals fed one at a time, in export order; only tallies and the changed deals are kept, never the deals. */
+export interface Simulation {
+  add(deal: Deal): void;
+  /** The result, with cycle estimates when a history is given. */
+  finish(history?: readonly HistorySample[] | null): SimulationResult;
 }
 
-function runPolicy(policy: Policy, input: SimulationInput, history: ReturnType<typeof indexHistory> | null) {
+export function simulatePolicies(input: SimulationInput): SimulationResult {
+  const simulation = createSimulation(input);
+  for (const deal of input.deals) simulation.add(deal);
+  return simulation.finish(input.history);
+}
+
+export function createSimulation(options: SimulationOptions): Simulation {
+  const candidate = createPolicyTally(options.candidate, options);
+  const baseline = options.baseline ? createPolicyTally(options.baseline, options) : null;
+  const diff = baseline ? createDiff() : null;
+  return {
+    add(deal) {
+      const after = candidate.add(deal);
+      if (baseline && diff) diff.add(deal, baseline.add(deal), after);
+    },
+    finish(samples) {
+      const history = samples ? indexHistory(samples) : null;
+      return { baseline: baseline?.finish(history) ?? null, candidate: candidate.finish(history), diff: diff?.finish() ?? null };
+    },
+  };
+}
+
+/** One policy's tallies, fed deal by deal: routes, steps, approver load, unroutable reasons, data quality, scores. */
+function createPolicyTally(policy: Policy, options: SimulationOptions) {
   const compiled = compilePolicy(policy);
-  const options = { requester: null, at: input.at };
-  const outcomes: DealOutcome[] = [];
+  // The bulk pass needs the route and approvers, not every condition's explanation.
+  const chooseRoute = compileRouteChooser(policy);
+  const { directory } = options;
+  const routeOptions = { requester: null, at: options.at };
   const routeCounts = new Map<string, { routeId: string | null; outcome: OutcomeKind; deals: number; stepIds: string[] }>();
   const stepCounts = new Map<string, StepTally>();
   const unroutable = new Map<string, { stepId: string | null; reason: string; deals: number }>();
   const load = new Map<string, { requests: number; steps: Map<string, number> }>();
   const quality = policy.scoring.factors.map((f) => ({ factorId: f.id, property: f.property, missing: 0, unparsable: 0, notListed: 0, examples: new Map<string, number>() }));
   const scores: number[] = [];
+  const choices = new Map<RouteChoice, number>();
 
-  for (const deal of input.deals) {
+  function add(deal: Deal): DealOutcome {
     const score = compiled.score(deal);
-    const route = compiled.route(deal, score.score, input.directory, options);
-    const { outcome } = route;
-    outcomes.push({ routeId: route.routeId, outcome: outcome.kind, score: score.score });
+    const route = chooseRoute(deal, score.score, directory, routeOptions);
     scores.push(score.score);
     score.factors.forEach((factor, i) => {
       const q = quality[i];
@@ -138,54 +166,66 @@ function runPolicy(policy: Policy, input: SimulationInput, history: ReturnType<t
         if (q.examples.has(factor.value) || q.examples.size < 1000) q.examples.set(factor.value, (q.examples.get(factor.value) ?? 0) + 1);
       }
     });
-
-    const key = `${outcome.kind}:${route.routeId ?? ''}`;
-    const tally = routeCounts.get(key);
-    if (tally) tally.deals++;
-    else routeCounts.set(key, { routeId: route.routeId, outcome: outcome.kind, deals: 1, stepIds: outcome.kind === 'routed' ? outcome.steps.map((s) => s.id) : [] });
-
-    if (outcome.kind === 'unroutable') {
-      const reasonKey = `${outcome.stepId ?? ''}\u0000${outcome.reason}`;
-      const entry = unroutable.get(reasonKey);
-      if (entry) entry.deals++;
-      else unroutable.set(reasonKey, { stepId: outcome.stepId, reason: outcome.reason, deals: 1 });
-      continue;
-    }
-    if (outcome.kind !== 'routed' || route.routeId === null) continue;
-    const asked = new Set<string>();
-    for (const step of outcome.steps) {
-      const stepKey = `${route.routeId}/${step.id}`;
-      const stepTally = stepCounts.get(stepKey);
-      if (stepTally) stepTally.deals++;
-      else stepCounts.set(stepKey, { routeId: route.routeId, stepId: step.id, label: step.label, deals: 1 });
-      for (const approver of step.approvers) {
-        let entry = load.get(approver);
-        if (!entry) load.set(approver, (entry = { requests: 0, steps: new Map() }));
-        if (!asked.has(approver)) entry.requests++;
-        asked.add(approver);
-        entry.steps.set(stepKey, (entry.steps.get(stepKey) ?? 0) + 1);
-      }
-    }
+    // Choices are shared between deals with the same route, owner and instant: count them here, expand at the end.
+    choices.set(route, (choices.get(route) ?? 0) + 1);
+    return { routeId: route.routeId, outcome: route.outcome.kind, score: score.score };
   }
 
-  const total = input.deals.length;
-  const routeOrder = new Map(policy.routes.map((r, i) => [r.id, i]));
-  const labels = new Map(policy.routes.map((r) => [r.id, r.label ?? null]));
-  const routes: RouteTally[] = [...routeCounts.values()]
-    .sort((a, b) => (routeOrder.get(a.routeId ?? '') ?? Infinity) - (routeOrder.get(b.routeId ?? '') ?? Infinity) || compareText(a.outcome, b.outcome))
-    .map((r) => ({
-      routeId: r.routeId,
-      label: r.routeId === null ? null : labels.get(r.routeId) ?? null,
-      outcome: r.outcome,
-      deals: r.deals,
-      share: total === 0 ? 0 : roundTo(r.deals / total, 3),
-      cycle: history && r.outcome === 'routed' && r.routeId !== null ? estimateRoute(history, r.routeId, r.stepIds) : null,
-    }));
-  const steps = [...stepCounts.values()].sort((a, b) => (routeOrder.get(a.routeId) ?? 0) - (routeOrder.get(b.routeId) ?? 0) || stepIndex(policy, a) - stepIndex(policy, b));
-  const sortedScores = scores.sort((a, b) => a - b);
-  return {
-    outcomes,
-    run: {
+  /** Adds each distinct choice's deals to the tallies, in the order the choices first appeared (so maps keep export order). */
+  function expandChoices(): void {
+    const asked = new Set<string>();
+    for (const [route, deals] of choices) {
+      const { outcome } = route;
+      const key = `${outcome.kind}:${route.routeId ?? ''}`;
+      const tally = routeCounts.get(key);
+      if (tally) tally.deals += deals;
+      else routeCounts.set(key, { routeId: route.routeId, outcome: outcome.kind, deals, stepIds: outcome.kind === 'routed' ? outcome.steps.map((s) => s.id) : [] });
+
+      if (outcome.kind === 'unroutable') {
+        const reasonKey = `${outcome.stepId ?? ''}\u0000${outcome.reason}`;
+        const entry = unroutable.get(reasonKey);
+        if (entry) entry.deals += deals;
+        else unroutable.set(reasonKey, { stepId: outcome.stepId, reason: outcome.reason, deals });
+        continue;
+      }
+      if (outcome.kind !== 'routed' || route.routeId === null) continue;
+      asked.clear();
+      for (const step of outcome.steps) {
+        const stepKey = `${route.routeId}/${step.id}`;
+        const stepTally = stepCounts.get(stepKey);
+        if (stepTally) stepTally.deals += deals;
+        else stepCounts.set(stepKey, { routeId: route.routeId, stepId: step.id, label: step.label, deals });
+        for (const approver of step.approvers) {
+          let entry = load.get(approver);
+          if (!entry) load.set(approver, (entry = { requests: 0, steps: new Map() }));
+          if (!asked.has(approver)) entry.requests += deals;
+          asked.add(approver);
+          entry.steps.set(stepKey, (entry.steps.get(stepKey) ?? 0) + deals);
+        }
+      }
+    }
+    choices.clear();
+  }
+
+  function finish(history: ReturnType<typeof indexHistory> | null): PolicyRun {
+    expandChoices();
+    const total = scores.length;
+    const routeOrder = new Map(policy.routes.map((r, i) => [r.id, i]));
+    const labels = new Map(policy.routes.map((r) => [r.id, r.label ?? null]));
+    const routes: RouteTally[] = [...routeCounts.values()]
+      .sort((a, b) => (routeOrder.get(a.routeId ?? '') ?? Infinity) - (routeOrder.get(b.routeId ?? '') ?? Infinity) || compareText(a.outcome, b.outcome))
+      .map((r) => ({
+        routeId: r.routeId,
+        label: r.routeId === null ? null : labels.get(r.routeId) ?? null,
+        outcome: r.outcome,
+        deals: r.deals,
+        share: total === 0 ? 0 : roundTo(r.deals / total, 3),
+        cycle: history && r.outcome === 'routed' && r.routeId !== null ? estimateRoute(history, r.routeId, r.stepIds) : null,
+      }));
+    const steps = [...stepCounts.values()].sort((a, b) => (routeOrder.get(a.routeId) ?? 0) - (routeOrder.get(b.routeId) ?? 0) || stepIndex(policy, a) - stepIndex(policy, b));
+    // A typed array sorts numbers without a comparator call per pair; same order as (a, b) => a - b for scores.
+    const sortedScores = Float64Array.from(scores).sort();
+    return {
       name: policy.name,
       hash: hashPolicy(policy),
       deals: total,
@@ -210,8 +250,10 @@ function runPolicy(policy: Policy, input: SimulationInput, history: ReturnType<t
         examples: [...q.examples].map(([value, deals]) => ({ value, deals })).sort((a, b) => b.deals - a.deals || compareText(a.value, b.value)).slice(0, 5),
       })),
       expectedHoursPerDeal: history ? expectedHours(routes) : null,
-    } satisfies PolicyRun,
-  };
+    };
+  }
+
+  return { add, finish };
 }
 
 function stepIndex(policy: Policy, step: StepTally): number {
@@ -237,35 +279,37 @@ export function outcomeName(outcome: DealOutcome): string {
   return outcome.routeId ?? '(no route)';
 }
 
-function diffOutcomes(deals: readonly Deal[], before: readonly DealOutcome[], after: readonly DealOutcome[]): PolicyDiff {
+/** The baseline against the candidate, deal by deal: only the deals that change are kept. */
+function createDiff() {
   const transitions = new Map<string, { from: string; to: string; deals: number }>();
   const changes: DealChange[] = [];
+  let compared = 0;
   let routeChanged = 0;
   let scoreChanged = 0;
-  deals.forEach((deal, i) => {
-    const b = before[i];
-    const a = after[i];
-    if (!a || !b) return;
-    const moved = b.routeId !== a.routeId || b.outcome !== a.outcome;
-    const rescored = b.score !== a.score;
-    if (moved) {
-      routeChanged++;
-      const from = outcomeName(b);
-      const to = outcomeName(a);
-      const key = `${from}\u0000${to}`;
-      const t = transitions.get(key);
-      if (t) t.deals++;
-      else transitions.set(key, { from, to, deals: 1 });
-    }
-    if (rescored) scoreChanged++;
-    if (moved || rescored) changes.push({ id: deal.id, name: deal.properties.dealname ?? null, baseline: b, candidate: a });
-  });
   return {
-    compared: deals.length,
-    routeChanged,
-    scoreChanged,
-    unchanged: deals.length - changes.length,
-    transitions: [...transitions.values()].sort((x, y) => y.deals - x.deals || compareText(x.from, y.from) || compareText(x.to, y.to)),
-    changes,
+    add(deal: Deal, b: DealOutcome, a: DealOutcome) {
+      compared++;
+      const moved = b.routeId !== a.routeId || b.outcome !== a.outcome;
+      const rescored = b.score !== a.score;
+      if (moved) {
+        routeChanged++;
+        const from = outcomeName(b);
+        const to = outcomeName(a);
+        const key = `${from}\u0000${to}`;
+        const t = transitions.get(key);
+        if (t) t.deals++;
+        else transitions.set(key, { from, to, deals: 1 });
+      }
+      if (rescored) scoreChanged++;
+      if (moved || rescored) changes.push({ id: deal.id, name: deal.properties.dealname ?? null, baseline: b, candidate: a });
+    },
+    finish: (): PolicyDiff => ({
+      compared,
+      routeChanged,
+      scoreChanged,
+      unchanged: compared - changes.length,
+      transitions: [...transitions.values()].sort((x, y) => y.deals - x.deals || compareText(x.from, y.from) || compareText(x.to, y.to)),
+      changes,
+    }),
   };
 }

@@ -1,47 +1,33 @@
 import express from 'express';
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDb, type Db } from '../../server/db/database.js';
+import { describe, expect, it } from 'vitest';
 import { AppError } from '../../server/errors.js';
 import { errorHandler, notFoundHandler } from '../../server/http/error-handler.js';
 import { buildTestApp } from '../support/app.js';
 import { useTestDatabase } from '../support/db.js';
 import { createTestLogger } from '../support/logger.js';
-import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
+import { useProxiedDatabase } from '../support/tcp-proxy.js';
 
 const database = useTestDatabase();
 
 describe('health and readiness', () => {
-  let proxy: TcpProxy;
-  let db: Db;
-
-  beforeAll(async () => {
-    const url = new URL(database().url);
-    proxy = await startTcpProxy({ host: url.hostname, port: Number(url.port || 5432) });
-    url.hostname = '127.0.0.1';
-    url.port = String(proxy.port);
-    db = createDb(url.toString(), { poolMax: 2 });
-  });
-  afterAll(async () => {
-    await db.destroy();
-    await proxy.close();
-  });
+  const proxied = useProxiedDatabase(() => database().url, { poolMax: 2 });
 
   it('/healthz answers while the process is alive', async () => {
-    const app = buildTestApp(db).app;
+    const app = buildTestApp(proxied.db()).app;
     await request(app).get('/healthz').expect(200, { status: 'ok' });
   });
 
   it('/readyz is 503 with a reason while the database is unreachable, and 200 once it is back', async () => {
-    const app = buildTestApp(db).app;
+    const app = buildTestApp(proxied.db()).app;
     await request(app).get('/readyz').expect(200);
 
-    await proxy.cut();
+    await proxied.proxy().cut();
     const down = await request(app).get('/readyz').expect(503);
     expect(down.body).toMatchObject({ status: 'unavailable', checks: { database: expect.stringMatching(/database/) } });
     expect(down.headers['retry-after']).toBe('5');
 
-    await proxy.restore();
+    await proxied.proxy().restore();
     await expect.poll(async () => (await request(app).get('/readyz')).status, { timeout: 10_000 }).toBe(200);
   });
 });

@@ -1,13 +1,12 @@
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createDb, type Db } from '../../server/db/database.js';
+import { describe, expect, it, vi } from 'vitest';
 import { decideOnRequest } from '../../server/use-cases/act-on-request.js';
 import { requestApproval } from '../../server/use-cases/request-approval.js';
 import { latestRequestForDeal } from '../../server/store/requests.js';
 import { handleWebhookEvent } from '../../server/webhooks/handle-webhook-event.js';
 import { useTestDatabase } from '../support/db.js';
 import { idempotencyKey, newPortalId, seedDeal, seedPortal } from '../support/factories.js';
-import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
+import { useProxiedDatabase } from '../support/tcp-proxy.js';
 import { APP_ID, buildWebhookApp, drainJobs, minutesAfter, outcomes, postWebhook, propertyChange } from './webhooks-harness.js';
 
 const database = useTestDatabase();
@@ -156,33 +155,20 @@ describe('webhook events: material changes', () => {
 });
 
 describe('POST /webhooks/hubspot while the database is down', () => {
-  let proxy: TcpProxy;
-  let db: Db;
-
-  beforeAll(async () => {
-    const url = new URL(database().url);
-    proxy = await startTcpProxy({ host: url.hostname, port: Number(url.port || 5432) });
-    url.hostname = '127.0.0.1';
-    url.port = String(proxy.port);
-    db = createDb(url.toString(), { poolMax: 2 });
-  });
-  afterAll(async () => {
-    await db.destroy();
-    await proxy.close();
-  });
+  const proxied = useProxiedDatabase(() => database().url, { poolMax: 2 });
 
   it('answers 503 (so HubSpot delivers again), never 200, and stores the retry once the database is back', async () => {
-    const { app, clock } = buildWebhookApp(db);
+    const { app, clock } = buildWebhookApp(proxied.db());
     const portal = await seedPortal(database().db);
     const event = propertyChange(portal.portalId, '1', 'dealstage', 'presentationscheduled', clock.now());
     await postWebhook(app, clock, [propertyChange(portal.portalId, '2', 'dealname', 'warm the pool', clock.now())]).expect(200);
 
-    await proxy.cut();
+    await proxied.proxy().cut();
     const down = await postWebhook(app, clock, [event]);
     expect(down.status).toBe(503);
     expect(down.headers['retry-after']).toBe('5');
 
-    await proxy.restore();
+    await proxied.proxy().restore();
     await expect.poll(async () => (await postWebhook(app, clock, [{ ...event, attemptNumber: 1 }])).status, { timeout: 10_000 }).toBe(200);
     expect(await database().db('webhook_events').where({ portal_id: portal.portalId, object_id: '1' }).count<{ count: string }[]>('* as count')).toEqual([{ count: '1' }]);
   });

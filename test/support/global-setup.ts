@@ -1,13 +1,13 @@
 // Vitest global setup: a real Postgres for the whole run (DATABASE_URL when set, else an embedded one),
 // migrated once into a template database that each test file clones (see test/support/db.ts).
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import pg from 'pg';
 import { createDb, migrateToLatest } from '../../server/db/database.js';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../../server/db/embedded-postgres.js';
+import { freePort } from './spawn-service.js';
 
 declare module 'vitest' {
   interface ProvidedContext {
@@ -55,16 +55,6 @@ export default async function setup(project: TestProject) {
   };
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 export function databaseName(url: string): string {
   return decodeURIComponent(new URL(url).pathname.slice(1)) || 'postgres';

@@ -1,5 +1,7 @@
 // A loopback TCP proxy that tests can cut and restore, to make a real Postgres unreachable and back.
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
+import { afterAll, beforeAll } from 'vitest';
+import { createDb, type Db } from '../../server/db/database.js';
 
 export interface TcpProxy {
   port: number;
@@ -39,4 +41,29 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
 
   await listen();
   return { get port() { return port; }, cut: stop, restore: listen, close: stop };
+}
+
+/**
+ * Registers hooks that give the current describe block a knex pool reaching the test database through a proxy
+ * the test can cut (`proxy().cut()`) and restore, to take Postgres away from a running app and bring it back.
+ */
+export function useProxiedDatabase(databaseUrl: () => string, options: { poolMax?: number } = {}): { db: () => Db; proxy: () => TcpProxy } {
+  let proxy: TcpProxy | undefined;
+  let db: Db | undefined;
+  beforeAll(async () => {
+    const url = new URL(databaseUrl());
+    proxy = await startTcpProxy({ host: url.hostname, port: Number(url.port || 5432) });
+    url.hostname = '127.0.0.1';
+    url.port = String(proxy.port);
+    db = createDb(url.toString(), { poolMax: options.poolMax ?? 2 });
+  });
+  afterAll(async () => {
+    await db?.destroy();
+    await proxy?.close();
+  });
+  const ready = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('the proxied database is not ready: call useProxiedDatabase() in a describe block');
+    return value;
+  };
+  return { db: () => ready(db), proxy: () => ready(proxy) };
 }
