@@ -82,7 +82,7 @@ export async function findRequest(db: Knex, portalId: string, requestId: string,
 
 /** The deal's most recent request, or null. */
 export async function latestRequestForDeal(db: Knex, portalId: string, dealId: string, options: { forUpdate?: boolean } = {}): Promise<StoredRequest | null> {
-  let query = selectRequest(db).where({ 'r.portal_id': portalId, 'r.deal_id': dealId }).orderBy('r.created_at', 'desc').orderBy('r.id', 'desc');
+  let query = selectRequest(db).where({ 'r.portal_id': portalId, 'r.deal_id': dealId }).orderBy('r.created_at', 'desc').orderBy('r.seq', 'desc');
   if (options.forUpdate) query = query.forUpdate('r');
   const row = await query.first<RequestRow | undefined>();
   return row ? toRequest(row) : null;

@@ -16,7 +16,7 @@ export async function loadPeriodRequests(db: Knex, portalId: string, period: Per
     .andWhere('created_at', '<', period.to)
     .andWhere((q) => { void q.whereNull('closed_at').orWhere('closed_at', '>=', period.from); })
     .orderBy('created_at')
-    .orderBy('id')
+    .orderBy('seq')
     .select<{ id: string; deal_id: string; lifecycle: ApprovalState }[]>('id', 'deal_id', 'lifecycle');
   return rows.map((row) => ({ id: row.id, dealId: row.deal_id, lifecycle: row.lifecycle }));
 }

@@ -167,6 +167,20 @@ describe('deciding', () => {
   });
 });
 
+describe('the latest request', () => {
+  it('is the one made last, even in the same millisecond as the one before it', async () => {
+    const { portal, call } = await setup();
+    for (let i = 0; i < 8; i++) {
+      const dealId = await seedDeal(portal, { discount_percent: '25' });
+      const first = await call('noah', 'POST', `/api/v1/deals/${dealId}/requests`, { justification: 'first', idempotencyKey: idempotencyKey() }).expect(201);
+      await call('noah', 'POST', `/api/v1/requests/${first.body.request.id}/withdraw`, { idempotencyKey: idempotencyKey() }).expect(200);
+      const second = await call('noah', 'POST', `/api/v1/deals/${dealId}/requests`, { justification: 'second', idempotencyKey: idempotencyKey() }).expect(201);
+      const view = CardView.parse((await call('noah', 'GET', `/api/v1/deals/${dealId}/card`).expect(200)).body);
+      expect(view.request).toMatchObject({ id: second.body.request.id, state: 'pending', justification: 'second' });
+    }
+  });
+});
+
 describe('withdrawing', () => {
   it('only the requester withdraws, and only while pending', async () => {
     const { portal, call } = await setup();
