@@ -1,7 +1,6 @@
 // `approval-router delegate`: set, list and revoke away windows for a portal from the command line, with the same
 // checks as the admin API (both people in the directory, a window that ends after it starts and is not over).
 import { userInfo } from 'node:os';
-import { parseArgs } from 'node:util';
 import { DelegationBody } from '../../src/contract/card-api.js';
 import { loadConfig } from '../config.js';
 import type { Crm } from '../crm/crm.js';
@@ -14,6 +13,7 @@ import { findPortal } from '../store/portals.js';
 import type { ServiceDeps } from '../use-cases/deps.js';
 import { createDelegation, listPortalDelegations, revokePortalDelegation, type DelegationView } from '../use-cases/manage-delegations.js';
 import { openForCommand } from './open-for-command.js';
+import { parseCommandArgs, usageError, isPortalId } from './parse-command-args.js';
 
 const USAGE = `usage:
   approval-router delegate --portal ID --from EMAIL --to EMAIL --starts WHEN --ends WHEN [--by NAME]
@@ -26,33 +26,15 @@ While the window lasts, steps that would go to --from go to --to instead (one ho
 const FLAG_OF: Record<string, string> = { from: '--from', to: '--to', startsAt: '--starts', endsAt: '--ends' };
 
 export async function run(args: string[]): Promise<number> {
-  let values;
-  try {
-    values = parseArgs({
-      args,
-      options: {
-        portal: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, starts: { type: 'string' }, ends: { type: 'string' },
-        by: { type: 'string' }, list: { type: 'boolean', default: false }, all: { type: 'boolean', default: false },
-        revoke: { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false },
-      },
-    }).values;
-  } catch (error) {
-    console.error(`${(error as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  if (!values.portal || !/^\d{1,20}$/.test(values.portal)) {
-    console.error(`--portal takes a portal id (digits)\n${USAGE}`);
-    return 2;
-  }
+  const values = parseCommandArgs(args, {
+    portal: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, starts: { type: 'string' }, ends: { type: 'string' },
+    by: { type: 'string' }, list: { type: 'boolean', default: false }, all: { type: 'boolean', default: false },
+    revoke: { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false },
+  }, USAGE);
+  if (typeof values === 'number') return values;
+  if (!isPortalId(values.portal)) return usageError(`--portal takes a portal id (digits)`, USAGE);
   const creating = values.from !== undefined || values.to !== undefined || values.starts !== undefined || values.ends !== undefined;
-  if (Number(values.list) + Number(values.revoke !== undefined) + Number(creating) !== 1) {
-    console.error(`choose one of: a new window (--from --to --starts --ends), --list, or --revoke ID\n${USAGE}`);
-    return 2;
-  }
+  if (Number(values.list) + Number(values.revoke !== undefined) + Number(creating) !== 1) return usageError(`choose one of: a new window (--from --to --starts --ends), --list, or --revoke ID`, USAGE);
   let body: ReturnType<typeof DelegationBody.parse> | undefined;
   if (creating) {
     const parsed = DelegationBody.safeParse({ from: values.from, to: values.to, startsAt: asInstant(values.starts), endsAt: asInstant(values.ends) });

@@ -2,7 +2,6 @@
 // the scorecard for [from, to) as text, JSON, or one self-contained HTML page; --history-out writes the
 // period's decided steps in the format `simulate --history` reads.
 import { writeFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { ScorecardQuery } from '../../src/contract/scorecard.js';
 import { decidedStepSamples } from '../report/scorecard-figures.js';
 import { renderScorecardHtml } from '../report/render-html.js';
@@ -11,31 +10,17 @@ import { computeScorecard } from '../report/scorecard-figures.js';
 import { findPortal } from '../store/portals.js';
 import { loadPeriodRequests } from '../use-cases/scorecard.js';
 import { openForCommand } from './open-for-command.js';
+import { parseCommandArgs, usageError, isPortalId } from './parse-command-args.js';
 
 const USAGE = 'usage: approval-router report --portal ID --from DATE --to DATE [--out report.html] [--json] [--history-out history.csv]';
 
 export async function run(args: string[]): Promise<number> {
-  let values;
-  try {
-    values = parseArgs({
-      args,
-      options: {
-        portal: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, out: { type: 'string' },
-        'history-out': { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false },
-      },
-    }).values;
-  } catch (error) {
-    console.error(`${(error as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  if (!values.portal || !/^\d{1,20}$/.test(values.portal)) {
-    console.error(`--portal takes a portal id (digits)\n${USAGE}`);
-    return 2;
-  }
+  const values = parseCommandArgs(args, {
+    portal: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, out: { type: 'string' },
+    'history-out': { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false },
+  }, USAGE);
+  if (typeof values === 'number') return values;
+  if (!isPortalId(values.portal)) return usageError(`--portal takes a portal id (digits)`, USAGE);
   const period = ScorecardQuery.safeParse({ from: values.from, to: values.to });
   if (!period.success) {
     for (const issue of period.error.issues) console.error(`--${issue.path.join('.') || 'from/to'}: ${issue.message}`);

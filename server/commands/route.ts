@@ -1,40 +1,25 @@
 // `approval-router route --policy P --deal D [--directory DIR] [--requester EMAIL] [--at ISO] [--json]`:
 // one deal through one policy, printed with its score, every route tried, and the approvers with reasons.
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { DealSchema, DirectorySchema, evaluate, formatPath, parsePolicy, renderEvaluation, type Directory } from '../../src/index.js';
+import { parseCommandArgs, usageError } from './parse-command-args.js';
 
 const USAGE = 'usage: approval-router route --policy FILE --deal FILE [--directory FILE] [--requester EMAIL] [--at ISO-8601] [--json]';
 
 export async function run(args: string[]): Promise<number> {
-  let options;
-  try {
-    options = parseArgs({
-      args,
-      options: {
-        policy: { type: 'string' },
-        deal: { type: 'string' },
-        directory: { type: 'string' },
-        requester: { type: 'string' },
-        at: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    }).values;
-  } catch (error) {
-    console.error(`${(error as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  if (options.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  if (!options.policy || !options.deal) {
-    console.error(`--policy and --deal are required\n${USAGE}`);
-    return 2;
-  }
+  const options = parseCommandArgs(args, {
+    policy: { type: 'string' },
+    deal: { type: 'string' },
+    directory: { type: 'string' },
+    requester: { type: 'string' },
+    at: { type: 'string' },
+    json: { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
+  }, USAGE);
+  if (typeof options === 'number') return options;
+  if (!options.policy || !options.deal) return usageError(`--policy and --deal are required`, USAGE);
   const policyText = await readText(options.policy);
   if (policyText === null) return 2;
   const policy = parsePolicy(policyText);

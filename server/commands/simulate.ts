@@ -2,7 +2,6 @@
 // [--map 'Label=property,...'] [--at ISO] [--limit N] [--json]`: a HubSpot deals export through one or two
 // policies, before activating the new one. Bad rows are listed with their line numbers and skipped.
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { DirectorySchema, formatPath, parsePolicy, parseInstant, type Directory, type Policy } from '../../src/index.js';
 import { missingProperties } from '../../src/simulate/coverage.js';
@@ -11,6 +10,7 @@ import { createSimulation } from '../../src/simulate/simulate-policies.js';
 import { ExportFileError, streamExportFile } from '../simulate/read-export-file.js';
 import { readHistoryFile } from '../simulate/read-history-file.js';
 import { printSimulation, type SimulationReport } from '../simulate/print-simulation.js';
+import { parseCommandArgs, usageError } from './parse-command-args.js';
 
 const USAGE = `usage: approval-router simulate --deals FILE --policy NEW [--baseline CURRENT] [--history FILE]
                                [--directory DIR.yaml] [--map 'Label=property,...'] [--at ISO-8601] [--limit N] [--json]
@@ -28,35 +28,20 @@ const USAGE = `usage: approval-router simulate --deals FILE --policy NEW [--base
   --json       print the whole result as JSON`;
 
 export async function run(args: string[]): Promise<number> {
-  let values;
-  try {
-    values = parseArgs({
-      args,
-      options: {
-        deals: { type: 'string' },
-        policy: { type: 'string' },
-        baseline: { type: 'string' },
-        history: { type: 'string' },
-        directory: { type: 'string' },
-        map: { type: 'string', multiple: true },
-        at: { type: 'string' },
-        limit: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    }).values;
-  } catch (error) {
-    console.error(`${(error as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  if (!values.deals || !values.policy) {
-    console.error(`--deals and --policy are required\n${USAGE}`);
-    return 2;
-  }
+  const values = parseCommandArgs(args, {
+    deals: { type: 'string' },
+    policy: { type: 'string' },
+    baseline: { type: 'string' },
+    history: { type: 'string' },
+    directory: { type: 'string' },
+    map: { type: 'string', multiple: true },
+    at: { type: 'string' },
+    limit: { type: 'string' },
+    json: { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
+  }, USAGE);
+  if (typeof values === 'number') return values;
+  if (!values.deals || !values.policy) return usageError(`--deals and --policy are required`, USAGE);
   const limit = values.limit === undefined ? 25 : Number(values.limit);
   if (!Number.isInteger(limit) || limit < 0) {
     console.error('--limit takes a whole number');
