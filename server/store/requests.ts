@@ -88,22 +88,8 @@ export async function latestRequestForDeal(db: Knex, portalId: string, dealId: s
   return row ? toRequest(row) : null;
 }
 
-export interface NewRequest {
-  id: string;
-  portalId: string;
-  dealId: string;
-  requesterEmail: string;
-  requesterUserId: string;
-  justification: string;
-  dealSnapshot: Deal;
-  snapshotHash: string;
-  score: number;
-  routeId: string;
-  policyVersionId: string;
-  lifecycle: ApprovalState;
-  evaluation: unknown;
-  at: string;
-}
+/** A request as first stored: what the store assigns (version, state from the lifecycle, times) is left out. */
+export type NewRequest = Omit<StoredRequest, 'policyVersion' | 'state' | 'rowVersion' | 'createdAt' | 'closedAt'> & { at: string };
 
 export async function insertRequest(trx: Knex.Transaction, request: NewRequest): Promise<void> {
   await trx('approval_requests').insert({
