@@ -14,6 +14,7 @@ import { applyPostureToAllPortals } from './rollout/posture.js';
 import { JobWorker, type WorkerOptions } from './jobs/worker.js';
 import { createLogger, secretValues, type Logger } from './logger.js';
 import { createMetrics, instrumentCrm, type Metrics } from './metrics.js';
+import { PortalConfigCache } from './store/portal-config.js';
 import type { ServiceDeps } from './use-cases/deps.js';
 
 export interface Runtime {
@@ -43,7 +44,7 @@ export async function buildRuntime(options: { config?: Config; logger?: Logger }
     const metrics = createMetrics(db);
     const hubspotCrm: Crm = hubspot.configured ? instrumentCrm(new HubSpotCrm({ clientFor: hubspot.connection.clientFor }), metrics) : unconnectedCrm(hubspot.missing);
     const deps: ServiceDeps = {
-      db, logger, now: () => new Date(),
+      db, logger, now: () => new Date(), portalConfigs: new PortalConfigCache(),
       crmFor: (portal) => (portal.installState === 'demo' ? localCrm : hubspotCrm),
     };
     return { config, logger, database, hubspot, deps, metrics };

@@ -45,11 +45,15 @@ export function hashPolicy(policy: Policy): string {
   return cachedHash(policy);
 }
 
-export function evaluate(input: EvaluationInput): EvaluationOutput {
+/** The hash that names an evaluation's input. The core is pure, so equal hashes mean equal outputs. */
+export function inputHashOf(input: EvaluationInput): string {
+  return hashJson({ deal: input.deal, directory: cachedHash(input.directory), policy: cachedHash(input.policy), requester: input.requester ?? null, at: input.at ?? null });
+}
+
+export function evaluate(input: EvaluationInput, inputHash: string = inputHashOf(input)): EvaluationOutput {
   const requester = input.requester ?? null;
   const at = input.at ?? null;
   const policyHash = cachedHash(input.policy);
-  const inputHash = hashJson({ deal: input.deal, directory: cachedHash(input.directory), policy: policyHash, requester, at });
   const compiled = compilePolicy(input.policy);
   const score = compiled.score(input.deal);
   const route = compiled.route(input.deal, score.score, input.directory, { requester, at });

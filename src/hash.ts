@@ -13,9 +13,7 @@ export const ENGINE_VERSION = 'approval-router-core/1.0.0';
  * because it would otherwise hash differently from what a trace row stores.
  */
 export function canonicalJson(value: unknown): string {
-  const out: string[] = [];
-  write(value, out, '$');
-  return out.join('');
+  return write(value, []);
 }
 
 export function sha256Hex(text: string): string {
@@ -27,58 +25,63 @@ export function hashJson(value: unknown): string {
   return sha256Hex(canonicalJson(value));
 }
 
-function write(value: unknown, out: string[], path: string): void {
+// The path to the value being written is kept as a stack and only joined into text when a value is refused:
+// building it for every member made the path, not the JSON, most of the work on large documents.
+type PathStack = (string | number)[];
+
+const describePath = (path: PathStack): string => `$${path.map((step) => (typeof step === 'number' ? `[${step}]` : `.${step}`)).join('')}`;
+
+function write(value: unknown, path: PathStack): string {
   switch (typeof value) {
     case 'string':
-      out.push(JSON.stringify(value));
-      return;
+      return JSON.stringify(value);
     case 'boolean':
-      out.push(value ? 'true' : 'false');
-      return;
+      return value ? 'true' : 'false';
     case 'number':
-      if (!Number.isFinite(value)) throw new TypeError(`canonicalJson: ${path} is not a finite number`);
-      out.push(Object.is(value, -0) ? '0' : JSON.stringify(value));
-      return;
+      if (!Number.isFinite(value)) throw new TypeError(`canonicalJson: ${describePath(path)} is not a finite number`);
+      return Object.is(value, -0) ? '0' : JSON.stringify(value);
     case 'object':
-      if (value === null) {
-        out.push('null');
-        return;
-      }
-      if (Array.isArray(value)) {
-        out.push('[');
-        for (let i = 0; i < value.length; i++) {
-          if (i > 0) out.push(',');
-          const item: unknown = value[i];
-          // As JSON.stringify does: a hole or undefined in an array is null, keeping positions.
-          if (item === undefined) out.push('null');
-          else write(item, out, `${path}[${i}]`);
-        }
-        out.push(']');
-        return;
-      }
-      writeObject(value, out, path);
-      return;
+      if (value === null) return 'null';
+      return Array.isArray(value) ? writeArray(value as unknown[], path) : writeObject(value, path);
     default:
-      throw new TypeError(`canonicalJson: ${path} is a ${typeof value}, not JSON`);
+      throw new TypeError(`canonicalJson: ${describePath(path)} is a ${typeof value}, not JSON`);
   }
 }
 
-function writeObject(value: object, out: string[], path: string): void {
+function writeArray(value: unknown[], path: PathStack): string {
+  let out = '[';
+  for (let i = 0; i < value.length; i++) {
+    if (i > 0) out += ',';
+    const item = value[i];
+    // As JSON.stringify does: a hole or undefined in an array is null, keeping positions.
+    if (item === undefined) {
+      out += 'null';
+    } else {
+      path.push(i);
+      out += write(item, path);
+      path.pop();
+    }
+  }
+  return `${out}]`;
+}
+
+function writeObject(value: object, path: PathStack): string {
   const proto: unknown = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null) {
-    throw new TypeError(`canonicalJson: ${path} is not a plain object`);
+    throw new TypeError(`canonicalJson: ${describePath(path)} is not a plain object`);
   }
   const record = value as Record<string, unknown>;
   const keys = Object.keys(record).sort();
-  out.push('{');
+  let out = '{';
   let first = true;
   for (const key of keys) {
     const member = record[key];
     if (member === undefined) continue;
-    if (!first) out.push(',');
+    if (!first) out += ',';
     first = false;
-    out.push(JSON.stringify(key), ':');
-    write(member, out, `${path}.${key}`);
+    path.push(key);
+    out += `${JSON.stringify(key)}:${write(member, path)}`;
+    path.pop();
   }
-  out.push('}');
+  return `${out}}`;
 }

@@ -3,7 +3,11 @@
 import type { Knex } from 'knex';
 import type { Deal } from '../../src/deal.js';
 import type { Directory, DirectoryUser } from '../../src/directory/schema.js';
+import { prepared, runPrepared } from '../db/prepared.js';
 import type { BatchWriteResult, Crm, DealUpdate, NewTask } from './crm.js';
+
+// Every card view reads its deal: a prepared statement (see db/prepared.ts).
+const DEAL = prepared('approval-router/local-deal', 'SELECT properties FROM local_deals WHERE portal_id = ? AND id = ?');
 
 interface LocalUserRow {
   email: string;
@@ -27,7 +31,7 @@ export class LocalCrm implements Crm {
   }
 
   async getDeal(portalId: string, dealId: string, properties: readonly string[]): Promise<Deal | null> {
-    const row = await this.#db('local_deals').where({ portal_id: portalId, id: dealId }).first<{ properties: Record<string, string | null> } | undefined>();
+    const [row] = await runPrepared<{ properties: Record<string, string | null> }>(this.#db, DEAL, [portalId, dealId]);
     if (!row) return null;
     const picked: Record<string, string | null> = {};
     for (const name of properties) {

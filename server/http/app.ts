@@ -6,6 +6,7 @@ import { checkDatabase } from '../db/database.js';
 import { AppError } from '../errors.js';
 import { createMetrics, type Metrics } from '../metrics.js';
 import type { HubSpotSetup } from '../hubspot/connect.js';
+import { PortalConfigCache } from '../store/portal-config.js';
 import type { ServiceDeps } from '../use-cases/deps.js';
 import { createOAuthRouter } from './routes/oauth.js';
 import { createWebhookRouter } from './routes/webhooks.js';
@@ -32,7 +33,8 @@ export interface AppDeps extends ServiceDeps {
   metricsToken?: string | undefined;
 }
 
-export function createApp(deps: AppDeps): Express {
+export function createApp(given: AppDeps): Express {
+  const deps: AppDeps = { ...given, portalConfigs: given.portalConfigs ?? new PortalConfigCache() };
   const app = express();
   const metrics = deps.metrics ?? createMetrics(deps.db, { defaultMetrics: false });
   app.disable('x-powered-by');

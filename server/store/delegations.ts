@@ -103,6 +103,11 @@ const merged = new WeakMap<Directory, { key: string; directory: Directory }>();
  */
 export async function withDelegations(db: Knex, portalId: string, directory: Directory | PromiseLike<Directory>, now: string): Promise<Directory> {
   const [snapshot, stored] = await Promise.all([directory, liveDelegations(db, portalId, now)]);
+  return mergeDelegations(snapshot, stored);
+}
+
+/** The directory with these live delegations added; the same object back while neither changed. */
+export function mergeDelegations(snapshot: Directory, stored: readonly StoredDelegation[]): Directory {
   if (stored.length === 0) return snapshot;
   const added: Delegation[] = stored.map((d) => ({ from: d.from, to: d.to, startsAt: d.startsAt, endsAt: d.endsAt }));
   const key = canonicalJson(added);

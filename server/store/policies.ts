@@ -74,6 +74,20 @@ export async function policyById(db: Knex, portalId: string, id: string): Promis
   return row ? toVersion(row) : null;
 }
 
+// Documents by version id: a version's document never changes, so one read per process answers for good.
+const documentsById = new Map<string, Policy>();
+
+/** The document of one of the portal's versions (a request keeps the version it was routed with), or null. */
+export async function policyDocumentById(db: Knex, portalId: string, id: string): Promise<Policy | null> {
+  const kept = documentsById.get(`${portalId}:${id}`);
+  if (kept) return kept;
+  const row = await db('policy_versions').where({ portal_id: portalId, id }).first<Pick<PolicyRow, 'document'> | undefined>('document');
+  if (!row) return null;
+  if (documentsById.size >= 10_000) documentsById.clear();
+  documentsById.set(`${portalId}:${id}`, row.document);
+  return row.document;
+}
+
 export async function policyByVersion(db: Knex, portalId: string, version: number): Promise<PolicyVersion | null> {
   const row = await db('policy_versions').where({ portal_id: portalId, version }).first<PolicyRow | undefined>();
   return row ? toVersion(row) : null;

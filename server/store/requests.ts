@@ -5,6 +5,8 @@ import type { Knex } from 'knex';
 import type { ApprovalState } from '../../src/lifecycle/types.js';
 import type { Deal } from '../../src/deal.js';
 import { enqueueJob } from '../jobs/queue.js';
+import { prepared, runPrepared } from '../db/prepared.js';
+import { CONFIG_VERSION_SQL } from './portal-config.js';
 
 export interface StoredRequest {
   id: string;
@@ -86,6 +88,40 @@ export async function latestRequestForDeal(db: Knex, portalId: string, dealId: s
   if (options.forUpdate) query = query.forUpdate('r');
   const row = await query.first<RequestRow | undefined>();
   return row ? toRequest(row) : null;
+}
+
+export interface RequestForView {
+  request: StoredRequest | null;
+  /** Decisions a delegate made on someone's behalf, keyed "stepIndex:approver". */
+  delegatedBy: Map<string, string>;
+  /** The portal's configuration version, read in the same statement (see portal-config.ts). */
+  configVersion: number;
+}
+
+/**
+ * What the card view needs from the approval tables in one statement: the deal's latest request with the decisions
+ * delegates made on it, and the portal's configuration version beside it (a row even when the deal has no request).
+ */
+const LATEST_FOR_VIEW = prepared('approval-router/latest-request-for-view', `
+  SELECT ${CONFIG_VERSION_SQL} AS config_version, latest.*
+  FROM (SELECT 1) AS one LEFT JOIN LATERAL (
+    SELECT r.*, p.version AS policy_version,
+      (SELECT json_agg(json_build_array(d.step_index, d.approver_email, d.on_behalf_of) ORDER BY d.step_index, d.approver_email)
+         FROM decisions d WHERE d.request_id = r.id AND d.on_behalf_of IS NOT NULL) AS delegated
+    FROM approval_requests r JOIN policy_versions p ON p.id = r.policy_version_id
+    WHERE r.portal_id = ? AND r.deal_id = ?
+    ORDER BY r.created_at DESC, r.seq DESC LIMIT 1
+  ) AS latest ON true`);
+
+export async function latestRequestForView(db: Knex, portalId: string, dealId: string): Promise<RequestForView> {
+  const rows = await runPrepared<RequestRow & { config_version: string; delegated: [number, string, string][] | null; id: string | null }>(db, LATEST_FOR_VIEW, [portalId, portalId, dealId]);
+  const row = rows[0];
+  if (!row) throw new Error('latestRequestForView returned no row');
+  return {
+    request: row.id ? toRequest(row) : null,
+    delegatedBy: new Map((row.delegated ?? []).map(([step, approver, onBehalfOf]) => [`${step}:${approver}`, onBehalfOf])),
+    configVersion: Number(row.config_version),
+  };
 }
 
 /** A request as first stored: what the store assigns (version, state from the lifecycle, times) is left out. */

@@ -7,34 +7,31 @@ import { stoppedDelegations, type StoppedDelegation } from '../../src/directory/
 import { evaluateRecordingErrors } from '../rollout/evaluation-errors.js';
 import { rolledBackFrom, rollbackNotice } from '../rollout/in-force.js';
 import { shadowEvaluate } from '../rollout/shadow-evaluation.js';
-import { rolloutState } from '../store/rollout-versions.js';
+import { liveAt, PortalConfigCache, type PortalConfig } from '../store/portal-config.js';
 import { isAdmin } from '../store/portals.js';
-import { policyById } from '../store/policies.js';
-import { latestRequestForDeal, type StoredRequest } from '../store/requests.js';
+import { policyDocumentById } from '../store/policies.js';
+import { latestRequestForView, type StoredRequest } from '../store/requests.js';
 import { isoNow, type ServiceDeps } from './deps.js';
-import { loadDealContext, loadPortalAndPolicy, type Viewer } from './load-deal-context.js';
+import { loadDealContext, type Viewer } from './load-deal-context.js';
+import { AppError } from '../errors.js';
 import { namesFrom, presentRequest, presentRoute, presentScore } from './present.js';
 import { traceEvaluation } from './record-evaluation.js';
-import { decisionDelegations } from './decision-delegations.js';
 
 export async function getCardView(deps: ServiceDeps, viewer: Viewer, dealId: string): Promise<CardView> {
-  // The rollout state (a staged candidate, a recent rollback) is read beside the portal, so it costs no extra wait.
-  const [{ portal, policy: activeVersion }, rollout] = await Promise.all([loadPortalAndPolicy(deps, viewer.portalId), rolloutState(deps.db, viewer.portalId)]);
-  const candidate = rollout.candidate && rollout.candidate.id !== activeVersion?.id ? rollout.candidate : null;
-  const [context, current] = await Promise.all([
-    loadDealContext(deps, portal, dealId, activeVersion, { alsoFor: candidate?.document ?? null }),
-    latestRequestForDeal(deps.db, portal.id, dealId),
-  ]);
-  const { policy, deal, wideDeal, directory } = context;
   const at = isoNow(deps);
+  const { config, context, forView } = await loadForView(deps, viewer.portalId, dealId, at);
+  const { portal, policy: activeVersion, rollout } = config;
+  const current = forView.request;
+  const candidate = rollout.candidate && rollout.candidate.id !== activeVersion?.id ? rollout.candidate : null;
+  const { policy, deal, wideDeal, directory } = context;
   const input = { deal, policy: policy.document, directory, requester: viewer.email, at: directory.delegations?.length ? delegationEpoch(directory, at) : null };
   const output = await evaluateRecordingErrors(deps.db, { portalId: portal.id, policyVersionId: policy.id, dealId, source: 'card', at }, input);
-  const [trace, requestPolicy, delegations] = await Promise.all([
+  const [trace, requestPolicy] = await Promise.all([
     traceEvaluation(deps.db, portal.id, input, output, { dealId, occurredAt: at }),
-    current && current.policyVersionId !== policy.id ? policyById(deps.db, portal.id, current.policyVersionId).then((version) => version?.document) : policy.document,
-    current?.lifecycle.steps.some((step) => step.decisions.length > 0) ? decisionDelegations(deps.db, current.id) : new Map<string, string>(),
+    current && current.policyVersionId !== policy.id ? policyDocumentById(deps.db, portal.id, current.policyVersionId) : policy.document,
     candidate ? shadowEvaluate(deps.db, deps.logger, { portalId: portal.id, dealId, active: policy, candidate, input, output, wideDeal, source: 'card', at }) : null,
   ]);
+  const delegations = forView.delegatedBy;
   const names = namesFrom(directory);
   const request = current ? presentRequest(current, requestPolicy ?? policy.document, names, delegations) : null;
   const preview = presentRoute(output.route, policy.document, names);
@@ -74,6 +71,30 @@ export async function getCardView(deps: ServiceDeps, viewer: Viewer, dealId: str
     traceHash: trace.hash,
   };
 }
+
+/**
+ * The portal's configuration, the deal and the deal's latest request. A warm view sends two statements at once: the
+ * deal (from the CRM) and the request with the configuration version beside it. When that version is not the one the
+ * kept configuration was loaded at, the configuration is read again and the view starts over, once.
+ */
+async function loadForView(deps: ServiceDeps, portalId: string, dealId: string, at: string) {
+  const cache = deps.portalConfigs ?? new PortalConfigCache(1);
+  const kept = cache.get(portalId);
+  // A kept copy that would refuse the view (not installed, no active policy) is checked afresh before refusing.
+  let config = kept && usable(kept) ? kept : await cache.load(deps.db, portalId, at);
+  for (let attempt = 0; ; attempt += 1) {
+    if (!config || config.portal.installState === 'uninstalled') throw new AppError('not_found', 'approval-router is not installed in this portal');
+    const candidate = config.rollout.candidate && config.rollout.candidate.id !== config.policy?.id ? config.rollout.candidate : null;
+    const [context, forView] = await Promise.all([
+      loadDealContext(deps, config.portal, dealId, config.policy, { alsoFor: candidate?.document ?? null, delegations: liveAt(config, at) }),
+      latestRequestForView(deps.db, portalId, dealId),
+    ]);
+    if (forView.configVersion === config.version || attempt === 1) return { config, context, forView };
+    config = await cache.load(deps.db, portalId, at);
+  }
+}
+
+const usable = (config: PortalConfig): boolean => config.portal.installState !== 'uninstalled' && config.policy !== null;
 
 function rolesOf(viewer: Viewer, request: StoredRequest | null, ownerEmail: string | null, admin: boolean): ViewerRole[] {
   const roles: ViewerRole[] = [];

@@ -5,7 +5,7 @@ import type { Directory } from '../../src/directory/schema.js';
 import { policyProperties } from '../../src/policy/policy-properties.js';
 import type { Policy } from '../../src/policy/schema.js';
 import { AppError } from '../errors.js';
-import { withDelegations } from '../store/delegations.js';
+import { mergeDelegations, withDelegations, type StoredDelegation } from '../store/delegations.js';
 import { activePolicy, portalWithActivePolicy, toVersion, type PolicyVersion } from '../store/policies.js';
 import { findPortal, toPortal, type Portal } from '../store/portals.js';
 import { isoNow, type ServiceDeps } from './deps.js';
@@ -42,7 +42,8 @@ export async function loadPortalAndPolicy(deps: ServiceDeps, portalId: string): 
  * its evaluation and trace are the same as without a candidate, and `wideDeal` has them all for the candidate.
  */
 export async function loadDealContext(
-  deps: ServiceDeps, portal: Portal, dealId: string, knownPolicy?: PolicyVersion | null, options: { alsoFor?: Policy | null } = {},
+  deps: ServiceDeps, portal: Portal, dealId: string, knownPolicy?: PolicyVersion | null,
+  options: { alsoFor?: Policy | null; delegations?: readonly StoredDelegation[] } = {},
 ): Promise<DealContext & { wideDeal: Deal }> {
   const policy = knownPolicy === undefined ? await activePolicy(deps.db, portal.id) : knownPolicy;
   if (!policy) throw new AppError('conflict', 'this portal has no active routing policy: an admin must activate one');
@@ -51,7 +52,7 @@ export async function loadDealContext(
   const wide = options.alsoFor ? [...new Set([...own, ...policyProperties(options.alsoFor)])].sort() : own;
   const [wideDeal, directory] = await Promise.all([
     crm.getDeal(portal.id, dealId, wide),
-    withDelegations(deps.db, portal.id, crm.getDirectory(portal.id), isoNow(deps)),
+    options.delegations ? crm.getDirectory(portal.id).then((snapshot) => mergeDelegations(snapshot, options.delegations ?? [])) : withDelegations(deps.db, portal.id, crm.getDirectory(portal.id), isoNow(deps)),
   ]);
   if (!wideDeal) throw new AppError('not_found', `deal ${dealId} was not found in this portal`);
   const deal = wide === own ? wideDeal : { ...wideDeal, properties: Object.fromEntries(Object.entries(wideDeal.properties).filter(([name]) => own.includes(name))) };

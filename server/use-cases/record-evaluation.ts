@@ -14,6 +14,18 @@ export interface EvaluationTraceInput {
   at: string | null;
 }
 
+// Evaluation traces are content-addressed and rows are never changed, so a row once read answers for its input for
+// good. Only rows read back are remembered (not ones this process just appended with synchronous_commit off, which a
+// Postgres crash could still take back), per database handle, and at most SEEN_LIMIT of them.
+const SEEN_LIMIT = 50_000;
+const seenByDb = new WeakMap<Knex, Map<string, AppendedTrace>>();
+
+function seenTraces(db: Knex): Map<string, AppendedTrace> {
+  let seen = seenByDb.get(db);
+  if (!seen) seenByDb.set(db, (seen = new Map<string, AppendedTrace>()));
+  return seen;
+}
+
 /** The trace of this evaluation: an existing row when the same input was seen before, else a new one. */
 export async function traceEvaluation(
   db: Knex,
@@ -22,9 +34,18 @@ export async function traceEvaluation(
   output: EvaluationOutput,
   context: { dealId: string; requestId?: string | null; occurredAt: string },
 ): Promise<AppendedTrace> {
-  // The common case (a card viewed again, nothing changed) reads one indexed row and takes no lock.
+  // The common case (a card viewed again, nothing changed) is answered from this process's memory of rows it has
+  // read before; else it reads one indexed row and takes no lock.
+  const seen = seenTraces(db);
+  const key = `${portalId}:${output.inputHash}`;
+  const remembered = seen.get(key);
+  if (remembered) return remembered;
   const known = await findEvaluationTrace(db, portalId, output.inputHash);
-  if (known) return known;
+  if (known) {
+    if (seen.size >= SEEN_LIMIT) seen.delete(seen.keys().next().value as string);
+    seen.set(key, known);
+    return known;
+  }
   const appended = await db.transaction(async (trx) => {
     // A preview decides nothing, so its trace need not wait for the disk: WAL is written in order, so the next
     // synchronous commit (any decision) flushes it too, and a crash can only lose the newest previews, never

@@ -50,3 +50,10 @@ describe('sha256Hex', () => {
     expect(hashJson({ b: 1, a: 2 })).toBe(sha256Hex('{"a":2,"b":1}'));
   });
 });
+
+describe('canonicalJson refusals', () => {
+  it('name the path to the value refused', () => {
+    expect(() => canonicalJson({ a: [1, { b: Number.NaN }] })).toThrow('canonicalJson: $.a[1].b is not a finite number');
+    expect(() => canonicalJson([{ when: new Date(0) }])).toThrow('canonicalJson: $[0].when is not a plain object');
+  });
+});
