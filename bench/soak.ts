@@ -1,7 +1,10 @@
 // `npm run bench -- soak`: the real service (its own process, embedded or DATABASE_URL Postgres) under a steady
 // mix of card views, decisions and signed webhook batches at 200 requests/s for 120 s on loopback. Prints errors,
 // p50/p99 per endpoint, the service's RSS at start and end, lost or duplicated decisions, and the trace chain check.
-// It never fails on a time. SOAK_SECONDS and SOAK_RATE change the load.
+// Before the measured run, the same mix runs for SOAK_WARMUP_SECONDS (20 by default): a service that has just
+// started compiles, fills its pools and caches and traces every card's first evaluation, and its figures for that
+// phase are printed on their own line rather than mixed into the steady state's. It never fails on a time.
+// SOAK_SECONDS, SOAK_RATE and SOAK_WARMUP_SECONDS change the load.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +19,7 @@ import { rssMiB, waitForReady } from './support/process.js';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 120);
 const RATE = Number(process.env.SOAK_RATE ?? 200);
+const WARMUP_SECONDS = Number(process.env.SOAK_WARMUP_SECONDS ?? 20);
 const SECRET = 'soak-client-secret-0123456789abcdef';
 const APPROVERS = 40;
 
@@ -40,7 +44,7 @@ try {
   }
   const rep = { email: 'rep@crowd.example', userId: '9000' };
   const approvers = users.slice(1).map((user) => ({ email: user.email, userId: user.userId! }));
-  const decisionsNeeded = Math.ceil(SECONDS * RATE * 0.25);
+  const decisionsNeeded = Math.ceil((SECONDS + WARMUP_SECONDS) * RATE * 0.25);
   const requestCount = Math.ceil(decisionsNeeded / APPROVERS) + 5;
   const requestIds: string[] = [];
   const dealIds: string[] = [];
@@ -55,76 +59,86 @@ try {
   console.log(`node ${process.version}; ${RATE} req/s for ${SECONDS} s; ${requestIds.length} pending requests of ${APPROVERS} approvers each`);
 
   const rssStart = rssMiB(service.pid);
-  const latencies: Record<string, number[]> = { card: [], decision: [], webhook: [] };
-  const errors: Record<string, number> = { card: 0, decision: 0, webhook: 0 };
   let decisionsAccepted = 0;
   const failures = new Map<string, number>();
   let decisionIndex = 0;
   let webhookEvent = 0;
-  const pending: Promise<void>[] = [];
-  const startedAt = performance.now();
-  // RSS is sampled every tenth of the run; growth is judged from the first sample (after warm-up: modules
-  // loaded, JIT done, pools full), not from the idle process at boot.
-  const samples: number[] = [];
-  const sampler = setInterval(() => samples.push(rssMiB(service.pid)), (SECONDS * 1000) / 10);
-  for (let n = 0; n < SECONDS * RATE; n++) {
-    const due = startedAt + (n * 1000) / RATE;
-    const wait = due - performance.now();
-    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
-    const slot = n % 20;
-    const kind = slot < 13 ? 'card' : slot < 18 ? 'decision' : 'webhook';
-    pending.push((async () => {
-      const t0 = performance.now();
-      let ok = false;
-      try {
-        if (kind === 'card') {
-          const response = await call('GET', `/api/v1/deals/${dealIds[n % dealIds.length]}/card`, approvers[n % APPROVERS]!);
-          ok = response.status === 200;
-          await response.arrayBuffer();
-        } else if (kind === 'decision') {
-          const i = decisionIndex++;
-          // Round-robin over the requests, so concurrent decisions rarely wait on the same request's row lock.
-          const requestId = requestIds[i % requestIds.length]!;
-          const response = await call('POST', `/api/v1/requests/${requestId}/decisions`, approvers[Math.floor(i / requestIds.length) % APPROVERS]!, { verdict: 'approve', idempotencyKey: `soak-decision-${i}` });
-          ok = response.status === 200;
-          if (ok) decisionsAccepted += 1;
-          else failures.set(`decision ${response.status}: ${(await response.text()).slice(0, 160)}`, (failures.get(`decision ${response.status}`) ?? 0) + 1);
-          if (ok) await response.arrayBuffer();
-        } else {
-          const events = Array.from({ length: 10 }, (_, k) => ({
-            eventId: ++webhookEvent, subscriptionId: 1, portalId: Number(DEMO_PORTAL_ID), appId: 1, occurredAt: Date.now() + k,
-            subscriptionType: 'deal.propertyChange', attemptNumber: 0, objectId: Number(dealIds[(n + k) % dealIds.length]),
-            propertyName: 'amount', propertyValue: String(1000 * ((n + k) % dealIds.length)), changeSource: 'CRM_UI',
-          }));
-          const url = `${base}/webhooks/hubspot`;
-          const signed = signRequest({ secret: SECRET, method: 'POST', url, body: events, timestampMs: Date.now() });
-          const response = await fetch(url, { method: 'POST', headers: signed.headers, body: signed.rawBody });
-          ok = response.status === 200;
-          await response.arrayBuffer();
+
+  /** Drives the mix at RATE for `seconds`; the latencies and errors per endpoint, and RSS every tenth of the run. */
+  async function drive(seconds: number) {
+    const latencies: Record<string, number[]> = { card: [], decision: [], webhook: [] };
+    const errors: Record<string, number> = { card: 0, decision: 0, webhook: 0 };
+    const pending: Promise<void>[] = [];
+    const startedAt = performance.now();
+    const samples: number[] = [];
+    const sampler = setInterval(() => samples.push(rssMiB(service.pid)), (seconds * 1000) / 10);
+    for (let n = 0; n < seconds * RATE; n++) {
+      const due = startedAt + (n * 1000) / RATE;
+      const wait = due - performance.now();
+      if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+      const slot = n % 20;
+      const kind = slot < 13 ? 'card' : slot < 18 ? 'decision' : 'webhook';
+      pending.push((async () => {
+        const t0 = performance.now();
+        let ok = false;
+        try {
+          if (kind === 'card') {
+            const response = await call('GET', `/api/v1/deals/${dealIds[n % dealIds.length]}/card`, approvers[n % APPROVERS]!);
+            ok = response.status === 200;
+            await response.arrayBuffer();
+          } else if (kind === 'decision') {
+            const i = decisionIndex++;
+            // Round-robin over the requests, so concurrent decisions rarely wait on the same request's row lock.
+            const requestId = requestIds[i % requestIds.length]!;
+            const response = await call('POST', `/api/v1/requests/${requestId}/decisions`, approvers[Math.floor(i / requestIds.length) % APPROVERS]!, { verdict: 'approve', idempotencyKey: `soak-decision-${i}` });
+            ok = response.status === 200;
+            if (ok) decisionsAccepted += 1;
+            else failures.set(`decision ${response.status}: ${(await response.text()).slice(0, 160)}`, (failures.get(`decision ${response.status}`) ?? 0) + 1);
+            if (ok) await response.arrayBuffer();
+          } else {
+            const events = Array.from({ length: 10 }, (_, k) => ({
+              eventId: ++webhookEvent, subscriptionId: 1, portalId: Number(DEMO_PORTAL_ID), appId: 1, occurredAt: Date.now() + k,
+              subscriptionType: 'deal.propertyChange', attemptNumber: 0, objectId: Number(dealIds[(n + k) % dealIds.length]),
+              propertyName: 'amount', propertyValue: String(1000 * ((n + k) % dealIds.length)), changeSource: 'CRM_UI',
+            }));
+            const url = `${base}/webhooks/hubspot`;
+            const signed = signRequest({ secret: SECRET, method: 'POST', url, body: events, timestampMs: Date.now() });
+            const response = await fetch(url, { method: 'POST', headers: signed.headers, body: signed.rawBody });
+            ok = response.status === 200;
+            await response.arrayBuffer();
+          }
+        } catch {
+          ok = false;
         }
-      } catch {
-        ok = false;
-      }
-      latencies[kind]!.push(performance.now() - t0);
-      if (!ok) errors[kind]! += 1;
-    })());
+        latencies[kind]!.push(performance.now() - t0);
+        if (!ok) errors[kind]! += 1;
+      })());
+    }
+    await Promise.all(pending);
+    clearInterval(sampler);
+    for (const kind of Object.keys(latencies)) latencies[kind]!.sort((a, b) => a - b);
+    return { latencies, errors, samples };
   }
-  await Promise.all(pending);
-  clearInterval(sampler);
+
+  const warmup = await drive(WARMUP_SECONDS);
+  const errorsIn = (phase: { errors: Record<string, number> }) => Object.values(phase.errors).reduce((sum, n) => sum + n, 0);
+  const all = (phase: { latencies: Record<string, number[]> }) => Object.values(phase.latencies).flat().sort((a, b) => a - b);
+  console.log(`warm-up, ${WARMUP_SECONDS} s from a cold start: ${errorsIn(warmup)} errors, p50 ${pct(all(warmup), 0.5)} ms, p99 ${pct(all(warmup), 0.99)} ms; RSS ${rssStart.toFixed(0)} -> ${rssMiB(service.pid).toFixed(0)} MiB`);
+  const rssMeasured = rssMiB(service.pid);
+  const { latencies, errors, samples } = await drive(SECONDS);
   const rssEnd = rssMiB(service.pid);
-  const rssWarm = samples[0] ?? rssStart;
 
   console.log(`\n${'endpoint'.padEnd(12)} ${'requests'.padStart(9)} ${'errors'.padStart(7)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)}`);
   for (const kind of ['card', 'decision', 'webhook']) {
-    const sorted = latencies[kind]!.sort((a, b) => a - b);
+    const sorted = latencies[kind]!;
     console.log(`${kind.padEnd(12)} ${String(sorted.length).padStart(9)} ${String(errors[kind]).padStart(7)} ${pct(sorted, 0.5).padStart(8)} ${pct(sorted, 0.99).padStart(8)}`);
   }
   for (const [what, count] of [...failures].slice(0, 5)) console.log(`  failure: ${what} (${count})`);
   const stored = Number((await db('decisions').whereIn('request_id', requestIds).count())[0]?.count);
   const distinct = Number((await db('decisions').whereIn('request_id', requestIds).countDistinct({ n: db.raw('(request_id, approver_email)') }))[0]?.n);
   console.log(`\ndecisions answered 200: ${decisionsAccepted}; stored: ${stored}; duplicates: ${stored - distinct}; lost: ${decisionsAccepted - stored}`);
-  console.log(`service RSS: ${rssStart.toFixed(0)} MiB idle at boot; every tenth of the run: ${samples.map((mib) => mib.toFixed(0)).join(', ')} MiB; ${rssEnd.toFixed(0)} MiB at end`);
-  console.log(`RSS growth from the first sample to the end: ${(((rssEnd - rssWarm) / rssWarm) * 100).toFixed(1)}% (target < 20%)`);
+  console.log(`service RSS: ${rssStart.toFixed(0)} MiB idle at boot; ${rssMeasured.toFixed(0)} MiB at the start of the measured run; every tenth of it: ${samples.map((mib) => mib.toFixed(0)).join(', ')} MiB; ${rssEnd.toFixed(0)} MiB at end`);
+  console.log(`RSS growth over the measured run: ${(((rssEnd - rssMeasured) / rssMeasured) * 100).toFixed(1)}% (target < 20%)`);
   for (const portalId of await tracePortals(db)) {
     const verdict = await verifyChain(db, portalId);
     console.log(`trace chain of portal ${portalId}: ${verdict.ok ? `intact, ${verdict.rows} rows` : `BROKEN at ${verdict.seq}: ${verdict.problem}`}`);

@@ -94,13 +94,16 @@ async function actOnRequest(
     if (!result.ok) throw toAppError(result.error);
     const rowVersion = await saveTransition(trx, request, result.state, at, decision);
     await enqueueDealSync(trx, portal, { id: request.id, dealId: request.dealId, version: rowVersion, score: request.score, routeId: request.routeId, lifecycle: result.state });
+    // The answer is read before the trace is appended: appending takes the portal's chain-head lock until commit,
+    // and every other write in the portal waits on it, so nothing else runs while it is held.
+    const presented = await presentStored(trx, portal.id, request.id, names);
     const trace = await appendTrace(trx, {
       portalId: portal.id, kind: decision ? 'decision' : 'transition', requestId: request.id, dealId: request.dealId,
       input: { ...command, viewer: viewer.email, fromVersion: request.rowVersion },
       output: { state: result.state.state, events: result.events, version: rowVersion },
       policyHash: request.lifecycle.policyHash, engineVersion: ENGINE_VERSION, occurredAt: at,
     });
-    return { status: 200, body: { request: await presentStored(trx, portal.id, request.id, names), traceHash: trace.hash } };
+    return { status: 200, body: { request: presented, traceHash: trace.hash } };
   });
 }
 
