@@ -29,6 +29,9 @@ export interface StoredRequest {
   closedAt: string | null;
 }
 
+/** A request without the two large documents it keeps for audit (the deal snapshot and the evaluation). */
+export type RequestSummary = Omit<StoredRequest, 'dealSnapshot' | 'evaluation'>;
+
 interface RequestRow {
   id: string;
   portal_id: string;
@@ -50,14 +53,13 @@ interface RequestRow {
   closed_at: Date | null;
 }
 
-const toRequest = (row: RequestRow): StoredRequest => ({
+const toSummary = (row: Omit<RequestRow, 'deal_snapshot' | 'evaluation'>): RequestSummary => ({
   id: row.id,
   portalId: String(row.portal_id),
   dealId: row.deal_id,
   requesterEmail: row.requester_email,
   requesterUserId: row.requester_user_id,
   justification: row.justification,
-  dealSnapshot: row.deal_snapshot,
   snapshotHash: row.snapshot_hash,
   score: row.score,
   routeId: row.route_id,
@@ -65,11 +67,12 @@ const toRequest = (row: RequestRow): StoredRequest => ({
   policyVersion: row.policy_version,
   state: row.state,
   lifecycle: row.lifecycle,
-  evaluation: row.evaluation,
   rowVersion: row.row_version,
   createdAt: row.created_at.toISOString(),
   closedAt: row.closed_at?.toISOString() ?? null,
 });
+
+const toRequest = (row: RequestRow): StoredRequest => ({ ...toSummary(row), dealSnapshot: row.deal_snapshot, evaluation: row.evaluation });
 
 const selectRequest = (db: Knex) => db('approval_requests as r')
   .join('policy_versions as p', 'p.id', 'r.policy_version_id')
@@ -91,7 +94,7 @@ export async function latestRequestForDeal(db: Knex, portalId: string, dealId: s
 }
 
 export interface RequestForView {
-  request: StoredRequest | null;
+  request: RequestSummary | null;
   /** Decisions a delegate made on someone's behalf, keyed "stepIndex:approver". */
   delegatedBy: Map<string, string>;
   /** The portal's configuration version, read in the same statement (see portal-config.ts). */
@@ -105,7 +108,8 @@ export interface RequestForView {
 const LATEST_FOR_VIEW = prepared('approval-router/latest-request-for-view', `
   SELECT ${CONFIG_VERSION_SQL} AS config_version, latest.*
   FROM (SELECT 1) AS one LEFT JOIN LATERAL (
-    SELECT r.*, p.version AS policy_version,
+    SELECT r.id, r.portal_id, r.deal_id, r.requester_email, r.requester_user_id, r.justification, r.snapshot_hash, r.score,
+      r.route_id, r.policy_version_id, r.state, r.lifecycle, r.row_version, r.created_at, r.closed_at, p.version AS policy_version,
       (SELECT json_agg(json_build_array(d.step_index, d.approver_email, d.on_behalf_of) ORDER BY d.step_index, d.approver_email)
          FROM decisions d WHERE d.request_id = r.id AND d.on_behalf_of IS NOT NULL) AS delegated
     FROM approval_requests r JOIN policy_versions p ON p.id = r.policy_version_id
@@ -114,11 +118,11 @@ const LATEST_FOR_VIEW = prepared('approval-router/latest-request-for-view', `
   ) AS latest ON true`);
 
 export async function latestRequestForView(db: Knex, portalId: string, dealId: string): Promise<RequestForView> {
-  const rows = await runPrepared<RequestRow & { config_version: string; delegated: [number, string, string][] | null; id: string | null }>(db, LATEST_FOR_VIEW, [portalId, portalId, dealId]);
+  const rows = await runPrepared<Omit<RequestRow, 'deal_snapshot' | 'evaluation'> & { config_version: string; delegated: [number, string, string][] | null; id: string | null }>(db, LATEST_FOR_VIEW, [portalId, portalId, dealId]);
   const row = rows[0];
   if (!row) throw new Error('latestRequestForView returned no row');
   return {
-    request: row.id ? toRequest(row) : null,
+    request: row.id ? toSummary(row) : null,
     delegatedBy: new Map((row.delegated ?? []).map(([step, approver, onBehalfOf]) => [`${step}:${approver}`, onBehalfOf])),
     configVersion: Number(row.config_version),
   };

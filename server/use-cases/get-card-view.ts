@@ -10,7 +10,7 @@ import { shadowEvaluate } from '../rollout/shadow-evaluation.js';
 import { liveAt, PortalConfigCache, type PortalConfig } from '../store/portal-config.js';
 import { isAdmin } from '../store/portals.js';
 import { policyDocumentById } from '../store/policies.js';
-import { latestRequestForView, type StoredRequest } from '../store/requests.js';
+import { latestRequestForView, type RequestSummary } from '../store/requests.js';
 import { isoNow, type ServiceDeps } from './deps.js';
 import { loadDealContext, type Viewer } from './load-deal-context.js';
 import { AppError } from '../errors.js';
@@ -96,7 +96,7 @@ async function loadForView(deps: ServiceDeps, portalId: string, dealId: string, 
 
 const usable = (config: PortalConfig): boolean => config.portal.installState !== 'uninstalled' && config.policy !== null;
 
-function rolesOf(viewer: Viewer, request: StoredRequest | null, ownerEmail: string | null, admin: boolean): ViewerRole[] {
+function rolesOf(viewer: Viewer, request: RequestSummary | null, ownerEmail: string | null, admin: boolean): ViewerRole[] {
   const roles: ViewerRole[] = [];
   if (request && request.lifecycle.requester === viewer.email) roles.push('requester');
   if (ownerEmail === viewer.email) roles.push('owner');

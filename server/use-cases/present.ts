@@ -8,7 +8,7 @@ import type { ApprovalState } from '../../src/lifecycle/types.js';
 import type { Policy } from '../../src/policy/schema.js';
 import type { ResolutionEntry, RouteResult } from '../../src/routing/types.js';
 import type { FactorTrace, ScoreResult } from '../../src/scoring/types.js';
-import type { StoredRequest } from '../store/requests.js';
+import type { RequestSummary } from '../store/requests.js';
 
 type Names = (email: string) => string | null;
 
@@ -75,7 +75,7 @@ function describeResolution(entry: ResolutionEntry): string {
   return `${status}${delegated}${entry.note ? ` (${entry.note})` : ''}`;
 }
 
-export function presentRequest(request: StoredRequest, policy: Policy, names: Names, onBehalfOf: Map<string, string> = new Map()): RequestView {
+export function presentRequest(request: RequestSummary, policy: Policy, names: Names, onBehalfOf: Map<string, string> = new Map()): RequestView {
   const lifecycle = request.lifecycle;
   const labels = new Map((policy.routes.find((route) => route.id === request.routeId)?.steps ?? []).map((step) => [step.id, step.label ?? step.id]));
   return {
