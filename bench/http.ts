@@ -9,7 +9,7 @@ import { ENGINE_VERSION } from '../src/hash.js';
 import { DEMO_PORTAL_ID, demoDirectory } from '../server/demo/seed-demo-portal.js';
 import { signRequest } from '../server/http/sign-request.js';
 import { freePort, startBenchPostgres } from './support/bench-postgres.js';
-import { rssMiB, waitForReady } from './support/process.js';
+import { cpuShares, rssMiB, waitForReady } from './support/process.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 100);
@@ -87,7 +87,9 @@ try {
   }
   await load(`http://127.0.0.1:${port}`, 3, cardRequest);
   console.log(`warm-up traced ${Number((await db('traces').where({ portal_id: DEMO_PORTAL_ID }).count())[0]?.count) - tracesBefore} evaluations`);
+  const cardCpu = cpuShares(service.pid);
   const card = await load(`http://127.0.0.1:${port}`, DURATION, cardRequest);
+  const cardCpuUse = cardCpu();
   const rssService = `${rssMiB(service.pid).toFixed(0)} MiB`;
 
   const barePort = await freePort();
@@ -103,6 +105,7 @@ try {
   console.log(row('bare Express route', peer));
   console.log(`\ncard view throughput is ${((card.requests.average / peer.requests.average) * 100).toFixed(1)}% of the bare route's (target ≥ 40%); card view p99 ${card.latency.p99} ms (target < 25 ms)`);
   console.log(`service RSS after the run: ${rssService}`);
+  console.log(`during the card-view run, ${cardCpuUse}`);
 } finally {
   for (const child of children) child.kill('SIGTERM');
   await new Promise((resolve) => setTimeout(resolve, 500));

@@ -14,7 +14,7 @@ import { tracePortals, verifyChain } from '../server/store/traces.js';
 import { crowdPolicy } from '../test/support/factories.js';
 import { parsePolicy } from '../src/policy/parse-policy.js';
 import { freePort, startBenchPostgres } from './support/bench-postgres.js';
-import { rssMiB, waitForReady } from './support/process.js';
+import { cpuShares, rssMiB, waitForReady } from './support/process.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 120);
@@ -125,7 +125,9 @@ try {
   const all = (phase: { latencies: Record<string, number[]> }) => Object.values(phase.latencies).flat().sort((a, b) => a - b);
   console.log(`warm-up, ${WARMUP_SECONDS} s from a cold start: ${errorsIn(warmup)} errors, p50 ${pct(all(warmup), 0.5)} ms, p99 ${pct(all(warmup), 0.99)} ms; RSS ${rssStart.toFixed(0)} -> ${rssMiB(service.pid).toFixed(0)} MiB`);
   const rssMeasured = rssMiB(service.pid);
+  const cpu = cpuShares(service.pid);
   const { latencies, errors, samples } = await drive(SECONDS);
+  const cpuUse = cpu();
   const rssEnd = rssMiB(service.pid);
 
   console.log(`\n${'endpoint'.padEnd(12)} ${'requests'.padStart(9)} ${'errors'.padStart(7)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)}`);
@@ -133,6 +135,7 @@ try {
     const sorted = latencies[kind]!;
     console.log(`${kind.padEnd(12)} ${String(sorted.length).padStart(9)} ${String(errors[kind]).padStart(7)} ${pct(sorted, 0.5).padStart(8)} ${pct(sorted, 0.99).padStart(8)}`);
   }
+  console.log(cpuUse);
   for (const [what, count] of [...failures].slice(0, 5)) console.log(`  failure: ${what} (${count})`);
   const stored = Number((await db('decisions').whereIn('request_id', requestIds).count())[0]?.count);
   const distinct = Number((await db('decisions').whereIn('request_id', requestIds).countDistinct({ n: db.raw('(request_id, approver_email)') }))[0]?.n);

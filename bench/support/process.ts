@@ -1,5 +1,6 @@
 // Small helpers the benchmarks share for the service process they start: readiness and resident memory.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 
 export async function waitForReady(url: string): Promise<void> {
   for (let i = 0; i < 600; i++) {
@@ -19,4 +20,38 @@ export function rssMiB(pid: number | undefined): number {
   } catch {
     return Number.NaN;
   }
+}
+
+/** CPU time (user + system) a process has used, in seconds (Linux /proc), or NaN when it cannot be read. */
+export function cpuSeconds(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime and stime, in clock ticks of 1/100 s
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** CPU seconds used so far by every Postgres process on this machine (the server and its backends). */
+export function postgresCpuSeconds(): number {
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const command = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      if (command.startsWith('postgres') || command.includes('/bin/postgres')) total += cpuSeconds(Number(entry)) || 0;
+    } catch { /* gone */ }
+  }
+  return total;
+}
+
+/** Where the machine's CPU went between two readings: the service, Postgres and this driver, as % of one core. */
+export function cpuShares(servicePid: number | undefined) {
+  const start = { at: performance.now(), service: cpuSeconds(servicePid), postgres: postgresCpuSeconds(), driver: process.cpuUsage() };
+  return () => {
+    const seconds = (performance.now() - start.at) / 1000;
+    const driver = process.cpuUsage(start.driver);
+    const pct = (used: number) => `${Math.round((used / seconds) * 100)}%`;
+    return `CPU as % of one core (the machine has ${availableParallelism()}): service ${pct(cpuSeconds(servicePid) - start.service)}, Postgres ${pct(postgresCpuSeconds() - start.postgres)}, load driver ${pct((driver.user + driver.system) / 1e6)}`;
+  };
 }

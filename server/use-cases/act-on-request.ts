@@ -10,10 +10,9 @@ import type { ResolutionEntry } from '../../src/routing/types.js';
 import { AppError } from '../errors.js';
 import { enqueueDealSync } from '../jobs/sync-deal.js';
 import { runIdempotent } from '../store/idempotency.js';
-import { policyById } from '../store/policies.js';
+import { policyDocumentById } from '../store/policies.js';
 import { findRequest, saveTransition, type StoredRequest } from '../store/requests.js';
 import { appendTrace } from '../store/traces.js';
-import { decisionDelegations } from './decision-delegations.js';
 import { isoNow, type ServiceDeps } from './deps.js';
 import { loadPortal, type Viewer } from './load-deal-context.js';
 import { namesFrom, presentRequest } from './present.js';
@@ -94,9 +93,9 @@ async function actOnRequest(
     if (!result.ok) throw toAppError(result.error);
     const rowVersion = await saveTransition(trx, request, result.state, at, decision);
     await enqueueDealSync(trx, portal, { id: request.id, dealId: request.dealId, version: rowVersion, score: request.score, routeId: request.routeId, lifecycle: result.state });
-    // The answer is read before the trace is appended: appending takes the portal's chain-head lock until commit,
-    // and every other write in the portal waits on it, so nothing else runs while it is held.
-    const presented = await presentStored(trx, portal.id, request.id, names);
+    // The answer is built before the trace is appended: appending takes the portal's chain-head lock until commit,
+    // and every other write in the portal waits on it, so as little as possible runs while it is held.
+    const presented = await presentSaved(trx, { ...request, lifecycle: result.state, state: result.state.state, rowVersion, closedAt: result.state.closedAt }, names);
     const trace = await appendTrace(trx, {
       portalId: portal.id, kind: decision ? 'decision' : 'transition', requestId: request.id, dealId: request.dealId,
       input: { ...command, viewer: viewer.email, fromVersion: request.rowVersion },
@@ -107,12 +106,19 @@ async function actOnRequest(
   });
 }
 
-async function presentStored(trx: Knex.Transaction, portalId: string, requestId: string, names: ReturnType<typeof namesFrom>): Promise<RequestView> {
-  const stored = await findRequest(trx, portalId, requestId);
-  if (!stored) throw new Error('the request vanished inside its own transaction');
-  const policy = await policyById(trx, portalId, stored.policyVersionId);
-  if (!policy) throw new Error(`policy version ${stored.policyVersionId} is missing`);
-  return presentRequest(stored, policy.document, names, await decisionDelegations(trx, requestId));
+/** The request as just saved, from what this transaction wrote rather than read back. */
+async function presentSaved(trx: Knex.Transaction, saved: StoredRequest, names: ReturnType<typeof namesFrom>): Promise<RequestView> {
+  const policy = await policyDocumentById(trx, saved.portalId, saved.policyVersionId);
+  if (!policy) throw new Error(`policy version ${saved.policyVersionId} is missing`);
+  // Who each delegate decided for follows from the routing the request was made with, as it did when they decided.
+  const onBehalfOf = new Map<string, string>();
+  saved.lifecycle.steps.forEach((step, index) => {
+    for (const decision of step.decisions) {
+      const from = delegatedFrom(saved.evaluation, index, decision.approver);
+      if (from !== null) onBehalfOf.set(`${index}:${decision.approver}`, from);
+    }
+  });
+  return presentRequest(saved, policy, names, onBehalfOf);
 }
 
 /**

@@ -69,8 +69,10 @@ describe('delegation', () => {
     const trace = await db('traces').where({ request_id: opened.id, kind: 'decision' }).first<{ input: string }>('input');
     expect(JSON.parse(trace.input)).toMatchObject({ approver: CRO, onBehalfOf: ANNA });
     // The card, read later, still shows both names.
-    const later = (await card('ava', during)).request?.steps[0]?.decisions[0];
-    expect(later).toMatchObject({ approver: CRO, onBehalfOf: ANNA });
+    const later = (await card('ava', during)).request;
+    expect(later?.steps[0]?.decisions[0]).toMatchObject({ approver: CRO, onBehalfOf: ANNA });
+    // The decision's answer, built from what it wrote, is the request as a fresh read presents it.
+    expect(decided).toEqual(later);
 
     // After the window: Anna again.
     clock.set('2026-11-28T12:00:00.000Z');
