@@ -152,7 +152,8 @@ export async function insertRequest(trx: Knex.Transaction, request: NewRequest):
     updated_at: request.at,
     closed_at: request.lifecycle.closedAt,
   });
-  await writeSteps(trx, request.portalId, request.id, request.lifecycle);
+  const steps = stepsUpsert(trx, request.portalId, request.id, request.lifecycle);
+  if (steps) await steps;
   await scheduleSlaTimers(trx, request.portalId, request.id, request.lifecycle);
 }
 
@@ -165,12 +166,14 @@ export async function saveTransition(
   decision?: { stepIndex: number; approverEmail: string; approverUserId: string; onBehalfOf: string | null; verdict: 'approve' | 'reject'; comment: string | null },
 ): Promise<number> {
   const rowVersion = request.rowVersion + 1;
-  const updated = await trx('approval_requests')
-    .where({ portal_id: request.portalId, id: request.id, row_version: request.rowVersion })
-    .update({ state: next.state, lifecycle: JSON.stringify(next), row_version: rowVersion, updated_at: at, closed_at: next.closedAt });
-  if (updated !== 1) throw new Error(`request ${request.id} changed under a row lock`);
-  if (decision) {
-    await trx('decisions').insert({
+  // The request, its decision and the steps' mirror are written by one statement (a round trip fewer for each, while
+  // the request's row lock is held).
+  const writes = [
+    trx('approval_requests')
+      .where({ portal_id: request.portalId, id: request.id, row_version: request.rowVersion })
+      .update({ state: next.state, lifecycle: JSON.stringify(next), row_version: rowVersion, updated_at: at, closed_at: next.closedAt })
+      .returning('id'),
+    decision && trx('decisions').insert({
       portal_id: request.portalId,
       request_id: request.id,
       step_index: decision.stepIndex,
@@ -180,9 +183,14 @@ export async function saveTransition(
       verdict: decision.verdict,
       comment: decision.comment,
       decided_at: at,
-    });
-  }
-  await writeSteps(trx, request.portalId, request.id, next);
+    }),
+    stepsUpsert(trx, request.portalId, request.id, next),
+  ].filter((write) => !!write).map((write) => write.toSQL());
+  const { rows } = await trx.raw<{ rows: { updated: number }[] }>(
+    `WITH ${writes.map((write, index) => `w${index} AS (${write.sql})`).join(', ')} SELECT count(*)::int AS updated FROM w0`,
+    writes.flatMap((write) => write.bindings),
+  );
+  if (rows[0]?.updated !== 1) throw new Error(`request ${request.id} changed under a row lock`);
   if (next.currentStep !== request.lifecycle.currentStep) await scheduleSlaTimers(trx, request.portalId, request.id, next);
   return rowVersion;
 }
@@ -206,10 +214,10 @@ async function scheduleSlaTimers(trx: Knex.Transaction, portalId: string, reques
   }
 }
 
-async function writeSteps(trx: Knex.Transaction, portalId: string, requestId: string, lifecycle: ApprovalState) {
-  if (lifecycle.steps.length === 0) return;
+function stepsUpsert(trx: Knex.Transaction, portalId: string, requestId: string, lifecycle: ApprovalState) {
+  if (lifecycle.steps.length === 0) return null;
   const cancelled = lifecycle.state === 'withdrawn' || lifecycle.state === 'invalidated';
-  await trx('approval_steps').insert(lifecycle.steps.map((step, index) => ({
+  return trx('approval_steps').insert(lifecycle.steps.map((step, index) => ({
     request_id: requestId,
     step_index: index,
     portal_id: portalId,
