@@ -1,7 +1,7 @@
 // A deal changed in the CRM (a webhook, or the demo): re-assess its live request against the policy version
 // it was routed with. A stricter route or a higher score invalidates it; otherwise it stands, and the trace says why.
 import { canonicalJson, ENGINE_VERSION, hashJson } from '../../src/hash.js';
-import { assessChange, type ChangeAssessment } from '../../src/lifecycle/assess-change.js';
+import { assessChange, materialChanges, type ChangeAssessment } from '../../src/lifecycle/assess-change.js';
 import { invalidate } from '../../src/lifecycle/close.js';
 import { policyProperties } from '../../src/policy/policy-properties.js';
 import { enqueueDealSync } from '../jobs/sync-deal.js';
@@ -14,6 +14,7 @@ import { isoNow, type ServiceDeps } from './deps.js';
 export type DealChangeOutcome =
   | { kind: 'no_live_request' }
   | { kind: 'deal_missing' }
+  | { kind: 'no_material_change' }
   | { kind: 'assessed'; requestId: string; assessment: ChangeAssessment; invalidated: boolean; traceHash: string };
 
 export async function onDealChanged(deps: ServiceDeps, portal: Portal, dealId: string): Promise<DealChangeOutcome> {
@@ -24,6 +25,9 @@ export async function onDealChanged(deps: ServiceDeps, portal: Portal, dealId: s
   const crm = deps.crmFor(portal);
   const [deal, directory] = await Promise.all([crm.getDeal(portal.id, dealId, policyProperties(policy.document)), crm.getDirectory(portal.id)]);
   if (!deal) return { kind: 'deal_missing' };
+  // HubSpot also reports a property set to the value it had: when every material property is as it was routed,
+  // there is nothing to assess, and the event's outcome in the inbox is the record of it.
+  if (materialChanges(live.dealSnapshot, deal, policy.document).length === 0) return { kind: 'no_material_change' };
 
   return deps.db.transaction(async (trx) => {
     const request = await latestRequestForDeal(trx, portal.id, dealId, { forUpdate: true });

@@ -2,7 +2,7 @@
 // are recorded and dropped; a material change re-assesses the deal's request; a stage change goes to the gate;
 // a deletion cancels the deal's pending request.
 import { z } from 'zod';
-import type { Condition, Policy } from '../../src/policy/schema.js';
+import { materialProperties } from '../../src/lifecycle/assess-change.js';
 import { onStageChanged } from '../gates/check-stage-change.js';
 import type { JobHandler } from '../jobs/types.js';
 import { policyById } from '../store/policies.js';
@@ -55,23 +55,10 @@ async function onPropertyChanged(deps: ServiceDeps, portal: Portal, event: Webho
   if (!live || !['pending', 'approved', 'auto_approved'].includes(live.state)) return 'no_live_request';
   // Material for the policy version the request was routed with, not whatever is active now.
   const policy = await policyById(deps.db, portal.id, live.policyVersionId);
-  if (!policy || !materialProperties(policy.document).has(property)) return 'not_material';
+  if (!policy || !materialProperties(policy.document).includes(property)) return 'not_material';
   // Order does not matter here: the use case reads the deal as it is now, whichever event arrives first.
   const result = await onDealChanged(deps, portal, event.objectId);
   if (result.kind !== 'assessed') return result.kind;
   return result.invalidated ? 'invalidated' : 'approval_stands';
 }
 
-/** The same rule the core's re-approval assessment applies: the listed ones, or every property the policy reads. */
-export function materialProperties(policy: Policy): Set<string> {
-  if (policy.materialProperties !== undefined) return new Set(policy.materialProperties);
-  const names = new Set(policy.scoring.factors.map((factor) => factor.property));
-  const visit = (condition: Condition): void => {
-    if ('all' in condition) condition.all.forEach(visit);
-    else if ('any' in condition) condition.any.forEach(visit);
-    else if ('not' in condition) visit(condition.not);
-    else if ('property' in condition) names.add(condition.property);
-  };
-  policy.routes.forEach((route) => visit(route.when));
-  return names;
-}

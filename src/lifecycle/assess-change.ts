@@ -28,11 +28,7 @@ export function assessChange(snapshot: ApprovedSnapshot, changed: Deal, policy: 
   const route = compiled.route(changed, score, directory);
   const before = { score: snapshot.score, routeId: snapshot.routeId };
   const after = { score, routeId: route.routeId, outcome: route.outcome.kind };
-  const changes = materialProperties(policy).flatMap((property) => {
-    const was = readProperty(snapshot.deal, property);
-    const now = readProperty(changed, property);
-    return was === now ? [] : [{ property, before: was, after: now }];
-  });
+  const changes = materialChanges(snapshot.deal, changed, policy);
   const result = (stands: boolean, reason: string): ChangeAssessment => ({ stands, reason, changed: changes, before, after });
   if (changes.length === 0) return result(true, 'no material property changed');
   const names = changes.map((c) => c.property).join(', ');
@@ -43,8 +39,17 @@ export function assessChange(snapshot: ApprovedSnapshot, changed: Deal, policy: 
   return result(true, `${names} changed, but the route is no stricter (${route.routeId ?? 'none'}) and the score did not rise (${snapshot.score} → ${score})`);
 }
 
+/** The material properties whose values differ between the deal as routed and the deal now. */
+export function materialChanges(routed: Deal, changed: Deal, policy: Policy): ChangeAssessment['changed'] {
+  return materialProperties(policy).flatMap((property) => {
+    const was = readProperty(routed, property);
+    const now = readProperty(changed, property);
+    return was === now ? [] : [{ property, before: was, after: now }];
+  });
+}
+
 /** The policy's material properties, or by default every property its factors and conditions read. */
-function materialProperties(policy: Policy): string[] {
+export function materialProperties(policy: Policy): string[] {
   if (policy.materialProperties !== undefined) return policy.materialProperties;
   const names = new Set(policy.scoring.factors.map((f) => f.property));
   const visit = (c: Condition): void => {
