@@ -26,7 +26,8 @@ export interface AppendedTrace {
   hash: string;
 }
 
-export async function appendTrace(db: Knex, entry: TraceEntry): Promise<AppendedTrace> {
+/** The call that appends a trace row (for a caller that sends it inside a larger statement), with its bindings. */
+export function appendTraceCall(entry: TraceEntry): { sql: string; bindings: Knex.RawBinding[] } {
   const record: TraceRecord = {
     portalId: entry.portalId,
     seq: 0, // placed by append_trace() under the chain-head lock
@@ -39,11 +40,16 @@ export async function appendTrace(db: Knex, entry: TraceEntry): Promise<Appended
     engineVersion: entry.engineVersion,
     occurredAt: entry.occurredAt,
   };
-  const { rows } = await db.raw<{ rows: { trace_seq: string; trace_hash: string }[] }>(
-    'SELECT trace_seq, trace_hash FROM append_trace(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-    [record.portalId, record.kind, record.requestId, record.dealId, record.input, record.output, record.policyHash,
+  return {
+    sql: 'SELECT trace_seq, trace_hash FROM append_trace(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    bindings: [record.portalId, record.kind, record.requestId, record.dealId, record.input, record.output, record.policyHash,
       entry.inputHash ?? null, record.engineVersion, record.occurredAt, canonicalJson(record)],
-  );
+  };
+}
+
+export async function appendTrace(db: Knex, entry: TraceEntry): Promise<AppendedTrace> {
+  const call = appendTraceCall(entry);
+  const { rows } = await db.raw<{ rows: { trace_seq: string; trace_hash: string }[] }>(call.sql, call.bindings);
   const row = rows[0];
   if (!row) throw new Error('append_trace returned no row');
   return { seq: Number(row.trace_seq), hash: row.trace_hash };

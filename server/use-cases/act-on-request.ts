@@ -9,10 +9,9 @@ import type { TransitionResult } from '../../src/lifecycle/types.js';
 import type { ResolutionEntry } from '../../src/routing/types.js';
 import { AppError } from '../errors.js';
 import { enqueueDealSync } from '../jobs/sync-deal.js';
-import { runIdempotent } from '../store/idempotency.js';
+import { runIdempotentTraced } from '../store/idempotency.js';
 import { policyDocumentById } from '../store/policies.js';
 import { findRequest, saveTransition, type StoredRequest } from '../store/requests.js';
-import { appendTrace } from '../store/traces.js';
 import { isoNow, type ServiceDeps } from './deps.js';
 import { loadPortal, type Viewer } from './load-deal-context.js';
 import { namesFrom, presentRequest } from './present.js';
@@ -82,7 +81,7 @@ async function actOnRequest(
   const scope = { portalId: portal.id, key: input.idempotencyKey, userId: viewer.userId, operation: input.operation, fingerprint: input.fingerprint };
   // Names for the answer come from the directory, read before any lock is taken (it may be a network call).
   const names = namesFrom(await deps.crmFor(portal).getDirectory(portal.id));
-  return runIdempotent<Answer>(deps.db, scope, async (trx) => {
+  return runIdempotentTraced<Answer>(deps.db, scope, async (trx) => {
     const request = await findRequest(trx, portal.id, input.requestId, { forUpdate: true });
     if (!request) throw new AppError('not_found', `request ${input.requestId} was not found in this portal`);
     if (input.expectedVersion !== undefined && input.expectedVersion !== request.rowVersion) {
@@ -93,16 +92,18 @@ async function actOnRequest(
     if (!result.ok) throw toAppError(result.error);
     const rowVersion = await saveTransition(trx, request, result.state, at, decision);
     await enqueueDealSync(trx, portal, { id: request.id, dealId: request.dealId, version: rowVersion, score: request.score, routeId: request.routeId, lifecycle: result.state });
-    // The answer is built before the trace is appended: appending takes the portal's chain-head lock until commit,
-    // and every other write in the portal waits on it, so as little as possible runs while it is held.
     const presented = await presentSaved(trx, { ...request, lifecycle: result.state, state: result.state.state, rowVersion, closedAt: result.state.closedAt }, names);
-    const trace = await appendTrace(trx, {
-      portalId: portal.id, kind: decision ? 'decision' : 'transition', requestId: request.id, dealId: request.dealId,
-      input: { ...command, viewer: viewer.email, fromVersion: request.rowVersion },
-      output: { state: result.state.state, events: result.events, version: rowVersion },
-      policyHash: request.lifecycle.policyHash, engineVersion: ENGINE_VERSION, occurredAt: at,
-    });
-    return { status: 200, body: { request: presented, traceHash: trace.hash } };
+    // The trace is appended last, with the answer stored in the same statement (see runIdempotentTraced).
+    return {
+      status: 200,
+      body: { request: presented },
+      trace: {
+        portalId: portal.id, kind: decision ? 'decision' : 'transition', requestId: request.id, dealId: request.dealId,
+        input: { ...command, viewer: viewer.email, fromVersion: request.rowVersion },
+        output: { state: result.state.state, events: result.events, version: rowVersion },
+        policyHash: request.lifecycle.policyHash, engineVersion: ENGINE_VERSION, occurredAt: at,
+      },
+    };
   });
 }
 

@@ -81,6 +81,24 @@ describe('requesting approval', () => {
     expect(await db('approval_requests').where({ portal_id: portal.portalId, deal_id: dealId }).count()).toEqual([{ count: '1' }]);
   });
 
+  it('answers a repeated decision with the first answer, trace hash and all, and decides once', async () => {
+    const { db, portal, call } = await setup();
+    const dealId = await seedDeal(portal, { discount_percent: '25' });
+    const opened = RequestAnswer.parse((await call('noah', 'POST', `/api/v1/deals/${dealId}/requests`, { justification: 'Competitive pressure', idempotencyKey: idempotencyKey() }).expect(201)).body);
+    const key = idempotencyKey();
+    const first = await call('ben', 'POST', `/api/v1/requests/${opened.request.id}/decisions`, { verdict: 'approve', comment: 'fine', idempotencyKey: key }).expect(200);
+    const answer = RequestAnswer.parse(first.body);
+    expect(answer.request.state).toBe('approved');
+    const trace = await db('traces').where({ portal_id: portal.portalId, request_id: opened.request.id, kind: 'decision' }).first<{ hash: string }>('hash');
+    expect(answer.traceHash).toBe(trace?.hash);
+
+    const again = await call('ben', 'POST', `/api/v1/requests/${opened.request.id}/decisions`, { verdict: 'approve', comment: 'fine', idempotencyKey: key }).expect(200);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.body).toEqual(first.body);
+    expect(await db('decisions').where({ request_id: opened.request.id }).count()).toEqual([{ count: '1' }]);
+    expect(await db('traces').where({ request_id: opened.request.id, kind: 'decision' }).count()).toEqual([{ count: '1' }]);
+  });
+
   it('refuses a reused idempotency key with other content, and a second request while one is pending', async () => {
     const { portal, call } = await setup();
     const dealId = await seedDeal(portal, { discount_percent: '25' });
