@@ -5,9 +5,9 @@ import { z } from 'zod';
 import { materialProperties } from '../../src/lifecycle/assess-change.js';
 import { onStageChanged } from '../gates/check-stage-change.js';
 import type { JobHandler } from '../jobs/types.js';
-import { policyById } from '../store/policies.js';
+import { policyDocumentById } from '../store/policies.js';
 import { findPortal, type Portal } from '../store/portals.js';
-import { latestRequestForDeal } from '../store/requests.js';
+import { latestRequestBrief } from '../store/requests.js';
 import { onDealChanged } from '../use-cases/deal-changed.js';
 import type { ServiceDeps } from '../use-cases/deps.js';
 import { onDealDeleted } from './deal-deleted.js';
@@ -51,11 +51,11 @@ async function processEvent(deps: ServiceDeps, event: WebhookEventRow): Promise<
 }
 
 async function onPropertyChanged(deps: ServiceDeps, portal: Portal, event: WebhookEventRow, property: string): Promise<string> {
-  const live = await latestRequestForDeal(deps.db, portal.id, event.objectId);
+  const live = await latestRequestBrief(deps.db, portal.id, event.objectId);
   if (!live || !['pending', 'approved', 'auto_approved'].includes(live.state)) return 'no_live_request';
   // Material for the policy version the request was routed with, not whatever is active now.
-  const policy = await policyById(deps.db, portal.id, live.policyVersionId);
-  if (!policy || !materialProperties(policy.document).includes(property)) return 'not_material';
+  const policy = await policyDocumentById(deps.db, portal.id, live.policyVersionId);
+  if (!policy || !materialProperties(policy).includes(property)) return 'not_material';
   // Order does not matter here: the use case reads the deal as it is now, whichever event arrives first.
   const result = await onDealChanged(deps, portal, event.objectId);
   if (result.kind !== 'assessed') return result.kind;
