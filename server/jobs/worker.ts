@@ -38,6 +38,7 @@ export class JobWorker {
   #loop: Promise<void> | undefined;
   #wake: (() => void) | undefined;
   #lastTick = 0;
+  #lastReclaim = Number.NEGATIVE_INFINITY;
 
   constructor(deps: JobDeps, options: WorkerOptions = {}) {
     this.#deps = deps;
@@ -71,7 +72,12 @@ export class JobWorker {
     while (this.#running) {
       let worked = 0;
       try {
-        worked = await this.runOnce();
+        // Jobs whose worker died are looked for once a second, not before every job: a busy queue runs many a second.
+        if (performance.now() - this.#lastReclaim >= 1_000) {
+          this.#lastReclaim = performance.now();
+          await this.#reclaimExpired();
+        }
+        worked = await this.#work();
         if (this.#options.onTick && Date.now() - this.#lastTick > 60_000) {
           this.#lastTick = Date.now();
           await this.#options.onTick();
@@ -88,9 +94,16 @@ export class JobWorker {
     }
   }
 
-  /** Claims and runs what is due now: one sync batch of one portal and one other job. Returns how many jobs ran. */
+  /**
+   * Reclaims jobs whose worker died, then claims and runs what is due now: one sync batch of one portal and one other
+   * job. Returns how many jobs ran.
+   */
   async runOnce(): Promise<number> {
     await this.#reclaimExpired();
+    return this.#work();
+  }
+
+  async #work(): Promise<number> {
     let ran = 0;
     const batch = await this.#claimSyncBatch();
     if (batch.length > 0) {
