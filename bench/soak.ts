@@ -125,10 +125,12 @@ try {
   const all = (phase: { latencies: Record<string, number[]> }) => Object.values(phase.latencies).flat().sort((a, b) => a - b);
   console.log(`warm-up, ${WARMUP_SECONDS} s from a cold start: ${errorsIn(warmup)} errors, p50 ${pct(all(warmup), 0.5)} ms, p99 ${pct(all(warmup), 0.99)} ms; RSS ${rssStart.toFixed(0)} -> ${rssMiB(service.pid).toFixed(0)} MiB`);
   const rssMeasured = rssMiB(service.pid);
+  const heapMeasured = await heapMiB();
   const cpu = cpuShares(service.pid);
   const { latencies, errors, samples } = await drive(SECONDS);
   const cpuUse = cpu();
   const rssEnd = rssMiB(service.pid);
+  const heapEnd = await heapMiB();
 
   console.log(`\n${'endpoint'.padEnd(12)} ${'requests'.padStart(9)} ${'errors'.padStart(7)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)}`);
   for (const kind of ['card', 'decision', 'webhook']) {
@@ -141,7 +143,7 @@ try {
   const distinct = Number((await db('decisions').whereIn('request_id', requestIds).countDistinct({ n: db.raw('(request_id, approver_email)') }))[0]?.n);
   console.log(`\ndecisions answered 200: ${decisionsAccepted}; stored: ${stored}; duplicates: ${stored - distinct}; lost: ${decisionsAccepted - stored}`);
   console.log(`service RSS: ${rssStart.toFixed(0)} MiB idle at boot; ${rssMeasured.toFixed(0)} MiB at the start of the measured run; every tenth of it: ${samples.map((mib) => mib.toFixed(0)).join(', ')} MiB; ${rssEnd.toFixed(0)} MiB at end`);
-  console.log(`RSS growth over the measured run: ${(((rssEnd - rssMeasured) / rssMeasured) * 100).toFixed(1)}% (target < 20%)`);
+  console.log(`RSS growth over the measured run: ${(((rssEnd - rssMeasured) / rssMeasured) * 100).toFixed(1)}% (target < 20%); V8 heap in use ${heapMeasured} -> ${heapEnd} MiB, heap reserved from the system ${await heapMiB('total')} MiB at end`);
   for (const portalId of await tracePortals(db)) {
     const verdict = await verifyChain(db, portalId);
     console.log(`trace chain of portal ${portalId}: ${verdict.ok ? `intact, ${verdict.rows} rows` : `BROKEN at ${verdict.seq}: ${verdict.problem}`}`);
@@ -150,6 +152,13 @@ try {
   service.kill('SIGTERM');
   await new Promise((resolve) => service.once('exit', resolve));
   await postgres.close();
+}
+
+/** The service's V8 heap in use (or reserved, 'total'), from its own /metrics, in MiB. */
+async function heapMiB(which: 'used' | 'total' = 'used'): Promise<string> {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  const bytes = Number(new RegExp(`^approval_router_nodejs_heap_size_${which}_bytes (\\S+)$`, 'm').exec(text)?.[1]);
+  return Number.isFinite(bytes) ? (bytes / 1024 / 1024).toFixed(0) : '?';
 }
 
 function call(method: 'GET' | 'POST', pathname: string, user: { email: string; userId: string }, body?: unknown) {
