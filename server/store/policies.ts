@@ -74,11 +74,16 @@ export async function policyById(db: Knex, portalId: string, id: string): Promis
   return row ? toVersion(row) : null;
 }
 
-// Documents by version id: a version's document never changes, so one read per process answers for good.
-const documentsById = new Map<string, Policy>();
+// Documents by version id: a version's document never changes, so one read per process answers for good. Kept per
+// database (version ids are only unique within one), found through the knex config object that a transaction shares
+// with the handle it came from.
+const documentsByDatabase = new WeakMap<object, Map<string, Policy>>();
 
 /** The document of one of the portal's versions (a request keeps the version it was routed with), or null. */
 export async function policyDocumentById(db: Knex, portalId: string, id: string): Promise<Policy | null> {
+  const database = (db.client as { config: object }).config;
+  let documentsById = documentsByDatabase.get(database);
+  if (!documentsById) documentsByDatabase.set(database, (documentsById = new Map<string, Policy>()));
   const kept = documentsById.get(`${portalId}:${id}`);
   if (kept) return kept;
   const row = await db('policy_versions').where({ portal_id: portalId, id }).first<Pick<PolicyRow, 'document'> | undefined>('document');
