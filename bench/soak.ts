@@ -26,10 +26,19 @@ const APPROVERS = 40;
 const postgres = await startBenchPostgres('soak');
 const db = postgres.db;
 const port = await freePort();
+// SOAK_WORKER=process runs the job worker as its own process (`approval-router worker`, WORKER_ENABLED=false on the
+// service), as a busy deployment would; by default it runs inside the service, as `npm start` does.
+const separateWorker = process.env.SOAK_WORKER === 'process';
 const service = spawn(process.execPath, [...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []), '--import', 'tsx', path.join(here, '../server/cli.ts'), 'serve'], {
-  env: { ...process.env, DATABASE_URL: postgres.url, PORT: String(port), HUBSPOT_CLIENT_SECRET: SECRET, LOG_LEVEL: 'warn', NODE_ENV: 'development' },
+  env: { ...process.env, DATABASE_URL: postgres.url, PORT: String(port), HUBSPOT_CLIENT_SECRET: SECRET, LOG_LEVEL: 'warn', NODE_ENV: 'development', WORKER_ENABLED: separateWorker ? 'false' : 'true' },
   stdio: ['ignore', 'inherit', 'inherit'],
 });
+const worker = separateWorker
+  ? spawn(process.execPath, ['--import', 'tsx', path.join(here, '../server/cli.ts'), 'worker'], {
+    env: { ...process.env, DATABASE_URL: postgres.url, HUBSPOT_CLIENT_SECRET: SECRET, LOG_LEVEL: 'warn', NODE_ENV: 'development' },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  })
+  : undefined;
 const base = `http://127.0.0.1:${port}`;
 try {
   await waitForReady(`${base}/readyz`);
@@ -56,7 +65,7 @@ try {
     if (opened.status !== 201) throw new Error(`could not open request ${i}: ${opened.status}`);
     requestIds.push(((await opened.json()) as { request: { id: string } }).request.id);
   }
-  console.log(`node ${process.version}; ${RATE} req/s for ${SECONDS} s; ${requestIds.length} pending requests of ${APPROVERS} approvers each`);
+  console.log(`node ${process.version}; ${RATE} req/s for ${SECONDS} s; ${requestIds.length} pending requests of ${APPROVERS} approvers each; job worker ${separateWorker ? 'in its own process' : 'inside the service'}`);
 
   const rssStart = rssMiB(service.pid);
   let decisionsAccepted = 0;
@@ -126,7 +135,7 @@ try {
   console.log(`warm-up, ${WARMUP_SECONDS} s from a cold start: ${errorsIn(warmup)} errors, p50 ${pct(all(warmup), 0.5)} ms, p99 ${pct(all(warmup), 0.99)} ms; RSS ${rssStart.toFixed(0)} -> ${rssMiB(service.pid).toFixed(0)} MiB`);
   const rssMeasured = rssMiB(service.pid);
   const heapMeasured = await heapMiB();
-  const cpu = cpuShares(service.pid);
+  const cpu = cpuShares(service.pid, worker?.pid);
   const { latencies, errors, samples } = await drive(SECONDS);
   const cpuUse = cpu();
   const rssEnd = rssMiB(service.pid);
@@ -150,7 +159,8 @@ try {
   }
 } finally {
   service.kill('SIGTERM');
-  await new Promise((resolve) => service.once('exit', resolve));
+  worker?.kill('SIGTERM');
+  await Promise.all([service, ...(worker ? [worker] : [])].map((child) => new Promise((resolve) => child.once('exit', resolve))));
   await postgres.close();
 }
 

@@ -45,13 +45,14 @@ export function postgresCpuSeconds(): number {
   return total;
 }
 
-/** Where the machine's CPU went between two readings: the service, Postgres and this driver, as % of one core. */
-export function cpuShares(servicePid: number | undefined) {
-  const start = { at: performance.now(), service: cpuSeconds(servicePid), postgres: postgresCpuSeconds(), driver: process.cpuUsage() };
+/** Where the machine's CPU went between two readings: the service (and a separate job worker), Postgres and this driver, as % of one core. */
+export function cpuShares(servicePid: number | undefined, workerPid?: number) {
+  const start = { at: performance.now(), service: cpuSeconds(servicePid), worker: cpuSeconds(workerPid), postgres: postgresCpuSeconds(), driver: process.cpuUsage() };
   return () => {
     const seconds = (performance.now() - start.at) / 1000;
     const driver = process.cpuUsage(start.driver);
     const pct = (used: number) => `${Math.round((used / seconds) * 100)}%`;
-    return `CPU as % of one core (the machine has ${availableParallelism()}): service ${pct(cpuSeconds(servicePid) - start.service)}, Postgres ${pct(postgresCpuSeconds() - start.postgres)}, load driver ${pct((driver.user + driver.system) / 1e6)}`;
+    const worker = workerPid === undefined ? '' : `, job worker ${pct(cpuSeconds(workerPid) - start.worker)}`;
+    return `CPU as % of one core (the machine has ${availableParallelism()}): service ${pct(cpuSeconds(servicePid) - start.service)}${worker}, Postgres ${pct(postgresCpuSeconds() - start.postgres)}, load driver ${pct((driver.user + driver.system) / 1e6)}`;
   };
 }
