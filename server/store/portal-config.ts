@@ -16,8 +16,10 @@ export interface PortalConfig {
   portal: Portal;
   policy: PolicyVersion | null;
   rollout: RolloutState;
-  /** Delegations neither revoked nor ended when loaded; `liveAt` narrows them to an instant. */
+  /** Delegations neither revoked nor ended at `loadedAt`; `liveAt` narrows them to a later instant. */
   delegations: StoredDelegation[];
+  /** The instant (ISO) the delegations were read for. */
+  loadedAt: string;
 }
 
 /** The SQL expression for a portal's configuration version, to put beside data a statement reads anyway. */
@@ -36,10 +38,15 @@ export async function loadPortalConfig(db: Knex, portalId: string, now: string):
   const version = await configVersion(db, portalId);
   const [found, rollout, delegations] = await Promise.all([portalWithActivePolicy(db, portalId), rolloutState(db, portalId), liveDelegations(db, portalId, now)]);
   if (!found) return null;
-  return { version, portal: toPortal(found.portal), policy: found.policy ? toVersion(found.policy) : null, rollout, delegations };
+  return { version, portal: toPortal(found.portal), policy: found.policy ? toVersion(found.policy) : null, rollout, delegations, loadedAt: now };
 }
 
-/** The delegations of a loaded configuration still live at `now` (windows only end as time passes). */
+/** Whether this copy can answer for `now`: windows only end as time passes, so not for an instant before it was read. */
+export function answersFor(config: PortalConfig, now: string): boolean {
+  return now >= config.loadedAt;
+}
+
+/** The delegations of a loaded configuration still live at `now` (not before `loadedAt`; see answersFor). */
 export function liveAt(config: PortalConfig, now: string): StoredDelegation[] {
   return config.delegations.every((d) => d.endsAt > now) ? config.delegations : config.delegations.filter((d) => d.endsAt > now);
 }

@@ -7,7 +7,7 @@ import { stoppedDelegations, type StoppedDelegation } from '../../src/directory/
 import { evaluateRecordingErrors } from '../rollout/evaluation-errors.js';
 import { rolledBackFrom, rollbackNotice } from '../rollout/in-force.js';
 import { shadowEvaluate } from '../rollout/shadow-evaluation.js';
-import { liveAt, PortalConfigCache, type PortalConfig } from '../store/portal-config.js';
+import { answersFor, liveAt, PortalConfigCache, type PortalConfig } from '../store/portal-config.js';
 import { isAdmin } from '../store/portals.js';
 import { policyDocumentById } from '../store/policies.js';
 import { latestRequestForView, type RequestSummary } from '../store/requests.js';
@@ -80,8 +80,9 @@ export async function getCardView(deps: ServiceDeps, viewer: Viewer, dealId: str
 async function loadForView(deps: ServiceDeps, portalId: string, dealId: string, at: string) {
   const cache = deps.portalConfigs ?? new PortalConfigCache(1);
   const kept = cache.get(portalId);
-  // A kept copy that would refuse the view (not installed, no active policy) is checked afresh before refusing.
-  let config = kept && usable(kept) ? kept : await cache.load(deps.db, portalId, at);
+  // A kept copy that would refuse the view (not installed, no active policy) is checked afresh before refusing, and
+  // one read after `at` is read again for it.
+  let config = kept && usable(kept) && answersFor(kept, at) ? kept : await cache.load(deps.db, portalId, at);
   for (let attempt = 0; ; attempt += 1) {
     if (!config || config.portal.installState === 'uninstalled') throw new AppError('not_found', 'approval-router is not installed in this portal');
     const candidate = config.rollout.candidate && config.rollout.candidate.id !== config.policy?.id ? config.rollout.candidate : null;

@@ -81,4 +81,17 @@ describe('the card view\'s round trips', () => {
     const after = await view();
     expect(after.preview?.steps[0]?.approvers.map((a) => a.email)).toContain('mia.wong@acme.example');
   });
+
+  it('reads the delegations again for an instant before its copy was read (a window that has ended since still routes then)', async () => {
+    const { db, portal, view, clock } = await setup();
+    const approver = (await view()).preview?.steps[0]?.approvers[0]?.email;
+    await db('delegations').insert({
+      id: '00000000-0000-4000-8000-000000000002', portal_id: portal.portalId, from_email: approver, to_email: 'mia.wong@acme.example',
+      starts_at: '2026-01-01T00:00:00.000Z', ends_at: '2026-11-27T10:00:00.000Z', created_by: 'test', created_at: '2026-01-01T00:00:00.000Z',
+    });
+    clock.set('2026-11-27T11:00:00.000Z'); // the window has ended: the copy read now leaves it out
+    expect((await view()).preview?.steps[0]?.approvers.map((a) => a.email)).not.toContain('mia.wong@acme.example');
+    clock.set('2026-11-27T09:30:00.000Z'); // back inside the window
+    expect((await view()).preview?.steps[0]?.approvers.map((a) => a.email)).toContain('mia.wong@acme.example');
+  });
 });
