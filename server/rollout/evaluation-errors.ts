@@ -19,8 +19,9 @@ export async function evaluateRecordingErrors(
 }
 
 // The core is pure: an input seen before (a card viewed again while nothing changed) has the output it had then.
-// The newest outputs are kept, frozen so no caller can change what the next one is given; an output is a few KiB, so
-// the bound keeps this to a few MiB.
+// The newest outputs are kept, frozen so no caller can change what the next one is given. An output is a few KiB for
+// the example policies and tens of KiB for a step of dozens of approvers, so the bound keeps this to a few MiB, or
+// tens of MiB for such policies.
 const REMEMBERED_LIMIT = 1_000;
 const remembered = new Map<string, EvaluationOutput>();
 

@@ -52,8 +52,8 @@ export async function runIdempotentTraced<T extends { traceHash: string }>(
     const { rows } = await trx.raw<{ rows: { trace_hash: string }[] }>(
       `WITH appended AS (${append.sql}), answered AS (
          UPDATE idempotency_keys SET status = ?, response = ?::jsonb || jsonb_build_object('traceHash', (SELECT trace_hash FROM appended))
-         WHERE portal_id = ? AND key = ? RETURNING 1)
-       SELECT trace_hash, (SELECT count(*) FROM answered) AS answered FROM appended`,
+         WHERE portal_id = ? AND key = ?)
+       SELECT trace_hash FROM appended`,
       [...append.bindings, status, JSON.stringify(body), scope.portalId, scope.key],
     );
     const traceHash = rows[0]?.trace_hash;

@@ -70,8 +70,4 @@ export class PortalConfigCache {
     this.#copies.set(portalId, config);
     return config;
   }
-
-  get size(): number {
-    return this.#copies.size;
-  }
 }
