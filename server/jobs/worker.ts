@@ -31,6 +31,22 @@ const toJob = (row: JobRow): ClaimedJob => ({
 
 export const DEFAULT_BUDGET: BudgetLimits = { perTenSeconds: 100, daily: 250_000 };
 
+/**
+ * Claims the oldest due portal's sync jobs, up to 100 (bindings: worker id, lock seconds). The picked ids reach the
+ * UPDATE as an array: as `IN (SELECT ...)`, Postgres joined them by hashing a scan of the whole table, finished jobs
+ * included (8 ms at 20,000 rows, growing with the table); as an array they are looked up by primary key.
+ */
+export const CLAIM_SYNC_BATCH = `WITH portal AS (
+     SELECT portal_id FROM jobs WHERE state = 'queued' AND kind = 'sync_deal' AND run_at <= now()
+     ORDER BY run_at, id LIMIT 1 FOR UPDATE SKIP LOCKED
+   ), picked AS (
+     SELECT id FROM jobs WHERE state = 'queued' AND kind = 'sync_deal' AND run_at <= now() AND portal_id = (SELECT portal_id FROM portal)
+     ORDER BY id LIMIT 100 FOR UPDATE SKIP LOCKED
+   )
+   UPDATE jobs SET state = 'running', locked_by = ?, locked_until = now() + (? * interval '1 second'), attempts = attempts + 1
+   WHERE id = ANY (ARRAY(SELECT id FROM picked))
+   RETURNING id, portal_id, kind, key, payload, attempts, run_at`;
+
 export class JobWorker {
   readonly #deps: JobDeps;
   readonly #options: Required<Omit<WorkerOptions, 'onOutcome' | 'onTick'>> & Pick<WorkerOptions, 'onOutcome' | 'onTick'>;
@@ -150,19 +166,7 @@ export class JobWorker {
   }
 
   async #claimSyncBatch(): Promise<ClaimedJob[]> {
-    const { rows } = await this.#deps.db.raw<{ rows: JobRow[] }>(
-      `WITH portal AS (
-         SELECT portal_id FROM jobs WHERE state = 'queued' AND kind = 'sync_deal' AND run_at <= now()
-         ORDER BY run_at, id LIMIT 1 FOR UPDATE SKIP LOCKED
-       ), picked AS (
-         SELECT id FROM jobs WHERE state = 'queued' AND kind = 'sync_deal' AND run_at <= now() AND portal_id = (SELECT portal_id FROM portal)
-         ORDER BY id LIMIT 100 FOR UPDATE SKIP LOCKED
-       )
-       UPDATE jobs SET state = 'running', locked_by = ?, locked_until = now() + (? * interval '1 second'), attempts = attempts + 1
-       WHERE id IN (SELECT id FROM picked)
-       RETURNING id, portal_id, kind, key, payload, attempts, run_at`,
-      [this.#options.workerId, this.#options.lockSeconds],
-    );
+    const { rows } = await this.#deps.db.raw<{ rows: JobRow[] }>(CLAIM_SYNC_BATCH, [this.#options.workerId, this.#options.lockSeconds]);
     return rows.map(toJob).sort((a, b) => Number(a.id) - Number(b.id));
   }
 

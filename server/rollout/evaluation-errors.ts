@@ -19,16 +19,22 @@ export async function evaluateRecordingErrors(
 }
 
 // The core is pure: an input seen before (a card viewed again while nothing changed) has the output it had then.
-// The newest outputs are kept, frozen so no caller can change what the next one is given. An output is a few KiB for
-// the example policies and tens of KiB for a step of dozens of approvers, so the bound keeps this to a few MiB, or
-// tens of MiB for such policies.
-const REMEMBERED_LIMIT = 1_000;
+// Outputs are kept least recently used first out, frozen so no caller can change what the next one is given. The
+// input names the viewer (a requester is never routed to themselves), so a portal's working set is its open deals
+// times the people who look at them: 500 deals seen by three people already need 1,500. An output shares most of
+// its strings with its policy; 2,000 sales-desk outputs held about 125 bytes of heap each beyond that, and a step of
+// dozens of approvers makes one a few KiB, so the bound keeps this within a few MiB, or tens of MiB for such policies.
+const REMEMBERED_LIMIT = 10_000;
 const remembered = new Map<string, EvaluationOutput>();
 
 function evaluateRemembering(input: EvaluationInput): EvaluationOutput {
   const inputHash = inputHashOf(input);
   const kept = remembered.get(inputHash);
-  if (kept) return kept;
+  if (kept) {
+    remembered.delete(inputHash); // to the back of the line
+    remembered.set(inputHash, kept);
+    return kept;
+  }
   const output = deepFreeze(evaluate(input, inputHash));
   if (remembered.size >= REMEMBERED_LIMIT) remembered.delete(remembered.keys().next().value as string);
   remembered.set(inputHash, output);

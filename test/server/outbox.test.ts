@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { BatchWriteResult, Crm, DealUpdate } from '../../server/crm/crm.js';
 import { HubSpotApiError } from '../../server/hubspot/hubspot-errors.js';
 import { enqueueJob } from '../../server/jobs/queue.js';
-import { JobWorker } from '../../server/jobs/worker.js';
+import { CLAIM_SYNC_BATCH, JobWorker } from '../../server/jobs/worker.js';
 import { verifyChain } from '../../server/store/traces.js';
 import { buildTestApp, callApi, createClock } from '../support/app.js';
 import { useTestDatabase } from '../support/db.js';
@@ -167,5 +167,25 @@ describe('the outbox', () => {
     await Promise.all([drain(a), drain(b)]);
     expect(seen).toHaveLength(40);
     expect(new Set(seen).size).toBe(40);
+  });
+
+  it('claims a batch by primary key, not by scanning a table full of finished jobs', async () => {
+    const { db } = database();
+    const portal = await seedPortal(db);
+    await db.raw(`INSERT INTO jobs (portal_id, kind, key, payload, state, run_at, finished_at)
+      SELECT ?, 'sync_deal', 'done-' || g, '{}', 'done', now() - interval '1 hour', now() FROM generate_series(1, 20000) g`, [portal.portalId]);
+    await db.raw(`INSERT INTO jobs (portal_id, kind, key, payload, run_at)
+      SELECT ?, 'sync_deal', 'due-' || g, '{}', now() - interval '1 second' FROM generate_series(1, 300) g`, [portal.portalId]);
+    await db.raw('ANALYZE jobs');
+    const { rows } = await db.raw<{ rows: { 'QUERY PLAN': unknown }[] }>(`EXPLAIN (FORMAT JSON) ${CLAIM_SYNC_BATCH}`, ['explain', 30]);
+    const scans: string[] = [];
+    const walk = (node: { 'Node Type'?: string; 'Relation Name'?: string; Plans?: unknown[] }) => {
+      if (node['Node Type'] === 'Seq Scan') scans.push(node['Relation Name'] ?? '?');
+      for (const child of node.Plans ?? []) walk(child as typeof node);
+    };
+    walk((rows[0]!['QUERY PLAN'] as [{ Plan: object }])[0].Plan);
+    expect(scans).toEqual([]);
+
+    await db('jobs').where({ portal_id: portal.portalId }).delete(); // the other tests' claims need not wade through them
   });
 });
