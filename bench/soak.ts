@@ -153,6 +153,25 @@ try {
   console.log(`\ndecisions answered 200: ${decisionsAccepted}; stored: ${stored}; duplicates: ${stored - distinct}; lost: ${decisionsAccepted - stored}`);
   console.log(`service RSS: ${rssStart.toFixed(0)} MiB idle at boot; ${rssMeasured.toFixed(0)} MiB at the start of the measured run; every tenth of it: ${samples.map((mib) => mib.toFixed(0)).join(', ')} MiB; ${rssEnd.toFixed(0)} MiB at end`);
   console.log(`RSS growth over the measured run: ${(((rssEnd - rssMeasured) / rssMeasured) * 100).toFixed(1)}% (target < 20%); V8 heap in use ${heapMeasured} -> ${heapEnd} MiB, heap reserved from the system ${await heapMiB('total')} MiB at end`);
+  // The outbox behind the answers: what was still waiting when the load stopped, and how long it took to finish.
+  const backlog = async () => {
+    const { rows } = await db.raw<{ rows: { kind: string; n: number; age: number }[] }>(`SELECT kind, count(*)::int AS n, EXTRACT(EPOCH FROM now() - min(run_at))::float AS age
+      FROM jobs WHERE state = 'queued' AND run_at <= now() GROUP BY kind ORDER BY kind`);
+    const unprocessed = Number((await db('webhook_events').whereNull('processed_at').count())[0]?.count);
+    return { rows, unprocessed, due: rows.reduce((sum, row) => sum + Number(row.n), 0) };
+  };
+  const describe = (b: Awaited<ReturnType<typeof backlog>>) => `${b.due === 0 ? 'no job due' : b.rows.map((row) => `${row.n} ${row.kind} (oldest ${row.age.toFixed(1)} s)`).join(', ')}`
+    + `; webhook events not yet processed: ${b.unprocessed}`;
+  let left = await backlog();
+  console.log(`job queue when the load stopped: ${describe(left)}`);
+  const drainStart = performance.now();
+  while ((left.due > 0 || left.unprocessed > 0) && performance.now() - drainStart < 120_000) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    left = await backlog();
+  }
+  console.log(left.due === 0 && left.unprocessed === 0
+    ? `job queue drained ${((performance.now() - drainStart) / 1000).toFixed(1)} s after the load stopped`
+    : `job queue NOT drained 120 s after the load stopped: ${describe(left)}`);
   for (const portalId of await tracePortals(db)) {
     const verdict = await verifyChain(db, portalId);
     console.log(`trace chain of portal ${portalId}: ${verdict.ok ? `intact, ${verdict.rows} rows` : `BROKEN at ${verdict.seq}: ${verdict.problem}`}`);

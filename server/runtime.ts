@@ -9,7 +9,7 @@ import { seedDemoPortal } from './demo/seed-demo-portal.js';
 import { AppError } from './errors.js';
 import { connectHubSpot, type HubSpotSetup } from './hubspot/connect.js';
 import { HubSpotCrm } from './hubspot/hubspot-crm.js';
-import { jobHandlers } from './jobs/handlers.js';
+import { jobBatchHandlers, jobHandlers } from './jobs/handlers.js';
 import { applyPostureToAllPortals } from './rollout/posture.js';
 import { JobWorker, type WorkerOptions } from './jobs/worker.js';
 import { createLogger, secretValues, type Logger } from './logger.js';
@@ -57,6 +57,7 @@ export async function buildRuntime(options: { config?: Config; logger?: Logger }
 export function createWorker(runtime: Runtime, options: Pick<WorkerOptions, 'onOutcome' | 'onTick'> = {}): JobWorker {
   return new JobWorker(runtime.deps, {
     handlers: jobHandlers,
+    batchHandlers: jobBatchHandlers,
     budget: { perTenSeconds: runtime.config.SYNC_RATE_PER_10S, daily: runtime.config.SYNC_DAILY_BUDGET },
     lockSeconds: runtime.config.JOB_LOCK_SECONDS,
     onOutcome: (kind, outcome) => runtime.metrics.jobOutcomes.inc({ kind, outcome }),

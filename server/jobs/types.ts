@@ -18,6 +18,12 @@ export type JobDeps = ServiceDeps;
 /** One job at a time (webhook events, gate rollbacks, SLA timers). */
 export type JobHandler = (deps: JobDeps, job: ClaimedJob) => Promise<void>;
 
+/**
+ * A claimed batch of one kind at once (webhook events: read in one statement, recorded in another). Returns the jobs
+ * that failed, with the error each would have thrown; the rest are done.
+ */
+export type BatchJobHandler = (deps: JobDeps, jobs: ClaimedJob[]) => Promise<Map<string, Error>>;
+
 /** Thrown by a handler that knows when to try again (a 429's Retry-After, a portal over its budget). */
 export class RetryLaterError extends Error {
   override readonly name = 'RetryLaterError';

@@ -6,14 +6,20 @@ import type { BudgetLimits } from './portal-budget.js';
 import type { JobKind } from './queue.js';
 import type { SyncDealPayload } from './sync-deal.js';
 import { syncDeals, type JobOutcome } from './sync-deals.js';
-import { RetryLaterError, type ClaimedJob, type JobDeps, type JobHandler } from './types.js';
+import { inOrderPerSubject } from './subjects.js';
+import { RetryLaterError, type BatchJobHandler, type ClaimedJob, type JobDeps, type JobHandler } from './types.js';
 
 export interface WorkerOptions {
   handlers?: Partial<Record<Exclude<JobKind, 'sync_deal'>, JobHandler>>;
+  /** Kinds whose claimed jobs are handed over together (used instead of the one-at-a-time handler). */
+  batchHandlers?: Partial<Record<Exclude<JobKind, 'sync_deal'>, BatchJobHandler>>;
   budget?: BudgetLimits;
   maxAttempts?: number;
   pollIntervalMs?: number;
   lockSeconds?: number;
+  /** Jobs other than syncs claimed at once (default 20), and how many of them run at a time (default 4). */
+  batchSize?: number;
+  concurrency?: number;
   workerId?: string;
   /** Told about every finished job (metrics). */
   onOutcome?: (kind: JobKind, outcome: JobOutcome['kind']) => void;
@@ -47,6 +53,15 @@ export const CLAIM_SYNC_BATCH = `WITH portal AS (
    WHERE id = ANY (ARRAY(SELECT id FROM picked))
    RETURNING id, portal_id, kind, key, payload, attempts, run_at`;
 
+/**
+ * Claims up to a batch of due jobs other than syncs, oldest first (bindings: worker id, lock seconds, batch size).
+ * One statement for the batch: a webhook batch of 99 events queues 99 jobs, and claiming them one at a time cost a
+ * round trip each.
+ */
+export const CLAIM_OTHERS = `UPDATE jobs SET state = 'running', locked_by = ?, locked_until = now() + (? * interval '1 second'), attempts = attempts + 1
+   WHERE id = ANY (ARRAY(SELECT id FROM jobs WHERE state = 'queued' AND kind <> 'sync_deal' AND run_at <= now() ORDER BY run_at, id LIMIT ? FOR UPDATE SKIP LOCKED))
+   RETURNING id, portal_id, kind, key, payload, attempts, run_at`;
+
 export class JobWorker {
   readonly #deps: JobDeps;
   readonly #options: Required<Omit<WorkerOptions, 'onOutcome' | 'onTick'>> & Pick<WorkerOptions, 'onOutcome' | 'onTick'>;
@@ -60,10 +75,13 @@ export class JobWorker {
     this.#deps = deps;
     this.#options = {
       handlers: options.handlers ?? {},
+      batchHandlers: options.batchHandlers ?? {},
       budget: options.budget ?? DEFAULT_BUDGET,
       maxAttempts: options.maxAttempts ?? 8,
       pollIntervalMs: options.pollIntervalMs ?? 500,
       lockSeconds: options.lockSeconds ?? 30,
+      batchSize: options.batchSize ?? 20,
+      concurrency: options.concurrency ?? 4,
       workerId: options.workerId ?? `worker-${process.pid}-${randomUUID().slice(0, 8)}`,
       random: options.random ?? Math.random,
       onOutcome: options.onOutcome,
@@ -111,8 +129,8 @@ export class JobWorker {
   }
 
   /**
-   * Reclaims jobs whose worker died, then claims and runs what is due now: one sync batch of one portal and one other
-   * job. Returns how many jobs ran.
+   * Reclaims jobs whose worker died, then claims and runs what is due now: one sync batch of one portal and a batch
+   * of other jobs. Returns how many jobs ran.
    */
   async runOnce(): Promise<number> {
     await this.#reclaimExpired();
@@ -134,25 +152,26 @@ export class JobWorker {
       for (const job of batch) await this.#record(job, outcomes.get(job.id) ?? { kind: 'retry', afterSeconds: 30, countsAsAttempt: true, error: 'no outcome' });
       ran += batch.length;
     }
-    const single = await this.#claimOne();
-    if (single) {
-      const handler = this.#options.handlers[single.kind as Exclude<JobKind, 'sync_deal'>];
-      let outcome: JobOutcome;
-      if (!handler) outcome = { kind: 'retry', afterSeconds: 60, countsAsAttempt: false, error: `no handler for ${single.kind} in this worker` };
-      else {
-        try {
-          await handler(this.#deps, single);
-          outcome = { kind: 'done', note: 'handled' };
-        } catch (error) {
-          outcome = error instanceof RetryLaterError
-            ? { kind: 'retry', afterSeconds: error.retryAfterSeconds, countsAsAttempt: error.countsAsAttempt, error: error.message }
-            : { kind: 'retry', afterSeconds: 0, countsAsAttempt: true, error: error instanceof Error ? error.message : String(error) };
-          if (!(error instanceof RetryLaterError)) this.#deps.logger.warn({ err: error, jobId: single.id, kind: single.kind }, 'job failed');
-        }
+    const others = await this.#claimOthers();
+    const batchKinds = new Set(others.map((job) => job.kind).filter((kind) => this.#options.batchHandlers[kind as Exclude<JobKind, 'sync_deal'>]));
+    for (const kind of batchKinds) {
+      const jobs = others.filter((job) => job.kind === kind);
+      let failures: Map<string, Error>;
+      try {
+        failures = await this.#options.batchHandlers[kind as Exclude<JobKind, 'sync_deal'>]!(this.#deps, jobs);
+      } catch (error) {
+        failures = new Map(jobs.map((job) => [job.id, error instanceof Error ? error : new Error(String(error))]));
       }
-      await this.#record(single, outcome);
-      ran += 1;
+      await this.#recordDone(jobs.filter((job) => !failures.has(job.id)));
+      for (const job of jobs) {
+        const error = failures.get(job.id);
+        if (error) await this.#record(job, this.#failed(job, error));
+      }
     }
+    await inOrderPerSubject(others.filter((job) => !batchKinds.has(job.kind)), this.#options.concurrency, async (job) => {
+      await this.#record(job, await this.#runHandler(job));
+    });
+    ran += others.length;
     return ran;
   }
 
@@ -170,14 +189,35 @@ export class JobWorker {
     return rows.map(toJob).sort((a, b) => Number(a.id) - Number(b.id));
   }
 
-  async #claimOne(): Promise<ClaimedJob | null> {
-    const { rows } = await this.#deps.db.raw<{ rows: JobRow[] }>(
-      `UPDATE jobs SET state = 'running', locked_by = ?, locked_until = now() + (? * interval '1 second'), attempts = attempts + 1
-       WHERE id = (SELECT id FROM jobs WHERE state = 'queued' AND kind <> 'sync_deal' AND run_at <= now() ORDER BY run_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)
-       RETURNING id, portal_id, kind, key, payload, attempts, run_at`,
-      [this.#options.workerId, this.#options.lockSeconds],
-    );
-    return rows[0] ? toJob(rows[0]) : null;
+  async #claimOthers(): Promise<ClaimedJob[]> {
+    const { rows } = await this.#deps.db.raw<{ rows: JobRow[] }>(CLAIM_OTHERS, [this.#options.workerId, this.#options.lockSeconds, this.#options.batchSize]);
+    return rows.map(toJob).sort((a, b) => a.runAt.localeCompare(b.runAt) || Number(a.id) - Number(b.id));
+  }
+
+  async #runHandler(job: ClaimedJob): Promise<JobOutcome> {
+    const handler = this.#options.handlers[job.kind as Exclude<JobKind, 'sync_deal'>];
+    if (!handler) return { kind: 'retry', afterSeconds: 60, countsAsAttempt: false, error: `no handler for ${job.kind} in this worker` };
+    try {
+      await handler(this.#deps, job);
+      return { kind: 'done', note: 'handled' };
+    } catch (error) {
+      return this.#failed(job, error);
+    }
+  }
+
+  #failed(job: ClaimedJob, error: unknown): JobOutcome {
+    if (!(error instanceof RetryLaterError)) this.#deps.logger.warn({ err: error, jobId: job.id, kind: job.kind }, 'job failed');
+    return error instanceof RetryLaterError
+      ? { kind: 'retry', afterSeconds: error.retryAfterSeconds, countsAsAttempt: error.countsAsAttempt, error: error.message }
+      : { kind: 'retry', afterSeconds: 0, countsAsAttempt: true, error: error instanceof Error ? error.message : String(error) };
+  }
+
+  /** Finished handled jobs, recorded in one statement. */
+  async #recordDone(jobs: ClaimedJob[]): Promise<void> {
+    if (jobs.length === 0) return;
+    await this.#deps.db('jobs').whereIn('id', jobs.map((job) => job.id)).where({ state: 'running', locked_by: this.#options.workerId })
+      .update({ state: 'done', finished_at: this.#deps.db.fn.now(), last_error: null, locked_by: null, locked_until: null });
+    for (const job of jobs) this.#options.onOutcome?.(job.kind, 'done');
   }
 
   async #record(job: ClaimedJob, outcome: JobOutcome): Promise<void> {

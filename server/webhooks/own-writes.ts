@@ -1,7 +1,6 @@
 // Recognising our own writes when HubSpot echoes them back as webhooks, so a write of ours never triggers
 // another (the loop guard). Stage writes are the gate's rollbacks, recorded in deal_stage_history before the
 // call; the approval_router_* properties are the sync's, recorded in synced_properties.
-import type { Knex } from 'knex';
 import { STAGE_PROPERTY } from '../../src/deal.js';
 import type { WebhookEventRow } from './webhook-inbox.js';
 
@@ -11,20 +10,23 @@ export const ECHO_WINDOW_MS = 10 * 60_000;
 // HubSpot marks a change made through the API by an app with one of these sources and the app's id as sourceId.
 const APP_CHANGE_SOURCES = new Set(['INTEGRATION', 'API']);
 
-export async function isOwnWrite(db: Knex, event: WebhookEventRow): Promise<boolean> {
+/** What an echo check needs beside the event, read with it (see loadEventFacts). */
+export interface EchoFacts {
+  /** When the gate rolled this deal back to the event's stage, newest first (at most three; stage events only). */
+  rollbacks: Date[];
+  /** What the sync last wrote to this deal, and when. */
+  synced: { properties: Record<string, unknown>; syncedAt: Date } | null;
+}
+
+export function isOwnWrite(event: WebhookEventRow, facts: EchoFacts): boolean {
   if (madeByThisApp(event)) return true;
   if (event.propertyName === null) return false;
   const value = event.propertyValue ?? '';
   // Only within the window: a rep who later sets the same value by hand made a change of their own.
   const near = (at: Date) => Math.abs(event.occurredAt.getTime() - at.getTime()) <= ECHO_WINDOW_MS;
-  if (event.propertyName === STAGE_PROPERTY) {
-    const rollbacks = await db('deal_stage_history').where({ portal_id: event.portalId, deal_id: event.objectId, source: 'rollback', stage: value })
-      .orderBy('occurred_at', 'desc').limit(3).pluck<Date[]>('occurred_at');
-    return rollbacks.some(near);
-  }
-  const synced = await db('synced_properties').where({ portal_id: event.portalId, deal_id: event.objectId })
-    .first<{ properties: Record<string, unknown>; synced_at: Date } | undefined>();
-  return synced !== undefined && synced.properties[event.propertyName] === value && near(synced.synced_at);
+  if (event.propertyName === STAGE_PROPERTY) return facts.rollbacks.some(near);
+  const { synced } = facts;
+  return synced !== null && synced.properties[event.propertyName] === value && near(synced.syncedAt);
 }
 
 /** The event's own sourceId names the subscribing app, which is us: the change came through our token. */

@@ -2,11 +2,16 @@
 // worth processing gets its `webhook_event` job in the same transaction (so an event is never stored unqueued).
 import type { Knex } from 'knex';
 import { enqueueJobs } from '../jobs/queue.js';
-import type { FeatureFlag, InstallState } from '../store/portals.js';
+import type { ApprovalState } from '../../src/lifecycle/types.js';
+import { STAGE_PROPERTY } from '../../src/deal.js';
+import { toPortal, type FeatureFlag, type InstallState, type Portal, type PortalRow } from '../store/portals.js';
+import type { EchoFacts } from './own-writes.js';
 import { dealEventKind, type WebhookEvent } from './webhook-event-schema.js';
 
 export interface WebhookEventJobPayload {
   webhookEventId: string;
+  /** The deal the event is about: the worker runs one deal's events one after another, in order. */
+  dealId: string;
 }
 
 export interface StoredBatch {
@@ -107,12 +112,12 @@ export async function storeWebhookBatch(db: Knex, events: readonly WebhookEvent[
     });
     // DO NOTHING also absorbs a duplicate inside the same batch; RETURNING lists only the rows inserted now.
     const inserted = await trx('webhook_events').insert(rows).onConflict().ignore()
-      .returning<{ id: string; portal_id: string; outcome: string | null }[]>(['id', 'portal_id', 'outcome']);
+      .returning<{ id: string; portal_id: string; object_id: string; outcome: string | null }[]>(['id', 'portal_id', 'object_id', 'outcome']);
 
     // One statement for the whole batch: HubSpot wants its answer within 5 s, and a batch holds up to 99 events.
     const jobs = inserted.filter((row) => row.outcome === null).map((row) => ({
       portalId: String(row.portal_id), kind: 'webhook_event' as const, key: String(row.id),
-      payload: { webhookEventId: String(row.id) } satisfies WebhookEventJobPayload,
+      payload: { webhookEventId: String(row.id), dealId: String(row.object_id) } satisfies WebhookEventJobPayload,
     }));
     await enqueueJobs(trx, jobs);
     return { received: events.length, stored: inserted.length, queued: jobs.length };
@@ -130,4 +135,56 @@ export async function findWebhookEvent(db: Knex, id: string, options: { forUpdat
 export async function markEventProcessed(db: Knex, id: string, outcome: string): Promise<boolean> {
   const updated = await db('webhook_events').where({ id }).whereNull('processed_at').update({ processed_at: db.fn.now(), outcome });
   return updated > 0;
+}
+
+/** Marks events processed with their outcomes, in one statement; an event processed meanwhile keeps its outcome. */
+export async function markEventsProcessed(db: Knex, outcomes: readonly { id: string; outcome: string }[]): Promise<void> {
+  if (outcomes.length === 0) return;
+  await db.raw(
+    `UPDATE webhook_events e SET processed_at = now(), outcome = o.outcome
+     FROM unnest(?::bigint[], ?::text[]) AS o(id, outcome)
+     WHERE e.id = o.id AND e.processed_at IS NULL`,
+    [outcomes.map((o) => o.id), outcomes.map((o) => o.outcome)],
+  );
+}
+
+/** A stored event with what deciding about it needs: its portal, the deal's latest request, and the echo facts. */
+export interface EventFacts extends EchoFacts {
+  event: WebhookEventRow;
+  portal: Portal | null;
+  latest: { id: string; state: ApprovalState['state']; policyVersionId: string } | null;
+}
+
+/** The facts of many events in one statement (a webhook batch holds up to 99); events not stored are left out. */
+export async function loadEventFacts(db: Knex, ids: readonly string[]): Promise<Map<string, EventFacts>> {
+  if (ids.length === 0) return new Map();
+  const { rows } = await db.raw<{ rows: (RawRow & {
+    portal: PortalRow | null; synced_properties: Record<string, unknown> | null; synced_at: Date | null;
+    latest_id: string | null; latest_state: ApprovalState['state'] | null; latest_policy_version_id: string | null; rollbacks: Date[];
+  })[] }>(
+    `SELECT e.*,
+       CASE WHEN p.id IS NULL THEN NULL ELSE jsonb_build_object('id', p.id::text, 'name', p.name, 'install_state', p.install_state,
+         'feature_flag', p.feature_flag, 'settings', p.settings, 'installed_by_email', p.installed_by_email) END AS portal,
+       s.properties AS synced_properties, s.synced_at,
+       r.id AS latest_id, r.state AS latest_state, r.policy_version_id AS latest_policy_version_id,
+       ARRAY(SELECT h.occurred_at FROM deal_stage_history h
+             WHERE e.property_name = ? AND h.portal_id = e.portal_id AND h.deal_id = e.object_id AND h.source = 'rollback'
+               AND h.stage = COALESCE(e.property_value, '')
+             ORDER BY h.occurred_at DESC LIMIT 3) AS rollbacks
+     FROM webhook_events e
+     LEFT JOIN portals p ON p.id = e.portal_id
+     LEFT JOIN synced_properties s ON s.portal_id = e.portal_id AND s.deal_id = e.object_id
+     LEFT JOIN LATERAL (SELECT a.id, a.state, a.policy_version_id FROM approval_requests a
+                        WHERE a.portal_id = e.portal_id AND a.deal_id = e.object_id
+                        ORDER BY a.created_at DESC, a.seq DESC LIMIT 1) r ON true
+     WHERE e.id = ANY (?::bigint[])`,
+    [STAGE_PROPERTY, [...ids]],
+  );
+  return new Map(rows.map((row) => [String(row.id), {
+    event: toRow(row),
+    portal: row.portal ? toPortal(row.portal) : null,
+    latest: row.latest_id === null ? null : { id: row.latest_id, state: row.latest_state!, policyVersionId: String(row.latest_policy_version_id) },
+    rollbacks: row.rollbacks,
+    synced: row.synced_properties === null ? null : { properties: row.synced_properties, syncedAt: row.synced_at! },
+  }]));
 }

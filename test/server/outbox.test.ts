@@ -188,4 +188,34 @@ describe('the outbox', () => {
 
     await db('jobs').where({ portal_id: portal.portalId }).delete(); // the other tests' claims need not wade through them
   });
+
+  it('runs a burst of other jobs a batch at a time, side by side across deals and in order within each deal', async () => {
+    const { db } = database();
+    const portal = await seedPortal(db);
+    const deals = ['7001', '7002', '7003'];
+    // Enqueued deal by deal in turn, so each deal's events are spread through the batch.
+    for (let n = 0; n < 6; n++) {
+      for (const dealId of deals) await enqueueJob(db, { portalId: portal.portalId, kind: 'webhook_event', key: `${dealId}-${n}`, payload: { webhookEventId: '0', dealId, n } });
+    }
+    const ran: { dealId: string; n: number }[] = [];
+    let inFlight = 0;
+    let mostAtOnce = 0;
+    const perDeal = new Map<string, number>();
+    const handler = async (_deps: unknown, job: { payload: unknown }) => {
+      const { dealId, n } = job.payload as { dealId: string; n: number };
+      if (perDeal.get(dealId)) throw new Error(`deal ${dealId} ran two jobs at once`);
+      perDeal.set(dealId, 1);
+      inFlight += 1;
+      mostAtOnce = Math.max(mostAtOnce, inFlight);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      ran.push({ dealId, n });
+      inFlight -= 1;
+      perDeal.set(dealId, 0);
+    };
+    const worker = workerFor(portal.crm, { handlers: { webhook_event: handler }, batchSize: 20, concurrency: 4 });
+    expect(await worker.runOnce()).toBe(18);
+    expect(mostAtOnce).toBe(3); // one line per deal, three deals
+    for (const dealId of deals) expect(ran.filter((job) => job.dealId === dealId).map((job) => job.n)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(await db('jobs').where({ portal_id: portal.portalId, state: 'done' }).count()).toEqual([{ count: '18' }]);
+  });
 });

@@ -1,5 +1,7 @@
 import request from 'supertest';
 import { describe, expect, it, vi } from 'vitest';
+import { jobBatchHandlers, jobHandlers } from '../../server/jobs/handlers.js';
+import { JobWorker } from '../../server/jobs/worker.js';
 import { decideOnRequest } from '../../server/use-cases/act-on-request.js';
 import { requestApproval } from '../../server/use-cases/request-approval.js';
 import { latestRequestForDeal } from '../../server/store/requests.js';
@@ -164,6 +166,37 @@ describe('webhook events: material changes', () => {
     const request = await latestRequestForDeal(deps.db, portal.portalId, dealId);
     expect(request?.state).toBe('invalidated');
     expect(request?.lifecycle.history.at(-1)).toMatchObject({ type: 'request_invalidated', detail: 'the deal was deleted in HubSpot' });
+  });
+
+  it('the worker handles a whole batch at once, each event as it would alone, each deal\'s in order', async () => {
+    const { app, clock, deps } = buildWebhookApp(database().db);
+    const portal = await seedPortal(database().db);
+    const open = async (dealId: string) => (await requestApproval(deps, portal.as('noah'), { dealId, justification: 'Competitive deal', idempotencyKey: idempotencyKey() })).body.request;
+    const [changed, echoed, same, bare, deleted] = [await seedDeal(portal, { discount_percent: '20' }), await seedDeal(portal, { discount_percent: '20' }),
+      await seedDeal(portal, { discount_percent: '20' }), await seedDeal(portal, { discount_percent: '20' }), await seedDeal(portal, { discount_percent: '20' })];
+    const approved = await open(changed);
+    await decideOnRequest(deps, portal.as('ben'), { requestId: approved.id, verdict: 'approve', idempotencyKey: idempotencyKey() });
+    await open(echoed);
+    await open(same);
+    await open(deleted);
+    await portal.crm.updateDeal(portal.portalId, changed, { discount_percent: '30', dealname: 'Renamed' });
+    const deletion = { ...propertyChange(portal.portalId, deleted, 'x', 'x', clock.now()), subscriptionType: 'deal.deletion', propertyName: undefined, propertyValue: undefined };
+    await postWebhook(app, clock, [
+      propertyChange(portal.portalId, changed, 'dealname', 'Renamed', minutesAfter(clock, 1)),
+      propertyChange(portal.portalId, echoed, 'discount_percent', '20', clock.now(), { changeSource: 'INTEGRATION', sourceId: APP_ID }),
+      propertyChange(portal.portalId, changed, 'discount_percent', '30', minutesAfter(clock, 1)),
+      propertyChange(portal.portalId, same, 'discount_percent', '20', minutesAfter(clock, 1)),
+      propertyChange(portal.portalId, bare, 'discount_percent', '35', minutesAfter(clock, 1)),
+      deletion,
+      propertyChange(portal.portalId, changed, 'discount_percent', '30', minutesAfter(clock, 2)), // after the invalidation
+    ]).expect(200);
+
+    const worker = new JobWorker(deps, { handlers: jobHandlers, batchHandlers: jobBatchHandlers, batchSize: 20 });
+    await worker.runOnce(); // one claim takes all seven (and any SLA timer of the requests that is due)
+    expect(await outcomes(deps.db, portal.portalId)).toEqual(['not_material', 'own_write', 'invalidated', 'no_material_change', 'no_live_request', 'request_cancelled', 'no_live_request']);
+    expect(await deps.db('jobs').where({ portal_id: portal.portalId, kind: 'webhook_event' }).whereNot({ state: 'done' }).count()).toEqual([{ count: '0' }]);
+    expect((await latestRequestForDeal(deps.db, portal.portalId, changed))?.state).toBe('invalidated');
+    expect((await latestRequestForDeal(deps.db, portal.portalId, deleted))?.state).toBe('invalidated');
   });
 
   it('does nothing for a portal whose flag is off', async () => {
