@@ -55,6 +55,7 @@ export function useProxiedDatabase(databaseUrl: () => string, options: { poolMax
     proxy = await startTcpProxy({ host: url.hostname, port: Number(url.port || 5432) });
     url.hostname = '127.0.0.1';
     url.port = String(proxy.port);
+    url.searchParams.delete('host'); // through the proxy's TCP port, not the embedded Postgres's Unix socket
     db = createDb(url.toString(), { poolMax: options.poolMax ?? 2 });
   });
   afterAll(async () => {
