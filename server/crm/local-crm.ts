@@ -69,10 +69,19 @@ export class LocalCrm implements Crm {
   async updateDeals(portalId: string, updates: readonly DealUpdate[]): Promise<BatchWriteResult> {
     const result: BatchWriteResult = { updated: [], failed: [], calls: 0 };
     for (let start = 0; start < updates.length; start += 100) {
+      // One statement per 100, as HubSpot's batch update takes one call.
       result.calls += 1;
-      for (const update of updates.slice(start, start + 100)) {
-        const changed = await this.updateDeal(portalId, update.id, update.properties);
-        if (changed) result.updated.push(update.id);
+      const chunk = updates.slice(start, start + 100);
+      const { rows } = await this.#db.raw<{ rows: { id: string }[] }>(
+        `UPDATE local_deals d SET properties = d.properties || u.changes::jsonb, updated_at = now()
+         FROM unnest(?::text[], ?::text[]) AS u(id, changes)
+         WHERE d.portal_id = ? AND d.id = u.id
+         RETURNING d.id`,
+        [chunk.map((update) => update.id), chunk.map((update) => JSON.stringify(update.properties)), portalId],
+      );
+      const changed = new Set(rows.map((row) => row.id));
+      for (const update of chunk) {
+        if (changed.has(update.id)) result.updated.push(update.id);
         else result.failed.push({ ids: [update.id], category: 'OBJECT_NOT_FOUND', message: `deal ${update.id} does not exist` });
       }
     }

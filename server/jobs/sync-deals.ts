@@ -39,7 +39,7 @@ export async function syncDeals(deps: JobDeps, portalId: string, jobs: ClaimedJo
       // A worker died between marking and confirming this write: read the deal back rather than write twice.
       const deal = await crm.getDeal(portalId, dealId, Object.keys(properties));
       if (deal && Object.entries(properties).every(([name, value]) => (deal.properties[name] ?? '') === value)) {
-        await markWritten(deps, portalId, dealId);
+        await markWritten(deps, portalId, [dealId]);
         outcomes.set(job.id, { kind: 'done', note: 'confirmed: an interrupted write had landed' });
         continue;
       }
@@ -52,31 +52,32 @@ export async function syncDeals(deps: JobDeps, portalId: string, jobs: ClaimedJo
   const budget = await takeBudget(deps.db, portalId, calls, limits, deps.now());
   if (!budget.ok) return all({ kind: 'retry', afterSeconds: budget.retryAfterSeconds, countsAsAttempt: false, error: `portal over its ${budget.reason} budget` });
 
+  // Marked `writing` before the call, all in one statement: a worker that dies mid-call leaves the mark to be read back.
   const now = deps.now();
-  await deps.db.transaction(async (trx) => {
-    for (const job of toWrite) {
-      const { dealId, requestId, version, properties } = job.payload;
-      await trx.raw(
-        `INSERT INTO synced_properties (portal_id, deal_id, properties, fingerprint, state, request_id, version, synced_at)
-         VALUES (?, ?, ?::jsonb, ?, 'writing', ?, ?, ?)
-         ON CONFLICT (portal_id, deal_id) DO UPDATE SET properties = EXCLUDED.properties, fingerprint = EXCLUDED.fingerprint,
-           state = 'writing', request_id = EXCLUDED.request_id, version = EXCLUDED.version, synced_at = EXCLUDED.synced_at`,
-        [portalId, dealId, JSON.stringify(properties), hashJson(properties), requestId, version, now],
-      );
-    }
-  });
+  const marks = toWrite.map((job) => job.payload);
+  await deps.db.raw(
+    `INSERT INTO synced_properties (portal_id, deal_id, properties, fingerprint, state, request_id, version, synced_at)
+     SELECT ?, m.deal_id, m.properties::jsonb, m.fingerprint, 'writing', m.request_id, m.version, ?
+     FROM unnest(?::text[], ?::text[], ?::text[], ?::uuid[], ?::int[]) AS m(deal_id, properties, fingerprint, request_id, version)
+     ON CONFLICT (portal_id, deal_id) DO UPDATE SET properties = EXCLUDED.properties, fingerprint = EXCLUDED.fingerprint,
+       state = 'writing', request_id = EXCLUDED.request_id, version = EXCLUDED.version, synced_at = EXCLUDED.synced_at`,
+    [portalId, now, marks.map((m) => m.dealId), marks.map((m) => JSON.stringify(m.properties)), marks.map((m) => hashJson(m.properties)),
+      marks.map((m) => m.requestId), marks.map((m) => m.version)],
+  );
 
   try {
     const result = await crm.updateDeals(portalId, toWrite.map((job) => ({ id: job.payload.dealId, properties: job.payload.properties })));
     const failed = new Map(result.failed.flatMap((failure) => failure.ids.map((id) => [id, `${failure.category}: ${failure.message}`] as const)));
+    const written: string[] = [];
     for (const job of toWrite) {
       const problem = failed.get(job.payload.dealId);
       if (problem) outcomes.set(job.id, { kind: 'dead', reason: `the CRM refused the write: ${problem}` });
       else {
-        await markWritten(deps, portalId, job.payload.dealId);
+        written.push(job.payload.dealId);
         outcomes.set(job.id, { kind: 'done', note: 'written' });
       }
     }
+    await markWritten(deps, portalId, written);
     await deps.db.transaction((trx) => appendTrace(trx, {
       portalId, kind: 'sync',
       input: { deals: toWrite.map((job) => ({ dealId: job.payload.dealId, requestId: job.payload.requestId, version: job.payload.version, properties: job.payload.properties })) },
@@ -110,6 +111,7 @@ function secondsToNextUtcDay(now: Date): number {
   return Math.max(1, Math.ceil((midnight - now.getTime()) / 1000));
 }
 
-async function markWritten(deps: JobDeps, portalId: string, dealId: string) {
-  await deps.db('synced_properties').where({ portal_id: portalId, deal_id: dealId }).update({ state: 'written' });
+async function markWritten(deps: JobDeps, portalId: string, dealIds: string[]) {
+  if (dealIds.length === 0) return;
+  await deps.db('synced_properties').where({ portal_id: portalId }).whereIn('deal_id', dealIds).update({ state: 'written' });
 }

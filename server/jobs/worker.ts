@@ -149,7 +149,9 @@ export class JobWorker {
         const message = error instanceof Error ? error.message : String(error);
         outcomes = new Map(batch.map((job) => [job.id, { kind: 'retry', afterSeconds: 30, countsAsAttempt: true, error: message }]));
       }
-      for (const job of batch) await this.#record(job, outcomes.get(job.id) ?? { kind: 'retry', afterSeconds: 30, countsAsAttempt: true, error: 'no outcome' });
+      const outcomeOf = (job: ClaimedJob): JobOutcome => outcomes.get(job.id) ?? { kind: 'retry', afterSeconds: 30, countsAsAttempt: true, error: 'no outcome' };
+      await this.#recordDone(batch.flatMap((job) => { const outcome = outcomeOf(job); return outcome.kind === 'done' ? [{ job, note: outcome.note }] : []; }));
+      for (const job of batch) if (outcomeOf(job).kind !== 'done') await this.#record(job, outcomeOf(job));
       ran += batch.length;
     }
     const others = await this.#claimOthers();
@@ -162,7 +164,7 @@ export class JobWorker {
       } catch (error) {
         failures = new Map(jobs.map((job) => [job.id, error instanceof Error ? error : new Error(String(error))]));
       }
-      await this.#recordDone(jobs.filter((job) => !failures.has(job.id)));
+      await this.#recordDone(jobs.filter((job) => !failures.has(job.id)).map((job) => ({ job, note: 'handled' })));
       for (const job of jobs) {
         const error = failures.get(job.id);
         if (error) await this.#record(job, this.#failed(job, error));
@@ -212,12 +214,16 @@ export class JobWorker {
       : { kind: 'retry', afterSeconds: 0, countsAsAttempt: true, error: error instanceof Error ? error.message : String(error) };
   }
 
-  /** Finished handled jobs, recorded in one statement. */
-  async #recordDone(jobs: ClaimedJob[]): Promise<void> {
-    if (jobs.length === 0) return;
-    await this.#deps.db('jobs').whereIn('id', jobs.map((job) => job.id)).where({ state: 'running', locked_by: this.#options.workerId })
-      .update({ state: 'done', finished_at: this.#deps.db.fn.now(), last_error: null, locked_by: null, locked_until: null });
-    for (const job of jobs) this.#options.onOutcome?.(job.kind, 'done');
+  /** Finished jobs, recorded in one statement; a note other than handled or written is kept as the job's last word. */
+  async #recordDone(done: { job: ClaimedJob; note: string }[]): Promise<void> {
+    if (done.length === 0) return;
+    await this.#deps.db.raw(
+      `UPDATE jobs j SET state = 'done', finished_at = now(), last_error = NULLIF(d.note, ''), locked_by = NULL, locked_until = NULL
+       FROM unnest(?::bigint[], ?::text[]) AS d(id, note)
+       WHERE j.id = d.id AND j.state = 'running' AND j.locked_by = ?`,
+      [done.map(({ job }) => job.id), done.map(({ note }) => (note === 'handled' || note === 'written' ? '' : note)), this.#options.workerId],
+    );
+    for (const { job } of done) this.#options.onOutcome?.(job.kind, 'done');
   }
 
   async #record(job: ClaimedJob, outcome: JobOutcome): Promise<void> {

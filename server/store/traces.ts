@@ -149,6 +149,6 @@ export async function loadDocument(db: Knex, hash: string): Promise<string | nul
 /** The trace of an earlier evaluation with the same input, if there is one (evaluations are content-addressed). */
 export async function findEvaluationTrace(db: Knex, portalId: string, inputHash: string): Promise<AppendedTrace | null> {
   const row = await db('traces').where({ portal_id: portalId, kind: 'evaluation', input_hash: inputHash })
-    .orderBy('seq').first<{ seq: string; hash: string } | undefined>();
+    .orderBy('seq').first<{ seq: string; hash: string } | undefined>('seq', 'hash'); // not the input and output documents
   return row ? { seq: Number(row.seq), hash: row.hash } : null;
 }
