@@ -47,11 +47,11 @@ export async function handleSlaTimer(deps: JobDeps, job: ClaimedJob): Promise<vo
         });
       }
     }
-    await deps.db.transaction((trx) => appendTrace(trx, {
+    await appendTrace(deps.db, {
       portalId: portal.id, kind: 'reminder', requestId, dealId: request.dealId,
       input: { stepIndex, step: step.id, dueAt: step.dueAt }, output: { remindedApprovers: waiting, tasks: writeToCrm },
       policyHash: request.lifecycle.policyHash, engineVersion: ENGINE_VERSION, occurredAt: at,
-    }));
+    });
     return;
   }
 

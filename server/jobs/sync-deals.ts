@@ -78,12 +78,12 @@ export async function syncDeals(deps: JobDeps, portalId: string, jobs: ClaimedJo
       }
     }
     await markWritten(deps, portalId, written);
-    await deps.db.transaction((trx) => appendTrace(trx, {
+    await appendTrace(deps.db, {
       portalId, kind: 'sync',
       input: { deals: toWrite.map((job) => ({ dealId: job.payload.dealId, requestId: job.payload.requestId, version: job.payload.version, properties: job.payload.properties })) },
       output: { updated: result.updated, failed: result.failed, calls: result.calls },
       engineVersion: ENGINE_VERSION, occurredAt: deps.now().toISOString(),
-    }));
+    });
   } catch (error) {
     await deps.db('synced_properties').where({ portal_id: portalId, state: 'writing' }).whereIn('deal_id', toWrite.map((job) => job.payload.dealId)).delete();
     if (error instanceof PortalUninstalledError) return all({ kind: 'dead', reason: 'the portal uninstalled the app' });

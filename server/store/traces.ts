@@ -47,9 +47,17 @@ export function appendTraceCall(entry: TraceEntry): { sql: string; bindings: Kne
   };
 }
 
-export async function appendTrace(db: Knex, entry: TraceEntry): Promise<AppendedTrace> {
+/**
+ * Appends a trace row. Given a transaction, the row commits with it. Given the database, the statement is a
+ * transaction of its own, so the portal's chain-head lock is held only while it runs and commits; there
+ * `waitForDisk: false` lets that commit return before its WAL reaches the disk (for rows that decide nothing).
+ */
+export async function appendTrace(db: Knex, entry: TraceEntry, options: { waitForDisk?: boolean } = {}): Promise<AppendedTrace> {
   const call = appendTraceCall(entry);
-  const { rows } = await db.raw<{ rows: { trace_seq: string; trace_hash: string }[] }>(call.sql, call.bindings);
+  const asynchronous = options.waitForDisk === false && !db.isTransaction;
+  // set_config(…, true) lasts until the end of the statement's own transaction, whose commit is when it is read.
+  const sql = asynchronous ? call.sql.replace('FROM append_trace(', "FROM set_config('synchronous_commit', 'off', true), append_trace(") : call.sql;
+  const { rows } = await db.raw<{ rows: { trace_seq: string; trace_hash: string }[] }>(sql, call.bindings);
   const row = rows[0];
   if (!row) throw new Error('append_trace returned no row');
   return { seq: Number(row.trace_seq), hash: row.trace_hash };

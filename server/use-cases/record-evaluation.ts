@@ -3,7 +3,7 @@
 import type { Knex } from 'knex';
 import { canonicalJson, hashJson } from '../../src/hash.js';
 import type { EvaluationInput, EvaluationOutput } from '../../src/evaluate.js';
-import { appendTrace, findEvaluationTrace, markDocumentsStored, storeDocument, type AppendedTrace } from '../store/traces.js';
+import { appendTrace, findEvaluationTrace, markDocumentsStored, storeDocument, type AppendedTrace, type TraceEntry } from '../store/traces.js';
 
 /** What an evaluation trace row stores as its input: the deal and requester in full, documents by hash. */
 export interface EvaluationTraceInput {
@@ -46,13 +46,12 @@ export async function traceEvaluation(
     seen.set(key, known);
     return known;
   }
-  const appended = await db.transaction(async (trx) => {
-    // A preview decides nothing, so its trace need not wait for the disk: WAL is written in order, so the next
-    // synchronous commit (any decision) flushes it too, and a crash can only lose the newest previews, never
-    // leave a gap in the chain.
-    await trx.raw('SET LOCAL synchronous_commit = off');
-    return recordEvaluation(trx, portalId, input, output, context);
-  });
+  // The documents first, then the trace in a statement of its own (its own transaction): the portal's chain-head lock
+  // is held while that statement runs and commits, never across a round trip to this process. A preview decides
+  // nothing, so its commit need not wait for the disk: WAL is written in order, so the next synchronous commit (any
+  // decision) flushes it too, and a crash can only lose the newest previews, never leave a gap in the chain.
+  const entry = await evaluationEntry(db, portalId, input, output, context);
+  const appended = 'hash' in entry ? entry : await appendTrace(db, entry, { waitForDisk: false });
   markDocumentsStored([output.policyHash, hashJson(input.directory)]);
   return appended;
 }
@@ -64,12 +63,24 @@ export async function recordEvaluation(
   output: EvaluationOutput,
   context: { dealId: string; requestId?: string | null; occurredAt: string },
 ): Promise<AppendedTrace> {
-  const known = await findEvaluationTrace(trx, portalId, output.inputHash);
+  const entry = await evaluationEntry(trx, portalId, input, output, context);
+  return 'hash' in entry ? entry : appendTrace(trx, entry);
+}
+
+/** The trace of an earlier evaluation with the same input, or the entry for a new one (its documents stored). */
+async function evaluationEntry(
+  db: Knex,
+  portalId: string,
+  input: EvaluationInput,
+  output: EvaluationOutput,
+  context: { dealId: string; requestId?: string | null; occurredAt: string },
+): Promise<AppendedTrace | TraceEntry> {
+  const known = await findEvaluationTrace(db, portalId, output.inputHash);
   if (known) return known;
   const directoryCanonical = canonicalJson(input.directory);
   const directoryHash = hashJson(input.directory);
-  await storeDocument(trx, 'policy', output.policyHash, canonicalJson(input.policy));
-  await storeDocument(trx, 'directory', directoryHash, directoryCanonical);
+  await storeDocument(db, 'policy', output.policyHash, canonicalJson(input.policy));
+  await storeDocument(db, 'directory', directoryHash, directoryCanonical);
   const traceInput: EvaluationTraceInput = {
     deal: input.deal,
     policyHash: output.policyHash,
@@ -77,7 +88,7 @@ export async function recordEvaluation(
     requester: input.requester ?? null,
     at: input.at ?? null,
   };
-  return appendTrace(trx, {
+  return {
     portalId,
     kind: 'evaluation',
     requestId: context.requestId ?? null,
@@ -88,5 +99,5 @@ export async function recordEvaluation(
     inputHash: output.inputHash,
     engineVersion: output.engineVersion,
     occurredAt: context.occurredAt,
-  });
+  };
 }

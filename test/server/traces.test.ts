@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { onDealChanged } from '../../server/use-cases/deal-changed.js';
 import { replayEvaluations } from '../../server/use-cases/replay-traces.js';
 import { findPortal } from '../../server/store/portals.js';
-import { verifyChain } from '../../server/store/traces.js';
+import { ENGINE_VERSION } from '../../src/hash.js';
+import { createDb } from '../../server/db/database.js';
+import { appendTrace, verifyChain } from '../../server/store/traces.js';
 import { buildTestApp, callApi } from '../support/app.js';
 import { useTestDatabase } from '../support/db.js';
 import { idempotencyKey, seedDeal, seedPortal } from '../support/factories.js';
@@ -72,6 +74,23 @@ describe('traces', () => {
     });
     const report = await replayEvaluations(db, { portalId: portal.portalId });
     expect(report.differences).toEqual([{ portalId: portal.portalId, seq: 1, problem: expect.stringMatching(/output differs/) }]);
+  });
+});
+
+describe('a trace appended in a statement of its own', () => {
+  it('keeps the chain whether or not its commit waits for the disk, and leaves the session setting as it was', async () => {
+    const db = createDb(database().url, { poolMax: 1 }); // one connection, so the second statement sees the first's session
+    try {
+      const portal = await seedPortal(database().db);
+      const entry = { portalId: portal.portalId, kind: 'evaluation' as const, input: { n: 1 }, output: { ok: true }, engineVersion: ENGINE_VERSION, occurredAt: '2026-11-27T09:00:00.000Z' };
+      const first = await appendTrace(db, entry, { waitForDisk: false });
+      const second = await appendTrace(db, { ...entry, input: { n: 2 } });
+      expect(second.seq).toBe(first.seq + 1);
+      expect((await db.raw<{ rows: { synchronous_commit: string }[] }>('SHOW synchronous_commit')).rows[0]?.synchronous_commit).toBe('on');
+      expect(await verifyChain(db, portal.portalId)).toMatchObject({ ok: true });
+    } finally {
+      await db.destroy();
+    }
   });
 });
 
