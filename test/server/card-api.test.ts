@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { verifyChain } from '../../server/store/traces.js';
 import { CardView, ErrorAnswer, InboxAnswer, RequestAnswer } from '../../src/contract/card-api.js';
 import { buildTestApp, callApi } from '../support/app.js';
 import { useTestDatabase } from '../support/db.js';
@@ -79,6 +80,30 @@ describe('requesting approval', () => {
     expect(again.body).toEqual(first.body);
     expect(again.headers['idempotent-replayed']).toBe('true');
     expect(await db('approval_requests').where({ portal_id: portal.portalId, deal_id: dealId }).count()).toEqual([{ count: '1' }]);
+  });
+
+  it('a decision whose trace cannot be appended changes nothing, answers 500, and can be made again once it can', async () => {
+    const { db, portal, call } = await setup();
+    const dealId = await seedDeal(portal, { discount_percent: '25' });
+    const opened = RequestAnswer.parse((await call('noah', 'POST', `/api/v1/deals/${dealId}/requests`, { justification: 'Competitive pressure', idempotencyKey: idempotencyKey() }).expect(201)).body);
+    // As a superuser test step: the trace table refuses this deal's decision rows for a while.
+    await db.raw(`CREATE FUNCTION test_refuse_trace() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN IF NEW.kind = 'decision' AND NEW.deal_id = '${dealId}' THEN RAISE EXCEPTION 'test: trace refused'; END IF; RETURN NEW; END $$`);
+    await db.raw('CREATE TRIGGER test_refuse_trace BEFORE INSERT ON traces FOR EACH ROW EXECUTE FUNCTION test_refuse_trace()');
+    const key = idempotencyKey();
+    try {
+      await call('ben', 'POST', `/api/v1/requests/${opened.request.id}/decisions`, { verdict: 'approve', comment: 'fine', idempotencyKey: key }).expect(500);
+      expect(await db('decisions').where({ request_id: opened.request.id }).count()).toEqual([{ count: '0' }]);
+      expect((await db('approval_requests').where({ id: opened.request.id }).first<{ state: string }>('state'))?.state).toBe('pending');
+      expect(await db('idempotency_keys').where({ portal_id: portal.portalId, key }).count()).toEqual([{ count: '0' }]);
+    } finally {
+      await db.raw('DROP TRIGGER test_refuse_trace ON traces');
+      await db.raw('DROP FUNCTION test_refuse_trace()');
+    }
+    const retried = await call('ben', 'POST', `/api/v1/requests/${opened.request.id}/decisions`, { verdict: 'approve', comment: 'fine', idempotencyKey: key }).expect(200);
+    expect(RequestAnswer.parse(retried.body).request.state).toBe('approved');
+    expect(await db('decisions').where({ request_id: opened.request.id }).count()).toEqual([{ count: '1' }]);
+    expect(await verifyChain(db, portal.portalId)).toMatchObject({ ok: true });
   });
 
   it('answers a repeated decision with the first answer, trace hash and all, and decides once', async () => {
