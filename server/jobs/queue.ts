@@ -23,16 +23,22 @@ export interface NewJob {
 
 /** Many jobs in one statement (a webhook batch); repeated keys in the batch keep their last payload. */
 export async function enqueueJobs(db: Knex, jobs: readonly NewJob[]): Promise<void> {
+  const insert = jobsInsert(jobs);
+  if (insert) await db.raw(insert.sql, insert.bindings);
+}
+
+/** The statement that enqueues these jobs (for a caller that sends it inside a larger one), or null for none. */
+export function jobsInsert(jobs: readonly NewJob[]): { sql: string; bindings: Knex.RawBinding[] } | null {
   const unique = [...new Map(jobs.map((job) => [`${job.portalId}\u0000${job.kind}\u0000${job.key}`, job])).values()];
-  if (unique.length === 0) return;
-  await db.raw(
-    `INSERT INTO jobs (portal_id, kind, key, payload, run_at)
+  if (unique.length === 0) return null;
+  return {
+    sql: `INSERT INTO jobs (portal_id, kind, key, payload, run_at)
      SELECT portal_id::bigint, kind, key, payload::jsonb, COALESCE(run_at::timestamptz, now())
      FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[]) AS t(portal_id, kind, key, payload, run_at)
      ON CONFLICT (portal_id, kind, key) WHERE state = 'queued'
      DO UPDATE SET payload = EXCLUDED.payload, run_at = LEAST(jobs.run_at, EXCLUDED.run_at)`,
-    [unique.map((j) => j.portalId), unique.map((j) => j.kind), unique.map((j) => j.key), unique.map((j) => JSON.stringify(j.payload)), unique.map((j) => j.runAt ?? null)] as unknown as string[],
-  );
+    bindings: [unique.map((j) => j.portalId), unique.map((j) => j.kind), unique.map((j) => j.key), unique.map((j) => JSON.stringify(j.payload)), unique.map((j) => j.runAt ?? null)] as unknown as string[],
+  };
 }
 
 export async function enqueueJob(db: Knex, job: NewJob): Promise<void> {

@@ -11,7 +11,6 @@ import { policyById } from '../store/policies.js';
 import { findPortal } from '../store/portals.js';
 import { findRequest, saveTransition } from '../store/requests.js';
 import { appendTrace } from '../store/traces.js';
-import { enqueueDealSync } from './sync-deal.js';
 import type { ClaimedJob, JobDeps } from './types.js';
 
 export interface SlaTimerPayload {
@@ -62,8 +61,7 @@ export async function handleSlaTimer(deps: JobDeps, job: ClaimedJob): Promise<vo
     if (!locked || locked.state !== 'pending' || locked.lifecycle.currentStep !== stepIndex) return;
     const result = escalate(locked.lifecycle, { to: targets }, at);
     if (!result.ok) return; // already escalated, or not due (the timer ran early): nothing to do
-    const version = await saveTransition(trx, locked, result.state, at);
-    await enqueueDealSync(trx, portal, { id: locked.id, dealId: locked.dealId, version, score: locked.score, routeId: locked.routeId, lifecycle: result.state });
+    const version = await saveTransition(trx, locked, result.state, at, { syncTo: portal });
     const traceHashes = (await trx('traces').where({ portal_id: portal.id, request_id: requestId }).orderBy('seq').select<{ hash: string }[]>('hash')).map((row) => row.hash);
     const trace = await appendTrace(trx, {
       portalId: portal.id, kind: 'escalation', requestId, dealId: locked.dealId,

@@ -5,7 +5,7 @@ import type { ApprovalState } from '../../src/lifecycle/types.js';
 import { parseInstant } from '../../src/time.js';
 import { DEAL_PROPERTIES } from '../hubspot/provision-properties.js';
 import type { Portal } from '../store/portals.js';
-import { enqueueJob } from './queue.js';
+import { enqueueJob, type NewJob } from './queue.js';
 
 export interface SyncDealPayload {
   dealId: string;
@@ -31,13 +31,22 @@ export function dealSyncProperties(request: { id: string; score: number; routeId
   };
 }
 
+/** The job that writes this state of the request to its deal, or null where the portal is not written to. */
+export function dealSyncJob(
+  portal: Pick<Portal, 'id' | 'featureFlag'>,
+  request: { id: string; dealId: string; version: number; score: number; routeId: string; lifecycle: ApprovalState },
+): NewJob | null {
+  if (portal.featureFlag !== 'on') return null;
+  const payload: SyncDealPayload = { dealId: request.dealId, requestId: request.id, version: request.version, properties: dealSyncProperties(request) };
+  return { portalId: portal.id, kind: 'sync_deal', key: request.dealId, payload };
+}
+
 export async function enqueueDealSync(
   trx: Knex,
   portal: Pick<Portal, 'id' | 'featureFlag'>,
   request: { id: string; dealId: string; version: number; score: number; routeId: string; lifecycle: ApprovalState },
 ): Promise<boolean> {
-  if (portal.featureFlag !== 'on') return false;
-  const payload: SyncDealPayload = { dealId: request.dealId, requestId: request.id, version: request.version, properties: dealSyncProperties(request) };
-  await enqueueJob(trx, { portalId: portal.id, kind: 'sync_deal', key: request.dealId, payload });
-  return true;
+  const job = dealSyncJob(portal, request);
+  if (job) await enqueueJob(trx, job);
+  return job !== null;
 }

@@ -4,7 +4,9 @@
 import type { Knex } from 'knex';
 import type { ApprovalState } from '../../src/lifecycle/types.js';
 import type { Deal } from '../../src/deal.js';
-import { enqueueJob } from '../jobs/queue.js';
+import { enqueueJobs, jobsInsert, type NewJob } from '../jobs/queue.js';
+import { dealSyncJob } from '../jobs/sync-deal.js';
+import type { Portal } from './portals.js';
 import { prepared, runPrepared } from '../db/prepared.js';
 import { CONFIG_VERSION_SQL } from './portal-config.js';
 
@@ -161,21 +163,28 @@ export async function insertRequest(trx: Knex.Transaction, request: NewRequest):
   });
   const steps = stepsUpsert(trx, request.portalId, request.id, request.lifecycle);
   if (steps) await steps;
-  await scheduleSlaTimers(trx, request.portalId, request.id, request.lifecycle);
+  await enqueueJobs(trx, slaTimerJobs(request.portalId, request.id, request.lifecycle));
 }
 
-/** Saves a transition: the new lifecycle, its mirrored steps and any new decisions; bumps the row version. */
-export async function saveTransition(
-  trx: Knex.Transaction,
-  request: StoredRequest,
-  next: ApprovalState,
-  at: string,
-  decision?: { stepIndex: number; approverEmail: string; approverUserId: string; onBehalfOf: string | null; verdict: 'approve' | 'reject'; comment: string | null },
-): Promise<number> {
+export interface TransitionWrites {
+  /** The decision that caused it, when one did. */
+  decision?: { stepIndex: number; approverEmail: string; approverUserId: string; onBehalfOf: string | null; verdict: 'approve' | 'reject'; comment: string | null };
+  /** The portal whose deal is told the new state (nothing is written where its flag is not `on`). */
+  syncTo?: Pick<Portal, 'id' | 'featureFlag'>;
+}
+
+/**
+ * Saves a transition under the request's row lock and returns the new row version. The request, its decision, the
+ * steps' mirror and the jobs it causes (the deal's sync, the SLA timers of a step that starts) are written by one
+ * statement: a round trip fewer for each while the lock is held.
+ */
+export async function saveTransition(trx: Knex.Transaction, request: StoredRequest, next: ApprovalState, at: string, writes: TransitionWrites = {}): Promise<number> {
   const rowVersion = request.rowVersion + 1;
-  // The request, its decision and the steps' mirror are written by one statement (a round trip fewer for each, while
-  // the request's row lock is held).
-  const writes = [
+  const { decision, syncTo } = writes;
+  const sync = syncTo ? dealSyncJob(syncTo, { id: request.id, dealId: request.dealId, version: rowVersion, score: request.score, routeId: request.routeId, lifecycle: next }) : null;
+  const timers = next.currentStep !== request.lifecycle.currentStep ? slaTimerJobs(request.portalId, request.id, next) : [];
+  const jobs = jobsInsert([...(sync ? [sync] : []), ...timers]);
+  const statements = [
     trx('approval_requests')
       .where({ portal_id: request.portalId, id: request.id, row_version: request.rowVersion })
       .update({ state: next.state, lifecycle: JSON.stringify(next), row_version: rowVersion, updated_at: at, closed_at: next.closedAt })
@@ -192,33 +201,31 @@ export async function saveTransition(
       decided_at: at,
     }),
     stepsUpsert(trx, request.portalId, request.id, next),
-  ].filter((write) => !!write).map((write) => write.toSQL());
+  ].filter((write) => !!write).map((write) => write.toSQL() as { sql: string; bindings: readonly Knex.RawBinding[] });
+  if (jobs) statements.push(jobs);
   const { rows } = await trx.raw<{ rows: { updated: number }[] }>(
-    `WITH ${writes.map((write, index) => `w${index} AS (${write.sql})`).join(', ')} SELECT count(*)::int AS updated FROM w0`,
-    writes.flatMap((write) => write.bindings),
+    `WITH ${statements.map((write, index) => `w${index} AS (${write.sql})`).join(', ')} SELECT count(*)::int AS updated FROM w0`,
+    statements.flatMap((write) => write.bindings),
   );
   if (rows[0]?.updated !== 1) throw new Error(`request ${request.id} changed under a row lock`);
-  if (next.currentStep !== request.lifecycle.currentStep) await scheduleSlaTimers(trx, request.portalId, request.id, next);
   return rowVersion;
 }
 
 /** A step that starts gets its timers: a reminder at three quarters of its SLA and the escalation at its due time. */
-async function scheduleSlaTimers(trx: Knex.Transaction, portalId: string, requestId: string, lifecycle: ApprovalState) {
-  if (lifecycle.state !== 'pending' || lifecycle.currentStep === null) return;
+function slaTimerJobs(portalId: string, requestId: string, lifecycle: ApprovalState): NewJob[] {
+  if (lifecycle.state !== 'pending' || lifecycle.currentStep === null) return [];
   const step = lifecycle.steps[lifecycle.currentStep];
-  if (!step?.startedAt || !step.dueAt) return;
+  if (!step?.startedAt || !step.dueAt) return [];
   const started = Date.parse(step.startedAt);
   const due = Date.parse(step.dueAt);
-  const timers = [
+  const stepIndex = lifecycle.currentStep;
+  return [
     { kind: 'remind' as const, runAt: new Date(started + (due - started) * 0.75).toISOString() },
     { kind: 'escalate' as const, runAt: step.dueAt },
-  ];
-  for (const timer of timers) {
-    await enqueueJob(trx, {
-      portalId, kind: 'sla_timer', key: `${requestId}:${lifecycle.currentStep}:${timer.kind}`, runAt: timer.runAt,
-      payload: { requestId, stepIndex: lifecycle.currentStep, timer: timer.kind },
-    });
-  }
+  ].map((timer) => ({
+    portalId, kind: 'sla_timer', key: `${requestId}:${stepIndex}:${timer.kind}`, runAt: timer.runAt,
+    payload: { requestId, stepIndex, timer: timer.kind },
+  }));
 }
 
 function stepsUpsert(trx: Knex.Transaction, portalId: string, requestId: string, lifecycle: ApprovalState) {

@@ -8,10 +8,9 @@ import { decide } from '../../src/lifecycle/decide.js';
 import type { TransitionResult } from '../../src/lifecycle/types.js';
 import type { ResolutionEntry } from '../../src/routing/types.js';
 import { AppError } from '../errors.js';
-import { enqueueDealSync } from '../jobs/sync-deal.js';
 import { runIdempotentTraced } from '../store/idempotency.js';
 import { policyDocumentById } from '../store/policies.js';
-import { findRequest, saveTransition, type StoredRequest } from '../store/requests.js';
+import { findRequest, saveTransition, type TransitionWrites, type StoredRequest } from '../store/requests.js';
 import { isoNow, type ServiceDeps } from './deps.js';
 import { loadPortal, type Viewer } from './load-deal-context.js';
 import { namesFrom, presentRequest } from './present.js';
@@ -67,7 +66,7 @@ export async function withdrawRequest(deps: ServiceDeps, viewer: Viewer, input: 
 interface Act {
   result: TransitionResult;
   command: Record<string, unknown>;
-  decision?: Parameters<typeof saveTransition>[4];
+  decision?: TransitionWrites['decision'];
 }
 
 async function actOnRequest(
@@ -90,8 +89,7 @@ async function actOnRequest(
     const at = isoNow(deps);
     const { result, command, decision } = act(request, at);
     if (!result.ok) throw toAppError(result.error);
-    const rowVersion = await saveTransition(trx, request, result.state, at, decision);
-    await enqueueDealSync(trx, portal, { id: request.id, dealId: request.dealId, version: rowVersion, score: request.score, routeId: request.routeId, lifecycle: result.state });
+    const rowVersion = await saveTransition(trx, request, result.state, at, { ...(decision ? { decision } : {}), syncTo: portal });
     const presented = await presentSaved(trx, { ...request, lifecycle: result.state, state: result.state.state, rowVersion, closedAt: result.state.closedAt }, names);
     // The trace is appended last, with the answer stored in the same statement (see runIdempotentTraced).
     return {

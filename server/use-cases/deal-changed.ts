@@ -4,7 +4,6 @@ import { canonicalJson, ENGINE_VERSION, hashJson } from '../../src/hash.js';
 import { assessChange, materialChanges, type ChangeAssessment } from '../../src/lifecycle/assess-change.js';
 import { invalidate } from '../../src/lifecycle/close.js';
 import { policyProperties } from '../../src/policy/policy-properties.js';
-import { enqueueDealSync } from '../jobs/sync-deal.js';
 import { policyById } from '../store/policies.js';
 import type { Portal } from '../store/portals.js';
 import { latestRequestForDeal, saveTransition } from '../store/requests.js';
@@ -42,8 +41,7 @@ export async function onDealChanged(deps: ServiceDeps, portal: Portal, dealId: s
     if (!assessment.stands) {
       const result = invalidate(request.lifecycle, { reason: assessment.reason }, at);
       if (result.ok) {
-        const version = await saveTransition(trx, request, result.state, at);
-        await enqueueDealSync(trx, portal, { id: request.id, dealId, version, score: request.score, routeId: request.routeId, lifecycle: result.state });
+        const version = await saveTransition(trx, request, result.state, at, { syncTo: portal });
         invalidated = true;
         output = { state: result.state.state, events: result.events, version };
       } else {

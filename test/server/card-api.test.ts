@@ -106,6 +106,26 @@ describe('requesting approval', () => {
     expect(await verifyChain(db, portal.portalId)).toMatchObject({ ok: true });
   });
 
+  it('a decision is a few statements: the request, its decision, steps, sync and timers are written by one', async () => {
+    const { db, portal, call } = await setup();
+    const open = async (dealId: string) => RequestAnswer.parse((await call('noah', 'POST', `/api/v1/deals/${dealId}/requests`, { justification: 'Competitive pressure', idempotencyKey: idempotencyKey() }).expect(201)).body);
+    const warm = await open(await seedDeal(portal, { discount_percent: '25' }));
+    await call('ben', 'POST', `/api/v1/requests/${warm.request.id}/decisions`, { verdict: 'approve', comment: 'fine', idempotencyKey: idempotencyKey() }).expect(200); // the policy document is kept from here on
+    const dealId = await seedDeal(portal, { discount_percent: '25' });
+    const opened = await open(dealId);
+    const statements: string[] = [];
+    const listener = (query: { sql: string }) => statements.push(query.sql);
+    db.on('query', listener);
+    try {
+      await call('ben', 'POST', `/api/v1/requests/${opened.request.id}/decisions`, { verdict: 'approve', comment: 'fine', idempotencyKey: idempotencyKey() }).expect(200);
+    } finally {
+      db.off('query', listener);
+    }
+    // The portal; then BEGIN, the idempotency key, the request under its lock, the writes, the trace with the answer, COMMIT.
+    expect(statements, statements.join('\n')).toHaveLength(7);
+    expect(await db('jobs').where({ portal_id: portal.portalId, kind: 'sync_deal', key: dealId, state: 'queued' }).count()).toEqual([{ count: '1' }]);
+  });
+
   it('answers a repeated decision with the first answer, trace hash and all, and decides once', async () => {
     const { db, portal, call } = await setup();
     const dealId = await seedDeal(portal, { discount_percent: '25' });
