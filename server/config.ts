@@ -34,6 +34,7 @@ export const configSchema = z.object({
   WORKER_ENABLED: z.enum(['true', 'false']).default('true').transform((value) => value === 'true')
     .describe('Run the job worker (outbox sync, SLA timers, webhooks) inside `serve`; `false` when workers run as `approval-router worker`.'),
   JOB_LOCK_SECONDS: z.coerce.number().int().min(5).max(3600).default(30).describe('How long a claimed job stays locked; a job whose worker died is retried after this.'),
+  JOB_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(7).describe('Finished jobs are deleted this many days after they finished (dead ones stay, with their incidents).'),
   SYNC_RATE_PER_10S: z.coerce.number().int().min(1).max(110).default(100).describe('HubSpot calls per portal per 10 s the outbox may spend (HubSpot allows about 110).'),
   SYNC_DAILY_BUDGET: z.coerce.number().int().min(1).default(250_000).describe('HubSpot calls per portal per day the outbox may spend.'),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(120_000).default(10_000).describe('How long SIGTERM waits for in-flight requests before closing.'),

@@ -10,6 +10,7 @@ import { AppError } from './errors.js';
 import { connectHubSpot, type HubSpotSetup } from './hubspot/connect.js';
 import { HubSpotCrm } from './hubspot/hubspot-crm.js';
 import { jobBatchHandlers, jobHandlers } from './jobs/handlers.js';
+import { pruneFinishedJobs } from './jobs/queue.js';
 import { applyPostureToAllPortals } from './rollout/posture.js';
 import { JobWorker, type WorkerOptions } from './jobs/worker.js';
 import { createLogger, secretValues, type Logger } from './logger.js';
@@ -65,6 +66,8 @@ export function createWorker(runtime: Runtime, options: Pick<WorkerOptions, 'onO
     onTick: async () => {
       const results = await applyPostureToAllPortals(runtime.deps.db, new Date(), { logger: runtime.logger });
       for (const { portalId, posture } of results) runtime.metrics.posture.set({ portal: portalId }, { healthy: 0, degraded: 1, critical: 2 }[posture]);
+      const pruned = await pruneFinishedJobs(runtime.deps.db, runtime.config.JOB_RETENTION_DAYS);
+      if (pruned > 0) runtime.logger.info({ pruned, retentionDays: runtime.config.JOB_RETENTION_DAYS }, 'deleted finished jobs past their retention');
     },
     ...options,
   });

@@ -49,3 +49,17 @@ export async function enqueueJob(db: Knex, job: NewJob): Promise<void> {
     [job.portalId, job.kind, job.key, JSON.stringify(job.payload), job.runAt ?? null],
   );
 }
+
+/**
+ * Deletes finished jobs that finished more than `days` ago, at most `limit` at a time; returns how many. Dead jobs
+ * stay (an incident points at each). Claims never read finished jobs, but the table and its indexes would grow by
+ * every state change and webhook event for good.
+ */
+export async function pruneFinishedJobs(db: Knex, days: number, limit = 10_000): Promise<number> {
+  const result = await db.raw<{ rowCount: number }>(
+    `DELETE FROM jobs WHERE id = ANY (ARRAY(
+       SELECT id FROM jobs WHERE state = 'done' AND finished_at < now() - (? * interval '1 day') ORDER BY finished_at LIMIT ?))`,
+    [days, limit],
+  );
+  return result.rowCount;
+}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { BatchWriteResult, Crm, DealUpdate } from '../../server/crm/crm.js';
 import { HubSpotApiError } from '../../server/hubspot/hubspot-errors.js';
-import { enqueueJob } from '../../server/jobs/queue.js';
+import { enqueueJob, pruneFinishedJobs } from '../../server/jobs/queue.js';
 import { CLAIM_SYNC_BATCH, JobWorker } from '../../server/jobs/worker.js';
 import { verifyChain } from '../../server/store/traces.js';
 import { buildTestApp, callApi, createClock } from '../support/app.js';
@@ -217,5 +217,17 @@ describe('the outbox', () => {
     expect(mostAtOnce).toBe(3); // one line per deal, three deals
     for (const dealId of deals) expect(ran.filter((job) => job.dealId === dealId).map((job) => job.n)).toEqual([0, 1, 2, 3, 4, 5]);
     expect(await db('jobs').where({ portal_id: portal.portalId, state: 'done' }).count()).toEqual([{ count: '18' }]);
+  });
+
+  it('prunes finished jobs past their retention, oldest first, and keeps dead and recent ones', async () => {
+    const { db } = database();
+    const portal = await seedPortal(db);
+    const job = (key: string, state: string, daysAgo: number) => ({ portal_id: portal.portalId, kind: 'sync_deal', key, payload: '{}', state, finished_at: db.raw(`now() - (? * interval '1 day')`, [daysAgo]) });
+    await db('jobs').insert([job('old-1', 'done', 30), job('old-2', 'done', 9), job('recent', 'done', 1), job('dead', 'dead', 30)]);
+    expect(await pruneFinishedJobs(db, 7, 1)).toBe(1);
+    expect(await db('jobs').where({ portal_id: portal.portalId, key: 'old-1' }).count()).toEqual([{ count: '0' }]); // the oldest first
+    expect(await pruneFinishedJobs(db, 7)).toBe(1);
+    expect(await pruneFinishedJobs(db, 7)).toBe(0);
+    expect((await db('jobs').where({ portal_id: portal.portalId }).orderBy('key').pluck('key'))).toEqual(['dead', 'recent']);
   });
 });
