@@ -1,7 +1,6 @@
-// The inbox: a batch is stored in one transaction, duplicates collapse on the dedupe key, and each new event
-// worth processing gets its `webhook_event` job in the same transaction (so an event is never stored unqueued).
+// The inbox: a batch is stored by one statement, duplicates collapse on the dedupe key, and each new event worth
+// processing gets its `webhook_event` job in that same statement (so an event is never stored unqueued).
 import type { Knex } from 'knex';
-import { enqueueJobs } from '../jobs/queue.js';
 import type { ApprovalState } from '../../src/lifecycle/types.js';
 import { STAGE_PROPERTY } from '../../src/deal.js';
 import { toPortal, type FeatureFlag, type InstallState, type Portal, type PortalRow } from '../store/portals.js';
@@ -87,41 +86,44 @@ export function outcomeOnArrival(event: Pick<WebhookEvent, 'subscriptionType' | 
 
 export async function storeWebhookBatch(db: Knex, events: readonly WebhookEvent[], rawEvents: readonly unknown[]): Promise<StoredBatch> {
   if (events.length === 0) return { received: 0, stored: 0, queued: 0 };
-  return db.transaction(async (trx) => {
-    const portalIds = [...new Set(events.map((event) => event.portalId))];
-    const portals = await trx('portals').whereIn('id', portalIds).select<(PortalState & { id: string })[]>('id', 'install_state', 'feature_flag');
-    const portalById = new Map(portals.map((portal) => [String(portal.id), portal]));
+  const portalIds = [...new Set(events.map((event) => event.portalId))];
+  const portals = await db('portals').whereIn('id', portalIds).select<(PortalState & { id: string })[]>('id', 'install_state', 'feature_flag');
+  const portalById = new Map(portals.map((portal) => [String(portal.id), portal]));
 
-    const rows = events.map((event, index) => {
-      const outcome = outcomeOnArrival(event, portalById.get(event.portalId));
-      return {
-        portal_id: event.portalId,
-        event_id: event.eventId,
-        subscription_type: event.subscriptionType,
-        object_id: event.objectId,
-        property_name: event.propertyName ?? null,
-        property_value: event.propertyValue ?? null,
-        change_source: event.changeSource ?? null,
-        source_id: event.sourceId ?? null,
-        occurred_at: new Date(event.occurredAt),
-        attempt_number: event.attemptNumber ?? 0,
-        payload: JSON.stringify(rawEvents[index] ?? event),
-        processed_at: outcome === null ? null : trx.fn.now(),
-        outcome,
-      };
-    });
-    // DO NOTHING also absorbs a duplicate inside the same batch; RETURNING lists only the rows inserted now.
-    const inserted = await trx('webhook_events').insert(rows).onConflict().ignore()
-      .returning<{ id: string; portal_id: string; object_id: string; outcome: string | null }[]>(['id', 'portal_id', 'object_id', 'outcome']);
-
-    // One statement for the whole batch: HubSpot wants its answer within 5 s, and a batch holds up to 99 events.
-    const jobs = inserted.filter((row) => row.outcome === null).map((row) => ({
-      portalId: String(row.portal_id), kind: 'webhook_event' as const, key: String(row.id),
-      payload: { webhookEventId: String(row.id), dealId: String(row.object_id) } satisfies WebhookEventJobPayload,
-    }));
-    await enqueueJobs(trx, jobs);
-    return { received: events.length, stored: inserted.length, queued: jobs.length };
+  const rows = events.map((event, index) => {
+    const outcome = outcomeOnArrival(event, portalById.get(event.portalId));
+    return {
+      portal_id: event.portalId,
+      event_id: event.eventId,
+      subscription_type: event.subscriptionType,
+      object_id: event.objectId,
+      property_name: event.propertyName ?? null,
+      property_value: event.propertyValue ?? null,
+      change_source: event.changeSource ?? null,
+      source_id: event.sourceId ?? null,
+      occurred_at: new Date(event.occurredAt),
+      attempt_number: event.attemptNumber ?? 0,
+      payload: JSON.stringify(rawEvents[index] ?? event),
+      processed_at: outcome === null ? null : db.fn.now(),
+      outcome,
+    };
   });
+  // One statement stores the batch and queues a `webhook_event` job (payload: WebhookEventJobPayload) for each new
+  // event worth processing, so an event is never stored unqueued and the answer to HubSpot waits on one round trip
+  // for both. DO NOTHING also absorbs a duplicate inside the same batch; RETURNING lists only the rows inserted now.
+  const insert = db('webhook_events').insert(rows).onConflict().ignore().returning(['id', 'portal_id', 'object_id', 'outcome']).toSQL();
+  const { rows: [counts] } = await db.raw<{ rows: { stored: number; queued: number }[] }>(
+    `WITH inserted AS (${insert.sql}), queued AS (
+       INSERT INTO jobs (portal_id, kind, key, payload)
+       SELECT portal_id, 'webhook_event', id::text, jsonb_build_object('webhookEventId', id::text, 'dealId', object_id)
+       FROM inserted WHERE outcome IS NULL
+       ON CONFLICT (portal_id, kind, key) WHERE state = 'queued'
+       DO UPDATE SET payload = EXCLUDED.payload, run_at = LEAST(jobs.run_at, EXCLUDED.run_at)
+       RETURNING 1)
+     SELECT (SELECT count(*) FROM inserted)::int AS stored, (SELECT count(*) FROM queued)::int AS queued`,
+    insert.bindings,
+  );
+  return { received: events.length, stored: counts?.stored ?? 0, queued: counts?.queued ?? 0 };
 }
 
 export async function findWebhookEvent(db: Knex, id: string, options: { forUpdate?: boolean } = {}): Promise<WebhookEventRow | null> {
