@@ -87,6 +87,18 @@ export async function findRequest(db: Knex, portalId: string, requestId: string,
   return row ? toRequest(row) : null;
 }
 
+/**
+ * The request under its row lock, with its portal's install state and flag as they are now, in one statement: an
+ * action checks these here, under the lock, rather than trusting what it read before.
+ */
+export async function lockRequestWithPortal(trx: Knex.Transaction, portalId: string, requestId: string): Promise<{ request: StoredRequest; portal: Pick<Portal, 'installState' | 'featureFlag'> } | null> {
+  const row = await selectRequest(trx).join('portals as po', 'po.id', 'r.portal_id')
+    .select('po.install_state as portal_install_state', 'po.feature_flag as portal_feature_flag')
+    .where({ 'r.portal_id': portalId, 'r.id': requestId }).forUpdate('r')
+    .first<(RequestRow & { portal_install_state: Portal['installState']; portal_feature_flag: Portal['featureFlag'] }) | undefined>();
+  return row ? { request: toRequest(row), portal: { installState: row.portal_install_state, featureFlag: row.portal_feature_flag } } : null;
+}
+
 /** The deal's most recent request, or null. */
 export async function latestRequestForDeal(db: Knex, portalId: string, dealId: string, options: { forUpdate?: boolean } = {}): Promise<StoredRequest | null> {
   let query = selectRequest(db).where({ 'r.portal_id': portalId, 'r.deal_id': dealId }).orderBy('r.created_at', 'desc').orderBy('r.seq', 'desc');

@@ -10,7 +10,7 @@ import type { ResolutionEntry } from '../../src/routing/types.js';
 import { AppError } from '../errors.js';
 import { runIdempotentTraced } from '../store/idempotency.js';
 import { policyDocumentById } from '../store/policies.js';
-import { findRequest, saveTransition, type TransitionWrites, type StoredRequest } from '../store/requests.js';
+import { lockRequestWithPortal, saveTransition, type TransitionWrites, type StoredRequest } from '../store/requests.js';
 import { isoNow, type ServiceDeps } from './deps.js';
 import { loadPortal, type Viewer } from './load-deal-context.js';
 import { namesFrom, presentRequest } from './present.js';
@@ -63,6 +63,8 @@ export async function withdrawRequest(deps: ServiceDeps, viewer: Viewer, input: 
   });
 }
 
+const TURNED_OFF = 'approval-router is turned off for this portal';
+
 interface Act {
   result: TransitionResult;
   command: Record<string, unknown>;
@@ -75,21 +77,27 @@ async function actOnRequest(
   input: { requestId: string; idempotencyKey: string; expectedVersion?: number | undefined; operation: string; fingerprint: string },
   act: (request: StoredRequest, at: string) => Act,
 ) {
-  const portal = await loadPortal(deps, viewer.portalId);
-  if (portal.featureFlag === 'off') throw new AppError('forbidden', 'approval-router is turned off for this portal');
+  // This process's copy of the portal when it keeps one (card views keep it): its install state and flag are
+  // checked again under the request's lock below, so a copy made stale by a change elsewhere decides nothing.
+  const kept = deps.portalConfigs?.get(viewer.portalId)?.portal;
+  const portal = kept && kept.installState !== 'uninstalled' ? kept : await loadPortal(deps, viewer.portalId);
+  if (portal.featureFlag === 'off') throw new AppError('forbidden', TURNED_OFF);
   const scope = { portalId: portal.id, key: input.idempotencyKey, userId: viewer.userId, operation: input.operation, fingerprint: input.fingerprint };
   // Names for the answer come from the directory, read before any lock is taken (it may be a network call).
   const names = namesFrom(await deps.crmFor(portal).getDirectory(portal.id));
   return runIdempotentTraced<Answer>(deps.db, scope, async (trx) => {
-    const request = await findRequest(trx, portal.id, input.requestId, { forUpdate: true });
-    if (!request) throw new AppError('not_found', `request ${input.requestId} was not found in this portal`);
+    const found = await lockRequestWithPortal(trx, portal.id, input.requestId);
+    if (!found) throw new AppError('not_found', `request ${input.requestId} was not found in this portal`);
+    if (found.portal.installState === 'uninstalled') throw new AppError('not_found', 'approval-router is not installed in this portal');
+    if (found.portal.featureFlag === 'off') throw new AppError('forbidden', TURNED_OFF);
+    const { request } = found;
     if (input.expectedVersion !== undefined && input.expectedVersion !== request.rowVersion) {
       throw new AppError('conflict', `the request changed since you saw it (version ${input.expectedVersion}, now ${request.rowVersion}): reload and try again`);
     }
     const at = isoNow(deps);
     const { result, command, decision } = act(request, at);
     if (!result.ok) throw toAppError(result.error);
-    const rowVersion = await saveTransition(trx, request, result.state, at, { ...(decision ? { decision } : {}), syncTo: portal });
+    const rowVersion = await saveTransition(trx, request, result.state, at, { ...(decision ? { decision } : {}), syncTo: { id: portal.id, featureFlag: found.portal.featureFlag } });
     const presented = await presentSaved(trx, { ...request, lifecycle: result.state, state: result.state.state, rowVersion, closedAt: result.state.closedAt }, names);
     // The trace is appended last, with the answer stored in the same statement (see runIdempotentTraced).
     return {

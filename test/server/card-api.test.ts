@@ -113,6 +113,7 @@ describe('requesting approval', () => {
     await call('ben', 'POST', `/api/v1/requests/${warm.request.id}/decisions`, { verdict: 'approve', comment: 'fine', idempotencyKey: idempotencyKey() }).expect(200); // the policy document is kept from here on
     const dealId = await seedDeal(portal, { discount_percent: '25' });
     const opened = await open(dealId);
+    await call('ben', 'GET', `/api/v1/deals/${dealId}/card`).expect(200); // the approver opens the card: the portal's copy is kept
     const statements: string[] = [];
     const listener = (query: { sql: string }) => statements.push(query.sql);
     db.on('query', listener);
@@ -121,9 +122,27 @@ describe('requesting approval', () => {
     } finally {
       db.off('query', listener);
     }
-    // The portal; then BEGIN, the idempotency key, the request under its lock, the writes, the trace with the answer, COMMIT.
-    expect(statements, statements.join('\n')).toHaveLength(7);
+    // BEGIN, the idempotency key, the request under its lock (with its portal's state), the writes, the trace with the
+    // answer, COMMIT.
+    expect(statements, statements.join('\n')).toHaveLength(6);
     expect(await db('jobs').where({ portal_id: portal.portalId, kind: 'sync_deal', key: dealId, state: 'queued' }).count()).toEqual([{ count: '1' }]);
+  });
+
+  it('a decision checks the portal under the request\'s lock: a flag turned off behind the kept copy refuses it', async () => {
+    const { db, portal, call } = await setup();
+    const dealId = await seedDeal(portal, { discount_percent: '25' });
+    const opened = RequestAnswer.parse((await call('noah', 'POST', `/api/v1/deals/${dealId}/requests`, { justification: 'Competitive pressure', idempotencyKey: idempotencyKey() }).expect(201)).body);
+    await call('ben', 'GET', `/api/v1/deals/${dealId}/card`).expect(200); // kept: flag on
+    await db('portals').where({ id: portal.portalId }).update({ feature_flag: 'off' });
+    const refused = await call('ben', 'POST', `/api/v1/requests/${opened.request.id}/decisions`, { verdict: 'approve', idempotencyKey: idempotencyKey() }).expect(403);
+    expect(ErrorAnswer.parse(refused.body).error.message).toBe('approval-router is turned off for this portal');
+    expect(await db('decisions').where({ request_id: opened.request.id }).count()).toEqual([{ count: '0' }]);
+
+    // Shadow behind the copy's back: the decision counts, and nothing is queued for the deal.
+    await db('portals').where({ id: portal.portalId }).update({ feature_flag: 'shadow' });
+    await db('jobs').where({ portal_id: portal.portalId, kind: 'sync_deal' }).delete();
+    await call('ben', 'POST', `/api/v1/requests/${opened.request.id}/decisions`, { verdict: 'approve', idempotencyKey: idempotencyKey() }).expect(200);
+    expect(await db('jobs').where({ portal_id: portal.portalId, kind: 'sync_deal' }).count()).toEqual([{ count: '0' }]);
   });
 
   it('answers a repeated decision with the first answer, trace hash and all, and decides once', async () => {
