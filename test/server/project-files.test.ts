@@ -1,34 +1,25 @@
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
 import { describeConfig } from '../../server/config.js';
 
-const SECRET_KEYS = /^(personalaccesskey|apikey|api_key|accesstoken|access_token|refreshtoken|refresh_token|clientsecret|client_secret|token|secret|password)$/i;
+/** Shapes of HubSpot credentials: personal access keys and OAuth access tokens. */
+const CREDENTIAL_SHAPES = [/pat-[a-z]{2}\d-[0-9a-f-]{20,}/i, /\bCJ[A-Za-z0-9_-]{40,}/];
 
-function findSecretKeys(value: unknown, path = ''): string[] {
-  if (Array.isArray(value)) return value.flatMap((item, index) => findSecretKeys(item, `${path}[${index}]`));
-  if (value && typeof value === 'object') {
-    return Object.entries(value).flatMap(([key, inner]) => [
-      ...(SECRET_KEYS.test(key) || key === 'tokenInfo' ? [`${path}.${key}`] : []),
-      ...findSecretKeys(inner, `${path}.${key}`),
-    ]);
-  }
-  return [];
-}
+describe('credentials in the repository', () => {
+  const tracked = execFileSync('git', ['ls-files', '-z'], { encoding: 'utf8' }).split('\0').filter(Boolean);
 
-describe('hubspot.config.yml', () => {
-  const text = readFileSync('hubspot.config.yml', 'utf8');
-
-  it('holds no key, token or secret', () => {
-    expect(findSecretKeys(parse(text))).toEqual([]);
-    expect(text).not.toMatch(/pat-[a-z]{2}\d-[0-9a-f-]{20,}/i); // personal access keys
-    expect(text).not.toMatch(/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/i); // client secrets, API keys
-    expect(text).not.toMatch(/CJ[A-Za-z0-9_-]{40,}/); // OAuth access tokens
+  it('keeps no HubSpot CLI account file: the CLI takes the account and key from the environment (--use-env)', () => {
+    expect(tracked.filter((file) => path.basename(file) === 'hubspot.config.yml')).toEqual([]);
+    // A developer's own `hs init` file stays out of git.
+    expect(execFileSync('git', ['check-ignore', '--no-index', 'hubspot.config.yml'], { encoding: 'utf8' }).trim()).toBe('hubspot.config.yml');
   });
 
-  it('uses personal access key auth for the CLI', () => {
-    const config = parse(text) as { portals: { authType: string }[] };
-    expect(config.portals.every((portal) => portal.authType === 'personalaccesskey')).toBe(true);
+  it('has no file holding something shaped like a HubSpot key or token', () => {
+    const found = tracked.filter((file) => existsSync(file) && statSync(file).isFile() && statSync(file).size < 2_000_000)
+      .filter((file) => { const text = readFileSync(file, 'utf8'); return CREDENTIAL_SHAPES.some((shape) => shape.test(text)); });
+    expect(found).toEqual([]);
   });
 });
 
