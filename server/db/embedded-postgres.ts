@@ -21,20 +21,21 @@ interface Options {
 }
 
 const USER = 'postgres';
+const PASSWORD = 'postgres';
 const OWNER_FILE = 'approval-router.owner';
 /** Where the embedded Postgres puts its socket (a short path: a socket's path may not exceed 107 bytes). */
 const SOCKET_DIR = '/tmp';
 
 /**
  * The service reaches the embedded Postgres through its Unix socket: on one machine that costs the service about a
- * third less CPU per statement than TCP on loopback (no TCP stack in each write). The URL still names the TCP port,
+ * fifth less CPU per statement than TCP on loopback (no TCP stack in each write). The URL still names the TCP port,
  * which the socket's file name carries too.
  */
 function connectionUrl(port: number, database: string): string {
   const url = `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`;
   return process.platform === 'win32' ? url : `${url}?host=${encodeURIComponent(SOCKET_DIR)}`;
 }
-const PASSWORD = 'postgres';
+
 const HOOKED_EVENTS = ['beforeExit', 'exit', 'SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'message', 'uncaughtException', 'unhandledRejection'] as const;
 
 /** Imports the package while undoing the exit hooks it registers: its `beforeExit` calls process.exit(0). */

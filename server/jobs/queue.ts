@@ -21,6 +21,10 @@ export interface NewJob {
   runAt?: string;
 }
 
+/** How a job coalesces with a queued one of the same portal, kind and key: the newest payload, the earliest time. */
+export const COALESCE_QUEUED = `ON CONFLICT (portal_id, kind, key) WHERE state = 'queued'
+     DO UPDATE SET payload = EXCLUDED.payload, run_at = LEAST(jobs.run_at, EXCLUDED.run_at)`;
+
 /** Many jobs in one statement (a webhook batch); repeated keys in the batch keep their last payload. */
 export async function enqueueJobs(db: Knex, jobs: readonly NewJob[]): Promise<void> {
   const insert = jobsInsert(jobs);
@@ -35,19 +39,13 @@ export function jobsInsert(jobs: readonly NewJob[]): { sql: string; bindings: Kn
     sql: `INSERT INTO jobs (portal_id, kind, key, payload, run_at)
      SELECT portal_id::bigint, kind, key, payload::jsonb, COALESCE(run_at::timestamptz, now())
      FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[]) AS t(portal_id, kind, key, payload, run_at)
-     ON CONFLICT (portal_id, kind, key) WHERE state = 'queued'
-     DO UPDATE SET payload = EXCLUDED.payload, run_at = LEAST(jobs.run_at, EXCLUDED.run_at)`,
+     ${COALESCE_QUEUED}`,
     bindings: [unique.map((j) => j.portalId), unique.map((j) => j.kind), unique.map((j) => j.key), unique.map((j) => JSON.stringify(j.payload)), unique.map((j) => j.runAt ?? null)] as unknown as string[],
   };
 }
 
 export async function enqueueJob(db: Knex, job: NewJob): Promise<void> {
-  await db.raw(
-    `INSERT INTO jobs (portal_id, kind, key, payload, run_at) VALUES (?, ?, ?, ?::jsonb, COALESCE(?::timestamptz, now()))
-     ON CONFLICT (portal_id, kind, key) WHERE state = 'queued'
-     DO UPDATE SET payload = EXCLUDED.payload, run_at = LEAST(jobs.run_at, EXCLUDED.run_at)`,
-    [job.portalId, job.kind, job.key, JSON.stringify(job.payload), job.runAt ?? null],
-  );
+  await enqueueJobs(db, [job]);
 }
 
 /**

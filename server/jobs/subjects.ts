@@ -6,7 +6,7 @@ import type { ClaimedJob } from './types.js';
  * request (its SLA timers) run one after another in the order they were claimed; jobs about different subjects run
  * side by side.
  */
-export function subjectOf(job: ClaimedJob): string {
+function subjectOf(job: ClaimedJob): string {
   const payload = (job.payload ?? {}) as { dealId?: unknown };
   if (job.kind === 'webhook_event' && typeof payload.dealId === 'string') return `${job.portalId}:deal:${payload.dealId}`;
   if (job.kind === 'gate_rollback') return `${job.portalId}:deal:${job.key}`;

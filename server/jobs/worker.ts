@@ -227,11 +227,13 @@ export class JobWorker {
   }
 
   async #record(job: ClaimedJob, outcome: JobOutcome): Promise<void> {
+    if (outcome.kind === 'done') {
+      await this.#recordDone([{ job, note: outcome.note }]);
+      return;
+    }
     const db = this.#deps.db;
     const mine = { id: job.id, state: 'running', locked_by: this.#options.workerId };
-    if (outcome.kind === 'done') {
-      await db('jobs').where(mine).update({ state: 'done', finished_at: db.fn.now(), last_error: outcome.note === 'handled' || outcome.note === 'written' ? null : outcome.note, locked_by: null, locked_until: null });
-    } else if (outcome.kind === 'retry' && (!outcome.countsAsAttempt || job.attempts < this.#options.maxAttempts)) {
+    if (outcome.kind === 'retry' && (!outcome.countsAsAttempt || job.attempts < this.#options.maxAttempts)) {
       const delay = outcome.countsAsAttempt ? Math.max(outcome.afterSeconds, backoffSeconds(job.attempts, this.#options.random)) : outcome.afterSeconds;
       await db.transaction(async (trx) => {
         // If the same key was enqueued again while this one ran, the newer payload wins and this one retires.

@@ -1,7 +1,7 @@
 // Idempotent actions: HubSpot retries a request once on a 5xx, and people double-click. The first call with a key
 // runs and stores its answer in the same transaction as its effects; a repeat returns that answer and acts no more.
 import type { Knex } from 'knex';
-import type pg from 'pg';
+import { lastStatementThenCommit } from '../db/prepared.js';
 import { AppError } from '../errors.js';
 import { appendTraceCall, type TraceEntry } from './traces.js';
 
@@ -49,6 +49,7 @@ export async function runIdempotentTraced<T extends { traceHash: string }>(
 ): Promise<StoredAnswer<T>> {
   let answer: StoredAnswer<T> | undefined;
   let failure: { error: unknown } | undefined;
+  // The transaction is committed inside (see lastStatementThenCommit), so its outcome comes out through these.
   await db.transaction(async (trx) => {
     const replayed = await claimKey<T>(trx, scope);
     if (replayed) {
@@ -57,40 +58,23 @@ export async function runIdempotentTraced<T extends { traceHash: string }>(
     }
     const { status, body, trace } = await action(trx);
     const append = appendTraceCall(trace);
-    const sql = `WITH appended AS (${append.sql}), answered AS (
-         UPDATE idempotency_keys SET status = ?, response = ?::jsonb || jsonb_build_object('traceHash', (SELECT trace_hash FROM appended))
-         WHERE portal_id = ? AND key = ?)
-       SELECT trace_hash FROM appended`;
-    const bindings = [...append.bindings, status, JSON.stringify(body), scope.portalId, scope.key];
-    // Both go to the connection now, in this order, with nothing awaited between them.
-    const client = trx.client as TransactionClient;
-    const connection = await client.acquireConnection();
-    client.emit('query', { sql, bindings, method: 'raw' });
-    const appended = connection.query<{ trace_hash: string }>({ text: numberedPlaceholders(sql), values: bindings });
-    const committed = trx.commit();
     try {
-      const traceHash = (await appended).rows[0]?.trace_hash;
+      const rows = await lastStatementThenCommit<{ trace_hash: string }>(trx,
+        `WITH appended AS (${append.sql}), answered AS (
+           UPDATE idempotency_keys SET status = ?, response = ?::jsonb || jsonb_build_object('traceHash', (SELECT trace_hash FROM appended))
+           WHERE portal_id = ? AND key = ?)
+         SELECT trace_hash FROM appended`,
+        [...append.bindings, status, JSON.stringify(body), scope.portalId, scope.key]);
+      const traceHash = rows[0]?.trace_hash;
       if (!traceHash) throw new Error('append_trace returned no row');
       answer = { status, body: { ...body, traceHash } as unknown as T, replayed: false };
     } catch (error) {
       failure = { error };
     }
-    await committed; // a failed COMMIT rejects the transaction itself
   });
   if (failure) throw failure.error;
   if (!answer) throw new Error('the traced action finished without an answer');
   return answer;
-}
-
-interface TransactionClient {
-  acquireConnection(): Promise<pg.Client>;
-  emit(event: 'query', query: { sql: string; bindings: readonly unknown[]; method: 'raw' }): void;
-}
-
-/** knex's `?` placeholders as Postgres's `$1`, `$2`, … (the statement has no other question marks). */
-function numberedPlaceholders(sql: string): string {
-  let n = 0;
-  return sql.replace(/\?/g, () => `$${++n}`);
 }
 
 /** Claims the key for this call, or returns the stored answer of the call that claimed it first. */

@@ -142,13 +142,6 @@ export async function latestRequestForView(db: Knex, portalId: string, dealId: s
   };
 }
 
-/** The state and policy version of the deal's most recent request, without its documents: enough to decide whether a change matters. */
-export async function latestRequestBrief(db: Knex, portalId: string, dealId: string): Promise<{ id: string; state: ApprovalState['state']; policyVersionId: string } | null> {
-  const row = await db('approval_requests').where({ portal_id: portalId, deal_id: dealId }).orderBy('created_at', 'desc').orderBy('seq', 'desc')
-    .first<{ id: string; state: ApprovalState['state']; policy_version_id: string } | undefined>('id', 'state', 'policy_version_id');
-  return row ? { id: row.id, state: row.state, policyVersionId: String(row.policy_version_id) } : null;
-}
-
 /** A request as first stored: what the store assigns (version, state from the lifecycle, times) is left out. */
 export type NewRequest = Omit<StoredRequest, 'policyVersion' | 'state' | 'rowVersion' | 'createdAt' | 'closedAt'> & { at: string };
 

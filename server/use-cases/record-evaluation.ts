@@ -50,8 +50,7 @@ export async function traceEvaluation(
   // is held while that statement runs and commits, never across a round trip to this process. A preview decides
   // nothing, so its commit need not wait for the disk: WAL is written in order, so the next synchronous commit (any
   // decision) flushes it too, and a crash can only lose the newest previews, never leave a gap in the chain.
-  const entry = await evaluationEntry(db, portalId, input, output, context);
-  const appended = 'hash' in entry ? entry : await appendTrace(db, entry, { waitForDisk: false });
+  const appended = await appendTrace(db, await newEvaluationEntry(db, portalId, input, output, context), { waitForDisk: false });
   markDocumentsStored([output.policyHash, hashJson(input.directory)]);
   return appended;
 }
@@ -63,20 +62,18 @@ export async function recordEvaluation(
   output: EvaluationOutput,
   context: { dealId: string; requestId?: string | null; occurredAt: string },
 ): Promise<AppendedTrace> {
-  const entry = await evaluationEntry(trx, portalId, input, output, context);
-  return 'hash' in entry ? entry : appendTrace(trx, entry);
+  const known = await findEvaluationTrace(trx, portalId, output.inputHash);
+  return known ?? appendTrace(trx, await newEvaluationEntry(trx, portalId, input, output, context));
 }
 
-/** The trace of an earlier evaluation with the same input, or the entry for a new one (its documents stored). */
-async function evaluationEntry(
+/** The trace entry for an evaluation not traced before, its policy and directory documents stored first. */
+async function newEvaluationEntry(
   db: Knex,
   portalId: string,
   input: EvaluationInput,
   output: EvaluationOutput,
   context: { dealId: string; requestId?: string | null; occurredAt: string },
-): Promise<AppendedTrace | TraceEntry> {
-  const known = await findEvaluationTrace(db, portalId, output.inputHash);
-  if (known) return known;
+): Promise<TraceEntry> {
   const directoryCanonical = canonicalJson(input.directory);
   const directoryHash = hashJson(input.directory);
   await storeDocument(db, 'policy', output.policyHash, canonicalJson(input.policy));

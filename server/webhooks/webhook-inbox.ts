@@ -3,6 +3,7 @@
 import type { Knex } from 'knex';
 import type { ApprovalState } from '../../src/lifecycle/types.js';
 import { STAGE_PROPERTY } from '../../src/deal.js';
+import { COALESCE_QUEUED } from '../jobs/queue.js';
 import { toPortal, type FeatureFlag, type InstallState, type Portal, type PortalRow } from '../store/portals.js';
 import type { EchoFacts } from './own-writes.js';
 import { dealEventKind, type WebhookEvent } from './webhook-event-schema.js';
@@ -117,8 +118,7 @@ export async function storeWebhookBatch(db: Knex, events: readonly WebhookEvent[
        INSERT INTO jobs (portal_id, kind, key, payload)
        SELECT portal_id, 'webhook_event', id::text, jsonb_build_object('webhookEventId', id::text, 'dealId', object_id)
        FROM inserted WHERE outcome IS NULL
-       ON CONFLICT (portal_id, kind, key) WHERE state = 'queued'
-       DO UPDATE SET payload = EXCLUDED.payload, run_at = LEAST(jobs.run_at, EXCLUDED.run_at)
+       ${COALESCE_QUEUED}
        RETURNING 1)
      SELECT (SELECT count(*) FROM inserted)::int AS stored, (SELECT count(*) FROM queued)::int AS queued`,
     insert.bindings,
