@@ -3,7 +3,8 @@
 // setup measured the latest-request statement at 733 µs of Postgres CPU unnamed, 147 µs prepared). pg prepares a
 // named statement once per connection and then only binds and executes it. The statement runs on a connection of
 // knex's own pool, and knex's 'query' event still fires, so query listeners see it as they see any other.
-// Also here, on the same footing (pg's connection under knex): a transaction's last statement sent with its COMMIT.
+// Also here, on the same footing (pg's connection under knex): a transaction's statements sent back to back, with its
+// COMMIT behind them.
 import type { Knex } from 'knex';
 import type pg from 'pg';
 
@@ -11,24 +12,18 @@ export interface PreparedStatement {
   name: string;
   /** The SQL with `?` placeholders, as knex.raw takes it. */
   sql: string;
-  /** The same SQL with `$n` placeholders, as Postgres takes it. */
-  text: string;
 }
 
 export function prepared(name: string, sql: string): PreparedStatement {
-  return { name, sql, text: numberedPlaceholders(sql) };
-}
-
-/** knex's `?` placeholders as Postgres's `$1`, `$2`, … (for statements with no other question marks). */
-function numberedPlaceholders(sql: string): string {
-  let n = 0;
-  return sql.replace(/\?/g, () => `$${++n}`);
+  return { name, sql };
 }
 
 interface KnexClient {
   acquireConnection(): Promise<pg.Client>;
   releaseConnection(connection: pg.Client): Promise<void>;
   emit(event: 'query', query: { sql: string; bindings: readonly unknown[]; method: 'raw' }): void;
+  /** knex's own `?` to `$n` conversion (it leaves an escaped `\\?` as an operator). */
+  positionBindings(sql: string): string;
 }
 
 export async function runPrepared<Row>(db: Knex, statement: PreparedStatement, values: readonly unknown[]): Promise<Row[]> {
@@ -38,27 +33,43 @@ export async function runPrepared<Row>(db: Knex, statement: PreparedStatement, v
   const connection = await client.acquireConnection();
   try {
     client.emit('query', { sql: statement.sql, bindings: values, method: 'raw' });
-    const result = await connection.query<Row & pg.QueryResultRow>({ name: statement.name, text: statement.text, values: values as unknown[] });
+    const result = await connection.query<Row & pg.QueryResultRow>({ name: statement.name, text: client.positionBindings(statement.sql), values: values as unknown[] });
     return result.rows;
   } finally {
     await client.releaseConnection(connection);
   }
 }
 
+/** A statement as knex writes one: `?` placeholders and their bindings. */
+export interface Statement {
+  sql: string;
+  bindings: readonly unknown[];
+}
+
 /**
- * Sends a transaction's last statement and its COMMIT together: both go to the transaction's connection now, in this
- * order, with nothing awaited between them, so the locks the transaction holds are released as soon as Postgres has
- * run both, not when this process next gets back to it. Resolves with the statement's rows once both have run; when
- * the statement fails, Postgres answers the COMMIT by rolling back, and this rejects with the statement's error.
+ * Sends statements down a transaction's connection back to back, and its COMMIT behind them when asked: the pool's
+ * connections are pipelined (see database.ts), so they go out now, in this order, and Postgres runs them one after
+ * another without waiting for this process in between. The locks the transaction holds are therefore released as
+ * soon as Postgres has run them all, not when this process next gets back to it (under load, milliseconds).
+ * Resolves with each statement's rows once all have run. When one fails, the ones behind it fail too (the
+ * transaction is aborted), Postgres answers a COMMIT behind them by rolling back, and this rejects with the first
+ * failure; without the COMMIT, the caller's transaction rolls back as usual when that rejection reaches it.
  */
-export async function lastStatementThenCommit<Row>(trx: Knex.Transaction, sql: string, bindings: readonly unknown[]): Promise<Row[]> {
+export async function pipelined<Row = Record<string, unknown>>(
+  trx: Knex.Transaction, statements: readonly Statement[], options: { thenCommit?: boolean } = {},
+): Promise<Row[][]> {
   const client = trx.client as KnexClient; // within a transaction, this lends the transaction's own connection
   const connection = await client.acquireConnection();
-  client.emit('query', { sql, bindings, method: 'raw' });
-  const statement = connection.query<Row & pg.QueryResultRow>({ text: numberedPlaceholders(sql), values: bindings as unknown[] });
-  const committed = trx.commit(); // a failed COMMIT rejects the transaction itself
-  const outcome = await statement.then((result) => ({ rows: result.rows }), (error: unknown) => ({ error }));
+  // Nothing is awaited between these calls: the statements are handed to the connection in order before the COMMIT.
+  const sent = statements.map(({ sql, bindings }) => {
+    client.emit('query', { sql, bindings, method: 'raw' });
+    return connection.query<Row & pg.QueryResultRow>({ text: client.positionBindings(sql), values: bindings as unknown[] })
+      .then((result) => ({ rows: result.rows }), (error: unknown) => ({ error }));
+  });
+  const committed = options.thenCommit ? trx.commit() : undefined; // a failed COMMIT rejects the transaction itself
+  const outcomes = await Promise.all(sent);
   await committed;
-  if ('error' in outcome) throw outcome.error;
-  return outcome.rows;
+  const failed = outcomes.find((outcome) => 'error' in outcome);
+  if (failed) throw failed.error;
+  return outcomes.map((outcome) => (outcome as { rows: Row[] }).rows);
 }

@@ -1,7 +1,7 @@
 // Idempotent actions: HubSpot retries a request once on a 5xx, and people double-click. The first call with a key
 // runs and stores its answer in the same transaction as its effects; a repeat returns that answer and acts no more.
 import type { Knex } from 'knex';
-import { lastStatementThenCommit } from '../db/prepared.js';
+import { pipelined, type Statement } from '../db/prepared.js';
 import { AppError } from '../errors.js';
 import { appendTraceCall, type TraceEntry } from './traces.js';
 
@@ -36,36 +36,43 @@ export async function runIdempotent<T>(
 }
 
 /**
- * As runIdempotent, for an action whose answer carries the hash of the trace it appends. The trace is appended and
- * the answer stored by one statement, last, with the COMMIT queued right behind it on the same connection: appending
- * takes the portal's chain-head lock, which every other write in the portal waits on, and so it is held for that
- * statement and the commit only, not for however long this process takes to come back to the transaction (under
- * load, tens of milliseconds). Should the statement fail, Postgres answers the queued COMMIT by rolling back.
+ * As runIdempotent, for an action on a locked row whose answer carries the hash of the trace it appends, in three
+ * round trips once the transaction has begun:
+ * - The key's claim and `lock` (the statement that locks and reads the row acted on) go out together. Postgres runs
+ *   them in that order, so a transaction only ever waits for that row's lock after it holds its key; two calls
+ *   with one key cannot each hold what the other waits for.
+ * - The action decides from the locked rows; it may read, and returns what to write.
+ * - Its writes, then the trace appended with the answer stored beside it, then the COMMIT go out together.
+ *   Appending takes the portal's chain-head lock, which every other traced write in the portal waits on, so it is
+ *   held while Postgres runs the appending statement and the commit, never while this process gets back to it.
+ *   Should any of them fail, Postgres answers the COMMIT by rolling back.
  */
 export async function runIdempotentTraced<T extends { traceHash: string }>(
   db: Knex,
   scope: IdempotencyScope,
-  action: (trx: Knex.Transaction) => Promise<{ status: number; body: Omit<T, 'traceHash'>; trace: TraceEntry }>,
+  lock: (trx: Knex.Transaction) => Statement,
+  action: (trx: Knex.Transaction, locked: unknown[]) => Promise<{ status: number; body: Omit<T, 'traceHash'>; writes: Statement[]; trace: TraceEntry }>,
 ): Promise<StoredAnswer<T>> {
   let answer: StoredAnswer<T> | undefined;
   let failure: { error: unknown } | undefined;
-  // The transaction is committed inside (see lastStatementThenCommit), so its outcome comes out through these.
+  // The transaction is committed inside (see pipelined), so its outcome comes out through these.
   await db.transaction(async (trx) => {
-    const replayed = await claimKey<T>(trx, scope);
-    if (replayed) {
-      answer = replayed;
+    const [claimed, locked] = await pipelined(trx, [claimStatement(scope), lock(trx)]);
+    if (claimed!.length === 0) {
+      answer = await storedAnswer<T>(trx, scope);
       return;
     }
-    const { status, body, trace } = await action(trx);
+    const { status, body, writes, trace } = await action(trx, locked!);
     const append = appendTraceCall(trace);
     try {
-      const rows = await lastStatementThenCommit<{ trace_hash: string }>(trx,
-        `WITH appended AS (${append.sql}), answered AS (
+      const results = await pipelined<{ trace_hash: string }>(trx, [...writes, {
+        sql: `WITH appended AS (${append.sql}), answered AS (
            UPDATE idempotency_keys SET status = ?, response = ?::jsonb || jsonb_build_object('traceHash', (SELECT trace_hash FROM appended))
            WHERE portal_id = ? AND key = ?)
          SELECT trace_hash FROM appended`,
-        [...append.bindings, status, JSON.stringify(body), scope.portalId, scope.key]);
-      const traceHash = rows[0]?.trace_hash;
+        bindings: [...append.bindings, status, JSON.stringify(body), scope.portalId, scope.key],
+      }], { thenCommit: true });
+      const traceHash = results.at(-1)?.[0]?.trace_hash;
       if (!traceHash) throw new Error('append_trace returned no row');
       answer = { status, body: { ...body, traceHash } as unknown as T, replayed: false };
     } catch (error) {
@@ -77,15 +84,25 @@ export async function runIdempotentTraced<T extends { traceHash: string }>(
   return answer;
 }
 
+/** The statement that claims a key for this call: it returns a row when this call is the first with the key. */
+function claimStatement(scope: IdempotencyScope): Statement {
+  // A concurrent call with the same key waits here until the first commits (then replays) or rolls back (then runs).
+  return {
+    sql: `INSERT INTO idempotency_keys (portal_id, key, user_id, operation, fingerprint) VALUES (?, ?, ?, ?, ?)
+      ON CONFLICT (portal_id, key) DO NOTHING RETURNING 1 AS claimed`,
+    bindings: [scope.portalId, scope.key, scope.userId, scope.operation, scope.fingerprint],
+  };
+}
+
 /** Claims the key for this call, or returns the stored answer of the call that claimed it first. */
 async function claimKey<T>(trx: Knex.Transaction, scope: IdempotencyScope): Promise<StoredAnswer<T> | null> {
-  // A concurrent call with the same key waits here until the first commits (then replays) or rolls back (then runs).
-  const inserted = await trx.raw<{ rowCount: number }>(
-    `INSERT INTO idempotency_keys (portal_id, key, user_id, operation, fingerprint) VALUES (?, ?, ?, ?, ?)
-     ON CONFLICT (portal_id, key) DO NOTHING`,
-    [scope.portalId, scope.key, scope.userId, scope.operation, scope.fingerprint],
-  );
-  if (inserted.rowCount !== 0) return null;
+  const claim = claimStatement(scope);
+  const { rows } = await trx.raw<{ rows: unknown[] }>(claim.sql, claim.bindings as Knex.RawBinding[]);
+  return rows.length === 0 ? storedAnswer<T>(trx, scope) : null;
+}
+
+/** The answer of the call that claimed this key first, which a repeat of it gets again. */
+async function storedAnswer<T>(trx: Knex.Transaction, scope: IdempotencyScope): Promise<StoredAnswer<T>> {
   const stored = await trx('idempotency_keys').where({ portal_id: scope.portalId, key: scope.key })
     .first<{ user_id: string; operation: string; fingerprint: string; status: number | null; response: T }>();
   if (!stored || stored.status === null) throw new AppError('conflict', 'this action is already in progress; retry shortly');

@@ -7,7 +7,7 @@ import type { Deal } from '../../src/deal.js';
 import { enqueueJobs, jobsInsert, type NewJob } from '../jobs/queue.js';
 import { dealSyncJob } from '../jobs/sync-deal.js';
 import type { Portal } from './portals.js';
-import { prepared, runPrepared } from '../db/prepared.js';
+import { prepared, runPrepared, type Statement } from '../db/prepared.js';
 import { CONFIG_VERSION_SQL } from './portal-config.js';
 
 export interface StoredRequest {
@@ -87,15 +87,23 @@ export async function findRequest(db: Knex, portalId: string, requestId: string,
   return row ? toRequest(row) : null;
 }
 
+type LockedRow = RequestRow & { portal_install_state: Portal['installState']; portal_feature_flag: Portal['featureFlag'] };
+export type LockedRequest = { request: StoredRequest; portal: Pick<Portal, 'installState' | 'featureFlag'> };
+
 /**
  * The request under its row lock, with its portal's install state and flag as they are now, in one statement: an
- * action checks these here, under the lock, rather than trusting what it read before.
+ * action checks these here, under the lock, rather than trusting what it read before. As a statement to send, and
+ * how to read its rows.
  */
-export async function lockRequestWithPortal(trx: Knex.Transaction, portalId: string, requestId: string): Promise<{ request: StoredRequest; portal: Pick<Portal, 'installState' | 'featureFlag'> } | null> {
-  const row = await selectRequest(trx).join('portals as po', 'po.id', 'r.portal_id')
+export function lockRequestWithPortalStatement(trx: Knex.Transaction, portalId: string, requestId: string): Statement {
+  return selectRequest(trx).join('portals as po', 'po.id', 'r.portal_id')
     .select('po.install_state as portal_install_state', 'po.feature_flag as portal_feature_flag')
-    .where({ 'r.portal_id': portalId, 'r.id': requestId }).forUpdate('r')
-    .first<(RequestRow & { portal_install_state: Portal['installState']; portal_feature_flag: Portal['featureFlag'] }) | undefined>();
+    .where({ 'r.portal_id': portalId, 'r.id': requestId }).forUpdate('r').limit(1)
+    .toSQL();
+}
+
+export function lockedRequestFrom(rows: readonly unknown[]): LockedRequest | null {
+  const row = rows[0] as LockedRow | undefined;
   return row ? { request: toRequest(row), portal: { installState: row.portal_install_state, featureFlag: row.portal_feature_flag } } : null;
 }
 
@@ -184,12 +192,23 @@ export interface TransitionWrites {
  * statement: a round trip fewer for each while the lock is held.
  */
 export async function saveTransition(trx: Knex.Transaction, request: StoredRequest, next: ApprovalState, at: string, writes: TransitionWrites = {}): Promise<number> {
+  const { statement, rowVersion } = transitionStatement(trx, request, next, at, writes);
+  await trx.raw(statement.sql, statement.bindings as Knex.RawBinding[]);
+  return rowVersion;
+}
+
+/**
+ * saveTransition's statement, to be sent behind others (see pipelined), and the row version it writes. It fails
+ * unless it updated the request at the version it was read at, which the request's row lock guarantees: this is
+ * the backstop should code ever save a request it did not lock.
+ */
+export function transitionStatement(trx: Knex.Transaction, request: StoredRequest, next: ApprovalState, at: string, writes: TransitionWrites = {}): { statement: Statement; rowVersion: number } {
   const rowVersion = request.rowVersion + 1;
   const { decision, syncTo } = writes;
   const sync = syncTo ? dealSyncJob(syncTo, { id: request.id, dealId: request.dealId, version: rowVersion, score: request.score, routeId: request.routeId, lifecycle: next }) : null;
   const timers = next.currentStep !== request.lifecycle.currentStep ? slaTimerJobs(request.portalId, request.id, next) : [];
   const jobs = jobsInsert([...(sync ? [sync] : []), ...timers]);
-  const statements = [
+  const statements: Statement[] = [
     trx('approval_requests')
       .where({ portal_id: request.portalId, id: request.id, row_version: request.rowVersion })
       .update({ state: next.state, lifecycle: JSON.stringify(next), row_version: rowVersion, updated_at: at, closed_at: next.closedAt })
@@ -206,14 +225,16 @@ export async function saveTransition(trx: Knex.Transaction, request: StoredReque
       decided_at: at,
     }),
     stepsUpsert(trx, request.portalId, request.id, next),
-  ].filter((write) => !!write).map((write) => write.toSQL() as { sql: string; bindings: readonly Knex.RawBinding[] });
+  ].filter((write) => !!write).map((write) => write.toSQL());
   if (jobs) statements.push(jobs);
-  const { rows } = await trx.raw<{ rows: { updated: number }[] }>(
-    `WITH ${statements.map((write, index) => `w${index} AS (${write.sql})`).join(', ')} SELECT count(*)::int AS updated FROM w0`,
-    statements.flatMap((write) => write.bindings),
-  );
-  if (rows[0]?.updated !== 1) throw new Error(`request ${request.id} changed under a row lock`);
-  return rowVersion;
+  return {
+    statement: {
+      sql: `WITH ${statements.map((write, index) => `w${index} AS (${write.sql})`).join(', ')}
+        SELECT raise_unless(count(*) = 1, ?) FROM w0`,
+      bindings: [...statements.flatMap((write) => write.bindings), `request ${request.id} changed under its row lock`],
+    },
+    rowVersion,
+  };
 }
 
 /** A step that starts gets its timers: a reminder at three quarters of its SLA and the escalation at its due time. */

@@ -10,7 +10,7 @@ import type { ResolutionEntry } from '../../src/routing/types.js';
 import { AppError } from '../errors.js';
 import { runIdempotentTraced } from '../store/idempotency.js';
 import { policyDocumentById } from '../store/policies.js';
-import { lockRequestWithPortal, saveTransition, type TransitionWrites, type StoredRequest } from '../store/requests.js';
+import { lockedRequestFrom, lockRequestWithPortalStatement, transitionStatement, type TransitionWrites, type StoredRequest } from '../store/requests.js';
 import { isoNow, type ServiceDeps } from './deps.js';
 import { loadPortal, type Viewer } from './load-deal-context.js';
 import { namesFrom, presentRequest } from './present.js';
@@ -85,8 +85,9 @@ async function actOnRequest(
   const scope = { portalId: portal.id, key: input.idempotencyKey, userId: viewer.userId, operation: input.operation, fingerprint: input.fingerprint };
   // Names for the answer come from the directory, read before any lock is taken (it may be a network call).
   const names = namesFrom(await deps.crmFor(portal).getDirectory(portal.id));
-  return runIdempotentTraced<Answer>(deps.db, scope, async (trx) => {
-    const found = await lockRequestWithPortal(trx, portal.id, input.requestId);
+  const lock = (trx: Knex.Transaction) => lockRequestWithPortalStatement(trx, portal.id, input.requestId);
+  return runIdempotentTraced<Answer>(deps.db, scope, lock, async (trx, locked) => {
+    const found = lockedRequestFrom(locked);
     if (!found) throw new AppError('not_found', `request ${input.requestId} was not found in this portal`);
     if (found.portal.installState === 'uninstalled') throw new AppError('not_found', 'approval-router is not installed in this portal');
     if (found.portal.featureFlag === 'off') throw new AppError('forbidden', TURNED_OFF);
@@ -97,12 +98,13 @@ async function actOnRequest(
     const at = isoNow(deps);
     const { result, command, decision } = act(request, at);
     if (!result.ok) throw toAppError(result.error);
-    const rowVersion = await saveTransition(trx, request, result.state, at, { ...(decision ? { decision } : {}), syncTo: { id: portal.id, featureFlag: found.portal.featureFlag } });
+    const { statement, rowVersion } = transitionStatement(trx, request, result.state, at, { ...(decision ? { decision } : {}), syncTo: { id: portal.id, featureFlag: found.portal.featureFlag } });
     const presented = await presentSaved(trx, { ...request, lifecycle: result.state, state: result.state.state, rowVersion, closedAt: result.state.closedAt }, names);
-    // The trace is appended last, with the answer stored in the same statement (see runIdempotentTraced).
+    // The transition is saved, then the trace appended with the answer stored beside it (see runIdempotentTraced).
     return {
       status: 200,
       body: { request: presented },
+      writes: [statement],
       trace: {
         portalId: portal.id, kind: decision ? 'decision' : 'transition', requestId: request.id, dealId: request.dealId,
         input: { ...command, viewer: viewer.email, fromVersion: request.rowVersion },

@@ -1,5 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { pipelined } from '../../server/db/prepared.js';
+import { findRequest, transitionStatement } from '../../server/store/requests.js';
 import { verifyChain } from '../../server/store/traces.js';
+import { withdraw } from '../../src/lifecycle/close.js';
 import { buildTestApp, callApi, type Caller } from '../support/app.js';
 import { useTestDatabase } from '../support/db.js';
 import { crowdPolicy, idempotencyKey, seedDeal, seedPortal } from '../support/factories.js';
@@ -68,5 +71,31 @@ describe('the same action sent twice at once (a retry racing the original)', () 
     expect([a?.status, b?.status]).toEqual([201, 201]);
     expect(a?.body).toEqual(b?.body);
     expect(Number((await db('approval_requests').where({ deal_id: dealId }).count())[0]?.count)).toBe(1);
+  });
+});
+
+describe('a transition saved at a version the request no longer has', () => {
+  it('fails inside Postgres and writes nothing, even with statements sent behind it before its answer', async () => {
+    const { db } = database();
+    const portal = await seedPortal(db, {});
+    const { app, clock } = buildTestApp(db);
+    const dealId = await seedDeal(portal, { discount_percent: '25' });
+    const rep: Caller = { portalId: portal.portalId, userId: portal.as('noah').userId, email: portal.as('noah').email };
+    const opened = await callApi(app, clock, rep, 'POST', `/api/v1/deals/${dealId}/requests`, { justification: 'stale', idempotencyKey: idempotencyKey() }).expect(201);
+    const stored = await findRequest(db, portal.portalId, opened.body.request.id as string);
+    const stale = { ...stored!, rowVersion: stored!.rowVersion - 1 };
+    const withdrawn = withdraw(stale.lifecycle, { by: rep.email, reason: null }, clock.now().toISOString());
+    if (!withdrawn.ok) throw new Error('withdraw refused');
+    const jobsBefore = await db('jobs').count();
+    // The COMMIT is sent by pipelined itself, which settles knex's transaction; its outcome comes out of the handler.
+    let failure: unknown;
+    await db.transaction(async (trx) => {
+      const { statement } = transitionStatement(trx, stale, withdrawn.state, clock.now().toISOString(), { syncTo: { id: portal.portalId, featureFlag: 'on' } });
+      await pipelined(trx, [statement, { sql: 'SELECT 1', bindings: [] }], { thenCommit: true }).catch((error: unknown) => { failure = error; });
+    });
+    await vi.waitFor(() => expect(failure).toBeDefined());
+    expect(String(failure)).toContain(`request ${stale.id} changed under its row lock`);
+    expect(await db('approval_requests').where({ id: stale.id }).first()).toMatchObject({ state: 'pending', row_version: stored!.rowVersion });
+    expect(await db('jobs').count()).toEqual(jobsBefore);
   });
 });
