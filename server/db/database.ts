@@ -19,8 +19,8 @@ export function createDb(url: string, options: { poolMax?: number; applicationNa
   };
   // Pipelined connections (node-postgres's `pipeline`): a statement goes to Postgres when it is issued, not when the
   // one before it on the connection has been answered. knex still awaits one statement at a time; where a
-  // transaction has several to send whose answers it need not see in between, `pipelined` (prepared.ts) sends them
-  // together, and the locks they hold are released that many round trips sooner.
+  // transaction has several to send whose answers it need not see in between, `pipelinedTransaction` (prepared.ts)
+  // sends them together, and the locks they hold are released that many round trips sooner.
   return knexFactory({
     log: { ...knexLog, debug: () => undefined, deprecate: (method: string, alternative: string) => log?.warn({ method, alternative }, 'knex deprecation') },
     client: 'pg',

@@ -1,7 +1,7 @@
 // Idempotent actions: HubSpot retries a request once on a 5xx, and people double-click. The first call with a key
 // runs and stores its answer in the same transaction as its effects; a repeat returns that answer and acts no more.
 import type { Knex } from 'knex';
-import { pipelined, type Statement } from '../db/prepared.js';
+import { pipelinedTransaction, type SendBatch, type Statement } from '../db/prepared.js';
 import { AppError } from '../errors.js';
 import { appendTraceCall, type TraceEntry } from './traces.js';
 
@@ -36,52 +36,43 @@ export async function runIdempotent<T>(
 }
 
 /**
- * As runIdempotent, for an action on a locked row whose answer carries the hash of the trace it appends, in three
- * round trips once the transaction has begun:
- * - The key's claim and `lock` (the statement that locks and reads the row acted on) go out together. Postgres runs
- *   them in that order, so a transaction only ever waits for that row's lock after it holds its key; two calls
- *   with one key cannot each hold what the other waits for.
- * - The action decides from the locked rows; it may read, and returns what to write.
- * - Its writes, then the trace appended with the answer stored beside it, then the COMMIT go out together.
- *   Appending takes the portal's chain-head lock, which every other traced write in the portal waits on, so it is
- *   held while Postgres runs the appending statement and the commit, never while this process gets back to it.
- *   Should any of them fail, Postgres answers the COMMIT by rolling back.
+ * As runIdempotent, for an action on a locked row whose answer carries the hash of the trace it appends, in two
+ * round trips to Postgres (see pipelinedTransaction):
+ * - BEGIN, the key's claim and `lock` (the statement that locks and reads the row acted on) go out together.
+ *   Postgres runs them in that order, so a transaction only ever waits for that row's lock after it holds its key;
+ *   two calls with one key cannot each hold what the other waits for.
+ * - The action decides from the locked rows; it may read (with `send`, on the transaction's connection: one taken
+ *   from the pool while this one is held could wait on the others' locks), and returns what to write.
+ * - Its writes, then the trace appended with the answer stored beside it, then COMMIT go out together. Appending
+ *   takes the portal's chain-head lock, which every other traced write in the portal waits on, so it is held while
+ *   Postgres runs the appending statement and the commit, never while this process gets back to it. Should any of
+ *   them fail, Postgres answers the COMMIT by rolling back.
  */
 export async function runIdempotentTraced<T extends { traceHash: string }>(
   db: Knex,
   scope: IdempotencyScope,
-  lock: (trx: Knex.Transaction) => Statement,
-  action: (trx: Knex.Transaction, locked: unknown[]) => Promise<{ status: number; body: Omit<T, 'traceHash'>; writes: Statement[]; trace: TraceEntry }>,
+  lock: Statement,
+  action: (locked: unknown[], send: SendBatch) => Promise<{ status: number; body: Omit<T, 'traceHash'>; writes: Statement[]; trace: TraceEntry }>,
 ): Promise<StoredAnswer<T>> {
-  let answer: StoredAnswer<T> | undefined;
-  let failure: { error: unknown } | undefined;
-  // The transaction is committed inside (see pipelined), so its outcome comes out through these.
-  await db.transaction(async (trx) => {
-    const [claimed, locked] = await pipelined(trx, [claimStatement(scope), lock(trx)]);
+  return pipelinedTransaction(db, async (send) => {
+    const [claimed, locked] = await send([claimStatement(scope), lock]);
     if (claimed!.length === 0) {
-      answer = await storedAnswer<T>(trx, scope);
-      return;
+      const [stored] = await send<StoredKey<T>>([storedKeyStatement(scope)]);
+      return replay(scope, stored![0]);
     }
-    const { status, body, writes, trace } = await action(trx, locked!);
+    const { status, body, writes, trace } = await action(locked!, send);
     const append = appendTraceCall(trace);
-    try {
-      const results = await pipelined<{ trace_hash: string }>(trx, [...writes, {
-        sql: `WITH appended AS (${append.sql}), answered AS (
-           UPDATE idempotency_keys SET status = ?, response = ?::jsonb || jsonb_build_object('traceHash', (SELECT trace_hash FROM appended))
-           WHERE portal_id = ? AND key = ?)
-         SELECT trace_hash FROM appended`,
-        bindings: [...append.bindings, status, JSON.stringify(body), scope.portalId, scope.key],
-      }], { thenCommit: true });
-      const traceHash = results.at(-1)?.[0]?.trace_hash;
-      if (!traceHash) throw new Error('append_trace returned no row');
-      answer = { status, body: { ...body, traceHash } as unknown as T, replayed: false };
-    } catch (error) {
-      failure = { error };
-    }
+    const results = await send<{ trace_hash: string }>([...writes, {
+      sql: `WITH appended AS (${append.sql}), answered AS (
+         UPDATE idempotency_keys SET status = ?, response = ?::jsonb || jsonb_build_object('traceHash', (SELECT trace_hash FROM appended))
+         WHERE portal_id = ? AND key = ?)
+       SELECT trace_hash FROM appended`,
+      bindings: [...append.bindings, status, JSON.stringify(body), scope.portalId, scope.key],
+    }], { thenCommit: true });
+    const traceHash = results.at(-1)?.[0]?.trace_hash;
+    if (!traceHash) throw new Error('append_trace returned no row');
+    return { status, body: { ...body, traceHash } as unknown as T, replayed: false };
   });
-  if (failure) throw failure.error;
-  if (!answer) throw new Error('the traced action finished without an answer');
-  return answer;
 }
 
 /** The statement that claims a key for this call: it returns a row when this call is the first with the key. */
@@ -101,10 +92,23 @@ async function claimKey<T>(trx: Knex.Transaction, scope: IdempotencyScope): Prom
   return rows.length === 0 ? storedAnswer<T>(trx, scope) : null;
 }
 
+interface StoredKey<T> { user_id: string; operation: string; fingerprint: string; status: number | null; response: T }
+
+function storedKeyStatement(scope: IdempotencyScope): Statement {
+  return {
+    sql: 'SELECT user_id, operation, fingerprint, status, response FROM idempotency_keys WHERE portal_id = ? AND key = ?',
+    bindings: [scope.portalId, scope.key],
+  };
+}
+
 /** The answer of the call that claimed this key first, which a repeat of it gets again. */
 async function storedAnswer<T>(trx: Knex.Transaction, scope: IdempotencyScope): Promise<StoredAnswer<T>> {
-  const stored = await trx('idempotency_keys').where({ portal_id: scope.portalId, key: scope.key })
-    .first<{ user_id: string; operation: string; fingerprint: string; status: number | null; response: T }>();
+  const statement = storedKeyStatement(scope);
+  const { rows } = await trx.raw<{ rows: StoredKey<T>[] }>(statement.sql, statement.bindings as Knex.RawBinding[]);
+  return replay(scope, rows[0]);
+}
+
+function replay<T>(scope: IdempotencyScope, stored: StoredKey<T> | undefined): StoredAnswer<T> {
   if (!stored || stored.status === null) throw new AppError('conflict', 'this action is already in progress; retry shortly');
   if (stored.user_id !== scope.userId || stored.operation !== scope.operation || stored.fingerprint !== scope.fingerprint) {
     throw new AppError('conflict', 'this idempotency key was already used for a different action');

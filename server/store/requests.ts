@@ -95,8 +95,8 @@ export type LockedRequest = { request: StoredRequest; portal: Pick<Portal, 'inst
  * action checks these here, under the lock, rather than trusting what it read before. As a statement to send, and
  * how to read its rows.
  */
-export function lockRequestWithPortalStatement(trx: Knex.Transaction, portalId: string, requestId: string): Statement {
-  return selectRequest(trx).join('portals as po', 'po.id', 'r.portal_id')
+export function lockRequestWithPortalStatement(db: Knex, portalId: string, requestId: string): Statement {
+  return selectRequest(db).join('portals as po', 'po.id', 'r.portal_id')
     .select('po.install_state as portal_install_state', 'po.feature_flag as portal_feature_flag')
     .where({ 'r.portal_id': portalId, 'r.id': requestId }).forUpdate('r').limit(1)
     .toSQL();
@@ -198,22 +198,23 @@ export async function saveTransition(trx: Knex.Transaction, request: StoredReque
 }
 
 /**
- * saveTransition's statement, to be sent behind others (see pipelined), and the row version it writes. It fails
+ * saveTransition's statement, to be sent behind others (see pipelinedTransaction), and the row version it writes
+ * (`db` only builds it). It fails
  * unless it updated the request at the version it was read at, which the request's row lock guarantees: this is
  * the backstop should code ever save a request it did not lock.
  */
-export function transitionStatement(trx: Knex.Transaction, request: StoredRequest, next: ApprovalState, at: string, writes: TransitionWrites = {}): { statement: Statement; rowVersion: number } {
+export function transitionStatement(db: Knex, request: StoredRequest, next: ApprovalState, at: string, writes: TransitionWrites = {}): { statement: Statement; rowVersion: number } {
   const rowVersion = request.rowVersion + 1;
   const { decision, syncTo } = writes;
   const sync = syncTo ? dealSyncJob(syncTo, { id: request.id, dealId: request.dealId, version: rowVersion, score: request.score, routeId: request.routeId, lifecycle: next }) : null;
   const timers = next.currentStep !== request.lifecycle.currentStep ? slaTimerJobs(request.portalId, request.id, next) : [];
   const jobs = jobsInsert([...(sync ? [sync] : []), ...timers]);
   const statements: Statement[] = [
-    trx('approval_requests')
+    db('approval_requests')
       .where({ portal_id: request.portalId, id: request.id, row_version: request.rowVersion })
       .update({ state: next.state, lifecycle: JSON.stringify(next), row_version: rowVersion, updated_at: at, closed_at: next.closedAt })
       .returning('id'),
-    decision && trx('decisions').insert({
+    decision && db('decisions').insert({
       portal_id: request.portalId,
       request_id: request.id,
       step_index: decision.stepIndex,
@@ -224,7 +225,7 @@ export function transitionStatement(trx: Knex.Transaction, request: StoredReques
       comment: decision.comment,
       decided_at: at,
     }),
-    stepsUpsert(trx, request.portalId, request.id, next),
+    stepsUpsert(db, request.portalId, request.id, next),
   ].filter((write) => !!write).map((write) => write.toSQL());
   if (jobs) statements.push(jobs);
   return {
@@ -254,10 +255,10 @@ function slaTimerJobs(portalId: string, requestId: string, lifecycle: ApprovalSt
   }));
 }
 
-function stepsUpsert(trx: Knex.Transaction, portalId: string, requestId: string, lifecycle: ApprovalState) {
+function stepsUpsert(db: Knex, portalId: string, requestId: string, lifecycle: ApprovalState) {
   if (lifecycle.steps.length === 0) return null;
   const cancelled = lifecycle.state === 'withdrawn' || lifecycle.state === 'invalidated';
-  return trx('approval_steps').insert(lifecycle.steps.map((step, index) => ({
+  return db('approval_steps').insert(lifecycle.steps.map((step, index) => ({
     request_id: requestId,
     step_index: index,
     portal_id: portalId,

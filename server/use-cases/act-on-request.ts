@@ -7,6 +7,7 @@ import { withdraw } from '../../src/lifecycle/close.js';
 import { decide } from '../../src/lifecycle/decide.js';
 import type { TransitionResult } from '../../src/lifecycle/types.js';
 import type { ResolutionEntry } from '../../src/routing/types.js';
+import type { SendBatch } from '../db/prepared.js';
 import { AppError } from '../errors.js';
 import { runIdempotentTraced } from '../store/idempotency.js';
 import { policyDocumentById } from '../store/policies.js';
@@ -85,8 +86,8 @@ async function actOnRequest(
   const scope = { portalId: portal.id, key: input.idempotencyKey, userId: viewer.userId, operation: input.operation, fingerprint: input.fingerprint };
   // Names for the answer come from the directory, read before any lock is taken (it may be a network call).
   const names = namesFrom(await deps.crmFor(portal).getDirectory(portal.id));
-  const lock = (trx: Knex.Transaction) => lockRequestWithPortalStatement(trx, portal.id, input.requestId);
-  return runIdempotentTraced<Answer>(deps.db, scope, lock, async (trx, locked) => {
+  const lock = lockRequestWithPortalStatement(deps.db, portal.id, input.requestId);
+  return runIdempotentTraced<Answer>(deps.db, scope, lock, async (locked, send) => {
     const found = lockedRequestFrom(locked);
     if (!found) throw new AppError('not_found', `request ${input.requestId} was not found in this portal`);
     if (found.portal.installState === 'uninstalled') throw new AppError('not_found', 'approval-router is not installed in this portal');
@@ -98,8 +99,8 @@ async function actOnRequest(
     const at = isoNow(deps);
     const { result, command, decision } = act(request, at);
     if (!result.ok) throw toAppError(result.error);
-    const { statement, rowVersion } = transitionStatement(trx, request, result.state, at, { ...(decision ? { decision } : {}), syncTo: { id: portal.id, featureFlag: found.portal.featureFlag } });
-    const presented = await presentSaved(trx, { ...request, lifecycle: result.state, state: result.state.state, rowVersion, closedAt: result.state.closedAt }, names);
+    const { statement, rowVersion } = transitionStatement(deps.db, request, result.state, at, { ...(decision ? { decision } : {}), syncTo: { id: portal.id, featureFlag: found.portal.featureFlag } });
+    const presented = await presentSaved(deps.db, send, { ...request, lifecycle: result.state, state: result.state.state, rowVersion, closedAt: result.state.closedAt }, names);
     // The transition is saved, then the trace appended with the answer stored beside it (see runIdempotentTraced).
     return {
       status: 200,
@@ -116,8 +117,8 @@ async function actOnRequest(
 }
 
 /** The request as just saved, from what this transaction wrote rather than read back. */
-async function presentSaved(trx: Knex.Transaction, saved: StoredRequest, names: ReturnType<typeof namesFrom>): Promise<RequestView> {
-  const policy = await policyDocumentById(trx, saved.portalId, saved.policyVersionId);
+async function presentSaved(db: Knex, send: SendBatch, saved: StoredRequest, names: ReturnType<typeof namesFrom>): Promise<RequestView> {
+  const policy = await policyDocumentById(db, saved.portalId, saved.policyVersionId, { send });
   if (!policy) throw new Error(`policy version ${saved.policyVersionId} is missing`);
   // Who each delegate decided for follows from the routing the request was made with, as it did when they decided.
   const onBehalfOf = new Map<string, string>();

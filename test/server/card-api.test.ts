@@ -107,7 +107,7 @@ describe('requesting approval', () => {
     expect(await verifyChain(db, portal.portalId)).toMatchObject({ ok: true });
   });
 
-  it('a decision is six statements in three round trips once begun: key and lock together; writes, trace and COMMIT together', async () => {
+  it('a decision is six statements in two round trips: BEGIN, key and lock together; writes, trace and COMMIT together', async () => {
     const { db, portal, call } = await setup();
     const open = async (dealId: string) => RequestAnswer.parse((await call('noah', 'POST', `/api/v1/deals/${dealId}/requests`, { justification: 'Competitive pressure', idempotencyKey: idempotencyKey() }).expect(201)).body);
     const warm = await open(await seedDeal(portal, { discount_percent: '25' }));
@@ -142,8 +142,8 @@ describe('requesting approval', () => {
     // answer, COMMIT.
     expect(statements, statements.join('\n')).toHaveLength(6);
     expect(wire.sort((x, y) => x.order - y.order).map(({ event }) => event)).toEqual([
-      'send BEGIN', 'answered BEGIN',
-      'send INSERT INTO idempotency_keys', 'send select "r"', 'answered INSERT INTO idempotency_keys', 'answered select "r"',
+      'send BEGIN', 'send INSERT INTO idempotency_keys', 'send select "r"',
+      'answered BEGIN', 'answered INSERT INTO idempotency_keys', 'answered select "r"',
       'send WITH w0', 'send WITH appended', 'send COMMIT', 'answered WITH w0', 'answered WITH appended', 'answered COMMIT',
     ]);
     expect(await db('jobs').where({ portal_id: portal.portalId, kind: 'sync_deal', key: dealId, state: 'queued' }).count()).toEqual([{ count: '1' }]);

@@ -1,5 +1,5 @@
-import { describe, expect, it, vi } from 'vitest';
-import { pipelined } from '../../server/db/prepared.js';
+import { describe, expect, it } from 'vitest';
+import { pipelinedTransaction } from '../../server/db/prepared.js';
 import { findRequest, transitionStatement } from '../../server/store/requests.js';
 import { verifyChain } from '../../server/store/traces.js';
 import { withdraw } from '../../src/lifecycle/close.js';
@@ -87,13 +87,10 @@ describe('a transition saved at a version the request no longer has', () => {
     const withdrawn = withdraw(stale.lifecycle, { by: rep.email, reason: null }, clock.now().toISOString());
     if (!withdrawn.ok) throw new Error('withdraw refused');
     const jobsBefore = await db('jobs').count();
-    // The COMMIT is sent by pipelined itself, which settles knex's transaction; its outcome comes out of the handler.
-    let failure: unknown;
-    await db.transaction(async (trx) => {
-      const { statement } = transitionStatement(trx, stale, withdrawn.state, clock.now().toISOString(), { syncTo: { id: portal.portalId, featureFlag: 'on' } });
-      await pipelined(trx, [statement, { sql: 'SELECT 1', bindings: [] }], { thenCommit: true }).catch((error: unknown) => { failure = error; });
-    });
-    await vi.waitFor(() => expect(failure).toBeDefined());
+    const failure = await pipelinedTransaction(db, async (send) => {
+      const { statement } = transitionStatement(db, stale, withdrawn.state, clock.now().toISOString(), { syncTo: { id: portal.portalId, featureFlag: 'on' } });
+      await send([statement, { sql: 'SELECT 1', bindings: [] }], { thenCommit: true });
+    }).then(() => null, (error: unknown) => error);
     expect(String(failure)).toContain(`request ${stale.id} changed under its row lock`);
     expect(await db('approval_requests').where({ id: stale.id }).first()).toMatchObject({ state: 'pending', row_version: stored!.rowVersion });
     expect(await db('jobs').count()).toEqual(jobsBefore);
