@@ -4,7 +4,7 @@ import type { Knex } from 'knex';
 import type { ApprovalState } from '../../src/lifecycle/types.js';
 import { STAGE_PROPERTY } from '../../src/deal.js';
 import { COALESCE_QUEUED } from '../jobs/queue.js';
-import { toPortal, type FeatureFlag, type InstallState, type Portal, type PortalRow } from '../store/portals.js';
+import { toPortal, type Portal, type PortalRow } from '../store/portals.js';
 import type { EchoFacts } from './own-writes.js';
 import { dealEventKind, type WebhookEvent } from './webhook-event-schema.js';
 
@@ -70,58 +70,67 @@ const toRow = (row: RawRow): WebhookEventRow => ({
   outcome: row.outcome,
 });
 
-interface PortalState {
-  install_state: InstallState;
-  feature_flag: FeatureFlag;
-}
-
-/** Why an event needs no worker at all, or null when it does. Decided again by the worker, which sees later state. */
-export function outcomeOnArrival(event: Pick<WebhookEvent, 'subscriptionType' | 'objectTypeId'>, portal: PortalState | undefined): string | null {
-  if (!portal || portal.install_state === 'uninstalled') return 'portal_not_installed';
-  if (portal.feature_flag === 'off') return 'flag_off';
+/**
+ * Why an event needs no worker for what it is (the portal it came from is weighed by the statement that stores it:
+ * not installed, or its flag off), or null when it does. Decided again by the worker, which sees later state.
+ */
+export function outcomeOfKind(event: Pick<WebhookEvent, 'subscriptionType' | 'objectTypeId'>): string | null {
   const kind = dealEventKind(event.subscriptionType, event.objectTypeId);
   if (kind === null) return 'unsupported_subscription';
   if (kind === 'deal.creation') return 'ignored_creation';
   return null;
 }
 
+/**
+ * Stores a batch and queues a `webhook_event` job (payload: WebhookEventJobPayload) for each new event worth
+ * processing, in one statement: an event is never stored unqueued, and HubSpot's answer waits on one round trip.
+ * The statement reads each event's portal itself (an event for a portal not installed, or with its flag off, is
+ * stored as ignored), in the batch's order. DO NOTHING absorbs a retried delivery, and a duplicate inside the same
+ * batch; RETURNING lists only the rows inserted now.
+ */
 export async function storeWebhookBatch(db: Knex, events: readonly WebhookEvent[], rawEvents: readonly unknown[]): Promise<StoredBatch> {
   if (events.length === 0) return { received: 0, stored: 0, queued: 0 };
-  const portalIds = [...new Set(events.map((event) => event.portalId))];
-  const portals = await db('portals').whereIn('id', portalIds).select<(PortalState & { id: string })[]>('id', 'install_state', 'feature_flag');
-  const portalById = new Map(portals.map((portal) => [String(portal.id), portal]));
-
-  const rows = events.map((event, index) => {
-    const outcome = outcomeOnArrival(event, portalById.get(event.portalId));
-    return {
-      portal_id: event.portalId,
-      event_id: event.eventId,
-      subscription_type: event.subscriptionType,
-      object_id: event.objectId,
-      property_name: event.propertyName ?? null,
-      property_value: event.propertyValue ?? null,
-      change_source: event.changeSource ?? null,
-      source_id: event.sourceId ?? null,
-      occurred_at: new Date(event.occurredAt),
-      attempt_number: event.attemptNumber ?? 0,
-      payload: JSON.stringify(rawEvents[index] ?? event),
-      processed_at: outcome === null ? null : db.fn.now(),
-      outcome,
-    };
-  });
-  // One statement stores the batch and queues a `webhook_event` job (payload: WebhookEventJobPayload) for each new
-  // event worth processing, so an event is never stored unqueued and the answer to HubSpot waits on one round trip
-  // for both. DO NOTHING also absorbs a duplicate inside the same batch; RETURNING lists only the rows inserted now.
-  const insert = db('webhook_events').insert(rows).onConflict().ignore().returning(['id', 'portal_id', 'object_id', 'outcome']).toSQL();
+  const arriving = events.map((event, index) => ({
+    portal_id: event.portalId,
+    event_id: event.eventId,
+    subscription_type: event.subscriptionType,
+    object_id: event.objectId,
+    property_name: event.propertyName ?? null,
+    property_value: event.propertyValue ?? null,
+    change_source: event.changeSource ?? null,
+    source_id: event.sourceId ?? null,
+    occurred_at: new Date(event.occurredAt).toISOString(),
+    attempt_number: event.attemptNumber ?? 0,
+    payload: rawEvents[index] ?? event,
+    outcome: outcomeOfKind(event),
+  }));
   const { rows: [counts] } = await db.raw<{ rows: { stored: number; queued: number }[] }>(
-    `WITH inserted AS (${insert.sql}), queued AS (
+    `WITH arriving AS (
+       SELECT a.ord, (a.e->>'portal_id')::bigint AS portal_id, a.e->>'event_id' AS event_id, a.e->>'subscription_type' AS subscription_type,
+         a.e->>'object_id' AS object_id, a.e->>'property_name' AS property_name, a.e->>'property_value' AS property_value,
+         a.e->>'change_source' AS change_source, a.e->>'source_id' AS source_id, (a.e->>'occurred_at')::timestamptz AS occurred_at,
+         (a.e->>'attempt_number')::int AS attempt_number, a.e->'payload' AS payload,
+         CASE WHEN p.id IS NULL OR p.install_state = 'uninstalled' THEN 'portal_not_installed'
+              WHEN p.feature_flag = 'off' THEN 'flag_off'
+              ELSE a.e->>'outcome' END AS outcome
+       FROM jsonb_array_elements(?::jsonb) WITH ORDINALITY AS a(e, ord)
+       LEFT JOIN portals p ON p.id = (a.e->>'portal_id')::bigint
+     ), inserted AS (
+       INSERT INTO webhook_events (portal_id, event_id, subscription_type, object_id, property_name, property_value, change_source,
+         source_id, occurred_at, attempt_number, payload, processed_at, outcome)
+       SELECT portal_id, event_id, subscription_type, object_id, property_name, property_value, change_source,
+         source_id, occurred_at, attempt_number, payload, CASE WHEN outcome IS NULL THEN NULL ELSE now() END, outcome
+       FROM arriving ORDER BY ord
+       ON CONFLICT DO NOTHING
+       RETURNING id, portal_id, object_id, outcome
+     ), queued AS (
        INSERT INTO jobs (portal_id, kind, key, payload)
        SELECT portal_id, 'webhook_event', id::text, jsonb_build_object('webhookEventId', id::text, 'dealId', object_id)
        FROM inserted WHERE outcome IS NULL
        ${COALESCE_QUEUED}
        RETURNING 1)
      SELECT (SELECT count(*) FROM inserted)::int AS stored, (SELECT count(*) FROM queued)::int AS queued`,
-    insert.bindings,
+    [JSON.stringify(arriving)],
   );
   return { received: events.length, stored: counts?.stored ?? 0, queued: counts?.queued ?? 0 };
 }
