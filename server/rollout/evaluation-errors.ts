@@ -21,11 +21,15 @@ export async function evaluateRecordingErrors(
 // The core is pure: an input seen before (a card viewed again while nothing changed) has the output it had then.
 // Outputs are kept least recently used first out, frozen so no caller can change what the next one is given. The
 // input names the viewer (a requester is never routed to themselves), so a portal's working set is its open deals
-// times the people who look at them: 500 deals seen by three people already need 1,500. An output shares most of
-// its strings with its policy; 2,000 sales-desk outputs held about 125 bytes of heap each beyond that, and a step of
-// dozens of approvers makes one a few KiB, so the bound keeps this within a few MiB, or tens of MiB for such policies.
+// times the people who look at them: 500 deals seen by three people already need 1,500. What is kept is bounded by
+// count and by size, the size taken as the output's JSON length: an output shares most of its strings with its
+// policy, so that overstates the heap it holds (a sales-desk output: about 2 KB of JSON, 85 bytes of heap), but a
+// step of dozens of approvers makes one several KiB of its own (40 approvers: 6.6 KB of JSON, 5.9 KB of heap), and
+// there the size bound is the one that holds: 10,000 of those would be some 60 MB.
 const REMEMBERED_LIMIT = 10_000;
-const remembered = new Map<string, EvaluationOutput>();
+const REMEMBERED_BYTES = 16 * 1024 * 1024;
+const remembered = new Map<string, { output: EvaluationOutput; bytes: number }>();
+let rememberedBytes = 0;
 
 function evaluateRemembering(input: EvaluationInput): EvaluationOutput {
   const inputHash = inputHashOf(input);
@@ -33,12 +37,25 @@ function evaluateRemembering(input: EvaluationInput): EvaluationOutput {
   if (kept) {
     remembered.delete(inputHash); // to the back of the line
     remembered.set(inputHash, kept);
-    return kept;
+    return kept.output;
   }
   const output = deepFreeze(evaluate(input, inputHash));
-  if (remembered.size >= REMEMBERED_LIMIT) remembered.delete(remembered.keys().next().value as string);
-  remembered.set(inputHash, output);
+  const bytes = JSON.stringify(output).length;
+  for (const [oldest, entry] of remembered) {
+    if (remembered.size < REMEMBERED_LIMIT && rememberedBytes + bytes <= REMEMBERED_BYTES) break;
+    remembered.delete(oldest);
+    rememberedBytes -= entry.bytes;
+  }
+  if (bytes <= REMEMBERED_BYTES) {
+    remembered.set(inputHash, { output, bytes });
+    rememberedBytes += bytes;
+  }
   return output;
+}
+
+/** How many outputs are kept, and their size as counted against REMEMBERED_BYTES. */
+export function rememberedEvaluations(): { entries: number; bytes: number; limitBytes: number } {
+  return { entries: remembered.size, bytes: rememberedBytes, limitBytes: REMEMBERED_BYTES };
 }
 
 function deepFreeze<T>(value: T): T {
