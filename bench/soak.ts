@@ -76,6 +76,8 @@ try {
   /** Drives the mix at RATE for `seconds`; the latencies and errors per endpoint, and RSS every tenth of the run. */
   async function drive(seconds: number) {
     const latencies: Record<string, number[]> = { card: [], decision: [], webhook: [] };
+    // The same latencies by tenth of the run, so a stall shows when it happened rather than only in the p99.
+    const byTenth: Record<string, number[][]> = Object.fromEntries(Object.keys(latencies).map((kind) => [kind, Array.from({ length: 10 }, (): number[] => [])]));
     const errors: Record<string, number> = { card: 0, decision: 0, webhook: 0 };
     const pending: Promise<void>[] = [];
     const startedAt = performance.now();
@@ -120,13 +122,15 @@ try {
           ok = false;
         }
         latencies[kind]!.push(performance.now() - t0);
+        byTenth[kind]![Math.min(9, Math.floor(((t0 - startedAt) / 1000 / seconds) * 10))]!.push(performance.now() - t0);
         if (!ok) errors[kind]! += 1;
       })());
     }
     await Promise.all(pending);
     clearInterval(sampler);
     for (const kind of Object.keys(latencies)) latencies[kind]!.sort((a, b) => a - b);
-    return { latencies, errors, samples };
+    for (const tenths of Object.values(byTenth)) for (const tenth of tenths) tenth.sort((a, b) => a - b);
+    return { latencies, byTenth, errors, samples };
   }
 
   const warmup = await drive(WARMUP_SECONDS);
@@ -136,7 +140,7 @@ try {
   const rssMeasured = rssMiB(service.pid);
   const heapMeasured = await heapMiB();
   const cpu = cpuShares(service.pid, worker?.pid);
-  const { latencies, errors, samples } = await drive(SECONDS);
+  const { latencies, byTenth, errors, samples } = await drive(SECONDS);
   const cpuUse = cpu();
   const rssEnd = rssMiB(service.pid);
   const heapEnd = await heapMiB();
@@ -146,6 +150,7 @@ try {
     const sorted = latencies[kind]!;
     console.log(`${kind.padEnd(12)} ${String(sorted.length).padStart(9)} ${String(errors[kind]).padStart(7)} ${pct(sorted, 0.5).padStart(8)} ${pct(sorted, 0.99).padStart(8)}`);
   }
+  console.log(`p99 ms by tenth of the run: ${Object.entries(byTenth).map(([kind, tenths]) => `${kind} ${tenths.map((tenth) => pct(tenth, 0.99)).join(' ')}`).join('; ')}`);
   console.log(cpuUse);
   for (const [what, count] of [...failures].slice(0, 5)) console.log(`  failure: ${what} (${count})`);
   const stored = Number((await db('decisions').whereIn('request_id', requestIds).count())[0]?.count);
