@@ -9,7 +9,7 @@ import { ENGINE_VERSION } from '../src/hash.js';
 import { DEMO_PORTAL_ID, demoDirectory } from '../server/demo/seed-demo-portal.js';
 import { signRequest } from '../server/http/sign-request.js';
 import { freePort, startBenchPostgres } from './support/bench-postgres.js';
-import { cpuShares, rssMiB, waitForReady } from './support/process.js';
+import { cpuShares, rssMiB, SERVICE_NODE_FLAGS, waitForReady } from './support/process.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 100);
@@ -28,7 +28,7 @@ try {
 
   // The real service, started once so it seeds the demo portal (policy, users, deals) through its own code.
   const port = await freePort();
-  const service = spawn(process.execPath, [...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []), '--import', 'tsx', path.join(here, '../server/cli.ts'), 'serve'], {
+  const service = spawn(process.execPath, [...SERVICE_NODE_FLAGS, ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []), '--import', 'tsx', path.join(here, '../server/cli.ts'), 'serve'], {
     env: { ...process.env, DATABASE_URL: postgres.url, PORT: String(port), HUBSPOT_CLIENT_SECRET: SECRET, LOG_LEVEL: 'warn', NODE_ENV: 'development', DB_POOL_MAX: '10' },
     stdio: ['ignore', 'inherit', 'inherit'],
   });

@@ -14,7 +14,7 @@ import { tracePortals, verifyChain } from '../server/store/traces.js';
 import { crowdPolicy } from '../test/support/factories.js';
 import { parsePolicy } from '../src/policy/parse-policy.js';
 import { freePort, startBenchPostgres } from './support/bench-postgres.js';
-import { cpuShares, rssMiB, waitForReady } from './support/process.js';
+import { cpuShares, rssMiB, SERVICE_NODE_FLAGS, waitForReady } from './support/process.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 120);
@@ -29,12 +29,12 @@ const port = await freePort();
 // SOAK_WORKER=process runs the job worker as its own process (`approval-router worker`, WORKER_ENABLED=false on the
 // service), as a busy deployment would; by default it runs inside the service, as `npm start` does.
 const separateWorker = process.env.SOAK_WORKER === 'process';
-const service = spawn(process.execPath, [...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []), ...(process.env.SOAK_TRACE_GC ? ['--trace-gc'] : []), '--import', 'tsx', path.join(here, '../server/cli.ts'), 'serve'], {
+const service = spawn(process.execPath, [...SERVICE_NODE_FLAGS, ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []), ...(process.env.SOAK_TRACE_GC ? ['--trace-gc'] : []), '--import', 'tsx', path.join(here, '../server/cli.ts'), 'serve'], {
   env: { ...process.env, DATABASE_URL: postgres.url, PORT: String(port), HUBSPOT_CLIENT_SECRET: SECRET, LOG_LEVEL: 'warn', NODE_ENV: 'development', WORKER_ENABLED: separateWorker ? 'false' : 'true' },
   stdio: ['ignore', 'inherit', 'inherit'],
 });
 const worker = separateWorker
-  ? spawn(process.execPath, ['--import', 'tsx', path.join(here, '../server/cli.ts'), 'worker'], {
+  ? spawn(process.execPath, [...SERVICE_NODE_FLAGS, '--import', 'tsx', path.join(here, '../server/cli.ts'), 'worker'], {
     env: { ...process.env, DATABASE_URL: postgres.url, HUBSPOT_CLIENT_SECRET: SECRET, LOG_LEVEL: 'warn', NODE_ENV: 'development' },
     stdio: ['ignore', 'inherit', 'inherit'],
   })

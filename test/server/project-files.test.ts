@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { SERVICE_NODE_FLAGS } from '../../bench/support/process.js';
 import { describeConfig } from '../../server/config.js';
 
 /** Shapes of HubSpot credentials: personal access keys and OAuth access tokens. */
@@ -34,6 +35,14 @@ describe('README', () => {
   it('names the two commands a newcomer runs', () => {
     expect(readme).toContain('npm install && npm start');
     expect(readme).toContain('npm test');
+  });
+});
+
+describe('package.json', () => {
+  it('starts the service with the V8 flags the benchmarks start it with', () => {
+    const start = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }).scripts.start;
+    expect(start).toMatch(/^exec node /);
+    for (const flag of SERVICE_NODE_FLAGS) expect(start.split(' ')).toContain(flag);
   });
 });
 
