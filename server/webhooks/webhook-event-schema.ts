@@ -4,6 +4,11 @@ import { z } from 'zod';
 
 const NumericId = z.union([z.number().int().nonnegative(), z.string().regex(/^\d{1,20}$/, 'expected a numeric id')])
   .transform((value) => String(value));
+/** A portal id is stored as a Postgres bigint: at most 18 digits as a string (any 19-digit value may not fit). */
+const PortalId = z.union([z.number().int().nonnegative(), z.string().regex(/^\d{1,18}$/, 'expected a portal id of at most 18 digits')])
+  .transform((value) => String(value));
+/** The latest instant a JavaScript Date can hold, in milliseconds since the epoch. */
+const MAX_DATE_MS = 8.64e15;
 
 export const WebhookEventSchema = z.looseObject({
   subscriptionType: z.string().min(1),
@@ -14,11 +19,11 @@ export const WebhookEventSchema = z.looseObject({
   sourceId: z.string().nullish(),
   eventId: NumericId,
   subscriptionId: NumericId.nullish(),
-  portalId: NumericId,
+  portalId: PortalId,
   appId: NumericId.nullish(),
   /** Milliseconds since the epoch. */
-  occurredAt: z.number().int().positive(),
-  attemptNumber: z.number().int().nonnegative().nullish(),
+  occurredAt: z.number().int().positive().max(MAX_DATE_MS),
+  attemptNumber: z.number().int().nonnegative().max(2_147_483_647).nullish(), // an integer column
   /** Generic (`object.*`) subscriptions name the object type: deals are 0-3. */
   objectTypeId: z.string().nullish(),
 });

@@ -42,6 +42,16 @@ describe('POST /webhooks/hubspot: the edge', () => {
     expect(malformed.body.error.details.map((detail: { path: string }) => detail.path)).toEqual(['body[0].portalId', 'body[1].occurredAt']);
 
     await postWebhook(app, clock, { not: 'an array' }).expect(400);
+
+    // Well-formed JSON numbers and ids past what a date, a Postgres bigint or an integer column can hold.
+    const outOfRange = await postWebhook(app, clock, [
+      { ...propertyChange(portalId, '3', 'amount', '1', clock.now()), occurredAt: 9e15 },
+      { ...propertyChange(portalId, '4', 'amount', '1', clock.now()), portalId: '99999999999999999999' },
+      { ...propertyChange(portalId, '5', 'amount', '1', clock.now()), portalId: 1e21 },
+      { ...propertyChange(portalId, '6', 'amount', '1', clock.now()), attemptNumber: 3e9 },
+    ]).expect(400);
+    expect(outOfRange.body.error.details.map((detail: { path: string }) => detail.path))
+      .toEqual(['body[0].occurredAt', 'body[1].portalId', 'body[2].portalId', 'body[3].attemptNumber']);
     await postWebhook(app, clock, batch.slice(0, 99)).expect(200);
   });
 
