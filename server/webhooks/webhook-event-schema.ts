@@ -1,14 +1,15 @@
 // HubSpot's webhook payload, parsed once at the edge: a JSON array of fewer than 100 events. Ids arrive as
 // numbers and are kept as strings (deal ids are strings everywhere else); unknown fields are kept for the inbox.
 import { z } from 'zod';
+import { isStorableText } from '../../src/contract/card-api.js';
 
 const NumericId = z.union([z.number().int().nonnegative(), z.string().regex(/^\d{1,20}$/, 'expected a numeric id')])
   .transform((value) => String(value));
 /** A portal id is stored as a Postgres bigint: at most 18 digits as a string (any 19-digit value may not fit). */
 const PortalId = z.union([z.number().int().nonnegative(), z.string().regex(/^\d{1,18}$/, 'expected a portal id of at most 18 digits')])
   .transform((value) => String(value));
-/** The latest instant a JavaScript Date can hold, in milliseconds since the epoch. */
-const MAX_DATE_MS = 8.64e15;
+/** The end of year 9999 in milliseconds since the epoch: later instants have no four-digit year to be written in. */
+const MAX_DATE_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 
 export const WebhookEventSchema = z.looseObject({
   subscriptionType: z.string().min(1),
@@ -26,7 +27,21 @@ export const WebhookEventSchema = z.looseObject({
   attemptNumber: z.number().int().nonnegative().max(2_147_483_647).nullish(), // an integer column
   /** Generic (`object.*`) subscriptions name the object type: deals are 0-3. */
   objectTypeId: z.string().nullish(),
+}).superRefine((event, context) => {
+  // The inbox stores each event whole, unknown fields included, in Postgres, which cannot hold a NUL or half a
+  // surrogate pair: such text anywhere in the event is refused by name rather than failing the store.
+  for (const path of unstorableTextPaths(event)) context.addIssue({ code: 'custom', path, message: 'contains a NUL character or a broken unicode sequence' });
 });
+
+/** Where a JSON value holds text Postgres cannot store, in keys or values, to any depth. */
+function unstorableTextPaths(value: unknown, path: (string | number)[] = []): (string | number)[][] {
+  if (typeof value === 'string') return isStorableText(value) ? [] : [path];
+  if (Array.isArray(value)) return value.flatMap((item, index) => unstorableTextPaths(item, [...path, index]));
+  if (value !== null && typeof value === 'object') {
+    return Object.entries(value).flatMap(([key, item]) => (isStorableText(key) ? unstorableTextPaths(item, [...path, key]) : [[...path, key]]));
+  }
+  return [];
+}
 
 /** HubSpot batches fewer than 100 events a request; a larger body is not HubSpot's. */
 export const MAX_WEBHOOK_BATCH = 99;

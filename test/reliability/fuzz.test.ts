@@ -3,6 +3,7 @@
 // extra and prototype keys, arrays for objects, numbers as strings, non-JSON bytes). The service must answer
 // 400 with field paths, or, where the input happens to be valid, 2xx/403/404/409; a body over 1 MB gets 413;
 // nothing is ever a 500 (except the known bugs below, each pinned by an `it.fails`) or an unhandled rejection.
+// HubSpot's webhook endpoint, signed with the app's secret rather than for a user, has its own: webhook-fuzz.test.ts.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorAnswer } from '../../src/contract/card-api.js';

@@ -43,15 +43,22 @@ describe('POST /webhooks/hubspot: the edge', () => {
 
     await postWebhook(app, clock, { not: 'an array' }).expect(400);
 
-    // Well-formed JSON numbers and ids past what a date, a Postgres bigint or an integer column can hold.
+    // Well-formed JSON numbers and ids past what a four-digit year, a Postgres bigint or an integer column can hold
+    // (fast-check found these: test/reliability/webhook-fuzz.test.ts).
     const outOfRange = await postWebhook(app, clock, [
-      { ...propertyChange(portalId, '3', 'amount', '1', clock.now()), occurredAt: 9e15 },
+      { ...propertyChange(portalId, '3', 'amount', '1', clock.now()), occurredAt: Date.UTC(10000, 0, 1) },
       { ...propertyChange(portalId, '4', 'amount', '1', clock.now()), portalId: '99999999999999999999' },
       { ...propertyChange(portalId, '5', 'amount', '1', clock.now()), portalId: 1e21 },
       { ...propertyChange(portalId, '6', 'amount', '1', clock.now()), attemptNumber: 3e9 },
+      { ...propertyChange(portalId, '7', 'amount', '1', clock.now()), occurredAt: 8.64e15 }, // a valid Date, year 275760
+      // Text Postgres cannot store, in a known field and in one HubSpot might add (the inbox keeps the event whole).
+      { ...propertyChange(portalId, '8', 'amount', '1', clock.now()), changeSource: 'CRM\ud800' },
+      { ...propertyChange(portalId, '9', 'amount', '1', clock.now()), context: { note: 'a\u0000b' } },
     ]).expect(400);
-    expect(outOfRange.body.error.details.map((detail: { path: string }) => detail.path))
-      .toEqual(['body[0].occurredAt', 'body[1].portalId', 'body[2].portalId', 'body[3].attemptNumber']);
+    expect(outOfRange.body.error.details.map((detail: { path: string }) => detail.path)).toEqual([
+      'body[0].occurredAt', 'body[1].portalId', 'body[2].portalId', 'body[3].attemptNumber', 'body[4].occurredAt',
+      'body[5].changeSource', 'body[6].context.note',
+    ]);
     await postWebhook(app, clock, batch.slice(0, 99)).expect(200);
   });
 

@@ -1,0 +1,48 @@
+// Bad input on HubSpot's webhook endpoint, signed correctly: fast-check mutates real event batches (fields dropped,
+// retyped or replaced by hostile values, numbers past what a date, a Postgres bigint or an integer column can hold,
+// unstorable text in known and unknown fields, which the inbox keeps), or sends any hostile JSON instead. Every
+// answer is 200 (the batch is stored) or 400 naming the failing paths under `body` (for a JSON array or object),
+// 413 for a body over 1 MB; none is a 500.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { useTestDatabase } from '../support/db.js';
+import { seedPortal } from '../support/factories.js';
+import { buildWebhookApp, postWebhook, propertyChange } from '../server/webhooks-harness.js';
+import { hostileJson, hostileKey, hostileNumber, hostileString } from './support/hostile.js';
+
+const database = useTestDatabase();
+const RUNS = Number(process.env.FUZZ_RUNS ?? 740);
+const FIELDS = ['eventId', 'subscriptionId', 'portalId', 'appId', 'occurredAt', 'subscriptionType', 'attemptNumber', 'objectId',
+  'propertyName', 'propertyValue', 'changeSource', 'sourceId', 'objectTypeId'];
+
+describe('POST /webhooks/hubspot under generated input', () => {
+  it('answers 200, or 400 with the failing paths; never a 500', async () => {
+    const { db } = database();
+    const portal = await seedPortal(db);
+    const { app, clock } = buildWebhookApp(db);
+    const event = fc.record({
+      dealId: fc.nat({ max: 50 }).map(String), property: fc.constantFrom('amount', 'dealstage', 'discount_percent'), value: fc.string({ maxLength: 12 }),
+    }).map(({ dealId, property, value }) => propertyChange(portal.portalId, dealId, property, value, clock.now()) as Record<string, unknown>);
+    const number = fc.oneof(hostileNumber, fc.constantFrom(8.64e15, 8.64e15 + 1, 2 ** 31 - 1, 2 ** 31, 2 ** 53 - 1, 1e19, -1));
+    const value = fc.oneof(hostileJson(FIELDS), hostileString, number);
+    const mutated = fc.oneof(
+      { weight: 2, arbitrary: event },
+      { weight: 6, arbitrary: fc.tuple(event, fc.constantFrom(...FIELDS), value).map(([e, name, v]) => ({ ...e, [name]: v })) },
+      { weight: 2, arbitrary: fc.tuple(event, fc.constantFrom(...FIELDS)).map(([e, name]) => Object.fromEntries(Object.entries(e).filter(([key]) => key !== name))) },
+      // Fields HubSpot may add are kept in the stored payload, so their text must be storable too.
+      { weight: 3, arbitrary: fc.tuple(event, hostileKey(FIELDS), value).map(([e, key, v]) => ({ ...e, [key]: v })) },
+    );
+    const batch = fc.oneof({ weight: 8, arbitrary: fc.array(mutated, { minLength: 1, maxLength: 6 }) }, { weight: 1, arbitrary: hostileJson(FIELDS) });
+    await fc.assert(fc.asyncProperty(batch, async (body) => {
+      const answer = await postWebhook(app, clock, body);
+      const tooLarge = Buffer.byteLength(JSON.stringify(body) ?? '', 'utf8') > 1024 * 1024;
+      expect(tooLarge ? [413] : [200, 400], `${answer.status}: ${answer.text.slice(0, 300)}`).toContain(answer.status);
+      // (A top-level string, number or null is refused by the JSON parser as a whole: a 400 without fields.)
+      if (answer.status === 400 && body !== null && typeof body === 'object') {
+        const paths = (answer.body as { error: { details?: { path: string }[] } }).error.details?.map((detail) => detail.path) ?? [];
+        expect(paths.length, answer.text.slice(0, 300)).toBeGreaterThan(0);
+        for (const path of paths) expect(path).toMatch(/^body/);
+      }
+    }), { numRuns: RUNS, endOnFailure: true });
+  }, 180_000);
+});
