@@ -59,7 +59,8 @@ const COMMIT: Statement = { sql: 'COMMIT', bindings: [] };
  * released as soon as it has run them and the COMMIT, not when this process next gets back to the transaction
  * (under load, milliseconds). When a statement fails, the ones behind it fail too (the transaction is aborted) and a
  * COMMIT behind them rolls back; `send` rejects with the first failure. If `run` throws before the transaction has
- * ended, it is rolled back; if it returns, it is committed. For a handful of hot paths: elsewhere, knex's own.
+ * ended, it is rolled back; if it returns, it is committed. One batch at a time: `run` awaits each `send` before the
+ * next. For a handful of hot paths: elsewhere, knex's own.
  */
 export async function pipelinedTransaction<T>(db: Knex, run: (send: SendBatch) => Promise<T>): Promise<T> {
   const client = db.client as KnexClient;

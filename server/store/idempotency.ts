@@ -40,7 +40,8 @@ export async function runIdempotent<T>(
  * round trips to Postgres (see pipelinedTransaction):
  * - BEGIN, the key's claim and `lock` (the statement that locks and reads the row acted on) go out together.
  *   Postgres runs them in that order, so a transaction only ever waits for that row's lock after it holds its key;
- *   two calls with one key cannot each hold what the other waits for.
+ *   two calls with one key cannot each hold what the other waits for. A repeat of a call (its key already taken)
+ *   holds the row's lock only until it has read the stored answer, one round trip more.
  * - The action decides from the locked rows; it may read (with `send`, on the transaction's connection: one taken
  *   from the pool while this one is held could wait on the others' locks), and returns what to write.
  * - Its writes, then the trace appended with the answer stored beside it, then COMMIT go out together. Appending

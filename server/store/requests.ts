@@ -198,10 +198,10 @@ export async function saveTransition(trx: Knex.Transaction, request: StoredReque
 }
 
 /**
- * saveTransition's statement, to be sent behind others (see pipelinedTransaction), and the row version it writes
- * (`db` only builds it). It fails
- * unless it updated the request at the version it was read at, which the request's row lock guarantees: this is
- * the backstop should code ever save a request it did not lock.
+ * saveTransition's statement, to be sent behind others (see pipelinedTransaction), and the row version it writes;
+ * `db` only builds it. It fails unless it updated the request at the version it was read at, which the request's row
+ * lock guarantees: the backstop should code ever save a request it did not lock, checked by Postgres because
+ * nothing can check it between the statements of a batch.
  */
 export function transitionStatement(db: Knex, request: StoredRequest, next: ApprovalState, at: string, writes: TransitionWrites = {}): { statement: Statement; rowVersion: number } {
   const rowVersion = request.rowVersion + 1;
