@@ -11,7 +11,15 @@ const PortalId = z.union([z.number().int().nonnegative(), z.string().regex(/^\d{
 /** The end of year 9999 in milliseconds since the epoch: later instants have no four-digit year to be written in. */
 const MAX_DATE_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 
-export const WebhookEventSchema = z.looseObject({
+// The inbox stores each event whole, as received (unknown fields and all), in Postgres, which cannot hold a NUL or
+// half a surrogate pair: such text anywhere in the event is refused by name rather than failing the store. It is
+// looked for in the event as parsed from the body, before the object schema copies it: an own "__proto__" key
+// survives JSON.parse but not that copy.
+const StorableEvent = z.unknown().superRefine((event, context) => {
+  for (const path of unstorableTextPaths(event)) context.addIssue({ code: 'custom', path, message: 'contains a NUL character or a broken unicode sequence' });
+});
+
+export const WebhookEventSchema = StorableEvent.pipe(z.looseObject({
   subscriptionType: z.string().min(1),
   objectId: NumericId,
   propertyName: z.string().min(1).nullish(),
@@ -27,11 +35,7 @@ export const WebhookEventSchema = z.looseObject({
   attemptNumber: z.number().int().nonnegative().max(2_147_483_647).nullish(), // an integer column
   /** Generic (`object.*`) subscriptions name the object type: deals are 0-3. */
   objectTypeId: z.string().nullish(),
-}).superRefine((event, context) => {
-  // The inbox stores each event whole, unknown fields included, in Postgres, which cannot hold a NUL or half a
-  // surrogate pair: such text anywhere in the event is refused by name rather than failing the store.
-  for (const path of unstorableTextPaths(event)) context.addIssue({ code: 'custom', path, message: 'contains a NUL character or a broken unicode sequence' });
-});
+}));
 
 /** Where a JSON value holds text Postgres cannot store, in keys or values, to any depth. */
 function unstorableTextPaths(value: unknown, path: (string | number)[] = []): (string | number)[][] {

@@ -54,10 +54,11 @@ describe('POST /webhooks/hubspot: the edge', () => {
       // Text Postgres cannot store, in a known field and in one HubSpot might add (the inbox keeps the event whole).
       { ...propertyChange(portalId, '8', 'amount', '1', clock.now()), changeSource: 'CRM\ud800' },
       { ...propertyChange(portalId, '9', 'amount', '1', clock.now()), context: { note: 'a\u0000b' } },
+      { ...propertyChange(portalId, '10', 'amount', '1', clock.now()), ...JSON.parse('{"__proto__": "a\\udc00b"}') as object }, // an own key
     ]).expect(400);
     expect(outOfRange.body.error.details.map((detail: { path: string }) => detail.path)).toEqual([
       'body[0].occurredAt', 'body[1].portalId', 'body[2].portalId', 'body[3].attemptNumber', 'body[4].occurredAt',
-      'body[5].changeSource', 'body[6].context.note',
+      'body[5].changeSource', 'body[6].context.note', 'body[7].__proto__',
     ]);
     await postWebhook(app, clock, batch.slice(0, 99)).expect(200);
   });
