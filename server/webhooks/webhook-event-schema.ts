@@ -19,10 +19,12 @@ const StorableEvent = z.unknown().superRefine((event, context) => {
   for (const path of unstorableTextPaths(event)) context.addIssue({ code: 'custom', path, message: 'contains a NUL character or a broken unicode sequence' });
 });
 
+// The subscription type and property name are part of the inbox's dedupe key, an index entry Postgres limits to
+// about 2.7 kB: HubSpot's are a few dozen characters, and 200 leaves room.
 export const WebhookEventSchema = StorableEvent.pipe(z.looseObject({
-  subscriptionType: z.string().min(1),
+  subscriptionType: z.string().min(1).max(200),
   objectId: NumericId,
-  propertyName: z.string().min(1).nullish(),
+  propertyName: z.string().min(1).max(200).nullish(),
   propertyValue: z.string().nullish(),
   changeSource: z.string().nullish(),
   sourceId: z.string().nullish(),

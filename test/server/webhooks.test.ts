@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { describe, expect, it, vi } from 'vitest';
 import { jobBatchHandlers, jobHandlers } from '../../server/jobs/handlers.js';
@@ -55,10 +56,12 @@ describe('POST /webhooks/hubspot: the edge', () => {
       { ...propertyChange(portalId, '8', 'amount', '1', clock.now()), changeSource: 'CRM\ud800' },
       { ...propertyChange(portalId, '9', 'amount', '1', clock.now()), context: { note: 'a\u0000b' } },
       { ...propertyChange(portalId, '10', 'amount', '1', clock.now()), ...JSON.parse('{"__proto__": "a\\udc00b"}') as object }, // an own key
+      // Past what an index entry of the inbox's dedupe key can hold, were it random text that does not compress.
+      propertyChange(portalId, '11', randomBytes(2_000).toString('hex'), '1', clock.now()),
     ]).expect(400);
     expect(outOfRange.body.error.details.map((detail: { path: string }) => detail.path)).toEqual([
       'body[0].occurredAt', 'body[1].portalId', 'body[2].portalId', 'body[3].attemptNumber', 'body[4].occurredAt',
-      'body[5].changeSource', 'body[6].context.note', 'body[7].__proto__',
+      'body[5].changeSource', 'body[6].context.note', 'body[7].__proto__', 'body[8].propertyName',
     ]);
     await postWebhook(app, clock, batch.slice(0, 99)).expect(200);
   });
