@@ -11,6 +11,8 @@ export interface PreparedStatement {
   name: string;
   /** The SQL with `?` placeholders, as knex.raw takes it. */
   sql: string;
+  /** The same with Postgres's `$n` placeholders, converted by knex on first use and kept. */
+  text?: string;
 }
 
 export function prepared(name: string, sql: string): PreparedStatement {
@@ -32,7 +34,8 @@ export async function runPrepared<Row>(db: Knex, statement: PreparedStatement, v
   const connection = await client.acquireConnection();
   try {
     client.emit('query', { sql: statement.sql, bindings: values, method: 'raw' });
-    const result = await connection.query<Row & pg.QueryResultRow>({ name: statement.name, text: client.positionBindings(statement.sql), values: values as unknown[] });
+    statement.text ??= client.positionBindings(statement.sql);
+    const result = await connection.query<Row & pg.QueryResultRow>({ name: statement.name, text: statement.text, values: values as unknown[] });
     return result.rows;
   } finally {
     await client.releaseConnection(connection);

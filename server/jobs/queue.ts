@@ -1,5 +1,6 @@
 // Enqueueing jobs: always inside the caller's transaction, so a job exists exactly when its cause committed.
 import type { Knex } from 'knex';
+import type { Statement } from '../db/prepared.js';
 
 export type JobKind =
   /** Write a request's outcome to the deal's approval_router_* properties (batched per portal). */
@@ -28,11 +29,11 @@ export const COALESCE_QUEUED = `ON CONFLICT (portal_id, kind, key) WHERE state =
 /** Many jobs in one statement (a webhook batch); repeated keys in the batch keep their last payload. */
 export async function enqueueJobs(db: Knex, jobs: readonly NewJob[]): Promise<void> {
   const insert = jobsInsert(jobs);
-  if (insert) await db.raw(insert.sql, insert.bindings);
+  if (insert) await db.raw(insert.sql, insert.bindings as Knex.RawBinding[]);
 }
 
 /** The statement that enqueues these jobs (for a caller that sends it inside a larger one), or null for none. */
-export function jobsInsert(jobs: readonly NewJob[]): { sql: string; bindings: Knex.RawBinding[] } | null {
+export function jobsInsert(jobs: readonly NewJob[]): Statement | null {
   const unique = [...new Map(jobs.map((job) => [`${job.portalId}\u0000${job.kind}\u0000${job.key}`, job])).values()];
   if (unique.length === 0) return null;
   return {
@@ -40,7 +41,7 @@ export function jobsInsert(jobs: readonly NewJob[]): { sql: string; bindings: Kn
      SELECT portal_id::bigint, kind, key, payload::jsonb, COALESCE(run_at::timestamptz, now())
      FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[]) AS t(portal_id, kind, key, payload, run_at)
      ${COALESCE_QUEUED}`,
-    bindings: [unique.map((j) => j.portalId), unique.map((j) => j.kind), unique.map((j) => j.key), unique.map((j) => JSON.stringify(j.payload)), unique.map((j) => j.runAt ?? null)] as unknown as string[],
+    bindings: [unique.map((j) => j.portalId), unique.map((j) => j.kind), unique.map((j) => j.key), unique.map((j) => JSON.stringify(j.payload)), unique.map((j) => j.runAt ?? null)],
   };
 }
 

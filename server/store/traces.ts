@@ -1,6 +1,7 @@
 // Append-only, hash-chained traces: one row per evaluation, transition and sync. Appends for a portal are
 // serialised by a row lock on its chain head, inside the caller's transaction, so the chain has no forks.
 import type { Knex } from 'knex';
+import type { Statement } from '../db/prepared.js';
 import { canonicalJson } from '../../src/hash.js';
 import { chainHash, GENESIS_HASH, type TraceRecord } from '../../src/trace-hash.js';
 
@@ -26,8 +27,12 @@ export interface AppendedTrace {
   hash: string;
 }
 
-/** The call that appends a trace row (for a caller that sends it inside a larger statement), with its bindings. */
-export function appendTraceCall(entry: TraceEntry): { sql: string; bindings: Knex.RawBinding[] } {
+/**
+ * The call that appends a trace row (for a caller that sends it inside a larger statement), with its bindings.
+ * `waitForDisk: false` makes its transaction's commit return before the WAL reaches the disk: set_config(…, true)
+ * lasts until the end of that transaction, whose commit is when it is read.
+ */
+export function appendTraceCall(entry: TraceEntry, options: { waitForDisk?: boolean } = {}): Statement {
   const record: TraceRecord = {
     portalId: entry.portalId,
     seq: 0, // placed by append_trace() under the chain-head lock
@@ -41,7 +46,7 @@ export function appendTraceCall(entry: TraceEntry): { sql: string; bindings: Kne
     occurredAt: entry.occurredAt,
   };
   return {
-    sql: 'SELECT trace_seq, trace_hash FROM append_trace(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    sql: `SELECT trace_seq, trace_hash FROM ${options.waitForDisk === false ? "set_config('synchronous_commit', 'off', true), " : ''}append_trace(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     bindings: [record.portalId, record.kind, record.requestId, record.dealId, record.input, record.output, record.policyHash,
       entry.inputHash ?? null, record.engineVersion, record.occurredAt, canonicalJson(record)],
   };
@@ -53,11 +58,9 @@ export function appendTraceCall(entry: TraceEntry): { sql: string; bindings: Kne
  * `waitForDisk: false` lets that commit return before its WAL reaches the disk (for rows that decide nothing).
  */
 export async function appendTrace(db: Knex, entry: TraceEntry, options: { waitForDisk?: boolean } = {}): Promise<AppendedTrace> {
-  const call = appendTraceCall(entry);
-  const asynchronous = options.waitForDisk === false && !db.isTransaction;
-  // set_config(…, true) lasts until the end of the statement's own transaction, whose commit is when it is read.
-  const sql = asynchronous ? call.sql.replace('FROM append_trace(', "FROM set_config('synchronous_commit', 'off', true), append_trace(") : call.sql;
-  const { rows } = await db.raw<{ rows: { trace_seq: string; trace_hash: string }[] }>(sql, call.bindings);
+  // Within a transaction the row commits with it, as that transaction's commit decides.
+  const call = appendTraceCall(entry, { waitForDisk: options.waitForDisk !== false || db.isTransaction });
+  const { rows } = await db.raw<{ rows: { trace_seq: string; trace_hash: string }[] }>(call.sql, call.bindings as Knex.RawBinding[]);
   const row = rows[0];
   if (!row) throw new Error('append_trace returned no row');
   return { seq: Number(row.trace_seq), hash: row.trace_hash };
