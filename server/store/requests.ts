@@ -225,7 +225,7 @@ export function transitionStatement(db: Knex, request: StoredRequest, next: Appr
       comment: decision.comment,
       decided_at: at,
     }),
-    stepsUpsert(db, request.portalId, request.id, next),
+    stepsUpsert(db, request.portalId, request.id, next, request.lifecycle),
   ].filter((write) => !!write).map((write) => write.toSQL());
   if (jobs) statements.push(jobs);
   return {
@@ -255,10 +255,26 @@ function slaTimerJobs(portalId: string, requestId: string, lifecycle: ApprovalSt
   }));
 }
 
-function stepsUpsert(db: Knex, portalId: string, requestId: string, lifecycle: ApprovalState) {
-  if (lifecycle.steps.length === 0) return null;
+/**
+ * The steps' rows as `lifecycle` has them. With `previous` (the lifecycle the stored rows were written from), only the
+ * steps whose row would change are written: most decisions leave their step as it was (active, same approvers), and
+ * rewriting its row each time cost a new row version and its index entries, among them the approvers' GIN entries.
+ */
+function stepsUpsert(db: Knex, portalId: string, requestId: string, lifecycle: ApprovalState, previous?: ApprovalState) {
+  const before = previous ? stepRows(portalId, requestId, previous) : [];
+  const changed = stepRows(portalId, requestId, lifecycle).filter((row, index) => !sameStepRow(row, before[index]));
+  if (changed.length === 0) return null;
+  return db('approval_steps').insert(changed).onConflict(['request_id', 'step_index']).merge([...MERGED_STEP_COLUMNS]);
+}
+
+/** What a transition may change in a step's row; the other columns are written once, with the request. */
+const MERGED_STEP_COLUMNS = ['status', 'started_at', 'due_at', 'completed_at', 'approvers'] as const;
+
+type StepRow = ReturnType<typeof stepRows>[number];
+
+function stepRows(portalId: string, requestId: string, lifecycle: ApprovalState) {
   const cancelled = lifecycle.state === 'withdrawn' || lifecycle.state === 'invalidated';
-  return db('approval_steps').insert(lifecycle.steps.map((step, index) => ({
+  return lifecycle.steps.map((step, index) => ({
     request_id: requestId,
     step_index: index,
     portal_id: portalId,
@@ -271,7 +287,13 @@ function stepsUpsert(db: Knex, portalId: string, requestId: string, lifecycle: A
     started_at: step.startedAt,
     due_at: step.dueAt,
     completed_at: step.status === 'approved' || step.status === 'rejected' ? lastDecisionAt(step) : null,
-  }))).onConflict(['request_id', 'step_index']).merge(['status', 'started_at', 'due_at', 'completed_at', 'approvers']);
+  }));
+}
+
+function sameStepRow(row: StepRow, stored: StepRow | undefined): boolean {
+  return stored !== undefined && MERGED_STEP_COLUMNS.every((column) => column === 'approvers'
+    ? row.approvers.length === stored.approvers.length && row.approvers.every((email, index) => email === stored.approvers[index])
+    : row[column] === stored[column]);
 }
 
 function lastDecisionAt(step: ApprovalState['steps'][number]): string | null {
