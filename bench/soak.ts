@@ -160,7 +160,7 @@ try {
     return `${kind} ${all === 0 ? '-' : `${(((all - within) / all) * 100).toFixed(2)}%`}`;
   }).join(', ')} (a p99 under 50 ms is under 1%)`);
   console.log(`p99 ms by tenth of the run: ${Object.entries(byTenth).map(([kind, tenths]) => `${kind} ${tenths.map((tenth) => pct(tenth, 0.99)).join(' ')}`).join('; ')}`);
-  console.log(cpuUse);
+  console.log(cpuUse.text);
   for (const [what, count] of [...failures].slice(0, 5)) console.log(`  failure: ${what} (${count})`);
   const stored = Number((await db('decisions').whereIn('request_id', requestIds).count())[0]?.count);
   const distinct = Number((await db('decisions').whereIn('request_id', requestIds).countDistinct({ n: db.raw('(request_id, approver_email)') }))[0]?.n);

@@ -53,14 +53,32 @@ export function postgresCpuSeconds(): number {
   return total;
 }
 
-/** Where the machine's CPU went between two readings: the service (and a separate job worker), Postgres and this driver, as % of one core. */
-export function cpuShares(servicePid: number | undefined, workerPid?: number) {
+/** CPU seconds each part used between two readings: the service (and a separate job worker), Postgres, this driver. */
+export interface CpuUse {
+  wallSeconds: number;
+  service: number;
+  worker: number | null;
+  postgres: number;
+  driver: number;
+  /** As % of one core, for printing. */
+  text: string;
+}
+
+/** Where the machine's CPU went between two readings: the service (and a separate job worker), Postgres and this driver. */
+export function cpuShares(servicePid: number | undefined, workerPid?: number): () => CpuUse {
   const start = { at: performance.now(), service: cpuSeconds(servicePid), worker: cpuSeconds(workerPid), postgres: postgresCpuSeconds(), driver: process.cpuUsage() };
   return () => {
-    const seconds = (performance.now() - start.at) / 1000;
-    const driver = process.cpuUsage(start.driver);
-    const pct = (used: number) => `${Math.round((used / seconds) * 100)}%`;
-    const worker = workerPid === undefined ? '' : `, job worker ${pct(cpuSeconds(workerPid) - start.worker)}`;
-    return `CPU as % of one core (the machine has ${availableParallelism()}): service ${pct(cpuSeconds(servicePid) - start.service)}${worker}, Postgres ${pct(postgresCpuSeconds() - start.postgres)}, load driver ${pct((driver.user + driver.system) / 1e6)}`;
+    const wallSeconds = (performance.now() - start.at) / 1000;
+    const driverUsage = process.cpuUsage(start.driver);
+    const use = {
+      wallSeconds,
+      service: cpuSeconds(servicePid) - start.service,
+      worker: workerPid === undefined ? null : cpuSeconds(workerPid) - start.worker,
+      postgres: postgresCpuSeconds() - start.postgres,
+      driver: (driverUsage.user + driverUsage.system) / 1e6,
+    };
+    const pct = (used: number) => `${Math.round((used / wallSeconds) * 100)}%`;
+    const worker = use.worker === null ? '' : `, job worker ${pct(use.worker)}`;
+    return { ...use, text: `CPU as % of one core (the machine has ${availableParallelism()}): service ${pct(use.service)}${worker}, Postgres ${pct(use.postgres)}, load driver ${pct(use.driver)}` };
   };
 }
