@@ -35,6 +35,23 @@ export async function runIdempotent<T>(
   });
 }
 
+/** What a traced action writes and answers; see runIdempotentTraced. */
+export interface TracedAction<T extends { traceHash: string }> {
+  status: number;
+  body: Omit<T, 'traceHash'>;
+  writes: Statement[];
+  trace: TraceEntry;
+}
+
+/**
+ * The action's rows as this process believes they stand (say, as its own last write on them left them), and a SQL
+ * condition, true while what the action's writes do not check themselves still holds.
+ */
+export interface Assumed {
+  locked: unknown[];
+  holds: Statement;
+}
+
 /**
  * As runIdempotent, for an action on a locked row whose answer carries the hash of the trace it appends, in two
  * round trips to Postgres (see pipelinedTransaction):
@@ -44,36 +61,66 @@ export async function runIdempotent<T>(
  *   holds the row's lock only until it has read the stored answer, one round trip more.
  * - The action decides from the locked rows; it may read (with `send`, on the transaction's connection: one taken
  *   from the pool while this one is held could wait on the others' locks), and returns what to write.
- * - Its writes, then the trace appended with the answer stored beside it, then COMMIT go out together. Appending
- *   takes the portal's chain-head lock, which every other traced write in the portal waits on, so it is held while
- *   Postgres runs the appending statement and the commit, never while this process gets back to it. Should any of
- *   them fail, Postgres answers the COMMIT by rolling back.
+ * - Its writes, then the trace appended with the answer stored beside it, then `readBack` when given (its rows are
+ *   returned as `readBack`), then COMMIT go out together. Appending takes the portal's chain-head lock, which every
+ *   other traced write in the portal waits on, so it is held while Postgres runs the appending statement and the
+ *   commit, never while this process gets back to it. Should any of them fail, Postgres answers the COMMIT by
+ *   rolling back.
+ *
+ * With `assumed`, the action first decides from the assumed rows, before any transaction, and everything goes out
+ * in one round trip: BEGIN, the claim, `holds` (which also fails unless the key was this call's to claim), the
+ * writes (which must fail on a row that is not as assumed: a version check), the trace and COMMIT. If anything in
+ * that fails, or the action refuses the assumed rows, nothing was written, and the call runs as above.
  */
 export async function runIdempotentTraced<T extends { traceHash: string }>(
   db: Knex,
   scope: IdempotencyScope,
   lock: Statement,
-  action: (locked: unknown[], send: SendBatch) => Promise<{ status: number; body: Omit<T, 'traceHash'>; writes: Statement[]; trace: TraceEntry }>,
-): Promise<StoredAnswer<T>> {
+  action: (locked: unknown[], send?: SendBatch) => Promise<TracedAction<T>>,
+  options: { assumed?: Assumed | undefined; readBack?: Statement } = {},
+): Promise<StoredAnswer<T> & { readBack?: unknown[] }> {
+  if (options.assumed) {
+    const { locked, holds } = options.assumed;
+    const answered = await action(locked)
+      .then((decided) => pipelinedTransaction(db, (send) => saveTraced<T>(send, scope, decided, [claimStatement(scope), keyClaimedAnd(scope, holds)], options.readBack)))
+      .catch(() => null);
+    if (answered) return answered;
+  }
   return pipelinedTransaction(db, async (send) => {
     const [claimed, locked] = await send([claimStatement(scope), lock]);
     if (claimed!.length === 0) {
       const [stored] = await send<StoredKey<T>>([storedKeyStatement(scope)]);
       return replay(scope, stored![0]);
     }
-    const { status, body, writes, trace } = await action(locked!, send);
-    const append = appendTraceCall(trace);
-    const results = await send<{ trace_hash: string }>([...writes, {
-      sql: `WITH appended AS (${append.sql}), answered AS (
-         UPDATE idempotency_keys SET status = ?, response = ?::jsonb || jsonb_build_object('traceHash', (SELECT trace_hash FROM appended))
-         WHERE portal_id = ? AND key = ?)
-       SELECT trace_hash FROM appended`,
-      bindings: [...append.bindings, status, JSON.stringify(body), scope.portalId, scope.key],
-    }], { thenCommit: true });
-    const traceHash = results.at(-1)?.[0]?.trace_hash;
-    if (!traceHash) throw new Error('append_trace returned no row');
-    return { status, body: { ...body, traceHash } as unknown as T, replayed: false };
+    return saveTraced<T>(send, scope, await action(locked!, send), [], options.readBack);
   });
+}
+
+/** Sends `before`, the action's writes, its trace with the answer stored beside it, `readBack` and COMMIT. */
+async function saveTraced<T extends { traceHash: string }>(
+  send: SendBatch, scope: IdempotencyScope, { status, body, writes, trace }: TracedAction<T>, before: Statement[], readBack: Statement | undefined,
+): Promise<StoredAnswer<T> & { readBack?: unknown[] }> {
+  const append = appendTraceCall(trace);
+  const answer: Statement = {
+    sql: `WITH appended AS (${append.sql}), answered AS (
+       UPDATE idempotency_keys SET status = ?, response = ?::jsonb || jsonb_build_object('traceHash', (SELECT trace_hash FROM appended))
+       WHERE portal_id = ? AND key = ?)
+     SELECT trace_hash FROM appended`,
+    bindings: [...append.bindings, status, JSON.stringify(body), scope.portalId, scope.key],
+  };
+  const results = await send([...before, ...writes, answer, ...(readBack ? [readBack] : [])], { thenCommit: true });
+  const traceHash = (results[before.length + writes.length]?.[0] as { trace_hash?: string } | undefined)?.trace_hash;
+  if (!traceHash) throw new Error('append_trace returned no row');
+  return { status, body: { ...body, traceHash } as unknown as T, replayed: false, ...(readBack ? { readBack: results.at(-1) ?? [] } : {}) };
+}
+
+/** Fails unless this call's claim took the key (a key taken before has its answer stored) and `holds` is true. */
+function keyClaimedAnd(scope: IdempotencyScope, holds: Statement): Statement {
+  return {
+    sql: `SELECT raise_unless(EXISTS (SELECT 1 FROM idempotency_keys WHERE portal_id = ? AND key = ? AND status IS NULL) AND (${holds.sql}),
+      'the idempotency key was taken before, or the rows acted on are not as assumed')`,
+    bindings: [scope.portalId, scope.key, ...holds.bindings],
+  };
 }
 
 /** The statement that claims a key for this call: it returns a row when this call is the first with the key. */

@@ -9,9 +9,11 @@ import type { TransitionResult } from '../../src/lifecycle/types.js';
 import type { ResolutionEntry } from '../../src/routing/types.js';
 import type { SendBatch } from '../db/prepared.js';
 import { AppError } from '../errors.js';
-import { runIdempotentTraced } from '../store/idempotency.js';
+import { runIdempotentTraced, type Assumed } from '../store/idempotency.js';
 import { policyDocumentById } from '../store/policies.js';
-import { lockedRequestFrom, lockRequestWithPortalStatement, transitionStatement, type TransitionWrites, type StoredRequest } from '../store/requests.js';
+import {
+  lockedRequestFrom, lockRequestWithPortalStatement, readRequestWithPortalStatement, transitionStatement, type TransitionWrites, type StoredRequest,
+} from '../store/requests.js';
 import { isoNow, type ServiceDeps } from './deps.js';
 import { loadPortal, type Viewer } from './load-deal-context.js';
 import { namesFrom, presentRequest } from './present.js';
@@ -87,7 +89,9 @@ async function actOnRequest(
   // Names for the answer come from the directory, read before any lock is taken (it may be a network call).
   const names = namesFrom(await deps.crmFor(portal).getDirectory(portal.id));
   const lock = lockRequestWithPortalStatement(deps.db, portal.id, input.requestId);
-  return runIdempotentTraced<Answer>(deps.db, scope, lock, async (locked, send) => {
+  const remembered = rememberedRows(deps.db);
+  const rememberedAs = `${portal.id}:${input.requestId}`;
+  const answer = await runIdempotentTraced<Answer>(deps.db, scope, lock, async (locked, send) => {
     const found = lockedRequestFrom(locked);
     if (!found) throw new AppError('not_found', `request ${input.requestId} was not found in this portal`);
     if (found.portal.installState === 'uninstalled') throw new AppError('not_found', 'approval-router is not installed in this portal');
@@ -113,12 +117,48 @@ async function actOnRequest(
         policyHash: request.lifecycle.policyHash, engineVersion: ENGINE_VERSION, occurredAt: at,
       },
     };
-  });
+  }, { assumed: assumedFrom(remembered.get(rememberedAs)), readBack: readRequestWithPortalStatement(deps.db, portal.id, input.requestId) })
+    .catch((error: unknown) => {
+      remembered.delete(rememberedAs);
+      throw error;
+    });
+  if (answer.readBack) { // a replay wrote nothing: what is remembered stands (or is found stale next time)
+    remembered.delete(rememberedAs);
+    if (remembered.size >= REMEMBERED_LIMIT) remembered.delete(remembered.keys().next().value as string);
+    remembered.set(rememberedAs, answer.readBack);
+  }
+  return answer;
+}
+
+// The request rows as this process's own last act on them left them (read back in that act's transaction), so the
+// next act on the same request can decide before it locks and save in one round trip (see runIdempotentTraced):
+// the transition's update checks the row's version, which every write to a request raises, and `assumedFrom` checks
+// the portal's install state and flag, on which the writes depend. A row changed elsewhere costs one round trip more.
+// Per database handle, oldest first out.
+const REMEMBERED_LIMIT = 500;
+const rememberedByDb = new WeakMap<Knex, Map<string, unknown[]>>();
+
+function rememberedRows(db: Knex): Map<string, unknown[]> {
+  let remembered = rememberedByDb.get(db);
+  if (!remembered) rememberedByDb.set(db, (remembered = new Map<string, unknown[]>()));
+  return remembered;
+}
+
+function assumedFrom(locked: unknown[] | undefined): Assumed | undefined {
+  const found = locked && lockedRequestFrom(locked);
+  if (!found) return undefined;
+  return {
+    locked,
+    holds: {
+      sql: 'EXISTS (SELECT 1 FROM portals WHERE id = ? AND install_state = ? AND feature_flag = ?)',
+      bindings: [found.request.portalId, found.portal.installState, found.portal.featureFlag],
+    },
+  };
 }
 
 /** The request as just saved, from what this transaction wrote rather than read back. */
-async function presentSaved(db: Knex, send: SendBatch, saved: StoredRequest, names: ReturnType<typeof namesFrom>): Promise<RequestView> {
-  const policy = await policyDocumentById(db, saved.portalId, saved.policyVersionId, { send });
+async function presentSaved(db: Knex, send: SendBatch | undefined, saved: StoredRequest, names: ReturnType<typeof namesFrom>): Promise<RequestView> {
+  const policy = await policyDocumentById(db, saved.portalId, saved.policyVersionId, send ? { send } : {});
   if (!policy) throw new Error(`policy version ${saved.policyVersionId} is missing`);
   // Who each delegate decided for follows from the routing the request was made with, as it did when they decided.
   const onBehalfOf = new Map<string, string>();

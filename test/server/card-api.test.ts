@@ -1,8 +1,8 @@
-import pg from 'pg';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { verifyChain } from '../../server/store/traces.js';
 import { CardView, ErrorAnswer, InboxAnswer, RequestAnswer } from '../../src/contract/card-api.js';
 import { buildTestApp, callApi } from '../support/app.js';
+import { onTheWire } from '../support/wire.js';
 import { useTestDatabase } from '../support/db.js';
 import { idempotencyKey, seedDeal, seedPortal } from '../support/factories.js';
 
@@ -107,7 +107,7 @@ describe('requesting approval', () => {
     expect(await verifyChain(db, portal.portalId)).toMatchObject({ ok: true });
   });
 
-  it('a decision is six statements in two round trips: BEGIN, key and lock together; writes, trace and COMMIT together', async () => {
+  it('a first decision is seven statements in two round trips: BEGIN, key and lock together; writes, trace, the row read back and COMMIT together', async () => {
     const { db, portal, call } = await setup();
     const open = async (dealId: string) => RequestAnswer.parse((await call('noah', 'POST', `/api/v1/deals/${dealId}/requests`, { justification: 'Competitive pressure', idempotencyKey: idempotencyKey() }).expect(201)).body);
     const warm = await open(await seedDeal(portal, { discount_percent: '25' }));
@@ -115,36 +115,14 @@ describe('requesting approval', () => {
     const dealId = await seedDeal(portal, { discount_percent: '25' });
     const opened = await open(dealId);
     await call('ben', 'GET', `/api/v1/deals/${dealId}/card`).expect(200); // the approver opens the card: the portal's copy is kept
-    const statements: string[] = [];
-    const listener = (query: { sql: string }) => statements.push(query.sql);
-    db.on('query', listener);
-    // The wire: pg submits a query when it writes it to the connection, and hands it its ReadyForQuery once
-    // Postgres has answered it.
-    const Query = pg.Query.prototype as unknown as { submit: () => unknown; handleReadyForQuery: () => unknown };
-    const label = (query: unknown) => {
-      const text = (query as { text: string }).text;
-      return /^\s*(BEGIN|COMMIT|INSERT INTO idempotency_keys|select "r"|WITH w0|WITH appended)/.exec(text)?.[1] ?? text.slice(0, 40);
-    };
-    const sent = vi.spyOn(Query, 'submit');
-    const answered = vi.spyOn(Query, 'handleReadyForQuery');
-    const wire: { order: number; event: string }[] = [];
-    try {
-      await call('ben', 'POST', `/api/v1/requests/${opened.request.id}/decisions`, { verdict: 'approve', comment: 'fine', idempotencyKey: idempotencyKey() }).expect(200);
-      for (const [what, spy] of [['send', sent], ['answered', answered]] as const) {
-        spy.mock.contexts.forEach((query, i) => wire.push({ order: spy.mock.invocationCallOrder[i]!, event: `${what} ${label(query)}` }));
-      }
-    } finally {
-      db.off('query', listener);
-      sent.mockRestore();
-      answered.mockRestore();
-    }
+    const { statements, wire } = await onTheWire(db, () => call('ben', 'POST', `/api/v1/requests/${opened.request.id}/decisions`, { verdict: 'approve', comment: 'fine', idempotencyKey: idempotencyKey() }).expect(200));
     // BEGIN, the idempotency key, the request under its lock (with its portal's state), the writes, the trace with the
-    // answer, COMMIT.
-    expect(statements, statements.join('\n')).toHaveLength(6);
-    expect(wire.sort((x, y) => x.order - y.order).map(({ event }) => event)).toEqual([
+    // answer, the request as written (kept for the next act on it), COMMIT.
+    expect(statements, statements.join('\n')).toHaveLength(7);
+    expect(wire).toEqual([
       'send BEGIN', 'send INSERT INTO idempotency_keys', 'send select "r"',
       'answered BEGIN', 'answered INSERT INTO idempotency_keys', 'answered select "r"',
-      'send WITH w0', 'send WITH appended', 'send COMMIT', 'answered WITH w0', 'answered WITH appended', 'answered COMMIT',
+      'send WITH w0', 'send WITH appended', 'send select "r"', 'send COMMIT', 'answered WITH w0', 'answered WITH appended', 'answered select "r"', 'answered COMMIT',
     ]);
     expect(await db('jobs').where({ portal_id: portal.portalId, kind: 'sync_deal', key: dealId, state: 'queued' }).count()).toEqual([{ count: '1' }]);
   });
