@@ -44,11 +44,11 @@ export interface TracedAction<T extends { traceHash: string }> {
 }
 
 /**
- * The action's rows as this process believes they stand (say, as its own last write on them left them), and a SQL
+ * What the action acts on as this process believes it stands (say, as its own last write left it), and a SQL
  * condition, true while what the action's writes do not check themselves still holds.
  */
-export interface Assumed {
-  locked: unknown[];
+export interface Assumed<L> {
+  locked: L;
   holds: Statement;
 }
 
@@ -61,45 +61,44 @@ export interface Assumed {
  *   holds the row's lock only until it has read the stored answer, one round trip more.
  * - The action decides from the locked rows; it may read (with `send`, on the transaction's connection: one taken
  *   from the pool while this one is held could wait on the others' locks), and returns what to write.
- * - Its writes, then the trace appended with the answer stored beside it, then `readBack` when given (its rows are
- *   returned as `readBack`), then COMMIT go out together. Appending takes the portal's chain-head lock, which every
+ * - Its writes, then the trace appended with the answer stored beside it, then COMMIT go out together. Appending takes the portal's chain-head lock, which every
  *   other traced write in the portal waits on, so it is held while Postgres runs the appending statement and the
  *   commit, never while this process gets back to it. Should any of them fail, Postgres answers the COMMIT by
  *   rolling back.
  *
- * With `assumed`, the action first decides from the assumed rows, before any transaction, and everything goes out
+ * With `assumed`, the action first decides from what is assumed, before any transaction, and everything goes out
  * in one round trip: BEGIN, the claim, `holds` (which also fails unless the key was this call's to claim), the
  * writes (which must fail on a row that is not as assumed: a version check), the trace and COMMIT. If anything in
- * that fails, or the action refuses the assumed rows, nothing was written, and the call runs as above.
+ * that fails, or the action refuses what is assumed, nothing was written, and the call runs as above.
  */
-export async function runIdempotentTraced<T extends { traceHash: string }>(
+export async function runIdempotentTraced<T extends { traceHash: string }, L>(
   db: Knex,
   scope: IdempotencyScope,
-  lock: Statement,
-  action: (locked: unknown[], send?: SendBatch) => Promise<TracedAction<T>>,
-  options: { assumed?: Assumed | undefined; readBack?: Statement } = {},
-): Promise<StoredAnswer<T> & { readBack?: unknown[] }> {
+  lock: { statement: Statement; read: (rows: unknown[]) => L },
+  action: (locked: L, send?: SendBatch) => Promise<TracedAction<T>>,
+  options: { assumed?: Assumed<L> | undefined } = {},
+): Promise<StoredAnswer<T>> {
   if (options.assumed) {
     const { locked, holds } = options.assumed;
     const answered = await action(locked)
-      .then((decided) => pipelinedTransaction(db, (send) => saveTraced<T>(send, scope, decided, [claimStatement(scope), keyClaimedAnd(scope, holds)], options.readBack)))
+      .then((decided) => pipelinedTransaction(db, (send) => saveTraced<T>(send, scope, decided, [claimStatement(scope), keyClaimedAnd(scope, holds)])))
       .catch(() => null);
     if (answered) return answered;
   }
   return pipelinedTransaction(db, async (send) => {
-    const [claimed, locked] = await send([claimStatement(scope), lock]);
+    const [claimed, locked] = await send([claimStatement(scope), lock.statement]);
     if (claimed!.length === 0) {
       const [stored] = await send<StoredKey<T>>([storedKeyStatement(scope)]);
       return replay(scope, stored![0]);
     }
-    return saveTraced<T>(send, scope, await action(locked!, send), [], options.readBack);
+    return saveTraced<T>(send, scope, await action(lock.read(locked!), send), []);
   });
 }
 
-/** Sends `before`, the action's writes, its trace with the answer stored beside it, `readBack` and COMMIT. */
+/** Sends `before`, the action's writes, its trace with the answer stored beside it, and COMMIT. */
 async function saveTraced<T extends { traceHash: string }>(
-  send: SendBatch, scope: IdempotencyScope, { status, body, writes, trace }: TracedAction<T>, before: Statement[], readBack: Statement | undefined,
-): Promise<StoredAnswer<T> & { readBack?: unknown[] }> {
+  send: SendBatch, scope: IdempotencyScope, { status, body, writes, trace }: TracedAction<T>, before: Statement[],
+): Promise<StoredAnswer<T>> {
   const append = appendTraceCall(trace);
   const answer: Statement = {
     sql: `WITH appended AS (${append.sql}), answered AS (
@@ -108,10 +107,10 @@ async function saveTraced<T extends { traceHash: string }>(
      SELECT trace_hash FROM appended`,
     bindings: [...append.bindings, status, JSON.stringify(body), scope.portalId, scope.key],
   };
-  const results = await send([...before, ...writes, answer, ...(readBack ? [readBack] : [])], { thenCommit: true });
-  const traceHash = (results[before.length + writes.length]?.[0] as { trace_hash?: string } | undefined)?.trace_hash;
+  const results = await send([...before, ...writes, answer], { thenCommit: true });
+  const traceHash = (results.at(-1)?.[0] as { trace_hash?: string } | undefined)?.trace_hash;
   if (!traceHash) throw new Error('append_trace returned no row');
-  return { status, body: { ...body, traceHash } as unknown as T, replayed: false, ...(readBack ? { readBack: results.at(-1) ?? [] } : {}) };
+  return { status, body: { ...body, traceHash } as unknown as T, replayed: false };
 }
 
 /** Fails unless this call's claim took the key (a key taken before has its answer stored) and `holds` is true. */

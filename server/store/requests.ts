@@ -102,14 +102,6 @@ export function lockRequestWithPortalStatement(db: Knex, portalId: string, reque
     .toSQL();
 }
 
-/** The same row as lockRequestWithPortalStatement reads, without the lock: inside a transaction, as it has left it. */
-export function readRequestWithPortalStatement(db: Knex, portalId: string, requestId: string): Statement {
-  return selectRequest(db).join('portals as po', 'po.id', 'r.portal_id')
-    .select('po.install_state as portal_install_state', 'po.feature_flag as portal_feature_flag')
-    .where({ 'r.portal_id': portalId, 'r.id': requestId }).limit(1)
-    .toSQL();
-}
-
 export function lockedRequestFrom(rows: readonly unknown[]): LockedRequest | null {
   const row = rows[0] as LockedRow | undefined;
   return row ? { request: toRequest(row), portal: { installState: row.portal_install_state, featureFlag: row.portal_feature_flag } } : null;

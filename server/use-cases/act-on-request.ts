@@ -12,7 +12,7 @@ import { AppError } from '../errors.js';
 import { runIdempotentTraced, type Assumed } from '../store/idempotency.js';
 import { policyDocumentById } from '../store/policies.js';
 import {
-  lockedRequestFrom, lockRequestWithPortalStatement, readRequestWithPortalStatement, transitionStatement, type TransitionWrites, type StoredRequest,
+  lockedRequestFrom, lockRequestWithPortalStatement, transitionStatement, type LockedRequest, type TransitionWrites, type StoredRequest,
 } from '../store/requests.js';
 import { isoNow, type ServiceDeps } from './deps.js';
 import { loadPortal, type Viewer } from './load-deal-context.js';
@@ -88,11 +88,11 @@ async function actOnRequest(
   const scope = { portalId: portal.id, key: input.idempotencyKey, userId: viewer.userId, operation: input.operation, fingerprint: input.fingerprint };
   // Names for the answer come from the directory, read before any lock is taken (it may be a network call).
   const names = namesFrom(await deps.crmFor(portal).getDirectory(portal.id));
-  const lock = lockRequestWithPortalStatement(deps.db, portal.id, input.requestId);
-  const remembered = rememberedRows(deps.db);
+  const lock = { statement: lockRequestWithPortalStatement(deps.db, portal.id, input.requestId), read: lockedRequestFrom };
+  const remembered = rememberedRequests(deps.db);
   const rememberedAs = `${portal.id}:${input.requestId}`;
-  const answer = await runIdempotentTraced<Answer>(deps.db, scope, lock, async (locked, send) => {
-    const found = lockedRequestFrom(locked);
+  let saved: LockedRequest | undefined;
+  const answer = await runIdempotentTraced<Answer, LockedRequest | null>(deps.db, scope, lock, async (found, send) => {
     if (!found) throw new AppError('not_found', `request ${input.requestId} was not found in this portal`);
     if (found.portal.installState === 'uninstalled') throw new AppError('not_found', 'approval-router is not installed in this portal');
     if (found.portal.featureFlag === 'off') throw new AppError('forbidden', TURNED_OFF);
@@ -104,7 +104,9 @@ async function actOnRequest(
     const { result, command, decision } = act(request, at);
     if (!result.ok) throw toAppError(result.error);
     const { statement, rowVersion } = transitionStatement(deps.db, request, result.state, at, { ...(decision ? { decision } : {}), syncTo: { id: portal.id, featureFlag: found.portal.featureFlag } });
-    const presented = await presentSaved(deps.db, send, { ...request, lifecycle: result.state, state: result.state.state, rowVersion, closedAt: result.state.closedAt }, names);
+    // The row as the transition leaves it: what the answer shows, and what the next act on it assumes.
+    saved = { request: { ...request, lifecycle: result.state, state: result.state.state, rowVersion, closedAt: result.state.closedAt }, portal: found.portal };
+    const presented = await presentSaved(deps.db, send, saved.request, names);
     // The transition is saved, then the trace appended with the answer stored beside it (see runIdempotentTraced).
     return {
       status: 200,
@@ -117,38 +119,36 @@ async function actOnRequest(
         policyHash: request.lifecycle.policyHash, engineVersion: ENGINE_VERSION, occurredAt: at,
       },
     };
-  }, { assumed: assumedFrom(remembered.get(rememberedAs)), readBack: readRequestWithPortalStatement(deps.db, portal.id, input.requestId) })
+  }, { assumed: assumedFrom(remembered.get(rememberedAs)) })
     .catch((error: unknown) => {
       remembered.delete(rememberedAs);
       throw error;
     });
-  if (answer.readBack) { // a replay wrote nothing: what is remembered stands (or is found stale next time)
+  if (!answer.replayed && saved) { // a replay wrote nothing: what is remembered stands (or is found stale next time)
     remembered.delete(rememberedAs);
     if (remembered.size >= REMEMBERED_LIMIT) remembered.delete(remembered.keys().next().value as string);
-    remembered.set(rememberedAs, answer.readBack);
+    remembered.set(rememberedAs, saved);
   }
   return answer;
 }
 
-// The request rows as this process's own last act on them left them (read back in that act's transaction), so the
-// next act on the same request can decide before it locks and save in one round trip (see runIdempotentTraced):
-// the transition's update checks the row's version, which every write to a request raises, and `assumedFrom` checks
-// the portal's install state and flag, on which the writes depend. A row changed elsewhere costs one round trip more.
-// Per database handle, oldest first out.
+// Each request as this process's own last act on it left it, so the next act on it can decide before it locks and
+// save in one round trip (see runIdempotentTraced): the transition's update checks the row's version, which every
+// write to a request raises, and `assumedFrom` checks the portal's install state and flag, on which the writes
+// depend. A request changed elsewhere costs one round trip more. Per database handle, oldest first out.
 const REMEMBERED_LIMIT = 500;
-const rememberedByDb = new WeakMap<Knex, Map<string, unknown[]>>();
+const rememberedByDb = new WeakMap<Knex, Map<string, LockedRequest>>();
 
-function rememberedRows(db: Knex): Map<string, unknown[]> {
+function rememberedRequests(db: Knex): Map<string, LockedRequest> {
   let remembered = rememberedByDb.get(db);
-  if (!remembered) rememberedByDb.set(db, (remembered = new Map<string, unknown[]>()));
+  if (!remembered) rememberedByDb.set(db, (remembered = new Map<string, LockedRequest>()));
   return remembered;
 }
 
-function assumedFrom(locked: unknown[] | undefined): Assumed | undefined {
-  const found = locked && lockedRequestFrom(locked);
+function assumedFrom(found: LockedRequest | undefined): Assumed<LockedRequest | null> | undefined {
   if (!found) return undefined;
   return {
-    locked,
+    locked: found,
     holds: {
       sql: 'EXISTS (SELECT 1 FROM portals WHERE id = ? AND install_state = ? AND feature_flag = ?)',
       bindings: [found.request.portalId, found.portal.installState, found.portal.featureFlag],
