@@ -61,10 +61,10 @@ export interface Assumed<L> {
  *   holds the row's lock only until it has read the stored answer, one round trip more.
  * - The action decides from the locked rows; it may read (with `send`, on the transaction's connection: one taken
  *   from the pool while this one is held could wait on the others' locks), and returns what to write.
- * - Its writes, then the trace appended with the answer stored beside it, then COMMIT go out together. Appending takes the portal's chain-head lock, which every
- *   other traced write in the portal waits on, so it is held while Postgres runs the appending statement and the
- *   commit, never while this process gets back to it. Should any of them fail, Postgres answers the COMMIT by
- *   rolling back.
+ * - Its writes, then the trace appended with the answer stored beside it, then COMMIT go out together. Appending
+ *   takes the portal's chain-head lock, which every other traced write in the portal waits on, so it is held while
+ *   Postgres runs the appending statement and the commit, never while this process gets back to it. Should any of
+ *   them fail, Postgres answers the COMMIT by rolling back.
  *
  * With `assumed`, the action first decides from what is assumed, before any transaction, and everything goes out
  * in one round trip: BEGIN, the claim, `holds` (which also fails unless the key was this call's to claim), the
