@@ -7,6 +7,7 @@ import { withdraw } from '../../src/lifecycle/close.js';
 import { decide } from '../../src/lifecycle/decide.js';
 import type { TransitionResult } from '../../src/lifecycle/types.js';
 import type { ResolutionEntry } from '../../src/routing/types.js';
+import { perDatabase } from '../db/per-database.js';
 import type { SendBatch } from '../db/prepared.js';
 import { AppError } from '../errors.js';
 import { runIdempotentTraced, type Assumed } from '../store/idempotency.js';
@@ -137,13 +138,7 @@ async function actOnRequest(
 // write to a request raises, and `assumedFrom` checks the portal's install state and flag, on which the writes
 // depend. A request changed elsewhere costs one round trip more. Per database handle, oldest first out.
 const REMEMBERED_LIMIT = 500;
-const rememberedByDb = new WeakMap<Knex, Map<string, LockedRequest>>();
-
-function rememberedRequests(db: Knex): Map<string, LockedRequest> {
-  let remembered = rememberedByDb.get(db);
-  if (!remembered) rememberedByDb.set(db, (remembered = new Map<string, LockedRequest>()));
-  return remembered;
-}
+const rememberedRequests = perDatabase(() => new Map<string, LockedRequest>());
 
 function assumedFrom(found: LockedRequest | undefined): Assumed<LockedRequest | null> | undefined {
   if (!found) return undefined;

@@ -2,6 +2,7 @@
 // evaluation whose input was seen before reuses that trace row instead of writing another.
 import type { Knex } from 'knex';
 import { canonicalJson, hashJson } from '../../src/hash.js';
+import { perDatabase } from '../db/per-database.js';
 import type { EvaluationInput, EvaluationOutput } from '../../src/evaluate.js';
 import { appendTrace, findEvaluationTrace, markDocumentsStored, storeDocument, type AppendedTrace, type TraceEntry } from '../store/traces.js';
 
@@ -18,13 +19,7 @@ export interface EvaluationTraceInput {
 // good. Only rows read back are remembered (not ones this process just appended with synchronous_commit off, which a
 // Postgres crash could still take back), per database handle, and at most SEEN_LIMIT of them.
 const SEEN_LIMIT = 50_000;
-const seenByDb = new WeakMap<Knex, Map<string, AppendedTrace>>();
-
-function seenTraces(db: Knex): Map<string, AppendedTrace> {
-  let seen = seenByDb.get(db);
-  if (!seen) seenByDb.set(db, (seen = new Map<string, AppendedTrace>()));
-  return seen;
-}
+const seenTraces = perDatabase(() => new Map<string, AppendedTrace>());
 
 /** The trace of this evaluation: an existing row when the same input was seen before, else a new one. */
 export async function traceEvaluation(
