@@ -2,7 +2,7 @@
 import { Signature } from '@hubspot/api-client';
 import { describe, expect, it } from 'vitest';
 import { signRequest } from '../../server/http/sign-request.js';
-import { computeSignatureV3, hubspotDecodeUri, verifySignatureV3 } from '../../server/http/verify-signature.js';
+import { computeSignatureV3, hubspotDecodeUri, signedUriForms, verifySignatureV3 } from '../../server/http/verify-signature.js';
 
 const secret = 'test-client-secret';
 const nowMs = 1_760_000_000_000;
@@ -136,6 +136,18 @@ describe('hubspotDecodeUri', () => {
 
   it('decodes in one pass, so an escaped percent sign is not decoded twice', () => {
     expect(hubspotDecodeUri('userEmail=a%2540b.c')).toBe('userEmail=a%2540b.c');
+  });
+});
+
+describe('signedUriForms', () => {
+  it('tries each URI as HubSpot signs it before the form the local dev proxy signs, each form once', () => {
+    const wire = 'https://app.example/api/v1/x?userEmail=a%40b.c';
+    const local = 'http://localhost:3000/api/v1/x?userEmail=a%40b.c';
+    expect(signedUriForms([wire, local])).toEqual([
+      'https://app.example/api/v1/x?userEmail=a@b.c', wire,
+      'http://localhost:3000/api/v1/x?userEmail=a@b.c', local,
+    ]);
+    expect(signedUriForms(['https://app.example/api/v1/x?portalId=1'])).toEqual(['https://app.example/api/v1/x?portalId=1']);
   });
 });
 
