@@ -6,6 +6,7 @@
 // phase are printed on their own line rather than mixed into the steady state's. It never fails on a time.
 // SOAK_SECONDS, SOAK_RATE and SOAK_WARMUP_SECONDS change the load.
 import { spawn } from 'node:child_process';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEMO_PORTAL_ID } from '../server/demo/seed-demo-portal.js';
@@ -76,47 +77,78 @@ try {
   let decisionIndex = 0;
   let webhookEvent = 0;
 
-  /** Drives the mix at RATE for `seconds`; the latencies and errors per endpoint, and RSS every tenth of the run. */
-  async function drive(seconds: number) {
+  type Kind = 'card' | 'decision' | 'webhook';
+  interface Planned { kind: Kind; method: 'GET' | 'POST'; url: string; headers: Record<string, string>; body?: string }
+
+  /** The nth request of the mix, signed: 13 card views, 5 decisions and 2 webhook batches of 10 events in every 20. */
+  function planRequest(n: number): Planned {
+    const slot = n % 20;
+    const kind: Kind = slot < 13 ? 'card' : slot < 18 ? 'decision' : 'webhook';
+    if (kind === 'card') return { kind, ...signed('GET', `/api/v1/deals/${dealIds[n % dealIds.length]}/card`, approvers[n % APPROVERS]!) };
+    if (kind === 'decision') {
+      const i = decisionIndex++;
+      // Round-robin over the requests, so concurrent decisions rarely wait on the same request's row lock.
+      const requestId = requestIds[i % requestIds.length]!;
+      return { kind, ...signed('POST', `/api/v1/requests/${requestId}/decisions`, approvers[Math.floor(i / requestIds.length) % APPROVERS]!, { verdict: 'approve', idempotencyKey: `soak-decision-${i}` }) };
+    }
+    const events = Array.from({ length: 10 }, (_, k) => ({
+      eventId: ++webhookEvent, subscriptionId: 1, portalId: Number(DEMO_PORTAL_ID), appId: 1, occurredAt: Date.now() + k,
+      subscriptionType: 'deal.propertyChange', attemptNumber: 0, objectId: Number(dealIds[(n + k) % dealIds.length]),
+      propertyName: 'amount', propertyValue: String(1000 * ((n + k) % dealIds.length)), changeSource: 'CRM_UI',
+    }));
+    const url = `${base}/webhooks/hubspot`;
+    const webhook = signRequest({ secret: SECRET, method: 'POST', url, body: events, timestampMs: Date.now() });
+    return { kind, method: 'POST', url, headers: webhook.headers, body: webhook.rawBody };
+  }
+
+  /**
+   * Every request of a phase, built and signed before it starts, as HubSpot signs on its side: signing in the loop
+   * cost the driver an HMAC a request on the two cores it shares with the service and Postgres. A signature holds 5
+   * minutes, longer than a phase.
+   */
+  let planned = 0;
+  function planFor(seconds: number): (Planned | undefined)[] {
+    const plan = Array.from({ length: seconds * RATE }, (_, n) => planRequest(planned + n));
+    planned += plan.length;
+    return plan;
+  }
+
+  /** Drives a plan at RATE; the latencies and errors per endpoint, and RSS every tenth of the run. */
+  async function drive(plan: (Planned | undefined)[]) {
+    const seconds = plan.length / RATE;
     const latencies: Record<string, number[]> = { card: [], decision: [], webhook: [] };
     // The same latencies by tenth of the run, so a stall shows when it happened rather than only in the p99.
     const byTenth: Record<string, number[][]> = Object.fromEntries(Object.keys(latencies).map((kind) => [kind, Array.from({ length: 10 }, (): number[] => [])]));
     const errors: Record<string, number> = { card: 0, decision: 0, webhook: 0 };
     const pending: Promise<void>[] = [];
-    const startedAt = performance.now();
     const samples: number[] = [];
-    const sampler = setInterval(() => samples.push(rssMiB(service.pid)), (seconds * 1000) / 10);
-    for (let n = 0; n < seconds * RATE; n++) {
+    // The driver's own event-loop delay, worst per tenth: a driver that stalls adds its stall to every latency it
+    // measures, on every endpoint at once, while the service's own clock shows nothing.
+    const driverDelay = monitorEventLoopDelay({ resolution: 5 });
+    const driverStalls: number[] = [];
+    driverDelay.enable();
+    const sampler = setInterval(() => {
+      samples.push(rssMiB(service.pid));
+      driverStalls.push(driverDelay.max / 1e6);
+      driverDelay.reset();
+    }, (seconds * 1000) / 10);
+    const startedAt = performance.now();
+    for (let n = 0; n < plan.length; n++) {
       const due = startedAt + (n * 1000) / RATE;
       const wait = due - performance.now();
       if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
-      const slot = n % 20;
-      const kind = slot < 13 ? 'card' : slot < 18 ? 'decision' : 'webhook';
+      const planned = plan[n]!;
+      plan[n] = undefined;
+      const { kind } = planned;
       pending.push((async () => {
         const t0 = performance.now();
         let ok = false;
         try {
-          if (kind === 'card') {
-            const response = await call('GET', `/api/v1/deals/${dealIds[n % dealIds.length]}/card`, approvers[n % APPROVERS]!);
-            ok = response.status === 200;
-          } else if (kind === 'decision') {
-            const i = decisionIndex++;
-            // Round-robin over the requests, so concurrent decisions rarely wait on the same request's row lock.
-            const requestId = requestIds[i % requestIds.length]!;
-            const response = await call('POST', `/api/v1/requests/${requestId}/decisions`, approvers[Math.floor(i / requestIds.length) % APPROVERS]!, { verdict: 'approve', idempotencyKey: `soak-decision-${i}` });
-            ok = response.status === 200;
+          const response = await send(planned.method, planned.url, planned.headers, planned.body);
+          ok = response.status === 200;
+          if (kind === 'decision') {
             if (ok) decisionsAccepted += 1;
             else failures.set(`decision ${response.status}: ${response.body.slice(0, 160)}`, (failures.get(`decision ${response.status}`) ?? 0) + 1);
-          } else {
-            const events = Array.from({ length: 10 }, (_, k) => ({
-              eventId: ++webhookEvent, subscriptionId: 1, portalId: Number(DEMO_PORTAL_ID), appId: 1, occurredAt: Date.now() + k,
-              subscriptionType: 'deal.propertyChange', attemptNumber: 0, objectId: Number(dealIds[(n + k) % dealIds.length]),
-              propertyName: 'amount', propertyValue: String(1000 * ((n + k) % dealIds.length)), changeSource: 'CRM_UI',
-            }));
-            const url = `${base}/webhooks/hubspot`;
-            const signed = signRequest({ secret: SECRET, method: 'POST', url, body: events, timestampMs: Date.now() });
-            const response = await send('POST', url, signed.headers, signed.rawBody);
-            ok = response.status === 200;
           }
         } catch {
           ok = false;
@@ -128,21 +160,26 @@ try {
     }
     await Promise.all(pending);
     clearInterval(sampler);
+    driverDelay.disable();
+    if (driverStalls.length < 10) driverStalls.push(driverDelay.max / 1e6);
     for (const kind of Object.keys(latencies)) latencies[kind]!.sort((a, b) => a - b);
     for (const tenths of Object.values(byTenth)) for (const tenth of tenths) tenth.sort((a, b) => a - b);
-    return { latencies, byTenth, errors, samples };
+    return { latencies, byTenth, errors, samples, driverStalls };
   }
 
-  const warmup = await drive(WARMUP_SECONDS);
+  const warmup = await drive(planFor(WARMUP_SECONDS));
   const errorsIn = (phase: { errors: Record<string, number> }) => Object.values(phase.errors).reduce((sum, n) => sum + n, 0);
   const all = (phase: { latencies: Record<string, number[]> }) => Object.values(phase.latencies).flat().sort((a, b) => a - b);
   console.log(`warm-up, ${WARMUP_SECONDS} s from a cold start: ${errorsIn(warmup)} errors, p50 ${pct(all(warmup), 0.5)} ms, p99 ${pct(all(warmup), 0.99)} ms; RSS ${rssStart.toFixed(0)} -> ${rssMiB(service.pid).toFixed(0)} MiB`);
+  const measuredPlan = planFor(SECONDS);
   const rssMeasured = rssMiB(service.pid);
   const heapMeasured = await heapMiB();
   const cpu = cpuShares(service.pid, worker?.pid);
   const servedBefore = await servedWithin(0.05);
-  const { latencies, byTenth, errors, samples } = await drive(SECONDS);
+  await serviceLoopDelayMax(); // reads and so restarts the service's event-loop delay histogram
+  const { latencies, byTenth, errors, samples, driverStalls } = await drive(measuredPlan);
   const cpuUse = cpu();
+  const serviceStall = await serviceLoopDelayMax();
   const servedAfter = await servedWithin(0.05);
   const rssEnd = rssMiB(service.pid);
   const heapEnd = await heapMiB();
@@ -160,6 +197,7 @@ try {
     return `${kind} ${all === 0 ? '-' : `${(((all - within) / all) * 100).toFixed(2)}%`}`;
   }).join(', ')} (a p99 under 50 ms is under 1%)`);
   console.log(`p99 ms by tenth of the run: ${Object.entries(byTenth).map(([kind, tenths]) => `${kind} ${tenths.map((tenth) => pct(tenth, 0.99)).join(' ')}`).join('; ')}`);
+  console.log(`worst event-loop delay: service ${serviceStall} ms over the run; load driver by tenth ${driverStalls.map((ms) => ms.toFixed(0)).join(' ')} ms`);
   console.log(cpuUse.text);
   for (const [what, count] of [...failures].slice(0, 5)) console.log(`  failure: ${what} (${count})`);
   const stored = Number((await db('decisions').whereIn('request_id', requestIds).count())[0]?.count);
@@ -212,6 +250,13 @@ async function servedWithin(seconds: number): Promise<Map<string, { all: number;
   return served;
 }
 
+/** The service's worst event-loop delay since the last read, in ms, from its /metrics (prom-client restarts it on each read). */
+async function serviceLoopDelayMax(): Promise<string> {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  const seconds = Number(/^approval_router_nodejs_eventloop_lag_max_seconds (\S+)$/m.exec(text)?.[1]);
+  return Number.isFinite(seconds) ? (seconds * 1000).toFixed(0) : '?';
+}
+
 /** The service's V8 heap in use (or reserved, 'total'), from its own /metrics, in MiB. */
 async function heapMiB(which: 'used' | 'total' = 'used'): Promise<string> {
   const text = await (await fetch(`${base}/metrics`)).text();
@@ -219,10 +264,16 @@ async function heapMiB(which: 'used' | 'total' = 'used'): Promise<string> {
   return Number.isFinite(bytes) ? (bytes / 1024 / 1024).toFixed(0) : '?';
 }
 
-function call(method: 'GET' | 'POST', pathname: string, user: { email: string; userId: string }, body?: unknown) {
+/** A card request as the card sends it (identity in the query), signed as HubSpot signs it. */
+function signed(method: 'GET' | 'POST', pathname: string, user: { email: string; userId: string }, body?: unknown) {
   const url = `${base}${pathname}?${new URLSearchParams({ portalId: DEMO_PORTAL_ID, userId: user.userId, userEmail: user.email }).toString()}`;
-  const signed = signRequest({ secret: SECRET, method, url, body, timestampMs: Date.now() });
-  return send(method, url, signed.headers, body === undefined ? undefined : signed.rawBody);
+  const request = signRequest({ secret: SECRET, method, url, body, timestampMs: Date.now() });
+  return { method, url, headers: request.headers, ...(body === undefined ? {} : { body: request.rawBody }) };
+}
+
+function call(method: 'GET' | 'POST', pathname: string, user: { email: string; userId: string }, body?: unknown) {
+  const request = signed(method, pathname, user, body);
+  return send(request.method, request.url, request.headers, request.body);
 }
 
 function pct(sorted: number[], q: number): string {
