@@ -15,8 +15,8 @@ import { tracePortals, verifyChain } from '../server/store/traces.js';
 import { crowdPolicy } from '../test/support/factories.js';
 import { parsePolicy } from '../src/policy/parse-policy.js';
 import { freePort, startBenchPostgres } from './support/bench-postgres.js';
-import { closeIdleSockets, send } from './support/lean-client.js';
-import { cpuShares, rssMiB, SERVICE_NODE_FLAGS, waitForReady } from './support/process.js';
+import { closeIdleSockets, prepare, send, sendPrepared, type PreparedRequest } from './support/lean-client.js';
+import { cpuShares, rssMiB, SERVICE_NODE_FLAGS, stealSeconds, waitForReady } from './support/process.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 120);
@@ -78,18 +78,18 @@ try {
   let webhookEvent = 0;
 
   type Kind = 'card' | 'decision' | 'webhook';
-  interface Planned { kind: Kind; method: 'GET' | 'POST'; url: string; headers: Record<string, string>; body?: string }
+  interface Planned { kind: Kind; request: PreparedRequest }
 
   /** The nth request of the mix, signed: 13 card views, 5 decisions and 2 webhook batches of 10 events in every 20. */
   function planRequest(n: number): Planned {
     const slot = n % 20;
     const kind: Kind = slot < 13 ? 'card' : slot < 18 ? 'decision' : 'webhook';
-    if (kind === 'card') return { kind, ...signed('GET', `/api/v1/deals/${dealIds[n % dealIds.length]}/card`, approvers[n % APPROVERS]!) };
+    if (kind === 'card') return { kind, request: prepared(signed('GET', `/api/v1/deals/${dealIds[n % dealIds.length]}/card`, approvers[n % APPROVERS]!)) };
     if (kind === 'decision') {
       const i = decisionIndex++;
       // Round-robin over the requests, so concurrent decisions rarely wait on the same request's row lock.
       const requestId = requestIds[i % requestIds.length]!;
-      return { kind, ...signed('POST', `/api/v1/requests/${requestId}/decisions`, approvers[Math.floor(i / requestIds.length) % APPROVERS]!, { verdict: 'approve', idempotencyKey: `soak-decision-${i}` }) };
+      return { kind, request: prepared(signed('POST', `/api/v1/requests/${requestId}/decisions`, approvers[Math.floor(i / requestIds.length) % APPROVERS]!, { verdict: 'approve', idempotencyKey: `soak-decision-${i}` })) };
     }
     const events = Array.from({ length: 10 }, (_, k) => ({
       eventId: ++webhookEvent, subscriptionId: 1, portalId: Number(DEMO_PORTAL_ID), appId: 1, occurredAt: Date.now() + k,
@@ -98,13 +98,13 @@ try {
     }));
     const url = `${base}/webhooks/hubspot`;
     const webhook = signRequest({ secret: SECRET, method: 'POST', url, body: events, timestampMs: Date.now() });
-    return { kind, method: 'POST', url, headers: webhook.headers, body: webhook.rawBody };
+    return { kind, request: prepare('POST', url, webhook.headers, webhook.rawBody) };
   }
 
   /**
-   * Every request of a phase, built and signed before it starts, as HubSpot signs on its side: signing in the loop
-   * cost the driver an HMAC a request on the two cores it shares with the service and Postgres. A signature holds 5
-   * minutes, longer than a phase.
+   * Every request of a phase, signed (as HubSpot signs on its side) and serialised to its bytes before the phase
+   * starts, so the driver's work in the loop is a socket write and a read: the driver shares the two cores with the
+   * service and Postgres. A signature holds 5 minutes, longer than a phase.
    */
   let planned = 0;
   function planFor(seconds: number): (Planned | undefined)[] {
@@ -126,11 +126,19 @@ try {
     // measures, on every endpoint at once, while the service's own clock shows nothing.
     const driverDelay = monitorEventLoopDelay({ resolution: 5 });
     const driverStalls: number[] = [];
+    const steal: number[] = [];
+    let stealBefore = stealSeconds();
+    const tenthDone = () => {
+      driverStalls.push(driverDelay.max / 1e6);
+      driverDelay.reset();
+      const stealNow = stealSeconds();
+      steal.push(stealNow - stealBefore);
+      stealBefore = stealNow;
+    };
     driverDelay.enable();
     const sampler = setInterval(() => {
       samples.push(rssMiB(service.pid));
-      driverStalls.push(driverDelay.max / 1e6);
-      driverDelay.reset();
+      tenthDone();
     }, (seconds * 1000) / 10);
     const startedAt = performance.now();
     for (let n = 0; n < plan.length; n++) {
@@ -144,7 +152,7 @@ try {
         const t0 = performance.now();
         let ok = false;
         try {
-          const response = await send(planned.method, planned.url, planned.headers, planned.body);
+          const response = await sendPrepared(planned.request);
           ok = response.status === 200;
           if (kind === 'decision') {
             if (ok) decisionsAccepted += 1;
@@ -160,11 +168,11 @@ try {
     }
     await Promise.all(pending);
     clearInterval(sampler);
+    if (driverStalls.length < 10) tenthDone();
     driverDelay.disable();
-    if (driverStalls.length < 10) driverStalls.push(driverDelay.max / 1e6);
     for (const kind of Object.keys(latencies)) latencies[kind]!.sort((a, b) => a - b);
     for (const tenths of Object.values(byTenth)) for (const tenth of tenths) tenth.sort((a, b) => a - b);
-    return { latencies, byTenth, errors, samples, driverStalls };
+    return { latencies, byTenth, errors, samples, driverStalls, steal };
   }
 
   const warmup = await drive(planFor(WARMUP_SECONDS));
@@ -177,7 +185,7 @@ try {
   const cpu = cpuShares(service.pid, worker?.pid);
   const servedBefore = await servedWithin(0.05);
   await serviceLoopDelayMax(); // reads and so restarts the service's event-loop delay histogram
-  const { latencies, byTenth, errors, samples, driverStalls } = await drive(measuredPlan);
+  const { latencies, byTenth, errors, samples, driverStalls, steal } = await drive(measuredPlan);
   const cpuUse = cpu();
   const serviceStall = await serviceLoopDelayMax();
   const servedAfter = await servedWithin(0.05);
@@ -197,7 +205,7 @@ try {
     return `${kind} ${all === 0 ? '-' : `${(((all - within) / all) * 100).toFixed(2)}%`}`;
   }).join(', ')} (a p99 under 50 ms is under 1%)`);
   console.log(`p99 ms by tenth of the run: ${Object.entries(byTenth).map(([kind, tenths]) => `${kind} ${tenths.map((tenth) => pct(tenth, 0.99)).join(' ')}`).join('; ')}`);
-  console.log(`worst event-loop delay: service ${serviceStall} ms over the run; load driver by tenth ${driverStalls.map((ms) => ms.toFixed(0)).join(' ')} ms`);
+  console.log(`worst event-loop delay: service ${serviceStall} ms over the run; load driver by tenth ${driverStalls.map((ms) => ms.toFixed(0)).join(' ')} ms; CPU time stolen by the host by tenth ${steal.map((seconds) => (seconds * 1000).toFixed(0)).join(' ')} ms`);
   console.log(cpuUse.text);
   for (const [what, count] of [...failures].slice(0, 5)) console.log(`  failure: ${what} (${count})`);
   const stored = Number((await db('decisions').whereIn('request_id', requestIds).count())[0]?.count);
@@ -269,6 +277,10 @@ function signed(method: 'GET' | 'POST', pathname: string, user: { email: string;
   const url = `${base}${pathname}?${new URLSearchParams({ portalId: DEMO_PORTAL_ID, userId: user.userId, userEmail: user.email }).toString()}`;
   const request = signRequest({ secret: SECRET, method, url, body, timestampMs: Date.now() });
   return { method, url, headers: request.headers, ...(body === undefined ? {} : { body: request.rawBody }) };
+}
+
+function prepared(request: ReturnType<typeof signed>): PreparedRequest {
+  return prepare(request.method, request.url, request.headers, request.body);
 }
 
 function call(method: 'GET' | 'POST', pathname: string, user: { email: string; userId: string }, body?: unknown) {

@@ -60,13 +60,28 @@ export interface CpuUse {
   worker: number | null;
   postgres: number;
   driver: number;
+  /** Taken by the hypervisor (steal), over all the machine's CPUs. */
+  steal: number;
   /** As % of one core, for printing. */
   text: string;
 }
 
-/** Where the machine's CPU went between two readings: the service (and a separate job worker), Postgres and this driver. */
+/** Where the machine's CPU went between two readings: the service (and a separate job worker), Postgres, this driver, and the host's steal. */
+/**
+ * CPU time the hypervisor took from this machine's virtual CPUs (steal), summed over them, in seconds (Linux
+ * /proc/stat), or NaN when it cannot be read. A stall no process's clock explains shows here when it was the host's.
+ */
+export function stealSeconds(): number {
+  try {
+    const fields = /^cpu\s+(.*)$/m.exec(readFileSync('/proc/stat', 'utf8'))?.[1]?.split(/\s+/) ?? [];
+    return Number(fields[7]) / 100; // USER_HZ is 100 on Linux
+  } catch {
+    return Number.NaN;
+  }
+}
+
 export function cpuShares(servicePid: number | undefined, workerPid?: number): () => CpuUse {
-  const start = { at: performance.now(), service: cpuSeconds(servicePid), worker: cpuSeconds(workerPid), postgres: postgresCpuSeconds(), driver: process.cpuUsage() };
+  const start = { at: performance.now(), service: cpuSeconds(servicePid), worker: cpuSeconds(workerPid), postgres: postgresCpuSeconds(), driver: process.cpuUsage(), steal: stealSeconds() };
   return () => {
     const wallSeconds = (performance.now() - start.at) / 1000;
     const driverUsage = process.cpuUsage(start.driver);
@@ -76,9 +91,10 @@ export function cpuShares(servicePid: number | undefined, workerPid?: number): (
       worker: workerPid === undefined ? null : cpuSeconds(workerPid) - start.worker,
       postgres: postgresCpuSeconds() - start.postgres,
       driver: (driverUsage.user + driverUsage.system) / 1e6,
+      steal: stealSeconds() - start.steal,
     };
     const pct = (used: number) => `${Math.round((used / wallSeconds) * 100)}%`;
     const worker = use.worker === null ? '' : `, job worker ${pct(use.worker)}`;
-    return { ...use, text: `CPU as % of one core (the machine has ${availableParallelism()}): service ${pct(use.service)}${worker}, Postgres ${pct(use.postgres)}, load driver ${pct(use.driver)}` };
+    return { ...use, text: `CPU as % of one core (the machine has ${availableParallelism()}): service ${pct(use.service)}${worker}, Postgres ${pct(use.postgres)}, load driver ${pct(use.driver)}; stolen by the host ${pct(use.steal)}` };
   };
 }
