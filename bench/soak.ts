@@ -186,10 +186,10 @@ try {
   const servedBefore = await servedWithin(0.05);
   await serviceLoopDelayMax(); // reads and so restarts the service's event-loop delay histogram
   const { latencies, byTenth, errors, samples, driverStalls, steal } = await drive(measuredPlan);
+  const rssEnd = rssMiB(service.pid); // as the load stops, before this driver's own reads of /metrics
   const cpuUse = cpu();
   const serviceStall = await serviceLoopDelayMax();
   const servedAfter = await servedWithin(0.05);
-  const rssEnd = rssMiB(service.pid);
   const heapEnd = await heapMiB();
 
   console.log(`\n${'endpoint'.padEnd(12)} ${'requests'.padStart(9)} ${'errors'.padStart(7)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)}`);
