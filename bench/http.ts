@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { ENGINE_VERSION } from '../src/hash.js';
 import { DEMO_PORTAL_ID, demoDirectory } from '../server/demo/seed-demo-portal.js';
-import { signRequest } from '../server/http/sign-request.js';
+import { signRequest, withCardIdentity } from '../server/http/sign-request.js';
 import { freePort, startBenchPostgres } from './support/bench-postgres.js';
 import { availableParallelism } from 'node:os';
 import { cpuShares, rssMiB, SERVICE_NODE_FLAGS, waitForReady, type CpuUse } from './support/process.js';
@@ -75,7 +75,7 @@ try {
     signed = Array.from({ length: HOT_DEALS * viewers.length }, (_, i) => {
       const viewer = viewers[i % viewers.length]!;
       const dealId = 100000 + 1 + ((i * 7919) % HOT_DEALS); // hot deals: warm evaluation traces, as a live portal sees
-      const pathAndQuery = `/api/v1/deals/${dealId}/card?${new URLSearchParams({ portalId: DEMO_PORTAL_ID, userId: viewer.userId, userEmail: viewer.email }).toString()}`;
+      const pathAndQuery = withCardIdentity(`/api/v1/deals/${dealId}/card`, { portalId: DEMO_PORTAL_ID, userId: viewer.userId, email: viewer.email });
       return { method: 'GET' as const, path: pathAndQuery, headers: signRequest({ secret: SECRET, method: 'GET', url: `http://127.0.0.1:${port}${pathAndQuery}`, timestampMs: Date.now() }).headers };
     });
   };
@@ -111,7 +111,7 @@ try {
   children.push(bare);
   await new Promise((resolve) => bare.once('message', resolve));
   await load(`http://127.0.0.1:${barePort}`, 3, () => ({ method: 'GET' as const, path: '/api/v1/deals/100001/card' }));
-  const bareCpu = cpuShares(bare.pid);
+  const bareCpu = cpuShares(bare.pid, undefined, 'bare server');
   const peer = await load(`http://127.0.0.1:${barePort}`, DURATION, () => ({ method: 'GET' as const, path: '/api/v1/deals/100001/card' }));
   const bareCpuUse = bareCpu();
 
@@ -123,7 +123,7 @@ try {
   console.log(`\ncard view throughput is ${((card.requests.average / peer.requests.average) * 100).toFixed(1)}% of the bare route's (target ≥ 40%); card view p99 ${card.latency.p99} ms (target < 25 ms)`);
   console.log(`service RSS after the run: ${rssService}`);
   console.log(`during the card-view run, ${cardCpuUse.text}`);
-  console.log(`during the bare-route run, ${bareCpuUse.text.replace('service', 'bare server')}`);
+  console.log(`during the bare-route run, ${bareCpuUse.text}`);
   // What the machine can carry at the CPU each request cost here: every part (service, Postgres, this driver) shares
   // the same cores, so their CPU per request, summed, bounds the throughput however the work were spread.
   const perRequest = (use: CpuUse, result: autocannon.Result) => {

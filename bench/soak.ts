@@ -12,7 +12,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEMO_PORTAL_ID } from '../server/demo/seed-demo-portal.js';
-import { signRequest } from '../server/http/sign-request.js';
+import { signRequest, withCardIdentity } from '../server/http/sign-request.js';
 import { tracePortals, verifyChain } from '../server/store/traces.js';
 import { crowdPolicy } from '../test/support/factories.js';
 import { parsePolicy } from '../src/policy/parse-policy.js';
@@ -187,16 +187,15 @@ try {
   console.log(`warm-up, ${WARMUP_SECONDS} s from a cold start: ${errorsIn(warmup)} errors, p50 ${pct(all(warmup), 0.5)} ms, p99 ${pct(all(warmup), 0.99)} ms; RSS ${rssStart.toFixed(0)} -> ${rssMiB(service.pid).toFixed(0)} MiB`);
   const measuredPlan = planFor(SECONDS);
   const rssMeasured = rssMiB(service.pid);
-  const heapMeasured = await heapMiB();
+  // One read of the service's /metrics before the run and one after; each read also restarts its event-loop delay
+  // histogram (prom-client's), so the one after gives the worst delay over the run.
+  const metricsBefore = await serviceMetrics();
   const cpu = cpuShares(service.pid, worker?.pid);
-  const servedBefore = await servedWithin(0.05);
-  await serviceLoopDelayMax(); // reads and so restarts the service's event-loop delay histogram
   const { latencies, byTenth, errors, samples, driverStalls, steal } = await drive(measuredPlan);
-  const rssEnd = rssMiB(service.pid); // as the load stops, before this driver's own reads of /metrics
+  const rssEnd = rssMiB(service.pid); // as the load stops, before this driver's own read of /metrics
   const cpuUse = cpu();
-  const serviceStall = await serviceLoopDelayMax();
-  const servedAfter = await servedWithin(0.05);
-  const heapEnd = await heapMiB();
+  const metricsAfter = await serviceMetrics();
+  const [servedBefore, servedAfter] = [servedWithin(metricsBefore, 0.05), servedWithin(metricsAfter, 0.05)];
 
   console.log(`\n${'endpoint'.padEnd(12)} ${'requests'.padStart(9)} ${'errors'.padStart(7)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)}`);
   for (const kind of ['card', 'decision', 'webhook']) {
@@ -211,14 +210,14 @@ try {
     return `${kind} ${all === 0 ? '-' : `${(((all - within) / all) * 100).toFixed(2)}%`}`;
   }).join(', ')} (a p99 under 50 ms is under 1%)`);
   console.log(`p99 ms by tenth of the run: ${Object.entries(byTenth).map(([kind, tenths]) => `${kind} ${tenths.map((tenth) => pct(tenth, 0.99)).join(' ')}`).join('; ')}`);
-  console.log(`worst event-loop delay: service ${serviceStall} ms over the run; load driver by tenth ${driverStalls.map((ms) => ms.toFixed(0)).join(' ')} ms; CPU time stolen by the host by tenth ${steal.map((seconds) => (seconds * 1000).toFixed(0)).join(' ')} ms`);
+  console.log(`worst event-loop delay: service ${loopDelayMax(metricsAfter)} ms over the run; load driver by tenth ${driverStalls.map((ms) => ms.toFixed(0)).join(' ')} ms; CPU time stolen by the host by tenth ${steal.map((seconds) => (seconds * 1000).toFixed(0)).join(' ')} ms`);
   console.log(cpuUse.text);
   for (const [what, count] of [...failures].slice(0, 5)) console.log(`  failure: ${what} (${count})`);
   const stored = Number((await db('decisions').whereIn('request_id', requestIds).count())[0]?.count);
   const distinct = Number((await db('decisions').whereIn('request_id', requestIds).countDistinct({ n: db.raw('(request_id, approver_email)') }))[0]?.n);
   console.log(`\ndecisions answered 200: ${decisionsAccepted}; stored: ${stored}; duplicates: ${stored - distinct}; lost: ${decisionsAccepted - stored}`);
   console.log(`service RSS: ${rssStart.toFixed(0)} MiB idle at boot; ${rssMeasured.toFixed(0)} MiB at the start of the measured run; every tenth of it: ${samples.map((mib) => mib.toFixed(0)).join(', ')} MiB; ${rssEnd.toFixed(0)} MiB at end`);
-  console.log(`RSS growth over the measured run: ${(((rssEnd - rssMeasured) / rssMeasured) * 100).toFixed(1)}% (target < 20%); V8 heap in use ${heapMeasured} -> ${heapEnd} MiB, heap reserved from the system ${await heapMiB('total')} MiB at end`);
+  console.log(`RSS growth over the measured run: ${(((rssEnd - rssMeasured) / rssMeasured) * 100).toFixed(1)}% (target < 20%); V8 heap in use ${heapMiB(metricsBefore)} -> ${heapMiB(metricsAfter)} MiB, heap reserved from the system ${heapMiB(metricsAfter, 'total')} MiB at end`);
   // The outbox behind the answers: what was still waiting when the load stopped, and how long it took to finish.
   const backlog = async () => {
     const { rows } = await db.raw<{ rows: { kind: string; n: number; age: number }[] }>(`SELECT kind, count(*)::int AS n, EXTRACT(EPOCH FROM now() - min(run_at))::float AS age
@@ -250,9 +249,13 @@ try {
   await postgres.close();
 }
 
-/** Per route, the requests the service has answered 200 so far, and those it answered within `seconds`, from /metrics. */
-async function servedWithin(seconds: number): Promise<Map<string, { all: number; within: number }>> {
-  const text = await (await fetch(`${base}/metrics`)).text();
+/** The service's /metrics, as text. */
+async function serviceMetrics(): Promise<string> {
+  return (await fetch(`${base}/metrics`)).text();
+}
+
+/** Per route, the requests the service had answered 200, and those it answered within `seconds`, from /metrics. */
+function servedWithin(text: string, seconds: number): Map<string, { all: number; within: number }> {
   const served = new Map<string, { all: number; within: number }>();
   for (const match of text.matchAll(/^approval_router_http_request_duration_seconds_bucket\{le="([^"]+)",[^}]*route="([^"]+)",status="200"\} (\S+)$/gm)) {
     const [, le, route, count] = match as unknown as [string, string, string, string];
@@ -264,23 +267,21 @@ async function servedWithin(seconds: number): Promise<Map<string, { all: number;
   return served;
 }
 
-/** The service's worst event-loop delay since the last read, in ms, from its /metrics (prom-client restarts it on each read). */
-async function serviceLoopDelayMax(): Promise<string> {
-  const text = await (await fetch(`${base}/metrics`)).text();
+/** The service's worst event-loop delay since the read of /metrics before this one, in ms. */
+function loopDelayMax(text: string): string {
   const seconds = Number(/^approval_router_nodejs_eventloop_lag_max_seconds (\S+)$/m.exec(text)?.[1]);
   return Number.isFinite(seconds) ? (seconds * 1000).toFixed(0) : '?';
 }
 
 /** The service's V8 heap in use (or reserved, 'total'), from its own /metrics, in MiB. */
-async function heapMiB(which: 'used' | 'total' = 'used'): Promise<string> {
-  const text = await (await fetch(`${base}/metrics`)).text();
+function heapMiB(text: string, which: 'used' | 'total' = 'used'): string {
   const bytes = Number(new RegExp(`^approval_router_nodejs_heap_size_${which}_bytes (\\S+)$`, 'm').exec(text)?.[1]);
   return Number.isFinite(bytes) ? (bytes / 1024 / 1024).toFixed(0) : '?';
 }
 
 /** A card request as the card sends it (identity in the query), signed as HubSpot signs it. */
 function signed(method: 'GET' | 'POST', pathname: string, user: { email: string; userId: string }, body?: unknown) {
-  const url = `${base}${pathname}?${new URLSearchParams({ portalId: DEMO_PORTAL_ID, userId: user.userId, userEmail: user.email }).toString()}`;
+  const url = withCardIdentity(`${base}${pathname}`, { portalId: DEMO_PORTAL_ID, ...user });
   const request = signRequest({ secret: SECRET, method, url, body, timestampMs: Date.now() });
   return { method, url, headers: request.headers, ...(body === undefined ? {} : { body: request.rawBody }) };
 }

@@ -10,7 +10,7 @@ import { Writable } from 'node:stream';
 import { parsePolicy } from '../src/policy/parse-policy.js';
 import { createDb } from '../server/db/database.js';
 import { createApp } from '../server/http/app.js';
-import { signRequest } from '../server/http/sign-request.js';
+import { signRequest, withCardIdentity } from '../server/http/sign-request.js';
 import { createClientFactory } from '../server/hubspot/hubspot-client.js';
 import { HubSpotCrm } from '../server/hubspot/hubspot-crm.js';
 import { TokenCipher } from '../server/hubspot/token-crypto.js';
@@ -69,7 +69,7 @@ try {
   const rep = { email: users[0]!.email, userId: users[0]!.userId! };
   const approver = { email: users[1]!.email, userId: users[1]!.userId! };
   const call = async (method: 'GET' | 'POST', pathname: string, user: { email: string; userId: string }, body?: unknown) => {
-    const url = `${base}${pathname}?${new URLSearchParams({ portalId: PORTAL_ID, userId: user.userId, userEmail: user.email }).toString()}`;
+    const url = withCardIdentity(`${base}${pathname}`, { portalId: PORTAL_ID, ...user });
     const signed = signRequest({ secret: SECRET, method, url, body, timestampMs: Date.now() });
     const response = await fetch(url, { method, headers: signed.headers, ...(body === undefined ? {} : { body: signed.rawBody }) });
     const json = await response.json() as { request?: { id: string } };

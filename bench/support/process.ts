@@ -66,7 +66,6 @@ export interface CpuUse {
   text: string;
 }
 
-/** Where the machine's CPU went between two readings: the service (and a separate job worker), Postgres, this driver, and the host's steal. */
 /**
  * CPU time the hypervisor took from this machine's virtual CPUs (steal), summed over them, in seconds (Linux
  * /proc/stat), or NaN when it cannot be read. A stall no process's clock explains shows here when it was the host's.
@@ -80,7 +79,11 @@ export function stealSeconds(): number {
   }
 }
 
-export function cpuShares(servicePid: number | undefined, workerPid?: number): () => CpuUse {
+/**
+ * Where the machine's CPU went between two readings: the service (and a separate job worker), Postgres, this driver,
+ * and the host's steal. `serviceName` names the measured server in the text (bench/http's bare route is not the service).
+ */
+export function cpuShares(servicePid: number | undefined, workerPid?: number, serviceName = 'service'): () => CpuUse {
   const start = { at: performance.now(), service: cpuSeconds(servicePid), worker: cpuSeconds(workerPid), postgres: postgresCpuSeconds(), driver: process.cpuUsage(), steal: stealSeconds() };
   return () => {
     const wallSeconds = (performance.now() - start.at) / 1000;
@@ -95,6 +98,6 @@ export function cpuShares(servicePid: number | undefined, workerPid?: number): (
     };
     const pct = (used: number) => `${Math.round((used / wallSeconds) * 100)}%`;
     const worker = use.worker === null ? '' : `, job worker ${pct(use.worker)}`;
-    return { ...use, text: `CPU as % of one core (the machine has ${availableParallelism()}): service ${pct(use.service)}${worker}, Postgres ${pct(use.postgres)}, load driver ${pct(use.driver)}; stolen by the host ${pct(use.steal)}` };
+    return { ...use, text: `CPU as % of one core (the machine has ${availableParallelism()}): ${serviceName} ${pct(use.service)}${worker}, Postgres ${pct(use.postgres)}, load driver ${pct(use.driver)}; stolen by the host ${pct(use.steal)}` };
   };
 }

@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
 import { devSigningSecret } from '../demo/dev-signing-secret.js';
 import { DEMO_PORTAL_ID, demoDirectory } from '../demo/seed-demo-portal.js';
-import { signRequest } from '../http/sign-request.js';
+import { signRequest, withCardIdentity } from '../http/sign-request.js';
 
 interface Answer { status: number; body: Record<string, unknown> }
 
@@ -24,7 +24,7 @@ export async function run(args: string[]): Promise<number> {
   const manager = who('ben');
 
   const call = async (user: { email: string; userId: string }, method: 'GET' | 'POST', path: string, body?: unknown): Promise<Answer> => {
-    const url = `${base}${path}?${new URLSearchParams({ portalId: DEMO_PORTAL_ID, userId: user.userId, userEmail: user.email }).toString()}`;
+    const url = withCardIdentity(`${base}${path}`, { portalId: DEMO_PORTAL_ID, ...user });
     const signed = signRequest({ secret, method, url, body, timestampMs: Date.now() });
     const response = await fetch(url, { method, headers: signed.headers, ...(body === undefined ? {} : { body: signed.rawBody }) });
     const answer = { status: response.status, body: (await response.json()) as Record<string, unknown> };

@@ -1,4 +1,4 @@
-// Signs a request the way HubSpot's proxy does, for our tests and the `approval-router demo` command.
+// Signs a request the way HubSpot's proxy does, for our tests, the benchmarks and the `approval-router demo` command.
 import { computeSignatureV3, hubspotDecodeUri } from './verify-signature.js';
 
 export interface SignRequestInput {
@@ -17,6 +17,12 @@ export interface SignedRequest {
   headers: Record<string, string>;
   /** Send exactly these bytes: the signature covers them. */
   rawBody: string;
+}
+
+/** A card request's URL with the identity HubSpot appends to the query (the card also sends it from its context). */
+export function withCardIdentity(url: string, viewer: { portalId: string; userId: string; email: string }): string {
+  const query = new URLSearchParams({ portalId: viewer.portalId, userId: viewer.userId, userEmail: viewer.email }).toString();
+  return `${url}${url.includes('?') ? '&' : '?'}${query}`;
 }
 
 export function signRequest({ secret, method, url, body, timestampMs, uriForm = 'hubspot' }: SignRequestInput): SignedRequest {

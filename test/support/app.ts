@@ -4,7 +4,7 @@ import type { Knex } from 'knex';
 import request from 'supertest';
 import { LocalCrm } from '../../server/crm/local-crm.js';
 import { createApp, type AppDeps } from '../../server/http/app.js';
-import { signRequest } from '../../server/http/sign-request.js';
+import { signRequest, withCardIdentity } from '../../server/http/sign-request.js';
 import { createTestLogger } from './logger.js';
 
 export const TEST_SECRET = 'test-client-secret-0123456789';
@@ -49,9 +49,7 @@ export const TEST_HOST = 'approval-router.test';
 
 /** A request signed as HubSpot signs card requests, with the identity HubSpot appends to the query. */
 export function callApi(app: ReturnType<typeof createApp>, clock: TestClock, caller: Caller, method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown) {
-  const separator = path.includes('?') ? '&' : '?';
-  const query = new URLSearchParams({ portalId: caller.portalId, userId: caller.userId, userEmail: caller.email }).toString();
-  const target = `${path}${separator}${query}`;
+  const target = withCardIdentity(path, caller);
   const signed = signRequest({ secret: TEST_SECRET, method, url: `http://${TEST_HOST}${target}`, body, timestampMs: clock.now().getTime() });
   const agent = request(app);
   const test = method === 'GET' ? agent.get(target) : method === 'POST' ? agent.post(target) : agent.put(target);
