@@ -16,7 +16,8 @@ export interface Metrics {
   posture: Gauge<'portal'>;
 }
 
-export function createMetrics(db: Knex, options: { defaultMetrics?: boolean } = {}): Metrics {
+export function createMetrics(db: Knex, options: { defaultMetrics?: boolean; clock?: () => Date } = {}): Metrics {
+  const clock = options.clock ?? (() => new Date());
   const registry = new Registry();
   if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'approval_router_' });
   const metrics: Metrics = {
@@ -49,8 +50,9 @@ export function createMetrics(db: Knex, options: { defaultMetrics?: boolean } = 
     for (const row of rows) gauge.set({ kind: row.kind, state: row.state }, Number(row.count));
   });
   fromDatabase('approval_router_outbox_lag_seconds', 'Age of the oldest due, unsent deal sync.', [], async (gauge) => {
-    const row = await db('jobs').where({ kind: 'sync_deal', state: 'queued' }).andWhere('run_at', '<=', db.fn.now())
-      .first<{ lag: string | null }>(db.raw('EXTRACT(EPOCH FROM now() - min(run_at)) AS lag'));
+    const now = clock().toISOString();
+    const row = await db('jobs').where({ kind: 'sync_deal', state: 'queued' }).andWhere('run_at', '<=', now)
+      .first<{ lag: string | null }>(db.raw('EXTRACT(EPOCH FROM ?::timestamptz - min(run_at)) AS lag', [now]));
     gauge.set(Number(row?.lag ?? 0));
   });
   fromDatabase('approval_router_sla_breaches', 'SLA breaches escalated, all time.', [], async (gauge) => {

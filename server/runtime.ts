@@ -42,10 +42,11 @@ export async function buildRuntime(options: { config?: Config; logger?: Logger }
     const localCrm = new LocalCrm(db);
     const hubspot = connectHubSpot({ db, config, logger });
     if (!hubspot.configured) logger.info({ missing: hubspot.missing }, 'HubSpot is not configured: serving the local demo portal only');
-    const metrics = createMetrics(db);
+    const now = () => new Date();
+    const metrics = createMetrics(db, { clock: now });
     const hubspotCrm: Crm = hubspot.configured ? instrumentCrm(new HubSpotCrm({ clientFor: hubspot.connection.clientFor }), metrics) : unconnectedCrm(hubspot.missing);
     const deps: ServiceDeps = {
-      db, logger, now: () => new Date(), portalConfigs: new PortalConfigCache(),
+      db, logger, now, portalConfigs: new PortalConfigCache(),
       crmFor: (portal) => (portal.installState === 'demo' ? localCrm : hubspotCrm),
     };
     return { config, logger, database, hubspot, deps, metrics };
@@ -64,9 +65,9 @@ export function createWorker(runtime: Runtime, options: Pick<WorkerOptions, 'onO
     onOutcome: (kind, outcome) => runtime.metrics.jobOutcomes.inc({ kind, outcome }),
     // Posture: a policy whose evaluations, routes or syncs are failing rolls back to the last stable version.
     onTick: async () => {
-      const results = await applyPostureToAllPortals(runtime.deps.db, new Date(), { logger: runtime.logger });
+      const results = await applyPostureToAllPortals(runtime.deps.db, runtime.deps.now(), { logger: runtime.logger });
       for (const { portalId, posture } of results) runtime.metrics.posture.set({ portal: portalId }, { healthy: 0, degraded: 1, critical: 2 }[posture]);
-      const pruned = await pruneFinishedJobs(runtime.deps.db, runtime.config.JOB_RETENTION_DAYS);
+      const pruned = await pruneFinishedJobs(runtime.deps.db, runtime.config.JOB_RETENTION_DAYS, runtime.deps.now());
       if (pruned > 0) runtime.logger.info({ pruned, retentionDays: runtime.config.JOB_RETENTION_DAYS }, 'deleted finished jobs past their retention');
     },
     ...options,

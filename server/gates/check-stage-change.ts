@@ -65,7 +65,7 @@ export async function onStageChanged(deps: ServiceDeps, portal: Portal, event: W
         await recordStage(trx, { ...row, source: 'blocked', detail: { requestId: request?.id ?? null, requestState: request?.state ?? null } });
         const payload: GateRollbackPayload = { dealId, stage, pipeline, webhookEventId: event.id };
         // Keyed by deal: a second gated move queued before the first rollback ran replaces it.
-        await enqueueJob(trx, { portalId: portal.id, kind: 'gate_rollback', key: dealId, payload });
+        await enqueueJob(trx, { portalId: portal.id, kind: 'gate_rollback', key: dealId, payload }, isoNow(deps));
         return 'rollback_queued';
       }
       // Shadow: the gate is not enforced; the deal stays, and the trace says what `on` would have done.
@@ -84,12 +84,12 @@ export async function onStageChanged(deps: ServiceDeps, portal: Portal, event: W
     };
 
     const outcome = await decide();
-    await markEventProcessed(trx, event.id, outcome);
+    await markEventProcessed(trx, event.id, outcome, isoNow(deps));
     return outcome;
   });
 }
 
 async function finish(deps: ServiceDeps, event: WebhookEventRow, outcome: string): Promise<string> {
-  await markEventProcessed(deps.db, event.id, outcome);
+  await markEventProcessed(deps.db, event.id, outcome, isoNow(deps));
   return outcome;
 }

@@ -134,7 +134,7 @@ async function carryOut(deps: ServiceDeps, portal: Portal, policy: PolicyVersion
 
 async function finishAction(deps: ServiceDeps, portal: Portal, policy: PolicyVersion, dealId: string, action: StageRow, detail: ActionDetail, result: Record<string, unknown>): Promise<void> {
   await deps.db.transaction(async (trx) => {
-    await markFollowedUp(trx, action.id, { result: result.outcome });
+    await markFollowedUp(trx, action.id, { result: result.outcome }, deps.now().toISOString());
     await appendTrace(trx, {
       portalId: portal.id, kind: 'gate', requestId: detail.requestId, dealId,
       input: { gate: { from: detail.from, to: detail.to, route: detail.route }, request: { id: detail.requestId, state: detail.requestState }, blockedEvent: action.webhookEventId },

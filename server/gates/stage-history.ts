@@ -88,9 +88,9 @@ export async function gateActionFor(db: Knex, webhookEventId: string): Promise<S
   return row ? toStageRow(row) : null;
 }
 
-export async function markFollowedUp(db: Knex, id: string, detail: Record<string, unknown>): Promise<void> {
+export async function markFollowedUp(db: Knex, id: string, detail: Record<string, unknown>, at: string): Promise<void> {
   await db('deal_stage_history').where({ id }).update({
-    followed_up_at: db.fn.now(),
+    followed_up_at: at,
     detail: db.raw('detail || ?::jsonb', [JSON.stringify(detail)]),
   });
 }

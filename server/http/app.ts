@@ -36,7 +36,7 @@ export interface AppDeps extends ServiceDeps {
 export function createApp(given: AppDeps): Express {
   const deps: AppDeps = { ...given, portalConfigs: given.portalConfigs ?? new PortalConfigCache() };
   const app = express();
-  const metrics = deps.metrics ?? createMetrics(deps.db, { defaultMetrics: false });
+  const metrics = deps.metrics ?? createMetrics(deps.db, { defaultMetrics: false, clock: deps.now });
   app.disable('x-powered-by');
   app.set('trust proxy', true);
 

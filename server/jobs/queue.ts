@@ -18,7 +18,7 @@ export interface NewJob {
   /** Queued jobs with the same portal, kind and key coalesce: the newest payload replaces the older one. */
   key: string;
   payload: unknown;
-  /** When the job may run (ISO); now when absent. */
+  /** When the job may run (ISO); when absent, the `at` it is enqueued at. */
   runAt?: string;
 }
 
@@ -26,27 +26,31 @@ export interface NewJob {
 export const COALESCE_QUEUED = `ON CONFLICT (portal_id, kind, key) WHERE state = 'queued'
      DO UPDATE SET payload = EXCLUDED.payload, run_at = LEAST(jobs.run_at, EXCLUDED.run_at)`;
 
-/** Many jobs in one statement (a webhook batch); repeated keys in the batch keep their last payload. */
-export async function enqueueJobs(db: Knex, jobs: readonly NewJob[]): Promise<void> {
-  const insert = jobsInsert(jobs);
+/**
+ * Many jobs in one statement (a webhook batch); repeated keys in the batch keep their last payload. `at` is the
+ * service's clock: it stamps the jobs and is when a job without a `runAt` becomes due (the database's clock decides
+ * nothing).
+ */
+export async function enqueueJobs(db: Knex, jobs: readonly NewJob[], at: string): Promise<void> {
+  const insert = jobsInsert(jobs, at);
   if (insert) await db.raw(insert.sql, insert.bindings as Knex.RawBinding[]);
 }
 
 /** The statement that enqueues these jobs (for a caller that sends it inside a larger one), or null for none. */
-export function jobsInsert(jobs: readonly NewJob[]): Statement | null {
+export function jobsInsert(jobs: readonly NewJob[], at: string): Statement | null {
   const unique = [...new Map(jobs.map((job) => [`${job.portalId}\u0000${job.kind}\u0000${job.key}`, job])).values()];
   if (unique.length === 0) return null;
   return {
-    sql: `INSERT INTO jobs (portal_id, kind, key, payload, run_at)
-     SELECT portal_id::bigint, kind, key, payload::jsonb, COALESCE(run_at::timestamptz, now())
+    sql: `INSERT INTO jobs (portal_id, kind, key, payload, run_at, created_at)
+     SELECT portal_id::bigint, kind, key, payload::jsonb, run_at::timestamptz, ?::timestamptz
      FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[]) AS t(portal_id, kind, key, payload, run_at)
      ${COALESCE_QUEUED}`,
-    bindings: [unique.map((j) => j.portalId), unique.map((j) => j.kind), unique.map((j) => j.key), unique.map((j) => JSON.stringify(j.payload)), unique.map((j) => j.runAt ?? null)],
+    bindings: [at, unique.map((j) => j.portalId), unique.map((j) => j.kind), unique.map((j) => j.key), unique.map((j) => JSON.stringify(j.payload)), unique.map((j) => j.runAt ?? at)],
   };
 }
 
-export async function enqueueJob(db: Knex, job: NewJob): Promise<void> {
-  await enqueueJobs(db, [job]);
+export async function enqueueJob(db: Knex, job: NewJob, at: string): Promise<void> {
+  await enqueueJobs(db, [job], at);
 }
 
 /**
@@ -54,11 +58,11 @@ export async function enqueueJob(db: Knex, job: NewJob): Promise<void> {
  * stay (an incident points at each). Claims never read finished jobs, but the table and its indexes would grow by
  * every state change and webhook event for good.
  */
-export async function pruneFinishedJobs(db: Knex, days: number, limit = 10_000): Promise<number> {
+export async function pruneFinishedJobs(db: Knex, days: number, now: Date, limit = 10_000): Promise<number> {
   const result = await db.raw<{ rowCount: number }>(
     `DELETE FROM jobs WHERE id = ANY (ARRAY(
-       SELECT id FROM jobs WHERE state = 'done' AND finished_at < now() - (? * interval '1 day') ORDER BY finished_at LIMIT ?))`,
-    [days, limit],
+       SELECT id FROM jobs WHERE state = 'done' AND finished_at < ?::timestamptz - (? * interval '1 day') ORDER BY finished_at LIMIT ?))`,
+    [now.toISOString(), days, limit],
   );
   return result.rowCount;
 }

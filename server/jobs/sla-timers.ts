@@ -1,6 +1,7 @@
 // SLA timers: before a step's due time its waiting approvers get a reminder task; at the due time the step
 // escalates: the policy's escalation target gets a task, an incident packet is stored, and both are traced.
-// A timer for a step that is no longer the active one is stale and does nothing.
+// A timer for a step that is no longer the active one is stale and does nothing; one that runs before its time (a
+// clock moved, a job claimed early) puts itself back to its time and does nothing else.
 import { hashJson, ENGINE_VERSION } from '../../src/hash.js';
 import { escalate } from '../../src/lifecycle/escalate.js';
 import { compilePolicy } from '../../src/policy/compile-policy.js';
@@ -11,7 +12,7 @@ import { policyById } from '../store/policies.js';
 import { findPortal } from '../store/portals.js';
 import { findRequest, saveTransition } from '../store/requests.js';
 import { appendTrace } from '../store/traces.js';
-import type { ClaimedJob, JobDeps } from './types.js';
+import { RetryLaterError, type ClaimedJob, type JobDeps } from './types.js';
 
 export interface SlaTimerPayload {
   requestId: string;
@@ -26,14 +27,18 @@ export async function handleSlaTimer(deps: JobDeps, job: ClaimedJob): Promise<vo
   const request = await findRequest(deps.db, portal.id, requestId);
   if (!request || request.state !== 'pending' || request.lifecycle.currentStep !== stepIndex) return; // stale
   const step = request.lifecycle.steps[stepIndex];
-  if (!step) return;
+  if (!step?.startedAt || !step.dueAt) return;
+  const now = deps.now();
+  const firesAt = timer === 'remind' ? reminderAt(step.startedAt, step.dueAt) : step.dueAt;
+  const early = Date.parse(firesAt) - now.getTime();
+  if (early > 0) throw new RetryLaterError(`${timer} timer ran before ${firesAt}`, Math.ceil(early / 1000), { countsAsAttempt: false });
   const crm = deps.crmFor(portal);
   const directory = await crm.getDirectory(portal.id);
   const owners = new Map(directory.users.map((user) => [user.email.toLowerCase(), user.ownerId]));
   const waiting = step.approvers.filter((email) => !step.decisions.some((decision) => decision.approver === email));
   const dealName = request.dealSnapshot.properties.dealname ?? `deal ${request.dealId}`;
   const writeToCrm = portal.featureFlag === 'on';
-  const at = deps.now().toISOString();
+  const at = now.toISOString();
 
   if (timer === 'remind') {
     if (writeToCrm) {
@@ -56,11 +61,11 @@ export async function handleSlaTimer(deps: JobDeps, job: ClaimedJob): Promise<vo
 
   const policy = (await policyById(deps.db, portal.id, request.policyVersionId))?.document;
   const targets = policy ? escalationTargets(policy, request.dealSnapshot, directory, request.requesterEmail) : [];
-  await deps.db.transaction(async (trx) => {
+  const escalated = await deps.db.transaction(async (trx) => {
     const locked = await findRequest(trx, portal.id, requestId, { forUpdate: true });
-    if (!locked || locked.state !== 'pending' || locked.lifecycle.currentStep !== stepIndex) return;
+    if (!locked || locked.state !== 'pending' || locked.lifecycle.currentStep !== stepIndex) return false;
     const result = escalate(locked.lifecycle, { to: targets }, at);
-    if (!result.ok) return; // already escalated, or not due (the timer ran early): nothing to do
+    if (!result.ok) return false; // already escalated: nothing more to do
     const version = await saveTransition(trx, locked, result.state, at, { syncTo: portal });
     const traceHashes = (await trx('traces').where({ portal_id: portal.id, request_id: requestId }).orderBy('seq').select<{ hash: string }[]>('hash')).map((row) => row.hash);
     const trace = await appendTrace(trx, {
@@ -69,7 +74,7 @@ export async function handleSlaTimer(deps: JobDeps, job: ClaimedJob): Promise<vo
       policyHash: locked.lifecycle.policyHash, engineVersion: ENGINE_VERSION, occurredAt: at,
     });
     await trx('incidents').insert({
-      portal_id: portal.id, kind: 'sla_breach', request_id: requestId, deal_id: locked.dealId,
+      portal_id: portal.id, kind: 'sla_breach', request_id: requestId, deal_id: locked.dealId, created_at: at,
       summary: `step "${step.id}" of ${dealName} passed its ${step.slaHours} h SLA waiting on ${waiting.join(', ') || 'nobody'}; escalated to ${targets.join(', ') || 'nobody (no escalation target resolved)'}`,
       packet: JSON.stringify({
         request: { id: locked.id, state: locked.state, requester: locked.requesterEmail, justification: locked.justification, score: locked.score, routeId: locked.routeId, createdAt: locked.createdAt },
@@ -79,8 +84,9 @@ export async function handleSlaTimer(deps: JobDeps, job: ClaimedJob): Promise<vo
         waitingOn: waiting, escalatedTo: targets, traceHashes: [...traceHashes, trace.hash],
       }),
     });
+    return true;
   });
-  if (writeToCrm) {
+  if (escalated && writeToCrm) {
     for (const email of targets) {
       const ownerId = owners.get(email);
       await crm.addTask(portal.id, request.dealId, {
@@ -90,6 +96,12 @@ export async function handleSlaTimer(deps: JobDeps, job: ClaimedJob): Promise<vo
       });
     }
   }
+}
+
+/** When a step's reminder is due: at three quarters of its SLA. */
+export function reminderAt(startedAt: string, dueAt: string): string {
+  const started = Date.parse(startedAt);
+  return new Date(started + (Date.parse(dueAt) - started) * 0.75).toISOString();
 }
 
 /** Who the policy escalates to, resolved by the core exactly as a one-step route to that source would be. */

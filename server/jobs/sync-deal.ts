@@ -45,8 +45,9 @@ export async function enqueueDealSync(
   trx: Knex,
   portal: Pick<Portal, 'id' | 'featureFlag'>,
   request: { id: string; dealId: string; version: number; score: number; routeId: string; lifecycle: ApprovalState },
+  at: string,
 ): Promise<boolean> {
   const job = dealSyncJob(portal, request);
-  if (job) await enqueueJob(trx, job);
+  if (job) await enqueueJob(trx, job, at);
   return job !== null;
 }

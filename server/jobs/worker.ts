@@ -38,28 +38,29 @@ const toJob = (row: JobRow): ClaimedJob => ({
 export const DEFAULT_BUDGET: BudgetLimits = { perTenSeconds: 100, daily: 250_000 };
 
 /**
- * Claims the oldest due portal's sync jobs, up to 100 (bindings: worker id, lock seconds). The picked ids reach the
+ * Claims the oldest due portal's sync jobs, up to 100 (bindings: now, now, worker id, now, lock seconds). The picked ids reach the
  * UPDATE as an array: as `IN (SELECT ...)`, Postgres joined them by hashing a scan of the whole table, finished jobs
  * included (8 ms at 20,000 rows, growing with the table); as an array they are looked up by primary key.
  */
 export const CLAIM_SYNC_BATCH = `WITH portal AS (
-     SELECT portal_id FROM jobs WHERE state = 'queued' AND kind = 'sync_deal' AND run_at <= now()
+     SELECT portal_id FROM jobs WHERE state = 'queued' AND kind = 'sync_deal' AND run_at <= ?::timestamptz
      ORDER BY run_at, id LIMIT 1 FOR UPDATE SKIP LOCKED
    ), picked AS (
-     SELECT id FROM jobs WHERE state = 'queued' AND kind = 'sync_deal' AND run_at <= now() AND portal_id = (SELECT portal_id FROM portal)
+     SELECT id FROM jobs WHERE state = 'queued' AND kind = 'sync_deal' AND run_at <= ?::timestamptz AND portal_id = (SELECT portal_id FROM portal)
      ORDER BY id LIMIT 100 FOR UPDATE SKIP LOCKED
    )
-   UPDATE jobs SET state = 'running', locked_by = ?, locked_until = now() + (? * interval '1 second'), attempts = attempts + 1
+   UPDATE jobs SET state = 'running', locked_by = ?, locked_until = ?::timestamptz + (? * interval '1 second'), attempts = attempts + 1
    WHERE id = ANY (ARRAY(SELECT id FROM picked))
    RETURNING id, portal_id, kind, key, payload, attempts, run_at`;
 
 /**
- * Claims up to a batch of due jobs other than syncs, oldest first (bindings: worker id, lock seconds, batch size).
+ * Claims up to a batch of due jobs other than syncs, oldest first (bindings: worker id, now, lock seconds, now, batch
+ * size).
  * One statement for the batch: a webhook batch of 99 events queues 99 jobs, and claiming them one at a time cost a
  * round trip each.
  */
-export const CLAIM_OTHERS = `UPDATE jobs SET state = 'running', locked_by = ?, locked_until = now() + (? * interval '1 second'), attempts = attempts + 1
-   WHERE id = ANY (ARRAY(SELECT id FROM jobs WHERE state = 'queued' AND kind <> 'sync_deal' AND run_at <= now() ORDER BY run_at, id LIMIT ? FOR UPDATE SKIP LOCKED))
+export const CLAIM_OTHERS = `UPDATE jobs SET state = 'running', locked_by = ?, locked_until = ?::timestamptz + (? * interval '1 second'), attempts = attempts + 1
+   WHERE id = ANY (ARRAY(SELECT id FROM jobs WHERE state = 'queued' AND kind <> 'sync_deal' AND run_at <= ?::timestamptz ORDER BY run_at, id LIMIT ? FOR UPDATE SKIP LOCKED))
    RETURNING id, portal_id, kind, key, payload, attempts, run_at`;
 
 export class JobWorker {
@@ -178,21 +179,29 @@ export class JobWorker {
   }
 
   async #reclaimExpired(): Promise<void> {
+    const now = this.#now();
     await this.#deps.db.raw(`UPDATE jobs SET state = 'queued', locked_by = NULL, locked_until = NULL
-      WHERE state = 'running' AND locked_until < now()
-        AND NOT EXISTS (SELECT 1 FROM jobs q WHERE q.state = 'queued' AND q.portal_id = jobs.portal_id AND q.kind = jobs.kind AND q.key = jobs.key)`);
+      WHERE state = 'running' AND locked_until < ?::timestamptz
+        AND NOT EXISTS (SELECT 1 FROM jobs q WHERE q.state = 'queued' AND q.portal_id = jobs.portal_id AND q.kind = jobs.kind AND q.key = jobs.key)`, [now]);
     // A reclaimed job whose key was enqueued again meanwhile is superseded by the newer one.
-    await this.#deps.db.raw(`UPDATE jobs SET state = 'done', finished_at = now(), last_error = 'superseded after its worker stopped'
-      WHERE state = 'running' AND locked_until < now()`);
+    await this.#deps.db.raw(`UPDATE jobs SET state = 'done', finished_at = ?::timestamptz, last_error = 'superseded after its worker stopped'
+      WHERE state = 'running' AND locked_until < ?::timestamptz`, [now, now]);
+  }
+
+  /** The service's clock, the one every decision about time is made with (never the database's). */
+  #now(): string {
+    return this.#deps.now().toISOString();
   }
 
   async #claimSyncBatch(): Promise<ClaimedJob[]> {
-    const { rows } = await this.#deps.db.raw<{ rows: JobRow[] }>(CLAIM_SYNC_BATCH, [this.#options.workerId, this.#options.lockSeconds]);
+    const now = this.#now();
+    const { rows } = await this.#deps.db.raw<{ rows: JobRow[] }>(CLAIM_SYNC_BATCH, [now, now, this.#options.workerId, now, this.#options.lockSeconds]);
     return rows.map(toJob).sort((a, b) => Number(a.id) - Number(b.id));
   }
 
   async #claimOthers(): Promise<ClaimedJob[]> {
-    const { rows } = await this.#deps.db.raw<{ rows: JobRow[] }>(CLAIM_OTHERS, [this.#options.workerId, this.#options.lockSeconds, this.#options.batchSize]);
+    const now = this.#now();
+    const { rows } = await this.#deps.db.raw<{ rows: JobRow[] }>(CLAIM_OTHERS, [this.#options.workerId, now, this.#options.lockSeconds, now, this.#options.batchSize]);
     return rows.map(toJob).sort((a, b) => a.runAt.localeCompare(b.runAt) || Number(a.id) - Number(b.id));
   }
 
@@ -218,10 +227,10 @@ export class JobWorker {
   async #recordDone(done: { job: ClaimedJob; note: string }[]): Promise<void> {
     if (done.length === 0) return;
     await this.#deps.db.raw(
-      `UPDATE jobs j SET state = 'done', finished_at = now(), last_error = NULLIF(d.note, ''), locked_by = NULL, locked_until = NULL
+      `UPDATE jobs j SET state = 'done', finished_at = ?::timestamptz, last_error = NULLIF(d.note, ''), locked_by = NULL, locked_until = NULL
        FROM unnest(?::bigint[], ?::text[]) AS d(id, note)
        WHERE j.id = d.id AND j.state = 'running' AND j.locked_by = ?`,
-      [done.map(({ job }) => job.id), done.map(({ note }) => (note === 'handled' || note === 'written' ? '' : note)), this.#options.workerId],
+      [this.#now(), done.map(({ job }) => job.id), done.map(({ note }) => (note === 'handled' || note === 'written' ? '' : note)), this.#options.workerId],
     );
     for (const { job } of done) this.#options.onOutcome?.(job.kind, 'done');
   }
@@ -232,27 +241,28 @@ export class JobWorker {
       return;
     }
     const db = this.#deps.db;
+    const now = this.#deps.now();
     const mine = { id: job.id, state: 'running', locked_by: this.#options.workerId };
     if (outcome.kind === 'retry' && (!outcome.countsAsAttempt || job.attempts < this.#options.maxAttempts)) {
       const delay = outcome.countsAsAttempt ? Math.max(outcome.afterSeconds, backoffSeconds(job.attempts, this.#options.random)) : outcome.afterSeconds;
       await db.transaction(async (trx) => {
         // If the same key was enqueued again while this one ran, the newer payload wins and this one retires.
         const newer = await trx('jobs').where({ portal_id: job.portalId, kind: job.kind, key: job.key, state: 'queued' }).first<{ id: string } | undefined>('id');
-        if (newer) await trx('jobs').where(mine).update({ state: 'done', finished_at: trx.fn.now(), last_error: 'superseded by a newer change', locked_by: null, locked_until: null });
+        if (newer) await trx('jobs').where(mine).update({ state: 'done', finished_at: now, last_error: 'superseded by a newer change', locked_by: null, locked_until: null });
         else {
           await trx('jobs').where(mine).update({
             state: 'queued', locked_by: null, locked_until: null, last_error: outcome.error,
             attempts: outcome.countsAsAttempt ? job.attempts : job.attempts - 1,
-            run_at: trx.raw(`now() + (? * interval '1 second')`, [delay]),
+            run_at: new Date(now.getTime() + delay * 1000),
           });
         }
       });
     } else {
       const reason = outcome.kind === 'dead' ? outcome.reason : `gave up after ${job.attempts} attempts: ${outcome.error}`;
       await db.transaction(async (trx) => {
-        await trx('jobs').where(mine).update({ state: 'dead', finished_at: trx.fn.now(), last_error: reason, locked_by: null, locked_until: null });
+        await trx('jobs').where(mine).update({ state: 'dead', finished_at: now, last_error: reason, locked_by: null, locked_until: null });
         await trx('incidents').insert({
-          portal_id: job.portalId, kind: `dead_${job.kind}`, deal_id: (job.payload as { dealId?: string }).dealId ?? null,
+          portal_id: job.portalId, kind: `dead_${job.kind}`, created_at: now, deal_id: (job.payload as { dealId?: string }).dealId ?? null,
           summary: `${job.kind} job ${job.id} parked as dead: ${reason}`, packet: JSON.stringify({ job, reason }),
         });
       });

@@ -52,10 +52,10 @@ export async function upsertPortal(db: Knex, portal: Omit<Portal, 'settings'> & 
   }).onConflict('id').merge(['name', 'install_state', 'installed_by_email', 'updated_at']);
 }
 
-export async function setFeatureFlag(trx: Knex.Transaction, portalId: string, flag: FeatureFlag): Promise<FeatureFlag | null> {
+export async function setFeatureFlag(trx: Knex.Transaction, portalId: string, flag: FeatureFlag, at: string): Promise<FeatureFlag | null> {
   const before = await trx('portals').where({ id: portalId }).forUpdate().first<{ feature_flag: FeatureFlag } | undefined>();
   if (!before) return null;
-  await trx('portals').where({ id: portalId }).update({ feature_flag: flag, updated_at: trx.fn.now() });
+  await trx('portals').where({ id: portalId }).update({ feature_flag: flag, updated_at: at });
   return before.feature_flag;
 }
 

@@ -6,6 +6,7 @@ import type { ApprovalState } from '../../src/lifecycle/types.js';
 import type { Deal } from '../../src/deal.js';
 import { enqueueJobs, jobsInsert, type NewJob } from '../jobs/queue.js';
 import { dealSyncJob } from '../jobs/sync-deal.js';
+import { reminderAt } from '../jobs/sla-timers.js';
 import type { Portal } from './portals.js';
 import { prepared, runPrepared, type Statement } from '../db/prepared.js';
 import { CONFIG_VERSION_SQL } from './portal-config.js';
@@ -176,7 +177,7 @@ export async function insertRequest(trx: Knex.Transaction, request: NewRequest):
   });
   const steps = stepsUpsert(trx, request.portalId, request.id, request.lifecycle);
   if (steps) await steps;
-  await enqueueJobs(trx, slaTimerJobs(request.portalId, request.id, request.lifecycle));
+  await enqueueJobs(trx, slaTimerJobs(request.portalId, request.id, request.lifecycle), request.at);
 }
 
 export interface TransitionWrites {
@@ -208,7 +209,7 @@ export function transitionStatement(db: Knex, request: StoredRequest, next: Appr
   const { decision, syncTo } = writes;
   const sync = syncTo ? dealSyncJob(syncTo, { id: request.id, dealId: request.dealId, version: rowVersion, score: request.score, routeId: request.routeId, lifecycle: next }) : null;
   const timers = next.currentStep !== request.lifecycle.currentStep ? slaTimerJobs(request.portalId, request.id, next) : [];
-  const jobs = jobsInsert([...(sync ? [sync] : []), ...timers]);
+  const jobs = jobsInsert([...(sync ? [sync] : []), ...timers], at);
   const statements: Statement[] = [
     db('approval_requests')
       .where({ portal_id: request.portalId, id: request.id, row_version: request.rowVersion })
@@ -243,11 +244,9 @@ function slaTimerJobs(portalId: string, requestId: string, lifecycle: ApprovalSt
   if (lifecycle.state !== 'pending' || lifecycle.currentStep === null) return [];
   const step = lifecycle.steps[lifecycle.currentStep];
   if (!step?.startedAt || !step.dueAt) return [];
-  const started = Date.parse(step.startedAt);
-  const due = Date.parse(step.dueAt);
   const stepIndex = lifecycle.currentStep;
   return [
-    { kind: 'remind' as const, runAt: new Date(started + (due - started) * 0.75).toISOString() },
+    { kind: 'remind' as const, runAt: reminderAt(step.startedAt, step.dueAt) },
     { kind: 'escalate' as const, runAt: step.dueAt },
   ].map((timer) => ({
     portalId, kind: 'sla_timer', key: `${requestId}:${stepIndex}:${timer.kind}`, runAt: timer.runAt,

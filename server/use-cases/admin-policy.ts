@@ -79,11 +79,12 @@ export async function activatePolicy(deps: ServiceDeps, viewer: Viewer, versionN
 export async function setFlag(deps: ServiceDeps, viewer: Viewer, flag: FeatureFlag) {
   const portal = await loadAdminPortal(deps, viewer);
   return deps.db.transaction(async (trx) => {
-    const previous = await setFeatureFlag(trx, portal.id, flag);
+    const at = isoNow(deps);
+    const previous = await setFeatureFlag(trx, portal.id, flag, at);
     if (previous !== flag) {
       await appendTrace(trx, {
         portalId: portal.id, kind: 'flag', input: { command: 'set_flag', by: viewer.email, flag },
-        output: { previous, flag }, engineVersion: ENGINE_VERSION, occurredAt: isoNow(deps),
+        output: { previous, flag }, engineVersion: ENGINE_VERSION, occurredAt: at,
       });
     }
     return { flag, previous };

@@ -64,7 +64,7 @@ export async function requestApproval(deps: ServiceDeps, viewer: Viewer, input: 
       if ((error as { code?: string }).code === '23505') throw new AppError('conflict', 'a request is already pending for this deal');
       throw error;
     }
-    await enqueueDealSync(trx, portal, { id, dealId: input.dealId, version: 1, score: output.score.score, routeId: output.route.routeId ?? '', lifecycle: result.state });
+    await enqueueDealSync(trx, portal, { id, dealId: input.dealId, version: 1, score: output.score.score, routeId: output.route.routeId ?? '', lifecycle: result.state }, at);
     const trace = await appendTrace(trx, {
       portalId: portal.id, kind: 'transition', requestId: id, dealId: input.dealId,
       input: {

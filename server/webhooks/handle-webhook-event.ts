@@ -9,7 +9,7 @@ import { inOrderPerSubject } from '../jobs/subjects.js';
 import { policyDocumentById } from '../store/policies.js';
 import type { Portal } from '../store/portals.js';
 import { onDealChanged } from '../use-cases/deal-changed.js';
-import type { ServiceDeps } from '../use-cases/deps.js';
+import { isoNow, type ServiceDeps } from '../use-cases/deps.js';
 import { onDealDeleted } from './deal-deleted.js';
 import { isOwnWrite } from './own-writes.js';
 import { dealEventKind } from './webhook-event-schema.js';
@@ -55,7 +55,7 @@ export const handleWebhookEvents: BatchJobHandler = async (deps, jobs) => {
       failures.set(job.id, error instanceof Error ? error : new Error(String(error)));
     }
   });
-  await markEventsProcessed(deps.db, outcomes);
+  await markEventsProcessed(deps.db, outcomes, isoNow(deps));
   return failures;
 };
 

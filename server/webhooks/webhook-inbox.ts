@@ -88,7 +88,7 @@ export function outcomeOfKind(event: Pick<WebhookEvent, 'subscriptionType' | 'ob
  * stored as ignored), in the batch's order. DO NOTHING absorbs a retried delivery, and a duplicate inside the same
  * batch; RETURNING lists only the rows inserted now.
  */
-export async function storeWebhookBatch(db: Knex, events: readonly WebhookEvent[], rawEvents: readonly unknown[]): Promise<StoredBatch> {
+export async function storeWebhookBatch(db: Knex, events: readonly WebhookEvent[], rawEvents: readonly unknown[], at: string): Promise<StoredBatch> {
   if (events.length === 0) return { received: 0, stored: 0, queued: 0 };
   const arriving = events.map((event, index) => ({
     portal_id: event.portalId,
@@ -117,20 +117,20 @@ export async function storeWebhookBatch(db: Knex, events: readonly WebhookEvent[
        LEFT JOIN portals p ON p.id = (a.e->>'portal_id')::bigint
      ), inserted AS (
        INSERT INTO webhook_events (portal_id, event_id, subscription_type, object_id, property_name, property_value, change_source,
-         source_id, occurred_at, attempt_number, payload, processed_at, outcome)
+         source_id, occurred_at, attempt_number, payload, received_at, processed_at, outcome)
        SELECT portal_id, event_id, subscription_type, object_id, property_name, property_value, change_source,
-         source_id, occurred_at, attempt_number, payload, CASE WHEN outcome IS NULL THEN NULL ELSE now() END, outcome
+         source_id, occurred_at, attempt_number, payload, ?::timestamptz, CASE WHEN outcome IS NULL THEN NULL ELSE ?::timestamptz END, outcome
        FROM arriving ORDER BY ord
        ON CONFLICT DO NOTHING
        RETURNING id, portal_id, object_id, outcome
      ), queued AS (
-       INSERT INTO jobs (portal_id, kind, key, payload)
-       SELECT portal_id, 'webhook_event', id::text, jsonb_build_object('webhookEventId', id::text, 'dealId', object_id)
+       INSERT INTO jobs (portal_id, kind, key, payload, run_at, created_at)
+       SELECT portal_id, 'webhook_event', id::text, jsonb_build_object('webhookEventId', id::text, 'dealId', object_id), ?::timestamptz, ?::timestamptz
        FROM inserted WHERE outcome IS NULL
        ${COALESCE_QUEUED}
        RETURNING 1)
      SELECT (SELECT count(*) FROM inserted)::int AS stored, (SELECT count(*) FROM queued)::int AS queued`,
-    [JSON.stringify(arriving)],
+    [JSON.stringify(arriving), at, at, at, at],
   );
   return { received: events.length, stored: counts?.stored ?? 0, queued: counts?.queued ?? 0 };
 }
@@ -143,19 +143,19 @@ export async function findWebhookEvent(db: Knex, id: string, options: { forUpdat
 }
 
 /** Records what became of an event; only the first outcome sticks, so a repeated run changes nothing. */
-export async function markEventProcessed(db: Knex, id: string, outcome: string): Promise<boolean> {
-  const updated = await db('webhook_events').where({ id }).whereNull('processed_at').update({ processed_at: db.fn.now(), outcome });
+export async function markEventProcessed(db: Knex, id: string, outcome: string, at: string): Promise<boolean> {
+  const updated = await db('webhook_events').where({ id }).whereNull('processed_at').update({ processed_at: at, outcome });
   return updated > 0;
 }
 
 /** Marks events processed with their outcomes, in one statement; an event processed meanwhile keeps its outcome. */
-export async function markEventsProcessed(db: Knex, outcomes: readonly { id: string; outcome: string }[]): Promise<void> {
+export async function markEventsProcessed(db: Knex, outcomes: readonly { id: string; outcome: string }[], at: string): Promise<void> {
   if (outcomes.length === 0) return;
   await db.raw(
-    `UPDATE webhook_events e SET processed_at = now(), outcome = o.outcome
+    `UPDATE webhook_events e SET processed_at = ?::timestamptz, outcome = o.outcome
      FROM unnest(?::bigint[], ?::text[]) AS o(id, outcome)
      WHERE e.id = o.id AND e.processed_at IS NULL`,
-    [outcomes.map((o) => o.id), outcomes.map((o) => o.outcome)],
+    [at, outcomes.map((o) => o.id), outcomes.map((o) => o.outcome)],
   );
 }
 

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { JobWorker } from '../../server/jobs/worker.js';
 import { jobHandlers } from '../../server/jobs/handlers.js';
+import { handleSlaTimer } from '../../server/jobs/sla-timers.js';
+import { RetryLaterError, type ClaimedJob } from '../../server/jobs/types.js';
 import { verifyChain } from '../../server/store/traces.js';
 import { buildTestApp, callApi } from '../support/app.js';
 import { useTestDatabase } from '../support/db.js';
@@ -9,19 +11,19 @@ import { createTestLogger } from '../support/logger.js';
 
 const database = useTestDatabase();
 
-async function pendingRequest(flag: 'on' | 'shadow' = 'on') {
+async function pendingRequest(flag: 'on' | 'shadow' = 'on', options: { startAt?: string } = {}) {
   const { db } = database();
   const portal = await seedPortal(db, { flag });
   const { app, clock } = buildTestApp(db, { crmFor: () => portal.crm });
+  if (options.startAt) clock.set(options.startAt);
   const dealId = await seedDeal(portal, { discount_percent: '25', dealname: 'Initech renewal' });
   const opened = await callApi(app, clock, portal.as('noah'), 'POST', `/api/v1/deals/${dealId}/requests`, { justification: 'x', idempotencyKey: idempotencyKey() }).expect(201);
   const worker = new JobWorker({ db, logger: createTestLogger().logger, crmFor: () => portal.crm, now: clock.now }, { handlers: jobHandlers, random: () => 0.5 });
-  /** Lets the timers of this request come due (the worker claims by the database clock) and runs them. */
-  const fire = async (timer: 'remind' | 'escalate') => {
-    await db('jobs').where({ portal_id: portal.portalId, kind: 'sla_timer' }).whereRaw(`key LIKE ?`, [`%:${timer}`]).update({ run_at: db.raw(`now() - interval '1 second'`) });
+  /** Runs every job due by the test's clock (the one clock the worker decides with). */
+  const fire = async () => {
     while ((await worker.runOnce()) > 0) { /* drain */ }
   };
-  return { db, portal, app, clock, dealId, requestId: opened.body.request.id as string, fire };
+  return { db, portal, app, clock, worker, dealId, requestId: opened.body.request.id as string, fire };
 }
 
 describe('SLA timers', () => {
@@ -37,7 +39,7 @@ describe('SLA timers', () => {
   it('remind the waiting approvers with a task on the deal', async () => {
     const { portal, clock, dealId, fire } = await pendingRequest();
     clock.advanceHours(19);
-    await fire('remind');
+    await fire();
     const tasks = await portal.crm.tasks(portal.portalId, dealId);
     expect(tasks.map((t) => t.subject)).toEqual(['Approval waiting on you: Initech renewal', 'Approval waiting on you: Initech renewal']);
   });
@@ -45,7 +47,7 @@ describe('SLA timers', () => {
   it('at the breach escalate: a task for the escalation target, an incident packet, a trace, and the card shows it', async () => {
     const { db, portal, app, clock, dealId, requestId, fire } = await pendingRequest();
     clock.advanceHours(25);
-    await fire('escalate');
+    await fire();
     const tasks = await portal.crm.tasks(portal.portalId, dealId);
     expect(tasks.map((t) => t.subject)).toContain('Escalation: approval overdue on Initech renewal');
     const incident = await db('incidents').where({ portal_id: portal.portalId, kind: 'sla_breach' }).first();
@@ -70,16 +72,42 @@ describe('SLA timers', () => {
     const { db, portal, app, clock, dealId, requestId, fire } = await pendingRequest();
     await callApi(app, clock, portal.as('ben'), 'POST', `/api/v1/requests/${requestId}/decisions`, { verdict: 'approve', idempotencyKey: idempotencyKey() }).expect(200);
     clock.advanceHours(30);
-    await fire('remind');
-    await fire('escalate');
+    await fire();
     expect(await portal.crm.tasks(portal.portalId, dealId)).toEqual([]);
     expect(await db('incidents').where({ portal_id: portal.portalId }).count()).toEqual([{ count: '0' }]);
+  });
+
+  it('a timer that runs before its time puts itself back to its time and does nothing else', async () => {
+    const { db, portal, clock, dealId, requestId } = await pendingRequest();
+    const row = await db('jobs').where({ portal_id: portal.portalId, key: `${requestId}:0:escalate` }).first();
+    const job: ClaimedJob = { id: String(row.id), portalId: portal.portalId, kind: 'sla_timer', key: row.key, payload: row.payload, attempts: 1, runAt: row.run_at.toISOString() };
+    clock.advanceHours(23);
+    const deps = { db, logger: createTestLogger().logger, crmFor: () => portal.crm, now: clock.now };
+    const early = await handleSlaTimer(deps, job).then(() => null, (error: unknown) => error);
+    expect(early).toBeInstanceOf(RetryLaterError);
+    expect(early).toMatchObject({ retryAfterSeconds: 3600, countsAsAttempt: false });
+    expect(await portal.crm.tasks(portal.portalId, dealId)).toEqual([]);
+    expect(await db('incidents').where({ portal_id: portal.portalId }).count()).toEqual([{ count: '0' }]);
+    expect(await db('traces').where({ portal_id: portal.portalId }).whereIn('kind', ['escalation', 'reminder']).count()).toEqual([{ count: '0' }]);
+  });
+
+  it('are due by the service\'s clock, even an hour behind the database\'s', async () => {
+    const { db } = database();
+    const databaseNow = (await db.raw<{ rows: { now: Date }[] }>('SELECT now() AS now')).rows[0]!.now;
+    const { portal, clock, dealId, fire } = await pendingRequest('on', { startAt: new Date(databaseNow.getTime() - 3_600_000).toISOString() });
+    clock.advanceHours(17.5); // the reminder is due at 18 h by the service's clock, 17 h by the database's
+    await fire();
+    expect(await portal.crm.tasks(portal.portalId, dealId)).toEqual([]);
+    clock.advanceHours(7); // past the due time by the service's clock
+    await fire();
+    expect((await portal.crm.tasks(portal.portalId, dealId)).map((t) => t.subject)).toContain('Escalation: approval overdue on Initech renewal');
+    expect(await db('incidents').where({ portal_id: portal.portalId, kind: 'sla_breach' }).count()).toEqual([{ count: '1' }]);
   });
 
   it('in shadow mode escalate and record, but create no task in the CRM', async () => {
     const { db, portal, clock, dealId, fire } = await pendingRequest('shadow');
     clock.advanceHours(25);
-    await fire('escalate');
+    await fire();
     expect(await portal.crm.tasks(portal.portalId, dealId)).toEqual([]);
     expect(await db('incidents').where({ portal_id: portal.portalId, kind: 'sla_breach' }).count()).toEqual([{ count: '1' }]);
   });

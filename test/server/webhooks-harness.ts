@@ -63,7 +63,7 @@ export async function drainJobs(deps: WebhookRouterDeps, portalId: string): Prom
       await deps.db('jobs').where({ id: row.id }).update({ state: 'running', attempts: row.attempts + 1 });
       const job: ClaimedJob = { id: String(row.id), portalId: String(row.portal_id), kind: row.kind, key: row.key, payload: row.payload, attempts: row.attempts + 1, runAt: row.run_at.toISOString() };
       await handlers[row.kind]?.(deps, job);
-      await deps.db('jobs').where({ id: row.id }).update({ state: 'done', finished_at: deps.db.fn.now() });
+      await deps.db('jobs').where({ id: row.id }).update({ state: 'done', finished_at: deps.now() });
       ran.push(row.kind);
     }
   }

@@ -1,5 +1,6 @@
 // Vitest global setup: a real Postgres for the whole run (DATABASE_URL when set, else an embedded one),
 // migrated once into a template database that each test file clones (see test/support/db.ts).
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -13,15 +14,17 @@ declare module 'vitest' {
   interface ProvidedContext {
     /** A connection URL whose database is the migrated template; test files clone it. */
     templateDatabaseUrl: string;
+    /** The prefix of this run's databases: a run drops only its own, so runs can share a server. */
+    testDatabasePrefix: string;
   }
 }
 
-const TEST_DB_PREFIX = 'ar_t_';
 
 export default async function setup(project: TestProject) {
   let embedded: EmbeddedPostgresHandle | undefined;
   let scratch: string | undefined;
   let baseUrl = process.env.DATABASE_URL;
+  const prefix = `ar_t_${randomBytes(3).toString('hex')}_`;
   if (!baseUrl) {
     // A fresh cluster per run, in its own folder on a free port: runs never share (or fight over) a server.
     scratch = mkdtempSync(path.join(tmpdir(), 'approval-router-test-pg-'));
@@ -33,7 +36,7 @@ export default async function setup(project: TestProject) {
     baseUrl = embedded.url;
   }
   try {
-    const templateUrl = withDatabase(baseUrl, `${databaseName(baseUrl)}_template`);
+    const templateUrl = withDatabase(baseUrl, `${prefix}template`);
     await recreateDatabase(baseUrl, databaseName(templateUrl));
     const db = createDb(templateUrl, { poolMax: 2 });
     try {
@@ -42,6 +45,7 @@ export default async function setup(project: TestProject) {
       await db.destroy();
     }
     project.provide('templateDatabaseUrl', templateUrl);
+    project.provide('testDatabasePrefix', prefix);
   } catch (error) {
     await embedded?.stop();
     if (scratch) rmSync(scratch, { recursive: true, force: true });
@@ -49,7 +53,7 @@ export default async function setup(project: TestProject) {
   }
 
   return async () => {
-    await dropTestDatabases(baseUrl).catch(() => undefined);
+    await dropTestDatabases(baseUrl, prefix).catch(() => undefined);
     await embedded?.stop();
     if (scratch) rmSync(scratch, { recursive: true, force: true });
   };
@@ -83,9 +87,9 @@ async function recreateDatabase(baseUrl: string, name: string) {
   });
 }
 
-async function dropTestDatabases(baseUrl: string) {
+async function dropTestDatabases(baseUrl: string, prefix: string) {
   await adminQuery(baseUrl, async (client) => {
-    const { rows } = await client.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname LIKE $1', [`${TEST_DB_PREFIX}%`]);
+    const { rows } = await client.query<{ datname: string }>('SELECT datname FROM pg_database WHERE starts_with(datname, $1)', [prefix]);
     for (const { datname } of rows) await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
   });
 }

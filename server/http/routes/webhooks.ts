@@ -49,7 +49,7 @@ export function createWebhookRouter(deps: WebhookRouterDeps): Router {
     const rawEvents = Array.isArray(req.body) ? (req.body as unknown[]) : [];
     let stored: StoredBatch;
     try {
-      stored = await withTimeout(storeWebhookBatch(deps.db, events, rawEvents), storeTimeoutMs);
+      stored = await withTimeout(storeWebhookBatch(deps.db, events, rawEvents, deps.now().toISOString()), storeTimeoutMs);
     } catch (error) {
       req.log?.error({ err: error, events: events.length }, 'could not store a webhook batch; HubSpot will retry it');
       throw new AppError('unavailable', 'the webhook could not be stored; retry later', { cause: error, retryAfterSeconds: 5 });

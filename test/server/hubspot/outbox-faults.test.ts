@@ -1,7 +1,6 @@
 // The outbox against HubSpot's faults, on the real HubSpotCrm and @hubspot/api-client answered by nock: rate
 // limits of both policies, 5xx, timeouts, broken bodies, a revoked token, and a job that never succeeds. Time is
-// driven by hand: the worker's clock (budgets, blocks) is a test clock, and due jobs are made due again by moving
-// `jobs.run_at` to the database's now() between rounds, since the worker claims by the database clock.
+// driven by hand: the worker's clock is a test clock, the one that budgets, blocks and due jobs are decided by.
 import { randomUUID } from 'node:crypto';
 import nock from 'nock';
 import request from 'supertest';
@@ -86,17 +85,16 @@ async function installedWorld(options: { tokenExpiresInSeconds?: number; callTim
       if ((await worker.runOnce()) === 0) return;
     }
   };
-  /** The worker's clock moves on, and every queued job of the portal is due again by the database's clock. */
-  const later = async (seconds: number) => {
+  /** The worker's clock moves on (the one clock jobs come due by). */
+  const later = (seconds: number) => {
     clock.set(new Date(clock.now().getTime() + seconds * 1000).toISOString());
-    await db('jobs').where({ portal_id: portalId, state: 'queued' }).update({ run_at: db.fn.now() });
   };
   const enqueueSyncs = async (count: number) => {
     const dealIds: string[] = [];
     for (let i = 0; i < count; i++) {
       const dealId = String(7_000_000 + Math.floor(Math.random() * 1_000_000) * 100 + i);
       const requestId = randomUUID();
-      await enqueueJob(db, { portalId, kind: 'sync_deal', key: dealId, payload: { dealId, requestId, version: 2, properties: { approval_router_status: 'approved', approval_router_request_id: requestId } } });
+      await enqueueJob(db, { portalId, kind: 'sync_deal', key: dealId, payload: { dealId, requestId, version: 2, properties: { approval_router_status: 'approved', approval_router_request_id: requestId } } }, clock.now().toISOString());
       dealIds.push(dealId);
     }
     return dealIds;
@@ -126,21 +124,21 @@ describe('the outbox on HubSpot\'s faults (real api-client on nock)', () => {
     expect(await world.blockedUntil()).toEqual(secondsAfter(world.clock, 3));
     expect((await world.jobs()).every((job) => job.state === 'queued' && job.attempts === 0)).toBe(true); // a rate limit is not the job's fault
 
-    await world.later(2);
+    world.later(2);
     await world.drain();
     expect(hubspot.received).toHaveLength(1); // still inside the 3 s HubSpot named
 
-    await world.later(2);
+    world.later(2);
     await world.drain();
     expect(hubspot.received).toHaveLength(2);
     expect(await world.blockedUntil()).toEqual(secondsAfter(world.clock, 10)); // no Retry-After: the rolling 10 s window
 
-    await world.later(5);
+    world.later(5);
     await world.drain();
     expect(hubspot.received).toHaveLength(2);
 
     for (let round = 0; round < 10 && (await world.jobs()).some((job) => job.state !== 'done'); round++) {
-      await world.later(11);
+      world.later(11);
       await world.drain();
     }
 
@@ -162,18 +160,18 @@ describe('the outbox on HubSpot\'s faults (real api-client on nock)', () => {
     const [job] = await world.jobs();
     expect(job).toMatchObject({ state: 'queued', attempts: 0 });
     expect(job!.last_error).toMatch(/HTTP 429 RATE_LIMIT \(daily limit: waiting for the next UTC day\)/);
-    // The job itself sleeps about nine hours (run_at is set by the database's clock), not a few seconds.
-    expect(job!.run_at.getTime() - Date.now()).toBeGreaterThan(9 * 3600_000 - 60_000);
+    // The job itself sleeps about nine hours, not a few seconds.
+    expect(job!.run_at.getTime() - world.clock.now().getTime()).toBeGreaterThan(9 * 3600_000 - 60_000);
 
     for (const at of ['2026-11-27T15:00:10.000Z', '2026-11-27T16:00:00.000Z', '2026-11-27T23:59:59.000Z']) {
       world.clock.set(at);
-      await world.later(0);
+      world.later(0);
       await world.drain();
     }
     expect(hubspot.received).toHaveLength(1); // nothing was sent while the day lasted
 
     world.clock.set('2026-11-28T00:00:01.000Z');
-    await world.later(0);
+    world.later(0);
     await world.drain();
     expect(hubspot.received.map((call) => call.status)).toEqual([429, 200]);
     for (const dealId of dealIds) expect(hubspot.accepted(dealId)).toBe(1);
@@ -192,10 +190,10 @@ describe('the outbox on HubSpot\'s faults (real api-client on nock)', () => {
     await world.drain();
     expect(await world.jobs()).toEqual([expect.objectContaining({ state: 'queued', attempts: 1, last_error: 'HubSpot deal batch update failed: HTTP 503 SERVICE_UNAVAILABLE' }), expect.anything()]);
     expect(await world.blockedUntil()).toBeNull(); // a 5xx is not a rate limit: the portal is not blocked
-    await world.later(60);
+    world.later(60);
     await world.drain();
     expect((await world.jobs())[0]).toMatchObject({ state: 'queued', attempts: 2, last_error: 'HubSpot deal batch update failed: HTTP 502' });
-    await world.later(60);
+    world.later(60);
     await world.drain();
 
     expect(hubspot.received.map((call) => call.status)).toEqual([503, 502, 200]);
@@ -213,7 +211,7 @@ describe('the outbox on HubSpot\'s faults (real api-client on nock)', () => {
     expect(performance.now() - started).toBeLessThan(1_500); // the worker was not held by the hung call
     expect((await world.jobs())[0]).toMatchObject({ state: 'queued', attempts: 1, last_error: 'HubSpot deal batch update failed: no answer' });
 
-    await world.later(30);
+    world.later(30);
     await world.drain();
     expect((await world.jobs())[0]).toMatchObject({ state: 'done', attempts: 2, last_error: null });
     // The hung call may have landed at HubSpot: the retry sends the same absolute values, so the deal converges.
@@ -232,10 +230,10 @@ describe('the outbox on HubSpot\'s faults (real api-client on nock)', () => {
 
     await world.drain();
     expect((await world.jobs())[0]).toMatchObject({ state: 'queued', attempts: 1, last_error: 'HubSpot deal batch update failed: an unreadable answer' });
-    await world.later(30);
+    world.later(30);
     await world.drain();
     expect((await world.jobs())[0]).toMatchObject({ state: 'queued', attempts: 2, last_error: 'HubSpot deal batch update failed: an unreadable answer' });
-    await world.later(30);
+    world.later(30);
     await world.drain();
 
     expect((await world.jobs())[0]).toMatchObject({ state: 'done', attempts: 3 });
@@ -262,7 +260,7 @@ describe('the outbox on HubSpot\'s faults (real api-client on nock)', () => {
 
     // A later change for the uninstalled portal is parked too, without another refresh or CRM call.
     await world.enqueueSyncs(1);
-    await world.later(3600);
+    world.later(3600);
     await world.drain();
     expect(refreshes).toBe(1);
     expect(hubspot.received).toHaveLength(0);
@@ -278,7 +276,7 @@ describe('the outbox on HubSpot\'s faults (real api-client on nock)', () => {
 
     for (let round = 0; round < 5; round++) {
       await world.drain();
-      await world.later(3600);
+      world.later(3600);
     }
 
     expect(hubspot.sent(dealId!)).toBe(3);
