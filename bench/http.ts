@@ -12,7 +12,8 @@ import { DEMO_PORTAL_ID, demoDirectory } from '../server/demo/seed-demo-portal.j
 import { signRequest, withCardIdentity } from '../server/http/sign-request.js';
 import { freePort, startBenchPostgres } from './support/bench-postgres.js';
 import { availableParallelism } from 'node:os';
-import { cpuShares, rssMiB, SERVICE_NODE_FLAGS, waitForReady, type CpuUse } from './support/process.js';
+import { SERVICE_NODE_FLAGS } from '../test/support/service-node-flags.js';
+import { cpuShares, rssMiB, waitForReady, type CpuUse } from './support/process.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 100);

@@ -18,7 +18,8 @@ import { crowdPolicy } from '../test/support/factories.js';
 import { parsePolicy } from '../src/policy/parse-policy.js';
 import { freePort, startBenchPostgres } from './support/bench-postgres.js';
 import { closeIdleSockets, prepare, send, sendPrepared, type PreparedRequest } from './support/lean-client.js';
-import { cpuShares, rssMiB, SERVICE_NODE_FLAGS, stealSeconds, waitForReady } from './support/process.js';
+import { SERVICE_NODE_FLAGS } from '../test/support/service-node-flags.js';
+import { cpuShares, rssMiB, stealSeconds, waitForReady } from './support/process.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 120);

@@ -2,14 +2,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 
-/**
- * The V8 flags `npm start` runs the service with (package.json's start script; a test keeps the two the same), so a
- * benchmark measures the service as it is run. A young generation of 2 × 4 MiB: with V8's default, sized from this
- * machine's memory, bench/soak's service settled about 100 MiB higher (RSS 335-351 MiB against 230), for a tenth
- * of the scavenges and no difference in latency beyond the run-to-run spread.
- */
-export const SERVICE_NODE_FLAGS = ['--max-semi-space-size=4'];
-
 export async function waitForReady(url: string): Promise<void> {
   for (let i = 0; i < 600; i++) {
     try {
