@@ -191,7 +191,7 @@ try {
   // One read of the service's /metrics before the run and one after; each read also restarts its event-loop delay
   // histogram (prom-client's), so the one after gives the worst delay over the run.
   const metricsBefore = await serviceMetrics();
-  const cpu = cpuShares(service.pid, worker?.pid);
+  const cpu = cpuShares([{ name: 'service', pid: service.pid }, ...(worker ? [{ name: 'job worker', pid: worker.pid }] : [])]);
   const { latencies, byTenth, errors, samples, driverStalls, steal } = await drive(measuredPlan);
   const rssEnd = rssMiB(service.pid); // as the load stops, before this driver's own read of /metrics
   const cpuUse = cpu();
@@ -212,7 +212,7 @@ try {
   }).join(', ')} (a p99 under 50 ms is under 1%)`);
   console.log(`p99 ms by tenth of the run: ${Object.entries(byTenth).map(([kind, tenths]) => `${kind} ${tenths.map((tenth) => pct(tenth, 0.99)).join(' ')}`).join('; ')}`);
   console.log(`worst event-loop delay: service ${loopDelayMax(metricsAfter)} ms over the run; load driver by tenth ${driverStalls.map((ms) => ms.toFixed(0)).join(' ')} ms; CPU time stolen by the host by tenth ${steal.map((seconds) => (seconds * 1000).toFixed(0)).join(' ')} ms`);
-  console.log(cpuUse.text);
+  console.log(cpuUse);
   for (const [what, count] of [...failures].slice(0, 5)) console.log(`  failure: ${what} (${count})`);
   const stored = Number((await db('decisions').whereIn('request_id', requestIds).count())[0]?.count);
   const distinct = Number((await db('decisions').whereIn('request_id', requestIds).countDistinct({ n: db.raw('(request_id, approver_email)') }))[0]?.n);
