@@ -38,18 +38,14 @@ const processes: { name: string; child: ChildProcess }[] = [];
 try {
   const env = { DATABASE_URL: postgres.url, HUBSPOT_CLIENT_SECRET: SECRET, LOG_LEVEL: 'warn', NODE_ENV: 'development' };
   const bases: string[] = [];
-  const startService = async (i: number) => {
+  for (let i = 0; i < SERVICES; i++) {
     const port = await freePort();
-    // With no worker process, the services run the jobs themselves, as `npm start` does.
-    const child = spawnCli('serve', { ...env, PORT: String(port), WORKER_ENABLED: WORKERS > 0 ? 'false' : 'true' });
-    processes.push({ name: `service ${i + 1}`, child });
     bases.push(`http://127.0.0.1:${port}`);
-    await waitForReady(`http://127.0.0.1:${port}/readyz`, child);
-  };
-  // The first service seeds the demo portal alone; the others, and the workers, then start on a database that has it.
-  await startService(0);
+    // With no worker process, the services run the jobs themselves, as `npm start` does.
+    processes.push({ name: `service ${i + 1}`, child: spawnCli('serve', { ...env, PORT: String(port), WORKER_ENABLED: WORKERS > 0 ? 'false' : 'true' }) });
+  }
   for (let i = 0; i < WORKERS; i++) processes.push({ name: `worker ${i + 1}`, child: spawnCli('worker', env) });
-  await Promise.all(Array.from({ length: SERVICES - 1 }, (_, i) => startService(i + 1)));
+  await Promise.all(bases.map((base, i) => waitForReady(`${base}/readyz`, processes[i]!.child)));
   const rssAtBoot = processes.map(({ child }) => rssMiB(child.pid));
 
   const crowd = await prepareCrowd({ db, secret: SECRET, base: bases[0]!, decisions: DECISION_RATE * (WARMUP_SECONDS + SECONDS), approversPerRequest: APPROVERS_PER_REQUEST, firstDealId: 800_000 });
