@@ -13,10 +13,10 @@ import { DEMO_PORTAL_ID, demoDirectory } from '../server/demo/seed-demo-portal.j
 import { signRequest, withCardIdentity } from '../server/http/sign-request.js';
 import { freePort, startBenchPostgres } from './support/bench-postgres.js';
 import { prepareCrowd } from './support/crowd.js';
-import { closeIdleSockets, sendPrepared } from './support/lean-client.js';
-import { formatPhase, formatRun, runOpenLoop, type Outgoing, type Stream } from './support/open-loop.js';
+import { closeIdleSockets } from './support/lean-client.js';
+import { formatPhase, formatRun, HUBSPOT_FETCH, runOpenLoop, type Outgoing, type Stream } from './support/open-loop.js';
 import { cpuShares, rssMiB, spawnCli, stopAll, waitForReady } from './support/process.js';
-import { cardRequest } from './support/signed-requests.js';
+import { callCard, cardRequest } from './support/signed-requests.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const CARD_RATE = Number(process.env.BENCH_CARD_RATE ?? 300);
@@ -27,9 +27,6 @@ const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 100_000);
 const TRACES = Number(process.env.BENCH_TRACES ?? 1_000_000);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 100);
 const SATURATION_SECONDS = Number(process.env.BENCH_SATURATION_SECONDS ?? 20);
-/** HubSpot's proxy: 20 concurrent `hubspot.fetch` requests per account, and a 15 s default timeout. */
-const IN_FLIGHT_PER_ACCOUNT = 20;
-const TIMEOUT_MS = 15_000;
 const TARGETS = { 'card view': 25, decision: 50 };
 const DEALS = 10_000;
 const HOT_DEALS = 500;
@@ -46,7 +43,7 @@ try {
     process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []);
   children.push(service);
   await waitForReady(`${base}/readyz`, service);
-  console.log(`node ${process.version}; card views ${CARD_RATE}/s and decisions ${DECISION_RATE}/s for ${SECONDS} s after a ${WARMUP_SECONDS} s warm-up, at most ${IN_FLIGHT_PER_ACCOUNT} in flight for the account`);
+  console.log(`node ${process.version}; card views ${CARD_RATE}/s and decisions ${DECISION_RATE}/s for ${SECONDS} s after a ${WARMUP_SECONDS} s warm-up, at most ${HUBSPOT_FETCH.maxInFlightPerAccount} in flight for the account`);
 
   const seedStart = performance.now();
   const crowd = await prepareCrowd({ db, secret: SECRET, base, decisions: DECISION_RATE * (WARMUP_SECONDS + SECONDS), approversPerRequest: APPROVERS_PER_REQUEST, firstDealId: 800_000 });
@@ -89,7 +86,7 @@ try {
     { name: 'card view', rate: CARD_RATE, account: DEMO_PORTAL_ID, make: nextCardView },
     { name: 'decision', rate: DECISION_RATE, account: DEMO_PORTAL_ID, make: crowd.nextDecision },
   ];
-  const openLoop = (seconds: number) => runOpenLoop({ streams, seconds, targets: [base], maxInFlightPerAccount: IN_FLIGHT_PER_ACCOUNT, timeoutMs: TIMEOUT_MS });
+  const openLoop = (seconds: number) => runOpenLoop({ streams, seconds, targets: [base] });
 
   // Warm-up: the JIT, the pools, and each hot deal's first evaluation traced, as a live portal's cards have been.
   const tracesBefore = await portalTraces();
@@ -114,7 +111,7 @@ try {
   });
   let n = 0;
   const card = await saturate(base, SATURATION_SECONDS, () => signed[(n += 1) % signed.length]!);
-  const sampleBody = (await sendPrepared(cardRequest(SECRET, base, 'GET', '/api/v1/deals/100001/card', viewers[0]!), TIMEOUT_MS)).body;
+  const sampleBody = (await callCard(SECRET, base, 'GET', '/api/v1/deals/100001/card', viewers[0]!)).body;
   closeIdleSockets();
   const barePort = await freePort();
   const bare = fork(path.join(here, 'support/bare-server.ts'), [], { env: { ...process.env, PORT: String(barePort), BARE_PAYLOAD: sampleBody }, execArgv: ['--import', 'tsx'], stdio: 'inherit' });

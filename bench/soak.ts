@@ -12,7 +12,7 @@ import { tracePortals, verifyChain } from '../server/store/traces.js';
 import { freePort, startBenchPostgres } from './support/bench-postgres.js';
 import { prepareCrowd } from './support/crowd.js';
 import { closeIdleSockets } from './support/lean-client.js';
-import { formatPhase, formatRun, p99ByTenth, runOpenLoop, type Stream } from './support/open-loop.js';
+import { formatPhase, formatRun, HUBSPOT_FETCH, p99ByTenth, runOpenLoop, type Stream } from './support/open-loop.js';
 import { cpuShares, rssMiB, spawnCli, stopAll, waitForReady } from './support/process.js';
 import { webhookRequest } from './support/signed-requests.js';
 
@@ -25,9 +25,6 @@ const SERVICES = Number(process.env.SOAK_SERVICES ?? 2);
 const WORKERS = Number(process.env.SOAK_WORKERS ?? 2);
 const EVENTS_PER_BATCH = 10;
 const APPROVERS_PER_REQUEST = 40;
-/** HubSpot's proxy: 20 concurrent `hubspot.fetch` requests per account, and a 15 s default timeout. */
-const IN_FLIGHT_PER_ACCOUNT = 20;
-const TIMEOUT_MS = 15_000;
 const TARGETS = { 'card view': 50, decision: 50, 'webhook batch': 50 };
 const DRAIN_LIMIT_MS = 120_000;
 const SECRET = 'soak-client-secret-0123456789abcdef';
@@ -49,7 +46,7 @@ try {
   const rssAtBoot = processes.map(({ child }) => rssMiB(child.pid));
 
   const crowd = await prepareCrowd({ db, secret: SECRET, base: bases[0]!, decisions: DECISION_RATE * (WARMUP_SECONDS + SECONDS), approversPerRequest: APPROVERS_PER_REQUEST, firstDealId: 800_000 });
-  console.log(`node ${process.version}; ${SERVICES} service and ${WORKERS} worker processes on one Postgres; card views ${CARD_RATE}/s, decisions ${DECISION_RATE}/s and webhook batches of ${EVENTS_PER_BATCH} events ${WEBHOOK_RATE}/s for ${SECONDS} s after a ${WARMUP_SECONDS} s warm-up; ${crowd.requestIds.length} pending requests of ${APPROVERS_PER_REQUEST} approvers each`);
+  console.log(`node ${process.version}; ${SERVICES} service and ${WORKERS} worker processes on one Postgres; card views ${CARD_RATE}/s, decisions ${DECISION_RATE}/s and webhook batches of ${EVENTS_PER_BATCH} events ${WEBHOOK_RATE}/s for ${SECONDS} s after a ${WARMUP_SECONDS} s warm-up, at most ${HUBSPOT_FETCH.maxInFlightPerAccount} card requests in flight for the account; ${crowd.requestIds.length} pending requests of ${APPROVERS_PER_REQUEST} approvers each`);
 
   // Webhooks echo each deal's amount as the CRM holds it, as HubSpot resends a change: the worker takes each event
   // through the inbox and finds the approval standing, so decisions keep landing on pending requests.
@@ -70,7 +67,7 @@ try {
     // HubSpot posts webhooks on its own, outside the limit on the card's requests.
     { name: 'webhook batch', rate: WEBHOOK_RATE, account: null, make: nextWebhook },
   ];
-  const openLoop = (seconds: number) => runOpenLoop({ streams, seconds, targets: bases, maxInFlightPerAccount: IN_FLIGHT_PER_ACCOUNT, timeoutMs: TIMEOUT_MS });
+  const openLoop = (seconds: number) => runOpenLoop({ streams, seconds, targets: bases });
 
   if (WARMUP_SECONDS > 0) console.log(`warm-up, ${WARMUP_SECONDS} s from a cold start: ${formatPhase(await openLoop(WARMUP_SECONDS))}`);
   const rssAtStart = processes.map(({ child }) => rssMiB(child.pid));

@@ -22,14 +22,18 @@ export interface Stream {
   make: (target: string) => Outgoing;
 }
 
+/** How HubSpot's proxy delivers `hubspot.fetch` calls: at most 20 at once per account, given up after 15 s by default. */
+export const HUBSPOT_FETCH = { maxInFlightPerAccount: 20, timeoutMs: 15_000 } as const;
+
 export interface OpenLoopOptions {
   streams: readonly Stream[];
   seconds: number;
   /** Base URLs of the service processes; requests go to them in turn. */
   targets: readonly string[];
-  maxInFlightPerAccount: number;
-  /** An answer not complete by then is an error, as HubSpot's proxy gives up after its timeout. */
-  timeoutMs: number;
+  /** HubSpot's by default. */
+  maxInFlightPerAccount?: number;
+  /** An answer not complete by then is an error, as HubSpot's proxy gives up after its timeout (by default, its). */
+  timeoutMs?: number;
 }
 
 export interface StreamResult {
@@ -56,7 +60,7 @@ export interface OpenLoopResult {
 interface Arrival { stream: number; scheduledAt: number }
 
 export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopResult> {
-  const { streams, seconds, targets, maxInFlightPerAccount, timeoutMs } = options;
+  const { streams, seconds, targets, maxInFlightPerAccount = HUBSPOT_FETCH.maxInFlightPerAccount, timeoutMs = HUBSPOT_FETCH.timeoutMs } = options;
   const results: StreamResult[] = streams.map((stream) => ({ name: stream.name, latencies: [], scheduledAt: [], errors: new Map(), waited: 0 }));
   const inFlight = new Map<string, number>();
   const waiting = new Map<string, Arrival[]>();

@@ -3,6 +3,7 @@
 import { DEMO_PORTAL_ID } from '../../server/demo/seed-demo-portal.js';
 import { signRequest, withCardIdentity } from '../../server/http/sign-request.js';
 import { prepare, sendPrepared, type LeanResponse, type PreparedRequest } from './lean-client.js';
+import { HUBSPOT_FETCH } from './open-loop.js';
 
 export interface CardUser { email: string; userId: string }
 
@@ -15,7 +16,7 @@ export function cardRequest(secret: string, base: string, method: 'GET' | 'POST'
 
 /** A card request sent at once, for setting a run up; an answer outside 2xx throws with its body. */
 export async function callCard(secret: string, base: string, method: 'GET' | 'POST', pathname: string, user: CardUser, body?: unknown): Promise<LeanResponse> {
-  const answer = await sendPrepared(cardRequest(secret, base, method, pathname, user, body), 15_000);
+  const answer = await sendPrepared(cardRequest(secret, base, method, pathname, user, body), HUBSPOT_FETCH.timeoutMs);
   if (answer.status < 200 || answer.status > 299) throw new Error(`${method} ${pathname} answered ${answer.status}: ${answer.body.slice(0, 300)}`);
   return answer;
 }
