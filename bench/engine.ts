@@ -4,8 +4,8 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { compilePolicy, type RouteResult } from '../src/index.js';
-import { generateDeals } from '../test/core/support/deal-generator.js';
-import { loadExample } from '../test/core/support/examples.js';
+import { generateDeals } from '../test/support/deal-generator.js';
+import { loadExample } from '../test/support/examples.js';
 import { buildRulesEngineRouter } from './json-rules-engine-policy.js';
 
 const COUNT = 100_000;

@@ -1,8 +1,7 @@
-// The soak's HTTP client: HTTP/1.1 keep-alive connections over plain sockets, each request written as one buffer and
-// each answer read by its Content-Length, as autocannon does. The driver shares the machine's two cores with the
-// service and Postgres, and every millisecond it spends on a response is counted in that response's latency. fetch
-// (undici) cost the soak's driver about 1.2 ms of CPU a request (25% of a core at 200 req/s) and node:http's agent
-// about 0.85 ms (17%); this, about 0.45 ms (8-9%), and 0.6 ms (12%) with the soak signing each request as it goes out.
+// The benchmarks' HTTP client: HTTP/1.1 keep-alive connections over plain sockets, each request written as one buffer
+// and each answer read by its Content-Length, as autocannon does. The driver shares the machine's cores with the
+// service and Postgres, and every millisecond it spends on a response is counted in that response's latency, so it
+// does as little as it can: fetch and node:http's agent cost a request several times more CPU.
 import net from 'node:net';
 
 export interface LeanResponse {
@@ -44,12 +43,27 @@ interface Connection {
 const idle = new Map<string, Connection[]>();
 const open = new Set<Connection>();
 
-export function sendPrepared(request: PreparedRequest): Promise<LeanResponse> {
+/**
+ * Sends a request on an idle connection to its host, or a new one. With `timeoutMs`, an answer not complete by then
+ * rejects with a TimeoutError and its connection is closed (an answer that may still come cannot be told apart).
+ */
+export function sendPrepared(request: PreparedRequest, timeoutMs?: number): Promise<LeanResponse> {
   return new Promise((resolve, reject) => {
     const connection = takeIdle(request) ?? connect(request);
-    connection.waiting = { resolve, reject, chunks: [], received: 0 };
+    const timer = timeoutMs === undefined ? undefined : setTimeout(() => {
+      if (connection.waiting?.resolve !== done) return;
+      connection.waiting = null;
+      drop(connection);
+      reject(new TimeoutError(`no complete answer within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const done = (response: LeanResponse) => { clearTimeout(timer); resolve(response); };
+    connection.waiting = { resolve: done, reject: (error) => { clearTimeout(timer); reject(error); }, chunks: [], received: 0 };
     connection.socket.write(request.bytes);
   });
+}
+
+export class TimeoutError extends Error {
+  override readonly name = 'TimeoutError';
 }
 
 function takeIdle(request: PreparedRequest): Connection | undefined {

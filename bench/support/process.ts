@@ -1,17 +1,37 @@
-// Small helpers the benchmarks share for the service process they start: readiness and resident memory.
+// The processes a benchmark starts: the service and its job workers through the CLI, as `npm start` runs them, and
+// what each costs the machine (resident memory, CPU time), read from Linux's /proc.
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SERVICE_NODE_FLAGS } from '../../test/support/service-node-flags.js';
+
+const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../server/cli.ts');
 
 /**
- * The V8 flags `npm start` runs the service with (package.json's start script; a test keeps the two the same), so a
- * benchmark measures the service as it is run. A young generation of 2 × 4 MiB: with V8's default, sized from this
- * machine's memory, bench/soak's service settled about 100 MiB higher (RSS 335-351 MiB against 230), for a tenth
- * of the scavenges and no difference in latency beyond the run-to-run spread.
+ * `approval-router serve` or `approval-router worker` in its own process, with the Node flags of `npm start`, the
+ * caller's environment on top of this one's, and the child's output on this process's.
  */
-export const SERVICE_NODE_FLAGS = ['--max-semi-space-size=4'];
+export function spawnCli(command: 'serve' | 'worker', env: Record<string, string>, nodeFlags: string[] = []): ChildProcess {
+  return spawn(process.execPath, [...SERVICE_NODE_FLAGS, ...nodeFlags, '--import', 'tsx', CLI, command], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+}
 
-export async function waitForReady(url: string): Promise<void> {
+/** Sends SIGTERM to each child still running and waits for all of them to exit. */
+export async function stopAll(children: readonly ChildProcess[]): Promise<void> {
+  await Promise.all(children.map((child) => new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  })));
+}
+
+export async function waitForReady(url: string, child?: ChildProcess): Promise<void> {
   for (let i = 0; i < 600; i++) {
+    if (child && child.exitCode !== null) throw new Error(`the process behind ${url} exited with code ${child.exitCode}`);
     try {
       if ((await fetch(url)).ok) return;
     } catch { /* not listening yet */ }
@@ -53,19 +73,6 @@ export function postgresCpuSeconds(): number {
   return total;
 }
 
-/** CPU seconds each part used between two readings: the service (and a separate job worker), Postgres, this driver. */
-export interface CpuUse {
-  wallSeconds: number;
-  service: number;
-  worker: number | null;
-  postgres: number;
-  driver: number;
-  /** Taken by the hypervisor (steal), over all the machine's CPUs. */
-  steal: number;
-  /** As % of one core, for printing. */
-  text: string;
-}
-
 /**
  * CPU time the hypervisor took from this machine's virtual CPUs (steal), summed over them, in seconds (Linux
  * /proc/stat), or NaN when it cannot be read. A stall no process's clock explains shows here when it was the host's.
@@ -79,25 +86,21 @@ export function stealSeconds(): number {
   }
 }
 
+export interface Measured { name: string; pid: number | undefined }
+
 /**
- * Where the machine's CPU went between two readings: the service (and a separate job worker), Postgres, this driver,
- * and the host's steal. `serviceName` names the measured server in the text (bench/http's bare route is not the service).
+ * Starts a reading of where the machine's CPU goes: each named process, Postgres, this driver and the host's steal.
+ * The returned function ends the reading and gives it as text, in % of one core.
  */
-export function cpuShares(servicePid: number | undefined, workerPid?: number, serviceName = 'service'): () => CpuUse {
-  const start = { at: performance.now(), service: cpuSeconds(servicePid), worker: cpuSeconds(workerPid), postgres: postgresCpuSeconds(), driver: process.cpuUsage(), steal: stealSeconds() };
+export function cpuShares(processes: readonly Measured[]): () => string {
+  const startedAt = performance.now();
+  const start = { processes: processes.map(({ pid }) => cpuSeconds(pid)), postgres: postgresCpuSeconds(), driver: process.cpuUsage(), steal: stealSeconds() };
   return () => {
-    const wallSeconds = (performance.now() - start.at) / 1000;
-    const driverUsage = process.cpuUsage(start.driver);
-    const use = {
-      wallSeconds,
-      service: cpuSeconds(servicePid) - start.service,
-      worker: workerPid === undefined ? null : cpuSeconds(workerPid) - start.worker,
-      postgres: postgresCpuSeconds() - start.postgres,
-      driver: (driverUsage.user + driverUsage.system) / 1e6,
-      steal: stealSeconds() - start.steal,
-    };
+    const wallSeconds = (performance.now() - startedAt) / 1000;
     const pct = (used: number) => `${Math.round((used / wallSeconds) * 100)}%`;
-    const worker = use.worker === null ? '' : `, job worker ${pct(use.worker)}`;
-    return { ...use, text: `CPU as % of one core (the machine has ${availableParallelism()}): ${serviceName} ${pct(use.service)}${worker}, Postgres ${pct(use.postgres)}, load driver ${pct(use.driver)}; stolen by the host ${pct(use.steal)}` };
+    const driver = process.cpuUsage(start.driver);
+    const parts = processes.map(({ name, pid }, i) => `${name} ${pct(cpuSeconds(pid) - start.processes[i]!)}`);
+    parts.push(`Postgres ${pct(postgresCpuSeconds() - start.postgres)}`, `load driver ${pct((driver.user + driver.system) / 1e6)}`);
+    return `CPU as % of one core (the machine has ${availableParallelism()}): ${parts.join(', ')}; stolen by the host ${pct(stealSeconds() - start.steal)}`;
   };
 }

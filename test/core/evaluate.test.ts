@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canonicalJson, ENGINE_VERSION, evaluate, hashJson, serialiseOutput, type EvaluationInput } from '../../src/index.js';
-import { generateDeals } from './support/deal-generator.js';
-import { EXAMPLE_NAMES, loadExample } from './support/examples.js';
+import { generateDeals } from '../support/deal-generator.js';
+import { EXAMPLE_NAMES, loadExample } from '../support/examples.js';
 import { shuffleKeys } from './support/shuffle-keys.js';
 import { delegationEpoch } from '../../src/directory/delegation-epoch.js';
 

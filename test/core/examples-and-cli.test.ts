@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { run as runPolicy } from '../../server/commands/policy.js';
 import { run as runRoute } from '../../server/commands/route.js';
 import { evaluate, type RouteResult } from '../../src/index.js';
-import { loadExample, policyPath } from './support/examples.js';
+import { loadExample, policyPath } from '../support/examples.js';
 
 function summary(route: RouteResult): string {
   if (route.outcome.kind === 'auto_approved') return `${route.routeId}: auto`;

@@ -4,7 +4,7 @@ import { stringify } from 'yaml';
 import { hashJson, parsePolicy, validatePolicy, type PolicyProblem } from '../../src/index.js';
 import { renderPolicySchema, SCHEMA_PATH } from '../../scripts/write-policy-schema.js';
 import { policyDocument } from './support/builders.js';
-import { EXAMPLE_NAMES, policyPath } from './support/examples.js';
+import { EXAMPLE_NAMES, policyPath } from '../support/examples.js';
 import { shuffleKeys } from './support/shuffle-keys.js';
 
 // The documents under test are deliberately malformed, so they are edited untyped.

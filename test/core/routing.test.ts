@@ -2,8 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { routeDeal, type ResolvedStep, type RouteResult } from '../../src/index.js';
 import { buildDeal, buildDirectory, buildPolicy, singleStepPolicy } from './support/builders.js';
-import { generateDeals } from './support/deal-generator.js';
-import { EXAMPLE_NAMES, loadExample } from './support/examples.js';
+import { generateDeals } from '../support/deal-generator.js';
+import { EXAMPLE_NAMES, loadExample } from '../support/examples.js';
 
 const directory = buildDirectory();
 

@@ -4,8 +4,8 @@ import { compilePolicy } from '../../src/index.js';
 import { compileRouteChooser } from '../../src/routing/choose-route.js';
 import { compileConditionTest } from '../../src/routing/test-condition.js';
 import { compileCondition } from '../../src/routing/compile-condition.js';
-import { generateDeals } from './support/deal-generator.js';
-import { EXAMPLE_NAMES, loadExample } from './support/examples.js';
+import { generateDeals } from '../support/deal-generator.js';
+import { EXAMPLE_NAMES, loadExample } from '../support/examples.js';
 
 // The simulation's bulk pass routes with the lean chooser; these hold it to the full router's answers.
 const INSTANTS = [null, '2026-11-27T09:00:00Z', '2026-12-22T09:00:00Z', 'not an instant'];

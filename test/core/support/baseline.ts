@@ -3,8 +3,8 @@
 // of the whole explanation, so any change in behaviour shows up as a changed line.
 import { fileURLToPath } from 'node:url';
 import { ENGINE_VERSION, evaluate, hashJson } from '../../../src/index.js';
-import { generateDeals } from './deal-generator.js';
-import { EXAMPLE_NAMES, loadExample } from './examples.js';
+import { generateDeals } from '../../support/deal-generator.js';
+import { EXAMPLE_NAMES, loadExample } from '../../support/examples.js';
 
 export const BASELINE_PATH = fileURLToPath(new URL('../baseline/decisions.json', import.meta.url));
 export const BASELINE_SEED = 20_261_127;

@@ -2,7 +2,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import { DealSchema, DirectorySchema, parsePolicy, type Deal, type Directory, type Policy } from '../../../src/index.js';
+import { DealSchema, DirectorySchema, parsePolicy, type Deal, type Directory, type Policy } from '../../src/index.js';
 
 export const EXAMPLE_NAMES = ['sales-deal-desk', 'client-success'] as const;
 export type ExampleName = (typeof EXAMPLE_NAMES)[number];
@@ -15,7 +15,7 @@ export interface Example {
   deals: { file: string; deal: Deal }[];
 }
 
-const root = (path: string) => fileURLToPath(new URL(`../../../examples/${path}`, import.meta.url));
+const root = (path: string) => fileURLToPath(new URL(`../../examples/${path}`, import.meta.url));
 
 export function policyPath(name: ExampleName): string {
   return root(`policies/${name}.yaml`);

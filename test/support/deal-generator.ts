@@ -1,6 +1,6 @@
 // A seeded generator of HubSpot-like deals for both example portals: the same seed gives the same
 // deals on every machine, for the regression baseline, property tests and the benchmark.
-import type { Deal } from '../../../src/index.js';
+import type { Deal } from '../../src/index.js';
 
 /** mulberry32: tiny, fast, and fully determined by its 32-bit seed. */
 export function createRandom(seed: number): () => number {
