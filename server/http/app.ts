@@ -48,7 +48,10 @@ export function createApp(given: AppDeps): Express {
       res.setHeader('x-request-id', id);
       return id;
     },
-    customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+    // A 503 is an answer the error handler has logged with its reason (the database is away, busy or slow): its
+    // completion line is a warning and carries no error object, whose stack would only say where pino-http made it.
+    customLogLevel: (_req, res, error) => (res.statusCode === 503 ? 'warn' : error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+    customErrorObject: (_req, res, _error, value: Record<string, unknown>) => (res.statusCode === 503 ? { ...value, err: undefined } : value),
     autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics' },
   }));
 
