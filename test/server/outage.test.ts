@@ -1,9 +1,10 @@
 // Postgres goes away while the service runs: readiness says 503, requests get 503 with a short reason and a retry
 // hint (never a 500, never a stack), and when Postgres is back the same app recovers without a restart. The same
-// holds for a statement cut off in flight.
+// holds for a statement cut off in flight and for one that runs past the statement timeout.
 import pg from 'pg';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDb, type Db } from '../../server/db/database.js';
 import { buildTestApp, callApi } from '../support/app.js';
 import { useTestDatabase } from '../support/db.js';
 import { idempotencyKey, seedDeal, seedPortal } from '../support/factories.js';
@@ -93,5 +94,32 @@ describe('a statement cut off while it waits on Postgres', () => {
     }
     expect(stackIn(logs)).toBeUndefined();
     await expect.poll(async () => (await callApi(app, clock, portal.as('noah'), 'GET', `/api/v1/deals/${dealId}/card`)).status, { timeout: 10_000 }).toBe(200);
+  });
+});
+
+describe('the statement timeout', () => {
+  let db: Db;
+  beforeAll(() => { db = createDb(database().url, { poolMax: 2, statementTimeoutMs: 300 }); });
+  afterAll(async () => { await db.destroy(); });
+  const lock = useTableLock();
+
+  it('cancels a statement that runs past it, and the request answers 503 (SQLSTATE 57014), not 500', async () => {
+    const portal = await seedPortal(database().db);
+    const dealId = await seedDeal(portal, { discount_percent: '25' });
+    const { app, clock } = buildTestApp(db);
+    await lock.hold();
+    try {
+      const response = await callApi(app, clock, portal.as('noah'), 'POST', `/api/v1/deals/${dealId}/requests`, { justification: 'x', idempotencyKey: idempotencyKey() });
+      expectUnavailable(response);
+      expect(response.body.error.message).toMatch(/too long/);
+    } finally {
+      await lock.release();
+    }
+    await callApi(app, clock, portal.as('noah'), 'GET', `/api/v1/deals/${dealId}/card`).expect(200);
+  });
+
+  it('is set on every connection of the pool', async () => {
+    const { rows } = await db.raw<{ rows: { statement_timeout: string }[] }>('SHOW statement_timeout');
+    expect(rows[0]?.statement_timeout).toBe('300ms');
   });
 });
