@@ -5,7 +5,7 @@ import { Router } from 'express';
 import { databaseTroubleOf } from '../../db/database-errors.js';
 import { AppError } from '../../errors.js';
 import type { ServiceDeps } from '../../use-cases/deps.js';
-import { WebhookBatchSchema } from '../../webhooks/webhook-event-schema.js';
+import { cutDeepFields, WebhookBatchSchema } from '../../webhooks/webhook-event-schema.js';
 import { storeWebhookBatch, type StoredBatch } from '../../webhooks/webhook-inbox.js';
 import { parseBody } from '../validate.js';
 import { verifySignatureV3, type SignatureFailure } from '../verify-signature.js';
@@ -47,7 +47,7 @@ export function createWebhookRouter(deps: WebhookRouterDeps): Router {
     }
 
     const events = parseBody(WebhookBatchSchema, req);
-    const rawEvents = Array.isArray(req.body) ? (req.body as unknown[]) : [];
+    const rawEvents = Array.isArray(req.body) ? (req.body as unknown[]).map(cutDeepFields) : [];
     let stored: StoredBatch;
     try {
       stored = await withTimeout(storeWebhookBatch(deps.db, events, rawEvents, deps.now().toISOString()), storeTimeoutMs);
