@@ -2,14 +2,13 @@
 // numbers and are kept as strings (deal ids are strings everywhere else); unknown fields are kept for the inbox.
 import { z } from 'zod';
 import { isStorableText } from '../../src/contract/card-api.js';
+import { LATEST_INSTANT_MS } from '../../src/contract/instant.js';
 
 const NumericId = z.union([z.number().int().nonnegative(), z.string().regex(/^\d{1,20}$/, 'expected a numeric id')])
   .transform((value) => String(value));
 /** A portal id is stored as a Postgres bigint: at most 18 digits as a string (any 19-digit value may not fit). */
 const PortalId = z.union([z.number().int().nonnegative(), z.string().regex(/^\d{1,18}$/, 'expected a portal id of at most 18 digits')])
   .transform((value) => String(value));
-/** The end of year 9999 in milliseconds since the epoch: later instants have no four-digit year to be written in. */
-const MAX_DATE_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 
 /** How deep an event's fields may nest. HubSpot's fields are flat; what an unknown field nests deeper is cut off. */
 export const MAX_FIELD_DEPTH = 8;
@@ -54,7 +53,7 @@ export const WebhookEventSchema = StorableEvent.pipe(z.looseObject({
   portalId: PortalId,
   appId: NumericId.nullish(),
   /** Milliseconds since the epoch. */
-  occurredAt: z.number().int().positive().max(MAX_DATE_MS),
+  occurredAt: z.number().int().positive().max(LATEST_INSTANT_MS),
   attemptNumber: z.number().int().nonnegative().max(2_147_483_647).nullish(), // an integer column
   /** Generic (`object.*`) subscriptions name the object type: deals are 0-3. */
   objectTypeId: z.string().nullish(),

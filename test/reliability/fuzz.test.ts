@@ -127,11 +127,16 @@ const dealIdSegment = segment(() => dealIds, fc.bigInt({ min: 0n, max: 10n ** 25
 const requestIdSegment = segment(() => requestIds, fc.uuid().map(String));
 const versionSegment = segment(() => ['1', '2', '3'], fc.oneof(fc.integer({ min: -5, max: 2_147_483_647 }).map(String), fc.constantFrom('0', '1.5', '1e3', '0x10', '9007199254740993', '1e400', '%201', 'Infinity', '-0', '+1')));
 
-/** Scorecard bounds: real dates and instants, the edges of the calendar and of Date, and junk. */
+/** Scorecard bounds and delegation windows: real dates and instants, the edges of the calendar, of Postgres and of Date, and junk. */
 const periodBound = fc.oneof(
   fc.constantFrom('2026-11-01', '2026-12-01', '2026-11-01T00:00:00Z', '2026-11-27T09:00:00+01:00', '2025-10-01', '2027-12-31'),
   fc.constantFrom('0000-01-01', '0001-01-01', '1969-12-31', '9999-12-31', '2026-02-30', '2026-13-01', '2026-11-01T24:00:00Z',
     '2026-11-01T00:00:00+25:00', '2026-11-01T00:00:00', '+275760-09-13T00:00:00Z', '-271821-04-20T00:00:00Z', '275760-09-13', '2026-11-01T00:00:00.123456789Z', ''),
+  // Instants Postgres has no year for (0000), or that an offset carries across 1970 or into year 10000.
+  fc.constantFrom('0000-01-01T00:00:00Z', '0000-12-31T23:59:59+00:00', '0001-01-01T00:00:00Z', '1969-12-31T23:59:59.999Z', '1970-01-01T00:30:00+01:00',
+    '1970-01-01T00:00:00Z', '9999-12-31T23:59:59.999Z', '9999-12-31T23:59:59-01:00', '9999-12-31T00:00:00-23:59'),
+  // Every four-digit year; fast-check leans to the range's ends, 0000 and 9999.
+  fc.date({ min: new Date('0000-01-01T00:00:00Z'), max: new Date('9999-12-31T23:59:59.999Z'), noInvalidDate: true }).map((d) => d.toISOString()),
   fc.date({ min: new Date(-8.64e15), max: new Date(8.64e15), noInvalidDate: true }).map((d) => d.toISOString()),
   fc.date({ noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10)),
   hostileShortString,
@@ -447,6 +452,13 @@ describe('client input that once reached Postgres and got a 500', () => {
 
   it('policy-version-beyond-int4: activating version 3000000000 is a 400 or 404, not a 500', async () => {
     expectNot500(await harness.call(adminPortal.as('dealdesk'), 'POST', '/api/v1/admin/policy/versions/3000000000/activate', {}));
+  });
+
+  it('delegation-year-zero: a delegation window starting 0000-01-01T00:00:00Z is a 400, not a 500', async () => {
+    const answer = await harness.call(adminPortal.as('dealdesk'), 'POST', '/api/v1/admin/delegations',
+      { from: 'anna.berg@acme.example', to: 'vp.sales@acme.example', startsAt: '0000-01-01T00:00:00Z', endsAt: '2027-01-01T00:00:00Z' });
+    expect(answer.status, answer.text).toBe(400);
+    expect(detailPaths(answer)).toEqual(['body.startsAt']);
   });
 
   it('scorecard-year-zero: a period in year 0000 is a 400, not a 500', async () => {
