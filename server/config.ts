@@ -16,6 +16,8 @@ export const configSchema = z.object({
     .refine((value) => value === undefined || /^postgres(ql)?:\/\//.test(value), 'expected a postgres:// or postgresql:// URL')
     .describe('Postgres connection URL. When unset, an embedded Postgres is started with its data under `EMBEDDED_PG_DATA_DIR`.'),
   DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10).describe('Maximum connections in the Postgres pool.'),
+  DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(15_000)
+    .describe('Postgres cancels a statement of the service that runs longer (`statement_timeout` on each of its connections) and the request answers 503; `0` turns it off. Start-up migrations and one-off commands run without it.'),
   EMBEDDED_PG_PORT: port.default(54329).describe('Port of the embedded Postgres (used only without `DATABASE_URL`).'),
   EMBEDDED_PG_DATA_DIR: z.string().min(1).default('./data/pg').describe('Data folder of the embedded Postgres (git-ignored).'),
   PUBLIC_BASE_URL: optionalUrl.describe('The HTTPS URL HubSpot calls (as listed in `permittedUrls.fetch`); signatures are checked against it.'),
@@ -37,8 +39,17 @@ export const configSchema = z.object({
   JOB_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(7).describe('Finished jobs are deleted this many days after they finished (dead ones stay, with their incidents).'),
   SYNC_RATE_PER_10S: z.coerce.number().int().min(1).max(110).default(100).describe('HubSpot calls per portal per 10 s the outbox may spend (HubSpot allows about 110).'),
   SYNC_DAILY_BUDGET: z.coerce.number().int().min(1).default(250_000).describe('HubSpot calls per portal per day the outbox may spend.'),
+  HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(300_000).default(10_000)
+    .describe('How long a client may take to send a request\'s headers before the connection is answered 408 and closed.'),
+  HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000)
+    .describe('How long a client may take to send a whole request, body included, before it is answered 408 and closed.'),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(65_000)
+    .describe('How long an idle keep-alive connection stays open; keep it above the load balancer\'s idle timeout (60 s on many).'),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(120_000).default(10_000).describe('How long SIGTERM waits for in-flight requests before closing.'),
 }).superRefine((env, ctx) => {
+  if (env.HTTP_HEADERS_TIMEOUT_MS > env.HTTP_REQUEST_TIMEOUT_MS) {
+    ctx.addIssue({ code: 'custom', path: ['HTTP_HEADERS_TIMEOUT_MS'], message: 'must not exceed HTTP_REQUEST_TIMEOUT_MS (the headers are part of the request)' });
+  }
   if (env.NODE_ENV !== 'production') return;
   for (const key of ['HUBSPOT_CLIENT_ID', 'HUBSPOT_CLIENT_SECRET', 'PUBLIC_BASE_URL', 'DATABASE_URL', 'TOKEN_ENCRYPTION_KEYS'] as const) {
     if (env[key] === undefined) ctx.addIssue({ code: 'custom', path: [key], message: 'required when NODE_ENV=production' });

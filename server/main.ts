@@ -1,6 +1,6 @@
 // Wires the service: the shared runtime (config, logger, migrated database, CRMs) → app → listen, plus a job
 // worker in the same process unless WORKER_ENABLED=false; stops gracefully on SIGTERM/SIGINT.
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { Config } from './config.js';
 import { devSigningSecret } from './demo/dev-signing-secret.js';
 import { createApp } from './http/app.js';
@@ -24,7 +24,7 @@ export async function startService(options: { config?: Config; logger?: Logger }
       metricsToken: config.METRICS_TOKEN,
       signature: { secret: config.HUBSPOT_CLIENT_SECRET ?? devSigningSecret(), publicBaseUrl: config.PUBLIC_BASE_URL },
     });
-    server = await listen(app, config.PORT, config.HOST);
+    server = await listen(app, config);
   } catch (error) {
     await database.close().catch(() => undefined);
     throw error;
@@ -47,9 +47,18 @@ export async function startService(options: { config?: Config; logger?: Logger }
   return { url, stop };
 }
 
-function listen(app: ReturnType<typeof createApp>, port: number, host: string): Promise<Server> {
+function listen(app: ReturnType<typeof createApp>, config: Config): Promise<Server> {
+  const port = config.PORT;
   return new Promise((resolve, reject) => {
-    const server = app.listen(port, host);
+    const server = createServer({
+      headersTimeout: config.HTTP_HEADERS_TIMEOUT_MS,
+      requestTimeout: config.HTTP_REQUEST_TIMEOUT_MS,
+      keepAliveTimeout: config.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+      // Node looks for connections past the headers or request timeout every 30 s by default, which would let a
+      // slow client hold a connection for up to that much longer than configured.
+      connectionsCheckingInterval: 1_000,
+    }, app);
+    server.listen(port, config.HOST);
     server.once('listening', () => resolve(server));
     server.once('error', (error: NodeJS.ErrnoException) => {
       reject(error.code === 'EADDRINUSE' ? new Error(`Port ${port} is already in use: set PORT to a free port.`) : error);

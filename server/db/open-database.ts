@@ -6,14 +6,18 @@ import { startEmbeddedPostgres } from './embedded-postgres.js';
 
 export interface OpenDatabase {
   db: Db;
+  /** The connection URL (secret: it may hold a password). */
+  url: string;
   embedded: boolean;
   close: () => Promise<void>;
 }
 
-export async function openDatabase(config: Config, logger: Logger): Promise<OpenDatabase> {
+/** `statementTimeoutMs`: the service's and workers' pool has one (DB_STATEMENT_TIMEOUT_MS); one-off commands do not. */
+export async function openDatabase(config: Config, logger: Logger, options: { statementTimeoutMs?: number } = {}): Promise<OpenDatabase> {
+  const poolOptions = { poolMax: config.DB_POOL_MAX, logger, ...options };
   if (config.DATABASE_URL) {
-    const db = createDb(config.DATABASE_URL, { poolMax: config.DB_POOL_MAX, logger });
-    return { db, embedded: false, close: () => db.destroy() };
+    const db = createDb(config.DATABASE_URL, poolOptions);
+    return { db, url: config.DATABASE_URL, embedded: false, close: () => db.destroy() };
   }
   const embedded = await startEmbeddedPostgres({
     dataDir: config.EMBEDDED_PG_DATA_DIR,
@@ -21,9 +25,10 @@ export async function openDatabase(config: Config, logger: Logger): Promise<Open
     database: 'approval_router',
     logger,
   });
-  const db = createDb(embedded.url, { poolMax: config.DB_POOL_MAX, logger });
+  const db = createDb(embedded.url, poolOptions);
   return {
     db,
+    url: embedded.url,
     embedded: true,
     close: async () => {
       await db.destroy().catch(() => undefined);

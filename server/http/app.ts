@@ -1,5 +1,6 @@
 // createApp builds the Express app from its dependencies without listening, so tests drive it with supertest.
 import { randomUUID } from 'node:crypto';
+import { parse as parseContentType } from 'content-type';
 import express, { type Express } from 'express';
 import { pinoHttp } from 'pino-http';
 import { checkDatabase } from '../db/database.js';
@@ -48,7 +49,10 @@ export function createApp(given: AppDeps): Express {
       res.setHeader('x-request-id', id);
       return id;
     },
-    customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+    // A 503 is an answer the error handler has logged with its reason (the database is away, busy or slow): its
+    // completion line is a warning and carries no error object, whose stack would only say where pino-http made it.
+    customLogLevel: (_req, res, error) => (res.statusCode === 503 ? 'warn' : error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+    customErrorObject: (_req, res, _error, value: Record<string, unknown>) => (res.statusCode === 503 ? { ...value, err: undefined } : value),
     autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics' },
   }));
 
@@ -59,6 +63,16 @@ export function createApp(given: AppDeps): Express {
       end({ route: route?.path ? `${req.baseUrl}${route.path}` : 'unmatched', status: String(res.statusCode) });
     });
     next();
+  });
+
+  // JSON travels as UTF-8 (RFC 8259), as HubSpot sends it. The JSON parser would decode a UTF-16 body and then fail
+  // on what it read, a 400 that says nothing of the charset: any other charset is refused as unsupported instead.
+  // (A body is any request with a length or a transfer encoding, as the parser counts it.)
+  app.use((req, _res, next) => {
+    const hasBody = req.headers['transfer-encoding'] !== undefined || req.headers['content-length'] !== undefined;
+    const charset = hasBody ? parseContentType(req.headers['content-type'] ?? '').parameters.charset?.toLowerCase() : undefined;
+    if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') next(new AppError('unsupported_media_type', 'send the body as UTF-8 JSON (charset=utf-8)'));
+    else next();
   });
 
   app.use(express.json({

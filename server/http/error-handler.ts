@@ -1,6 +1,7 @@
 // The one place errors become HTTP answers: AppError maps to its status; anything else is a logged 500
 // whose body carries no internals.
 import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { answerFor, databaseTroubleOf } from '../db/database-errors.js';
 import { AppError } from '../errors.js';
 
 export const notFoundHandler: RequestHandler = (req, _res, next) => {
@@ -12,7 +13,7 @@ export const errorHandler: ErrorRequestHandler = (error: unknown, req, res, _nex
   if (appError.status >= 500 && appError.code !== 'unavailable') {
     req.log?.error({ err: error }, 'unexpected error');
   } else if (appError.code === 'unavailable') {
-    req.log?.warn({ reason: appError.message }, 'service unavailable');
+    req.log?.warn({ reason: databaseTroubleOf(error)?.reason ?? appError.message }, 'service unavailable');
   }
   if (res.headersSent) return;
   if (appError.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(appError.retryAfterSeconds));
@@ -34,13 +35,10 @@ function toAppError(error: unknown): AppError {
   if (e.type === 'entity.too.large') return new AppError('payload_too_large', 'the request body is too large');
   if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') return new AppError('unsupported_media_type', 'send the body as UTF-8 JSON');
   if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) return new AppError('bad_request', 'the request could not be read');
-  // Every pooled connection busy for the acquire timeout: the service is overloaded, not broken.
-  if ((error as Error | undefined)?.name === 'KnexTimeoutError') return new AppError('unavailable', 'the service is busy; retry shortly', { retryAfterSeconds: 2 });
-  if (isConnectionError(e.code)) return new AppError('unavailable', 'the database is unavailable; retry shortly', { retryAfterSeconds: 5 });
+  const trouble = databaseTroubleOf(error);
+  if (trouble) {
+    const { message, retryAfterSeconds } = answerFor(trouble);
+    return new AppError('unavailable', message, { cause: error, retryAfterSeconds });
+  }
   return new AppError('internal', 'internal error');
-}
-
-function isConnectionError(code: string | undefined): boolean {
-  return code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'ETIMEDOUT' || code === '57P01' || code === '57P03'
-    || code === '08006' || code === '08001' || code === '08003';
 }

@@ -2,6 +2,7 @@
 // share the table), runs them, and records the outcome: done, retried with backoff and jitter, or parked as dead
 // with an incident. A job whose worker died is reclaimed when its lock expires.
 import { randomUUID } from 'node:crypto';
+import { databaseTroubleOf } from '../db/database-errors.js';
 import type { BudgetLimits } from './portal-budget.js';
 import type { JobKind } from './queue.js';
 import type { SyncDealPayload } from './sync-deal.js';
@@ -118,7 +119,9 @@ export class JobWorker {
           await this.#options.onTick();
         }
       } catch (error) {
-        this.#deps.logger.warn({ err: error }, 'job worker loop failed; retrying shortly');
+        const trouble = databaseTroubleOf(error);
+        if (trouble) this.#deps.logger.warn({ reason: trouble.reason }, 'job worker cannot reach the database; retrying shortly');
+        else this.#deps.logger.warn({ err: error }, 'job worker loop failed; retrying shortly');
       }
       if (worked === 0 && this.#running) {
         await new Promise<void>((resolve) => {

@@ -2,20 +2,40 @@
 // numbers and are kept as strings (deal ids are strings everywhere else); unknown fields are kept for the inbox.
 import { z } from 'zod';
 import { isStorableText } from '../../src/contract/card-api.js';
+import { LATEST_INSTANT_MS } from '../../src/contract/instant.js';
 
 const NumericId = z.union([z.number().int().nonnegative(), z.string().regex(/^\d{1,20}$/, 'expected a numeric id')])
   .transform((value) => String(value));
 /** A portal id is stored as a Postgres bigint: at most 18 digits as a string (any 19-digit value may not fit). */
 const PortalId = z.union([z.number().int().nonnegative(), z.string().regex(/^\d{1,18}$/, 'expected a portal id of at most 18 digits')])
   .transform((value) => String(value));
-/** The end of year 9999 in milliseconds since the epoch: later instants have no four-digit year to be written in. */
-const MAX_DATE_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+/** How deep an event's fields may nest. HubSpot's fields are flat; what an unknown field nests deeper is cut off. */
+export const MAX_FIELD_DEPTH = 8;
+const CUT_OFF = `[cut off: nested deeper than ${MAX_FIELD_DEPTH} levels]`;
+
+/**
+ * The event as the inbox keeps it: as received, except that a value nested deeper than MAX_FIELD_DEPTH is replaced
+ * by a note. A field HubSpot may add is kept, but one nested thousands deep would overflow the stack of whatever
+ * walks it (this schema, JSON.stringify, Postgres's jsonb), and refusing it would refuse the genuine events beside it.
+ */
+export function cutDeepFields(event: unknown): unknown {
+  return cut(event, 0);
+}
+
+function cut(value: unknown, depth: number): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (depth > MAX_FIELD_DEPTH) return CUT_OFF;
+  if (Array.isArray(value)) return value.map((item) => cut(item, depth + 1));
+  // Object.fromEntries defines each key as an own property, an own "__proto__" included, as JSON.parse did.
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, cut(item, depth + 1)]));
+}
 
 // The inbox stores each event whole, as received (unknown fields and all), in Postgres, which cannot hold a NUL or
 // half a surrogate pair: such text anywhere in the event is refused by name rather than failing the store. It is
 // looked for in the event as parsed from the body, before the object schema copies it: an own "__proto__" key
 // survives JSON.parse but not that copy.
-const StorableEvent = z.unknown().superRefine((event, context) => {
+const StorableEvent = z.unknown().transform(cutDeepFields).superRefine((event, context) => {
   for (const path of unstorableTextPaths(event)) context.addIssue({ code: 'custom', path, message: 'contains a NUL character or a broken unicode sequence' });
 });
 
@@ -33,7 +53,7 @@ export const WebhookEventSchema = StorableEvent.pipe(z.looseObject({
   portalId: PortalId,
   appId: NumericId.nullish(),
   /** Milliseconds since the epoch. */
-  occurredAt: z.number().int().positive().max(MAX_DATE_MS),
+  occurredAt: z.number().int().positive().max(LATEST_INSTANT_MS),
   attemptNumber: z.number().int().nonnegative().max(2_147_483_647).nullish(), // an integer column
   /** Generic (`object.*`) subscriptions name the object type: deals are 0-3. */
   objectTypeId: z.string().nullish(),

@@ -2,6 +2,7 @@
 // The server parses every body and query with these; the card's fixtures are checked against them in tests.
 import { z } from 'zod';
 import { parseInstant } from '../time.js';
+import { Instant } from './instant.js';
 
 export const IdempotencyKey = z.string().regex(/^[A-Za-z0-9_.:-]{8,128}$/, 'use 8 to 128 letters, digits or "_.:-"');
 /** Text Postgres can store: no NUL character and no lone surrogate (both are refused by text and jsonb). */
@@ -59,8 +60,8 @@ export const SetFlagBody = z.strictObject({ flag: FeatureFlag });
 export const DelegationBody = z.strictObject({
   from: z.email().transform((email) => email.toLowerCase()),
   to: z.email().transform((email) => email.toLowerCase()),
-  startsAt: z.iso.datetime({ offset: true }),
-  endsAt: z.iso.datetime({ offset: true }),
+  startsAt: Instant,
+  endsAt: Instant,
 }).superRefine((body, ctx) => {
   if (body.from === body.to) ctx.addIssue({ code: 'custom', path: ['to'], message: 'a delegate must be someone other than the approver' });
   const starts = parseInstant(body.startsAt);

@@ -1,22 +1,18 @@
 // The scorecard endpoint's contract: the period it is asked for and the figures it answers with.
 // GET /api/v1/scorecard?from=2026-11-01&to=2026-12-01 — the period is [from, to), in UTC.
 import { z } from 'zod';
-import { formatInstant, parseInstant } from '../time.js';
+import { formatInstant } from '../time.js';
+import { parseApiInstant } from './instant.js';
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 const MAX_DAYS = 400;
 
-/** A date (midnight UTC) or an ISO 8601 instant with an offset, as epoch millis; null when it is neither. */
+/** A date (midnight UTC) or an ISO 8601 instant with an offset, from 1970 through 9999, as epoch millis; else null. */
 export function parsePeriodBound(value: string): number | null {
-  const instant = parseInstant(DATE_ONLY.test(value) ? `${value}T00:00:00Z` : value);
-  // Years 1 to 9999: what Postgres timestamps hold.
-  return instant === null || instant < YEAR_1 || instant >= YEAR_10000 ? null : instant;
+  return parseApiInstant(DATE_ONLY.test(value) ? `${value}T00:00:00Z` : value);
 }
 
-const YEAR_1 = -62_135_596_800_000;
-const YEAR_10000 = 253_402_300_800_000;
-
-const Bound = z.string().refine((v) => parsePeriodBound(v) !== null, 'a date (2026-11-01) or an ISO 8601 instant with an offset (2026-11-01T00:00:00Z)');
+const Bound = z.string().refine((v) => parsePeriodBound(v) !== null, 'a date (2026-11-01) or an ISO 8601 instant with an offset (2026-11-01T00:00:00Z), from 1970 through 9999');
 
 /** The period's span in millis, or null while a bound is unreadable (its own issue says so). */
 const spanOf = (q: { from: string; to: string }) => {

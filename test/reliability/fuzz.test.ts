@@ -4,6 +4,7 @@
 // 400 with field paths, or, where the input happens to be valid, 2xx/403/404/409; a body over 1 MB gets 413;
 // nothing is ever a 500 (except the known bugs below, each pinned by an `it.fails`) or an unhandled rejection.
 // HubSpot's webhook endpoint, signed with the app's secret rather than for a user, has its own: webhook-fuzz.test.ts.
+import { parse as parseContentType } from 'content-type';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorAnswer } from '../../src/contract/card-api.js';
@@ -105,7 +106,7 @@ function readsAsJson(headers: Record<string, string>): boolean {
 
 function charsetOk(headers: Record<string, string>): boolean {
   const type = Object.entries(headers).find(([name]) => name.toLowerCase() === 'content-type')?.[1] ?? '';
-  const charset = /charset=([^;\s]+)/i.exec(type)?.[1]?.toLowerCase();
+  const charset = parseContentType(type).parameters.charset?.toLowerCase();
   return charset === undefined || charset === 'utf-8' || charset === 'utf8';
 }
 
@@ -127,11 +128,16 @@ const dealIdSegment = segment(() => dealIds, fc.bigInt({ min: 0n, max: 10n ** 25
 const requestIdSegment = segment(() => requestIds, fc.uuid().map(String));
 const versionSegment = segment(() => ['1', '2', '3'], fc.oneof(fc.integer({ min: -5, max: 2_147_483_647 }).map(String), fc.constantFrom('0', '1.5', '1e3', '0x10', '9007199254740993', '1e400', '%201', 'Infinity', '-0', '+1')));
 
-/** Scorecard bounds: real dates and instants, the edges of the calendar and of Date, and junk. */
+/** Scorecard bounds and delegation windows: real dates and instants, the edges of the calendar, of Postgres and of Date, and junk. */
 const periodBound = fc.oneof(
   fc.constantFrom('2026-11-01', '2026-12-01', '2026-11-01T00:00:00Z', '2026-11-27T09:00:00+01:00', '2025-10-01', '2027-12-31'),
   fc.constantFrom('0000-01-01', '0001-01-01', '1969-12-31', '9999-12-31', '2026-02-30', '2026-13-01', '2026-11-01T24:00:00Z',
     '2026-11-01T00:00:00+25:00', '2026-11-01T00:00:00', '+275760-09-13T00:00:00Z', '-271821-04-20T00:00:00Z', '275760-09-13', '2026-11-01T00:00:00.123456789Z', ''),
+  // Instants Postgres has no year for (0000), or that an offset carries across 1970 or into year 10000.
+  fc.constantFrom('0000-01-01T00:00:00Z', '0000-12-31T23:59:59+00:00', '0001-01-01T00:00:00Z', '1969-12-31T23:59:59.999Z', '1970-01-01T00:30:00+01:00',
+    '1970-01-01T00:00:00Z', '9999-12-31T23:59:59.999Z', '9999-12-31T23:59:59-01:00', '9999-12-31T00:00:00-23:59'),
+  // Every four-digit year; fast-check leans to the range's ends, 0000 and 9999.
+  fc.date({ min: new Date('0000-01-01T00:00:00Z'), max: new Date('9999-12-31T23:59:59.999Z'), noInvalidDate: true }).map((d) => d.toISOString()),
   fc.date({ min: new Date(-8.64e15), max: new Date(8.64e15), noInvalidDate: true }).map((d) => d.toISOString()),
   fc.date({ noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10)),
   hostileShortString,
@@ -167,14 +173,16 @@ function checkAnswer(endpoint: Endpoint, fuzz: Case, answer: Answer, identity?: 
   expect([200, 201, 400, 401, 403, 404, 409, 413, 415], label).toContain(answer.status);
   if (answer.status >= 400) expect(ErrorAnswer.safeParse(answer.json).success, `error body shape: ${label}`).toBe(true);
 
-  if (json && bytes > BODY_LIMIT) expect(answer.status, label).toBe(413);
+  // JSON comes in UTF-8: a body in any other charset is refused as such, before it is read.
+  if (wire !== undefined && !charsetOk(fuzz.headers)) expect(answer.status, `a charset other than UTF-8 is a 415: ${label}`).toBe(415);
+  else if (json && bytes > BODY_LIMIT) expect(answer.status, label).toBe(413);
   if (answer.status === 413) expect(bytes, label).toBeGreaterThan(BODY_LIMIT);
   // A body the JSON parser never reads was not what got signed (the server verifies over no bytes): 401.
   if (answer.status === 401 && !identity) expect(wire !== undefined && wire.length > 0 && !json, `only an unread body fails the signature: ${label}`).toBe(true);
 
   const wellFormedJsonObject = wire !== undefined && json && charsetOk(fuzz.headers) && parsedBody !== null && typeof parsedBody === 'object' && !wire.startsWith('\ufeff');
   const readablePath = Object.values(fuzz.params).every((value) => safeDecode(value) !== undefined);
-  // (A charset the JSON parser refuses is refused even for an empty body: a 400 without fields, rightly.)
+  // (A request without a body but with a charset other than UTF-8 may be refused before it is read: no fields to name.)
   if (answer.status === 400 && (wire === undefined ? charsetOk(fuzz.headers) : wellFormedJsonObject) && readablePath) {
     const paths = detailPaths(answer);
     expect(paths.length, `a 400 names the failing fields: ${label}`).toBeGreaterThan(0);
@@ -382,10 +390,11 @@ describe('signed bad input on every endpoint', () => {
 
   it('a non-JSON content type is refused without a 500, whatever the endpoint', async () => {
     for (const endpoint of ENDPOINTS) {
-      for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/xml', 'application/json; charset=latin1']) {
+      for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/xml', 'application/json; charset=latin1',
+        'application/json; charset=utf-16', 'application/json; charset=UTF-16LE', 'application/json; charset=utf-32']) {
         const path = endpoint.path({ dealId: dealIds[3]!, requestId: requestIds[3]!, version: '1' });
         const answer = await harness.send({ method: endpoint.method, path, caller: endpoint.callers()[0]!, body: 'flag=on&source=x', headers: { 'content-type': type } });
-        // A JSON type with a charset express cannot read is a 415 from its parser; every other type is refused as such.
+        // JSON in a charset other than UTF-8 is refused as such, and so is every other type.
         expect(answer.status, `${endpoint.name} ${type}`).toBe(415);
         expect(ErrorAnswer.safeParse(answer.json).success).toBe(true);
       }
@@ -447,6 +456,13 @@ describe('client input that once reached Postgres and got a 500', () => {
 
   it('policy-version-beyond-int4: activating version 3000000000 is a 400 or 404, not a 500', async () => {
     expectNot500(await harness.call(adminPortal.as('dealdesk'), 'POST', '/api/v1/admin/policy/versions/3000000000/activate', {}));
+  });
+
+  it('delegation-year-zero: a delegation window starting 0000-01-01T00:00:00Z is a 400, not a 500', async () => {
+    const answer = await harness.call(adminPortal.as('dealdesk'), 'POST', '/api/v1/admin/delegations',
+      { from: 'anna.berg@acme.example', to: 'vp.sales@acme.example', startsAt: '0000-01-01T00:00:00Z', endsAt: '2027-01-01T00:00:00Z' });
+    expect(answer.status, answer.text).toBe(400);
+    expect(detailPaths(answer)).toEqual(['body.startsAt']);
   });
 
   it('scorecard-year-zero: a period in year 0000 is a 400, not a 500', async () => {

@@ -118,6 +118,21 @@ describe('delegation', () => {
     expect(await paths({ from: ANNA, to: CRO, startsAt: '2026-11-01T00:00:00Z', endsAt: '2026-11-02T00:00:00Z' })).toEqual(['body.endsAt']);
   });
 
+  it('answers 400 naming the field for an instant outside 1970..9999, which Postgres or a Date could not hold', async () => {
+    const { call } = await setup();
+    const problems = async (startsAt: string, endsAt: string) => {
+      const answer = await call('dealdesk', 'POST', '/api/v1/admin/delegations', { from: ANNA, to: CRO, startsAt, endsAt });
+      expect(answer.status, answer.text).toBe(400);
+      return answer.body.error.details as { path: string; message: string }[];
+    };
+    expect(await problems('0000-01-01T00:00:00Z', '2026-12-02T00:00:00Z')).toEqual([{ path: 'body.startsAt', message: expect.stringMatching(/from 1970.* through 9999/) }]);
+    expect(await problems('1969-12-31T23:59:59Z', '2026-12-02T00:00:00Z')).toEqual([expect.objectContaining({ path: 'body.startsAt' })]);
+    // An offset carries the last minute of 9999 into year 10000.
+    expect(await problems('2026-12-01T00:00:00Z', '9999-12-31T23:59:59-01:00')).toEqual([expect.objectContaining({ path: 'body.endsAt' })]);
+    const furthest = await call('dealdesk', 'POST', '/api/v1/admin/delegations', { from: ANNA, to: CRO, startsAt: '2026-12-01T00:00:00Z', endsAt: '9999-12-31T23:59:59.999Z' });
+    expect(furthest.status, furthest.text).toBe(201);
+  });
+
   it('lets admins manage every window and an approver only their own; overlaps conflict, a repeat is a no-op', async () => {
     const { call, remove, card, portal, clock } = await setup();
     const window = { startsAt: '2026-11-27T00:00:00Z', endsAt: '2026-12-01T00:00:00Z' };

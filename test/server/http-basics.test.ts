@@ -46,6 +46,17 @@ describe('errors', () => {
     expect(response.headers['x-request-id']).toBe('req-123');
   });
 
+  it('a JSON body in a charset other than UTF-8 gets 415 saying to send UTF-8, on card requests and webhooks alike', async () => {
+    const app = build();
+    for (const [path, charset] of [['/api/v1/inbox', 'utf-16'], ['/webhooks/hubspot', 'UTF-16LE'], ['/api/v1/inbox', 'utf-32'], ['/api/v1/inbox', '"latin1"']] as const) {
+      const body = Buffer.from('[{"eventId":1}]', charset.toLowerCase().includes('16') ? 'utf16le' : 'latin1');
+      const response = await request(app).post(path).set('content-type', `application/json; charset=${charset}`).send(body);
+      expect(response.status, `${path} ${charset}: ${response.text}`).toBe(415);
+      expect(response.body.error).toMatchObject({ code: 'unsupported_media_type', message: 'send the body as UTF-8 JSON (charset=utf-8)' });
+    }
+    await request(app).post('/api/v1/inbox').set('content-type', 'application/json; charset=UTF-8').send('{}').expect(401); // read, then unsigned
+  });
+
   it('a body over the limit gets 413', async () => {
     const { app } = buildTestApp(database().db, { bodyLimit: '1kb' });
     await request(app).post('/x').set('content-type', 'application/json').send(JSON.stringify({ big: 'x'.repeat(5000) })).expect(413);

@@ -7,6 +7,7 @@ import { LocalCrm } from '../../server/crm/local-crm.js';
 import { errorHandler, notFoundHandler } from '../../server/http/error-handler.js';
 import { createWebhookRouter, type WebhookRouterDeps } from '../../server/http/routes/webhooks.js';
 import { signRequest } from '../../server/http/sign-request.js';
+import { computeSignatureV3 } from '../../server/http/verify-signature.js';
 import { handleGateRollback } from '../../server/gates/handle-gate-rollback.js';
 import type { JobKind } from '../../server/jobs/queue.js';
 import type { ClaimedJob, JobHandler } from '../../server/jobs/types.js';
@@ -28,11 +29,18 @@ export function buildWebhookApp(db: Knex, overrides: Partial<WebhookRouterDeps> 
   return { app, clock, crm, deps, logs: lines };
 }
 
-export function postWebhook(app: express.Express, clock: TestClock, body: unknown, options: { secret?: string } = {}) {
+/** `body` is sent as JSON; a string in `options.text` is sent as it is (JSON too deep for JSON.stringify to write). */
+export function postWebhook(app: express.Express, clock: TestClock, body: unknown, options: { secret?: string; text?: string } = {}) {
   const signed = signRequest({ secret: options.secret ?? TEST_SECRET, method: 'POST', url: `http://${TEST_HOST}/webhooks/hubspot`, body, timestampMs: clock.now().getTime() });
+  const timestamp = signed.headers['X-HubSpot-Request-Timestamp']!;
+  const headers = options.text === undefined ? signed.headers : {
+    ...signed.headers,
+    'Content-Type': 'application/json',
+    'X-HubSpot-Signature-v3': computeSignatureV3({ secret: options.secret ?? TEST_SECRET, method: 'POST', uri: `http://${TEST_HOST}/webhooks/hubspot`, rawBody: options.text, timestamp }),
+  };
   const call = request(app).post('/webhooks/hubspot').set('Host', TEST_HOST);
-  for (const [name, value] of Object.entries(signed.headers)) call.set(name, value);
-  return call.send(signed.rawBody);
+  for (const [name, value] of Object.entries(headers)) call.set(name, value);
+  return call.send(options.text ?? signed.rawBody);
 }
 
 let nextEventId = 9_000_000;

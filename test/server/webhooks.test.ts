@@ -7,6 +7,7 @@ import { decideOnRequest } from '../../server/use-cases/act-on-request.js';
 import { requestApproval } from '../../server/use-cases/request-approval.js';
 import { latestRequestForDeal } from '../../server/store/requests.js';
 import { handleWebhookEvent } from '../../server/webhooks/handle-webhook-event.js';
+import { MAX_FIELD_DEPTH } from '../../server/webhooks/webhook-event-schema.js';
 import { useTestDatabase } from '../support/db.js';
 import { idempotencyKey, newPortalId, seedDeal, seedPortal } from '../support/factories.js';
 import { useProxiedDatabase } from '../support/tcp-proxy.js';
@@ -64,6 +65,26 @@ describe('POST /webhooks/hubspot: the edge', () => {
       'body[5].changeSource', 'body[6].context.note', 'body[7].__proto__', 'body[8].propertyName',
     ]);
     await postWebhook(app, clock, batch.slice(0, 99)).expect(200);
+  });
+
+  it('stores a genuine batch whose event carries an unknown field nested thousands deep, cutting that field off at a depth', async () => {
+    const { db } = database();
+    const { app, clock } = buildWebhookApp(db);
+    const portal = await seedPortal(db);
+    for (const depth of [3_000, 150_000]) {
+      const deep = propertyChange(portal.portalId, '7001', 'amount', String(depth), clock.now());
+      const beside = propertyChange(portal.portalId, '7002', 'amount', String(depth), clock.now());
+      // Written as text: JSON.stringify itself overflows the stack on 150,000 levels.
+      const text = `[${JSON.stringify(deep).slice(0, -1)},"extra":${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}},${JSON.stringify(beside)}]`;
+      const answer = await postWebhook(app, clock, undefined, { text });
+      expect(answer.status, answer.text.slice(0, 300)).toBe(200);
+      expect(answer.body).toMatchObject({ received: 2, stored: 2 });
+      const stored = await db('webhook_events').where({ portal_id: portal.portalId, event_id: String(deep.eventId) }).first<{ payload: Record<string, unknown> }>();
+      let kept: unknown = stored?.payload.extra;
+      for (let level = 1; level < MAX_FIELD_DEPTH; level++) kept = (kept as { a: unknown }).a;
+      expect(kept).toEqual({ a: `[cut off: nested deeper than ${MAX_FIELD_DEPTH} levels]` });
+      expect(await db('webhook_events').where({ portal_id: portal.portalId, event_id: String(beside.eventId) }).first()).toBeDefined();
+    }
   });
 
   it('stores and acknowledges events for unknown portals and unknown subscriptions, and queues nothing for them', async () => {

@@ -2,9 +2,10 @@
 // for the worker in the same transaction) and answer at once. Nothing is processed here. When the events cannot
 // be stored the answer is 503, never 200, so HubSpot delivers them again.
 import { Router } from 'express';
+import { databaseTroubleOf } from '../../db/database-errors.js';
 import { AppError } from '../../errors.js';
 import type { ServiceDeps } from '../../use-cases/deps.js';
-import { WebhookBatchSchema } from '../../webhooks/webhook-event-schema.js';
+import { cutDeepFields, WebhookBatchSchema } from '../../webhooks/webhook-event-schema.js';
 import { storeWebhookBatch, type StoredBatch } from '../../webhooks/webhook-inbox.js';
 import { parseBody } from '../validate.js';
 import { verifySignatureV3, type SignatureFailure } from '../verify-signature.js';
@@ -46,12 +47,14 @@ export function createWebhookRouter(deps: WebhookRouterDeps): Router {
     }
 
     const events = parseBody(WebhookBatchSchema, req);
-    const rawEvents = Array.isArray(req.body) ? (req.body as unknown[]) : [];
+    const rawEvents = Array.isArray(req.body) ? (req.body as unknown[]).map(cutDeepFields) : [];
     let stored: StoredBatch;
     try {
       stored = await withTimeout(storeWebhookBatch(deps.db, events, rawEvents, deps.now().toISOString()), storeTimeoutMs);
     } catch (error) {
-      req.log?.error({ err: error, events: events.length }, 'could not store a webhook batch; HubSpot will retry it');
+      const trouble = databaseTroubleOf(error);
+      if (trouble) req.log?.warn({ reason: trouble.reason, events: events.length }, 'could not store a webhook batch; HubSpot will retry it');
+      else req.log?.error({ err: error, events: events.length }, 'could not store a webhook batch; HubSpot will retry it');
       throw new AppError('unavailable', 'the webhook could not be stored; retry later', { cause: error, retryAfterSeconds: 5 });
     }
     res.json(stored);

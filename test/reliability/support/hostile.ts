@@ -153,6 +153,7 @@ export const extraHeaders = fc.dictionary(
   fc.constantFrom('content-type', 'accept', 'x-request-id', 'x-forwarded-for', 'accept-encoding', 'user-agent', 'x-hubspot-signature', 'x-hubspot-signature-version', 'origin', 'cookie', 'x-custom'),
   fc.oneof(
     fc.constantFrom('application/json', 'application/json; charset=utf-8', 'application/json; charset=latin1', 'application/json; charset=utf-16',
+      'application/json; charset=UTF-16LE', 'application/json; charset=utf-32', 'application/json; charset="UTF-8"', 'application/json;charset=utf8',
       'application/vnd.api+json', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/xml', '*/*', '',
       'v1', 'v2', 'v3', 'gzip', 'req-1', '../../etc', 'x'.repeat(200)),
     // Header values must be visible ASCII for node's client to send them.
