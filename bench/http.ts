@@ -35,7 +35,7 @@ try {
   // The real service, started once so it seeds the demo portal (policy, users, deals) through its own code.
   const port = await freePort();
   const service = spawn(process.execPath, [...SERVICE_NODE_FLAGS, ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []), '--import', 'tsx', path.join(here, '../server/cli.ts'), 'serve'], {
-    env: { ...process.env, DATABASE_URL: postgres.url, PORT: String(port), HUBSPOT_CLIENT_SECRET: SECRET, LOG_LEVEL: 'warn', NODE_ENV: 'development', DB_POOL_MAX: '10' },
+    env: { ...process.env, DATABASE_URL: postgres.url, PORT: String(port), PUBLIC_BASE_URL: `http://127.0.0.1:${port}`, HUBSPOT_CLIENT_SECRET: SECRET, LOG_LEVEL: 'warn', NODE_ENV: 'development', DB_POOL_MAX: '10' },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   children.push(service);

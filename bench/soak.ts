@@ -36,7 +36,7 @@ const port = await freePort();
 // service), as a busy deployment would; by default it runs inside the service, as `npm start` does.
 const separateWorker = process.env.SOAK_WORKER === 'process';
 const service = spawn(process.execPath, [...SERVICE_NODE_FLAGS, ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []), ...(process.env.SOAK_TRACE_GC ? ['--trace-gc'] : []), '--import', 'tsx', path.join(here, '../server/cli.ts'), 'serve'], {
-  env: { ...process.env, DATABASE_URL: postgres.url, PORT: String(port), HUBSPOT_CLIENT_SECRET: SECRET, LOG_LEVEL: 'warn', NODE_ENV: 'development', WORKER_ENABLED: separateWorker ? 'false' : 'true' },
+  env: { ...process.env, DATABASE_URL: postgres.url, PORT: String(port), PUBLIC_BASE_URL: `http://127.0.0.1:${port}`, HUBSPOT_CLIENT_SECRET: SECRET, LOG_LEVEL: 'warn', NODE_ENV: 'development', WORKER_ENABLED: separateWorker ? 'false' : 'true' },
   stdio: ['ignore', 'inherit', 'inherit'],
 });
 const worker = separateWorker

@@ -18,7 +18,7 @@ export const configSchema = z.object({
   DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10).describe('Maximum connections in the Postgres pool.'),
   EMBEDDED_PG_PORT: port.default(54329).describe('Port of the embedded Postgres (used only without `DATABASE_URL`).'),
   EMBEDDED_PG_DATA_DIR: z.string().min(1).default('./data/pg').describe('Data folder of the embedded Postgres (git-ignored).'),
-  PUBLIC_BASE_URL: optionalUrl.describe('The HTTPS URL HubSpot calls (as listed in `permittedUrls.fetch`); signatures are checked against it.'),
+  PUBLIC_BASE_URL: optionalUrl.describe('The HTTPS URL HubSpot calls (as listed in `permittedUrls.fetch`). Card requests and webhooks are verified as signed over it alone, never over the request\'s Host or X-Forwarded-* headers; unset (development only), over `http://localhost:PORT`, the URL `hs project dev` signs. Also the base of the OAuth redirect URL.'),
   HUBSPOT_CLIENT_ID: z.string().min(1).optional().describe('The HubSpot app\'s client id (OAuth).'),
   HUBSPOT_CLIENT_SECRET: z.string().min(8).optional().describe('The HubSpot app\'s client secret: verifies request signatures. Secret.'),
   HUBSPOT_SCOPES: z.string().trim().regex(/^[\w.-]+( +[\w.-]+)*$/, 'expected scopes separated by spaces')
@@ -49,6 +49,14 @@ export const configSchema = z.object({
 });
 
 export type Config = z.infer<typeof configSchema>;
+
+/**
+ * The base URL callers sign and the OAuth redirect starts with: the public URL, or without one (development) the
+ * local URL that `hs project dev`'s proxy maps the public one to and signs. Nothing in a request chooses it.
+ */
+export function signedBaseUrl(config: Pick<Config, 'PUBLIC_BASE_URL' | 'PORT'>): string {
+  return (config.PUBLIC_BASE_URL ?? `http://localhost:${config.PORT}`).replace(/\/+$/, '');
+}
 
 /** Variables whose values must never be printed, in logs or in configuration errors. */
 export const SECRET_VARIABLES = new Set(['HUBSPOT_CLIENT_SECRET', 'DATABASE_URL', 'TOKEN_ENCRYPTION_KEYS', 'METRICS_TOKEN']);

@@ -19,8 +19,8 @@ import { createScorecardRouter } from './routes/scorecard-api.js';
 import { createSignatureMiddleware, type SignatureMiddlewareFailure } from './signature-middleware.js';
 
 export interface AppDeps extends ServiceDeps {
-  /** How card requests are verified: HubSpot's client secret and the public URL it signs. */
-  signature: { secret: string; publicBaseUrl?: string | undefined };
+  /** How card requests and webhooks are verified: HubSpot's client secret and the base URL it signs (`signedBaseUrl`). */
+  signature: { secret: string; baseUrl: string };
   /** Body size limit; HubSpot caps card payloads at 1 MB. */
   bodyLimit?: string;
   /** The HubSpot app (OAuth install); without credentials the install routes answer 503 and say what is missing. */
@@ -87,7 +87,7 @@ export function createApp(given: AppDeps): Express {
 
   // HubSpot's webhooks: signed like card requests but with no identity in the query; stored, then answered 200.
   app.use(createWebhookRouter({
-    ...deps, secret: deps.signature.secret, publicBaseUrl: deps.signature.publicBaseUrl,
+    ...deps, secret: deps.signature.secret, baseUrl: deps.signature.baseUrl,
     onSignatureFailure: (reason) => metrics.signatureFailures.inc({ reason }),
   }));
 
@@ -96,7 +96,7 @@ export function createApp(given: AppDeps): Express {
 
   const verifySignature = createSignatureMiddleware({
     secret: deps.signature.secret,
-    ...(deps.signature.publicBaseUrl ? { publicBaseUrl: deps.signature.publicBaseUrl } : {}),
+    baseUrl: deps.signature.baseUrl,
     now: () => deps.now().getTime(),
     onFailure: (reason, req) => {
       req.log?.warn({ reason }, 'rejected a request with a bad signature');

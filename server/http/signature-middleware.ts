@@ -2,7 +2,7 @@
 // read from the signed query string (never the body), so nobody can act as another user or portal.
 import type { Request, RequestHandler, Response } from 'express';
 import { AppError } from '../errors.js';
-import { verifySignatureV3, type SignatureFailure } from './verify-signature.js';
+import { verifySignatureV3, type SignatureFailure, type SignatureVerdict } from './verify-signature.js';
 
 export interface Identity {
   portalId: string;
@@ -17,8 +17,8 @@ export type SignatureMiddlewareFailure = SignatureFailure | IdentityFailure;
 export interface SignatureMiddlewareOptions {
   /** The app's client secret. */
   secret: string;
-  /** The public origin HubSpot calls in production (e.g. https://approvals.example.com), without the path. */
-  publicBaseUrl?: string;
+  /** The base URL callers sign (see `signedBaseUrl` in config.ts), e.g. https://approvals.example.com. */
+  baseUrl: string;
   now?: () => number;
   /** Called with a stable, metric-friendly reason before the 401 is raised. */
   onFailure?: (reason: SignatureMiddlewareFailure, req: Request) => void;
@@ -35,9 +35,8 @@ const failureMessages: Record<SignatureFailure, string> = {
 };
 
 export function createSignatureMiddleware(options: SignatureMiddlewareOptions): RequestHandler {
-  const { secret, now = Date.now, onFailure } = options;
+  const { secret, baseUrl, now = Date.now, onFailure } = options;
   if (!secret) throw new Error('createSignatureMiddleware: secret is required');
-  const publicBaseUrl = options.publicBaseUrl?.replace(/\/+$/, '');
 
   const fail = (req: Request, reason: SignatureMiddlewareFailure, message: string): AppError => {
     onFailure?.(reason, req);
@@ -45,21 +44,7 @@ export function createSignatureMiddleware(options: SignatureMiddlewareOptions): 
   };
 
   return (req, res, next) => {
-    // Production: HubSpot signs the public URL. `hs project dev`: its proxy signs the mapped localhost URL,
-    // which is what this server sees as its own host. Accepting both is safe: each still needs the secret.
-    const ownUrl = `${req.protocol}://${req.get('host') ?? ''}${req.originalUrl}`;
-    const uriCandidates = publicBaseUrl ? [`${publicBaseUrl}${req.originalUrl}`, ownUrl] : [ownUrl];
-
-    const verdict = verifySignatureV3({
-      secret,
-      method: req.method,
-      uriCandidates,
-      // No body (a GET, or an empty POST) was signed as the empty string.
-      rawBody: req.rawBody ?? '',
-      signature: req.get('x-hubspot-signature-v3'),
-      timestamp: req.get('x-hubspot-request-timestamp'),
-      nowMs: now(),
-    });
+    const verdict = verifyHubSpotSignature(req, { secret, baseUrl, nowMs: now() });
     if (!verdict.ok) {
       next(fail(req, verdict.reason, failureMessages[verdict.reason]));
       return;
@@ -73,6 +58,24 @@ export function createSignatureMiddleware(options: SignatureMiddlewareOptions): 
     res.locals.identity = identity.identity;
     next();
   };
+}
+
+/**
+ * Verifies a request's v3 signature over this service's own base URL. The request's Host and X-Forwarded-*
+ * headers are the caller's to choose: a signature HubSpot made for another backend of the same app (same secret)
+ * would verify over them, so they never name the URL. Card requests and webhooks share this one rule.
+ */
+export function verifyHubSpotSignature(req: Request, options: { secret: string; baseUrl: string; nowMs: number }): SignatureVerdict {
+  return verifySignatureV3({
+    secret: options.secret,
+    method: req.method,
+    uriCandidates: [`${options.baseUrl.replace(/\/+$/, '')}${req.originalUrl}`],
+    // No body (a GET, or an empty POST) was signed as the empty string.
+    rawBody: req.rawBody ?? '',
+    signature: req.get('x-hubspot-signature-v3'),
+    timestamp: req.get('x-hubspot-request-timestamp'),
+    nowMs: options.nowMs,
+  });
 }
 
 /** The identity the signature middleware established; a route outside the middleware is a wiring bug. */

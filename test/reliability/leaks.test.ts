@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorAnswer } from '../../src/contract/card-api.js';
 import { LocalCrm } from '../../server/crm/local-crm.js';
-import { TEST_HOST, TEST_SECRET } from '../support/app.js';
+import { TEST_BASE_URL, TEST_SECRET } from '../support/app.js';
 import { useTestDatabase } from '../support/db.js';
 import { idempotencyKey, SALES_POLICY_SOURCE, seedDeal, seedPortal, type SeededPortal } from '../support/factories.js';
 import { createTestLogger } from '../support/logger.js';
@@ -85,8 +85,8 @@ describe('a whole story and its failures', () => {
     const path = withIdentity('/api/v1/inbox', ben);
     const now = harness.clock.now().getTime();
     for (const headers of [
-      signatureHeaders({ secret: 'not-the-secret-0123456789', method: 'GET', signedPath: path, host: TEST_HOST, body: '', timestampMs: now, uriForm: 'hubspot' }),
-      signatureHeaders({ secret: TEST_SECRET, method: 'GET', signedPath: path, host: TEST_HOST, body: '', timestampMs: now - 600_000, uriForm: 'hubspot' }),
+      signatureHeaders({ secret: 'not-the-secret-0123456789', method: 'GET', signedPath: path, baseUrl: TEST_BASE_URL, body: '', timestampMs: now, uriForm: 'hubspot' }),
+      signatureHeaders({ secret: TEST_SECRET, method: 'GET', signedPath: path, baseUrl: TEST_BASE_URL, body: '', timestampMs: now - 600_000, uriForm: 'hubspot' }),
       { 'X-HubSpot-Request-Timestamp': String(now) },
       { 'X-HubSpot-Signature': 'a'.repeat(64), 'X-HubSpot-Signature-Version': 'v2' },
     ]) statuses.push((await harness.send({ method: 'GET', path, sign: false, headers })).status);

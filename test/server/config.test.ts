@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../server/config.js';
+import { ConfigError, loadConfig, signedBaseUrl } from '../../server/config.js';
 
 describe('configuration from the environment', () => {
   it('uses sensible local defaults when nothing is set', () => {
@@ -43,6 +43,11 @@ describe('configuration from the environment', () => {
     expect(() => loadConfig({ NODE_ENV: 'production', PUBLIC_BASE_URL: 'http://x.example' })).toThrow(
       /HUBSPOT_CLIENT_ID: required[\s\S]*HUBSPOT_CLIENT_SECRET: required[\s\S]*DATABASE_URL: required[\s\S]*PUBLIC_BASE_URL: must be an https/,
     );
+  });
+
+  it('names the base URL signatures are verified over: PUBLIC_BASE_URL, else the local URL the dev proxy signs', () => {
+    expect(signedBaseUrl(loadConfig({ PUBLIC_BASE_URL: 'https://approvals.example.com/', PORT: '3100' }))).toBe('https://approvals.example.com');
+    expect(signedBaseUrl(loadConfig({ PORT: '3100' }))).toBe('http://localhost:3100');
   });
 
   it('treats an empty variable as unset', () => {

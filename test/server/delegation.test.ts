@@ -2,7 +2,7 @@ import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { CardView, RequestAnswer } from '../../src/contract/card-api.js';
 import { signRequest } from '../../server/http/sign-request.js';
-import { buildTestApp, callApi, TEST_HOST, TEST_SECRET, type Caller, type TestClock } from '../support/app.js';
+import { buildTestApp, callApi, TEST_BASE_URL, TEST_SECRET, type Caller, type TestClock } from '../support/app.js';
 import { useTestDatabase } from '../support/db.js';
 import { idempotencyKey, seedDeal, seedPortal } from '../support/factories.js';
 
@@ -18,8 +18,8 @@ const VP = 'vp.sales@acme.example';
 function callDelete(app: ReturnType<typeof buildTestApp>['app'], clock: TestClock, caller: Caller, path: string) {
   const query = new URLSearchParams({ portalId: caller.portalId, userId: caller.userId, userEmail: caller.email }).toString();
   const target = `${path}?${query}`;
-  const signed = signRequest({ secret: TEST_SECRET, method: 'DELETE', url: `http://${TEST_HOST}${target}`, timestampMs: clock.now().getTime() });
-  const test = request(app).delete(target).set('Host', TEST_HOST);
+  const signed = signRequest({ secret: TEST_SECRET, method: 'DELETE', url: `${TEST_BASE_URL}${target}`, timestampMs: clock.now().getTime() });
+  const test = request(app).delete(target);
   for (const [name, value] of Object.entries(signed.headers)) test.set(name, value);
   return test;
 }

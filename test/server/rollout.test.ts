@@ -5,7 +5,7 @@ import { signRequest } from '../../server/http/sign-request.js';
 import type { Policy } from '../../src/policy/schema.js';
 import { evaluateRecordingErrors, rememberedEvaluations } from '../../server/rollout/evaluation-errors.js';
 import { applyPosture, assessPosture } from '../../server/rollout/posture.js';
-import { buildTestApp, callApi, TEST_HOST, TEST_SECRET, type Caller, type TestClock } from '../support/app.js';
+import { buildTestApp, callApi, TEST_BASE_URL, TEST_SECRET, type Caller, type TestClock } from '../support/app.js';
 import { useTestDatabase } from '../support/db.js';
 import { crowdPolicy, idempotencyKey, SALES_POLICY_SOURCE, seedDeal, seedPortal } from '../support/factories.js';
 
@@ -29,8 +29,8 @@ routes:
 /** callApi signs GET, POST and PUT; dropping the candidate needs a signed DELETE. */
 function callDelete(app: ReturnType<typeof buildTestApp>['app'], clock: TestClock, caller: Caller, path: string) {
   const target = `${path}?${new URLSearchParams({ portalId: caller.portalId, userId: caller.userId, userEmail: caller.email }).toString()}`;
-  const signed = signRequest({ secret: TEST_SECRET, method: 'DELETE', url: `http://${TEST_HOST}${target}`, timestampMs: clock.now().getTime() });
-  const test = request(app).delete(target).set('Host', TEST_HOST);
+  const signed = signRequest({ secret: TEST_SECRET, method: 'DELETE', url: `${TEST_BASE_URL}${target}`, timestampMs: clock.now().getTime() });
+  const test = request(app).delete(target);
   for (const [name, value] of Object.entries(signed.headers)) test.set(name, value);
   return test;
 }

@@ -11,7 +11,7 @@ import { handleGateRollback } from '../../server/gates/handle-gate-rollback.js';
 import type { JobKind } from '../../server/jobs/queue.js';
 import type { ClaimedJob, JobHandler } from '../../server/jobs/types.js';
 import { handleWebhookEvent } from '../../server/webhooks/handle-webhook-event.js';
-import { createClock, TEST_HOST, TEST_SECRET, type TestClock } from '../support/app.js';
+import { createClock, TEST_BASE_URL, TEST_SECRET, type TestClock } from '../support/app.js';
 import { createTestLogger } from '../support/logger.js';
 
 export const APP_ID = '4242';
@@ -20,7 +20,7 @@ export function buildWebhookApp(db: Knex, overrides: Partial<WebhookRouterDeps> 
   const { logger, lines } = createTestLogger();
   const clock = createClock();
   const crm = new LocalCrm(db);
-  const deps: WebhookRouterDeps = { db, logger, now: clock.now, crmFor: () => crm, secret: TEST_SECRET, ...overrides };
+  const deps: WebhookRouterDeps = { db, logger, now: clock.now, crmFor: () => crm, secret: TEST_SECRET, baseUrl: TEST_BASE_URL, ...overrides };
   const app = express();
   app.use(express.json({ limit: '1mb', verify: (req, _res, buf) => { req.rawBody = Buffer.from(buf); } }));
   app.use(createWebhookRouter(deps));
@@ -28,10 +28,12 @@ export function buildWebhookApp(db: Knex, overrides: Partial<WebhookRouterDeps> 
   return { app, clock, crm, deps, logs: lines };
 }
 
-export function postWebhook(app: express.Express, clock: TestClock, body: unknown, options: { secret?: string } = {}) {
-  const signed = signRequest({ secret: options.secret ?? TEST_SECRET, method: 'POST', url: `http://${TEST_HOST}/webhooks/hubspot`, body, timestampMs: clock.now().getTime() });
-  const call = request(app).post('/webhooks/hubspot').set('Host', TEST_HOST);
-  for (const [name, value] of Object.entries(signed.headers)) call.set(name, value);
+/** `signedBaseUrl`: the URL the delivery was signed for (another backend's, say); `headers`: sent besides the signature. */
+export function postWebhook(app: express.Express, clock: TestClock, body: unknown, options: { secret?: string; signedBaseUrl?: string; headers?: Record<string, string> } = {}) {
+  const url = `${options.signedBaseUrl ?? TEST_BASE_URL}/webhooks/hubspot`;
+  const signed = signRequest({ secret: options.secret ?? TEST_SECRET, method: 'POST', url, body, timestampMs: clock.now().getTime() });
+  const call = request(app).post('/webhooks/hubspot');
+  for (const [name, value] of Object.entries({ ...options.headers, ...signed.headers })) call.set(name, value);
   return call.send(signed.rawBody);
 }
 
