@@ -8,7 +8,7 @@ const optionalUrl = z.string().trim().url().optional();
 
 export const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development')
-    .describe('Runtime mode. `production` requires the HubSpot secrets and a public HTTPS URL.'),
+    .describe('Runtime mode. `production` requires the HubSpot secrets, `DATABASE_URL`, `METRICS_TOKEN` and a public HTTPS URL.'),
   PORT: port.default(3000).describe('Port the HTTP service listens on.'),
   HOST: z.string().min(1).default('127.0.0.1').describe('Interface the HTTP service binds (`0.0.0.0` behind a load balancer).'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level.'),
@@ -30,7 +30,8 @@ export const configSchema = z.object({
       if (problem) ctx.addIssue({ code: 'custom', message: problem });
     })
     .describe('Keys that encrypt HubSpot tokens at rest: `keyId:base64key` (32 bytes, `openssl rand -base64 32`), comma-separated; the first encrypts, every one decrypts (rotate by putting a new key first). Secret.'),
-  METRICS_TOKEN: z.string().min(16).optional().describe('When set, `/metrics` requires `Authorization: Bearer <token>`. Secret.'),
+  METRICS_TOKEN: z.string().min(16).optional()
+    .describe('`/metrics` requires `Authorization: Bearer <token>`; at least 16 characters. Required in production (the metrics name portals); unset in development, `/metrics` is open. Secret.'),
   WORKER_ENABLED: z.enum(['true', 'false']).default('true').transform((value) => value === 'true')
     .describe('Run the job worker (outbox sync, SLA timers, webhooks) inside `serve`; `false` when workers run as `approval-router worker`.'),
   JOB_LOCK_SECONDS: z.coerce.number().int().min(5).max(3600).default(30).describe('How long a claimed job stays locked; a job whose worker died is retried after this.'),
@@ -40,7 +41,8 @@ export const configSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(120_000).default(10_000).describe('How long SIGTERM waits for in-flight requests before closing.'),
 }).superRefine((env, ctx) => {
   if (env.NODE_ENV !== 'production') return;
-  for (const key of ['HUBSPOT_CLIENT_ID', 'HUBSPOT_CLIENT_SECRET', 'PUBLIC_BASE_URL', 'DATABASE_URL', 'TOKEN_ENCRYPTION_KEYS'] as const) {
+  // METRICS_TOKEN: /metrics names portals and their figures; production never serves it to whoever asks.
+  for (const key of ['HUBSPOT_CLIENT_ID', 'HUBSPOT_CLIENT_SECRET', 'PUBLIC_BASE_URL', 'DATABASE_URL', 'TOKEN_ENCRYPTION_KEYS', 'METRICS_TOKEN'] as const) {
     if (env[key] === undefined) ctx.addIssue({ code: 'custom', path: [key], message: 'required when NODE_ENV=production' });
   }
   if (env.PUBLIC_BASE_URL !== undefined && !env.PUBLIC_BASE_URL.startsWith('https://')) {

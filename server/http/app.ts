@@ -1,5 +1,5 @@
 // createApp builds the Express app from its dependencies without listening, so tests drive it with supertest.
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import express, { type Express } from 'express';
 import { pinoHttp } from 'pino-http';
 import { checkDatabase } from '../db/database.js';
@@ -74,8 +74,12 @@ export function createApp(given: AppDeps): Express {
     else next();
   });
 
+  const metricsAuthorization = deps.metricsToken ? digest(`Bearer ${deps.metricsToken}`) : undefined;
   app.get('/metrics', async (req, res) => {
-    if (deps.metricsToken && req.get('authorization') !== `Bearer ${deps.metricsToken}`) throw new AppError('unauthorized', 'metrics need the bearer token');
+    // Digests of equal length compared in constant time: a plain comparison would time the token's prefix.
+    if (metricsAuthorization && !timingSafeEqual(digest(req.get('authorization') ?? ''), metricsAuthorization)) {
+      throw new AppError('unauthorized', 'metrics need the bearer token');
+    }
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   app.get('/healthz', (_req, res) => { res.json({ status: 'ok' }); });
@@ -114,4 +118,8 @@ export function createApp(given: AppDeps): Express {
   app.use(notFoundHandler);
   app.use(errorHandler);
   return app;
+}
+
+function digest(text: string): Buffer {
+  return createHash('sha256').update(text).digest();
 }

@@ -45,6 +45,16 @@ describe('configuration from the environment', () => {
     );
   });
 
+  it('refuses to start in production without METRICS_TOKEN, since /metrics names portals', () => {
+    const production = {
+      NODE_ENV: 'production', HUBSPOT_CLIENT_ID: 'id', HUBSPOT_CLIENT_SECRET: 'client-secret-0123', PUBLIC_BASE_URL: 'https://approvals.example.com',
+      DATABASE_URL: 'postgres://u:p@db/x', TOKEN_ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 1).toString('base64')}`,
+    };
+    expect(() => loadConfig(production)).toThrow(/METRICS_TOKEN: required when NODE_ENV=production/);
+    expect(loadConfig({ ...production, METRICS_TOKEN: 'metrics-token-0123456789' }).METRICS_TOKEN).toBe('metrics-token-0123456789');
+    expect(loadConfig({}).METRICS_TOKEN).toBeUndefined(); // development: open
+  });
+
   it('names the base URL signatures are verified over: PUBLIC_BASE_URL, else the local URL the dev proxy signs', () => {
     expect(signedBaseUrl(loadConfig({ PUBLIC_BASE_URL: 'https://approvals.example.com/', PORT: '3100' }))).toBe('https://approvals.example.com');
     expect(signedBaseUrl(loadConfig({ PORT: '3100' }))).toBe('http://localhost:3100');
