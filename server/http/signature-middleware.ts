@@ -1,13 +1,14 @@
 // Guards the card API: a request passes only with a valid X-HubSpot-Signature-v3, and the caller's identity is
 // read from the signed query string (never the body), so nobody can act as another user or portal.
 import type { Request, RequestHandler, Response } from 'express';
+import { isEmailAddress, normaliseEmail } from '../../src/directory/email.js';
 import { AppError } from '../errors.js';
 import { verifySignatureV3, type SignatureFailure, type SignatureVerdict } from './verify-signature.js';
 
 export interface Identity {
   portalId: string;
   userId: string;
-  /** Lower-cased. */
+  /** Normalised (normaliseEmail), as every address it is compared with. */
   userEmail: string;
 }
 
@@ -91,8 +92,6 @@ type IdentityResult =
 
 // Portal and user ids are stored as bigint: at most 18 digits fit with room to spare.
 const DIGITS = /^\d{1,18}$/;
-// No whitespace or control characters: the email is stored and compared as text.
-const EMAIL = /^[^\s@\p{Cc}]+@[^\s@\p{Cc}]+$/u;
 
 // Parsed from originalUrl itself (the bytes that were signed), not req.query, whose parser is configurable.
 function readIdentity(originalUrl: string): IdentityResult {
@@ -111,11 +110,11 @@ function readIdentity(originalUrl: string): IdentityResult {
   if (!portalId.ok) return portalId;
   const userId = read('userId');
   if (!userId.ok) return userId;
-  const userEmail = read('userEmail', (value) => value.toLowerCase());
+  const userEmail = read('userEmail', normaliseEmail);
   if (!userEmail.ok) return userEmail;
 
   if (!DIGITS.test(portalId.value)) return { ok: false, reason: 'invalid_identity', message: 'invalid portalId' };
   if (!DIGITS.test(userId.value)) return { ok: false, reason: 'invalid_identity', message: 'invalid userId' };
-  if (!EMAIL.test(userEmail.value)) return { ok: false, reason: 'invalid_identity', message: 'invalid userEmail' };
+  if (!isEmailAddress(userEmail.value)) return { ok: false, reason: 'invalid_identity', message: 'invalid userEmail' };
   return { ok: true, identity: { portalId: portalId.value, userId: userId.value, userEmail: userEmail.value } };
 }

@@ -1,5 +1,6 @@
 // Portals: install state, the feature flag and settings (who administers the app in that portal).
 import type { Knex } from 'knex';
+import { normaliseEmail } from '../../src/directory/email.js';
 
 export type FeatureFlag = 'off' | 'shadow' | 'on';
 export type InstallState = 'installed' | 'uninstalled' | 'demo';
@@ -60,6 +61,7 @@ export async function setFeatureFlag(trx: Knex.Transaction, portalId: string, fl
 }
 
 export function isAdmin(portal: Portal, email: string): boolean {
-  const who = email.toLowerCase();
-  return portal.installedByEmail?.toLowerCase() === who || (portal.settings.admins ?? []).some((admin) => admin.toLowerCase() === who);
+  const who = normaliseEmail(email);
+  const admins = [portal.installedByEmail, ...(portal.settings.admins ?? [])];
+  return admins.some((admin) => admin !== null && normaliseEmail(admin) === who);
 }

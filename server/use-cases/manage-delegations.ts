@@ -3,7 +3,8 @@
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import type { DelegationBody } from '../../src/contract/card-api.js';
-import { normaliseEmail, type Directory } from '../../src/directory/schema.js';
+import { normaliseEmail } from '../../src/directory/email.js';
+import type { Directory } from '../../src/directory/schema.js';
 import { ENGINE_VERSION } from '../../src/hash.js';
 import { AppError, type FieldProblem } from '../errors.js';
 import {

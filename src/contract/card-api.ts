@@ -1,6 +1,7 @@
 // The card API's contract: one zod schema per endpoint input, and the shapes of the answers.
 // The server parses every body and query with these; the card's fixtures are checked against them in tests.
 import { z } from 'zod';
+import { EmailAddress, normaliseEmail } from '../directory/email.js';
 import { parseInstant } from '../time.js';
 
 export const IdempotencyKey = z.string().regex(/^[A-Za-z0-9_.:-]{8,128}$/, 'use 8 to 128 letters, digits or "_.:-"');
@@ -57,8 +58,8 @@ export const SetFlagBody = z.strictObject({ flag: FeatureFlag });
 
 /** An away window: while it lasts, `from`'s approvals go to `to` (one hop). */
 export const DelegationBody = z.strictObject({
-  from: z.email().transform((email) => email.toLowerCase()),
-  to: z.email().transform((email) => email.toLowerCase()),
+  from: EmailAddress.transform(normaliseEmail),
+  to: EmailAddress.transform(normaliseEmail),
   startsAt: z.iso.datetime({ offset: true }),
   endsAt: z.iso.datetime({ offset: true }),
 }).superRefine((body, ctx) => {

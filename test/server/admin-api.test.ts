@@ -23,6 +23,16 @@ describe('admin endpoints', () => {
     await call('vp.sales', 'GET', '/api/v1/admin/policy').expect(200);
   });
 
+  it('are forbidden to a signed userEmail that only looks like an admin\'s (a Kelvin sign for the k); ASCII case still folds', async () => {
+    const { db } = database();
+    const portal = await seedPortal(db, { admins: ['kim@acme.example'] });
+    const { app, clock } = buildTestApp(db);
+    const as = (email: string) => ({ portalId: portal.portalId, userId: '4242', email });
+    await callApi(app, clock, as('\u212Aim@acme.example'), 'GET', '/api/v1/admin/policy').expect(403);
+    await callApi(app, clock, as('KIM@Acme.Example'), 'GET', '/api/v1/admin/policy').expect(200);
+    await callApi(app, clock, as('kim@acme.example'), 'GET', '/api/v1/admin/policy').expect(200);
+  });
+
   it('validate a candidate and report every problem with its path', async () => {
     const { call } = await setup();
     const broken = SALES_POLICY_SOURCE.replace('id: standard', 'id: executive').replace('role: sales_manager }, mode: any, slaHours: 24 }', 'role: nobody }, mode: any, slaHours: 24 }');

@@ -118,6 +118,19 @@ describe('delegation', () => {
     expect(await paths({ from: ANNA, to: CRO, startsAt: '2026-11-01T00:00:00Z', endsAt: '2026-11-02T00:00:00Z' })).toEqual(['body.endsAt']);
   });
 
+  it('takes a delegate whose address is not ASCII, and refuses a lookalike of an ASCII user as unknown', async () => {
+    const { call, portal } = await setup();
+    await portal.crm.upsertUser(portal.portalId, { email: 'José.Núñez@acme.example', userId: '4711', name: 'José Núñez', teams: ['EMEA'] });
+    await portal.crm.upsertUser(portal.portalId, { email: 'kate@acme.example', userId: '4712', name: 'Kate Lim', teams: ['NA'] });
+    const window = { startsAt: '2026-12-01T00:00:00Z', endsAt: '2026-12-02T00:00:00Z' };
+    // Decomposed accents and ASCII capitals name the same person as the directory's composed address.
+    const set = await call('dealdesk', 'POST', '/api/v1/admin/delegations', { from: ANNA, to: 'Jose\u0301.Nu\u0301n\u0303ez@ACME.example', ...window }).expect(201);
+    expect(set.body.delegation).toMatchObject({ to: 'josé.núñez@acme.example', toName: 'José Núñez' });
+    // A Kelvin sign for the K of an ASCII address is someone else: nobody in the directory.
+    const lookalike = await call('dealdesk', 'POST', '/api/v1/admin/delegations', { from: CRO, to: '\u212Aate@acme.example', ...window }).expect(400);
+    expect(lookalike.body.error.details).toEqual([{ path: 'body.to', message: '\u212Aate@acme.example is not a user in this portal\'s directory' }]);
+  });
+
   it('lets admins manage every window and an approver only their own; overlaps conflict, a repeat is a no-op', async () => {
     const { call, remove, card, portal, clock } = await setup();
     const window = { startsAt: '2026-11-27T00:00:00Z', endsAt: '2026-12-01T00:00:00Z' };
