@@ -73,9 +73,9 @@ describe('a whole story and its failures', () => {
     await call(noah, 'POST', `/api/v1/requests/${id(third)}/withdraw`, { reason: 'customer paused', idempotencyKey: idempotencyKey() });
     await call(admin, 'GET', '/api/v1/admin/policy');
     await call(admin, 'POST', '/api/v1/admin/policy/validate', { source: SALES_POLICY_SOURCE.replace('id: standard', 'id: executive') });
-    await call(admin, 'POST', '/api/v1/admin/policy/versions', { source: SALES_POLICY_SOURCE.replace('name: Acme deal desk', 'name: Acme v2') });
-    await call(admin, 'POST', '/api/v1/admin/policy/versions/2/activate', { expectedActiveVersion: 1 });
-    await call(admin, 'PUT', '/api/v1/admin/flag', { flag: 'shadow' });
+    await call(admin, 'POST', '/api/v1/admin/policy/versions', { source: SALES_POLICY_SOURCE.replace('name: Acme deal desk', 'name: Acme v2'), idempotencyKey: idempotencyKey(), expectedActiveVersion: 1 });
+    await call(admin, 'POST', '/api/v1/admin/policy/versions/2/activate', { expectedActiveVersion: 1, idempotencyKey: idempotencyKey() });
+    await call(admin, 'PUT', '/api/v1/admin/flag', { flag: 'shadow', idempotencyKey: idempotencyKey(), expectedVersion: 1 });
     await call(admin, 'GET', '/api/v1/scorecard?from=2026-11-01&to=2026-12-01');
 
     // The install: HubSpot's redirect carries the state; the callback brings it back with a one-time code, which
@@ -95,9 +95,10 @@ describe('a whole story and its failures', () => {
     await call(bella, 'POST', `/api/v1/requests/${id(first)}/decisions`, { verdict: 'approve', idempotencyKey: idempotencyKey() });
     await call(noah, 'GET', '/api/v1/deals/987654321/card');
     await call(noah, 'GET', '/api/v1/nowhere');
-    await call(noah, 'PUT', '/api/v1/admin/flag', { flag: 'off' });
-    await call(admin, 'POST', '/api/v1/admin/policy/versions', { source: 'name: x\nroutes: []' });
-    await call(admin, 'POST', '/api/v1/admin/policy/versions/9/activate', {});
+    await call(noah, 'PUT', '/api/v1/admin/flag', { flag: 'off', idempotencyKey: idempotencyKey(), expectedVersion: 2 });
+    await call(admin, 'POST', '/api/v1/admin/policy/versions', { source: 'name: x\nroutes: []', idempotencyKey: idempotencyKey(), expectedActiveVersion: 2 });
+    await call(admin, 'POST', '/api/v1/admin/policy/versions/9/activate', { expectedActiveVersion: 2, idempotencyKey: idempotencyKey() });
+    await call(admin, 'PUT', '/api/v1/admin/flag', { flag: 'off', idempotencyKey: idempotencyKey(), expectedVersion: 1 }); // stale: a 409
     await call(admin, 'GET', '/api/v1/scorecard?from=2026-12-01&to=2026-11-01');
     statuses.push((await harness.send({ method: 'POST', path: '/api/v1/admin/policy/validate', caller: admin, body: '{"source":' })).status);
     statuses.push((await harness.send({ method: 'POST', path: '/api/v1/admin/policy/validate', caller: admin, body: JSON.stringify({ source: 'y'.repeat(1_100_000) }) })).status);
