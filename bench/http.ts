@@ -39,7 +39,7 @@ const children: ChildProcess[] = [];
 try {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const service = spawnCli('serve', { DATABASE_URL: postgres.url, PORT: String(port), HUBSPOT_CLIENT_SECRET: SECRET, LOG_LEVEL: 'warn', NODE_ENV: 'development' },
+  const service = spawnCli('serve', { DATABASE_URL: postgres.url, PORT: String(port), PUBLIC_BASE_URL: base, HUBSPOT_CLIENT_SECRET: SECRET, LOG_LEVEL: 'warn', NODE_ENV: 'development' },
     process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []);
   children.push(service);
   await waitForReady(`${base}/readyz`, service);

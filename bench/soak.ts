@@ -39,7 +39,7 @@ try {
     const port = await freePort();
     bases.push(`http://127.0.0.1:${port}`);
     // With no worker process, the services run the jobs themselves, as `npm start` does.
-    processes.push({ name: `service ${i + 1}`, child: spawnCli('serve', { ...env, PORT: String(port), WORKER_ENABLED: WORKERS > 0 ? 'false' : 'true' }) });
+    processes.push({ name: `service ${i + 1}`, child: spawnCli('serve', { ...env, PORT: String(port), PUBLIC_BASE_URL: bases.at(-1)!, WORKER_ENABLED: WORKERS > 0 ? 'false' : 'true' }) });
   }
   for (let i = 0; i < WORKERS; i++) processes.push({ name: `worker ${i + 1}`, child: spawnCli('worker', env) });
   await Promise.all(bases.map((base, i) => waitForReady(`${base}/readyz`, processes[i]!.child)));

@@ -21,6 +21,7 @@ import { createLogger } from '../server/logger.js';
 import { activatePolicyVersion, savePolicyVersion } from '../server/store/policies.js';
 import { upsertPortal } from '../server/store/portals.js';
 import { crowdPolicy } from '../test/support/factories.js';
+import { freePort } from '../test/support/spawn-service.js';
 import { startBenchPostgres } from './support/bench-postgres.js';
 
 const DEALS = Number(process.env.SYNC_DEALS ?? 1000);
@@ -60,10 +61,11 @@ try {
   const calls = fakeHubSpot(nock, users);
   const logger = createLogger({ level: 'warn', destination: new Writable({ write: (_chunk, _encoding, callback) => callback() }) });
   const deps = { db, logger, now: () => new Date(), crmFor: () => crm };
-  const app = createApp({ ...deps, signature: { secret: SECRET } });
-  server = await new Promise<Server>((resolve) => { const s = app.listen(0, '127.0.0.1', () => resolve(s)); });
-  const address = server.address();
-  const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  // The port is chosen first: the service verifies signatures over its own base URL, which the app is built with.
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const app = createApp({ ...deps, signature: { secret: SECRET, baseUrl: base } });
+  server = await new Promise<Server>((resolve) => { const s = app.listen(port, '127.0.0.1', () => resolve(s)); });
   worker = new JobWorker(deps, { handlers: jobHandlers, pollIntervalMs: 500 });
 
   const rep = { email: users[0]!.email, userId: users[0]!.userId! };

@@ -8,7 +8,7 @@ const optionalUrl = z.string().trim().url().optional();
 
 export const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development')
-    .describe('Runtime mode. `production` requires the HubSpot secrets and a public HTTPS URL.'),
+    .describe('Runtime mode. `production` requires the HubSpot secrets, `DATABASE_URL`, `METRICS_TOKEN` and a public HTTPS URL.'),
   PORT: port.default(3000).describe('Port the HTTP service listens on.'),
   HOST: z.string().min(1).default('127.0.0.1').describe('Interface the HTTP service binds (`0.0.0.0` behind a load balancer).'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level.'),
@@ -20,7 +20,7 @@ export const configSchema = z.object({
     .describe('Postgres cancels a statement of the service that runs longer (`statement_timeout` on each of its connections) and the request answers 503; `0` turns it off. Start-up migrations and one-off commands run without it.'),
   EMBEDDED_PG_PORT: port.default(54329).describe('Port of the embedded Postgres (used only without `DATABASE_URL`).'),
   EMBEDDED_PG_DATA_DIR: z.string().min(1).default('./data/pg').describe('Data folder of the embedded Postgres (git-ignored).'),
-  PUBLIC_BASE_URL: optionalUrl.describe('The HTTPS URL HubSpot calls (as listed in `permittedUrls.fetch`); signatures are checked against it.'),
+  PUBLIC_BASE_URL: optionalUrl.describe('The HTTPS URL HubSpot calls (as listed in `permittedUrls.fetch`). Card requests and webhooks are verified as signed over it alone, never over the request\'s Host or X-Forwarded-* headers; unset (development only), over `http://localhost:PORT`, the URL `hs project dev` signs. Also the base of the OAuth redirect URL.'),
   HUBSPOT_CLIENT_ID: z.string().min(1).optional().describe('The HubSpot app\'s client id (OAuth).'),
   HUBSPOT_CLIENT_SECRET: z.string().min(8).optional().describe('The HubSpot app\'s client secret: verifies request signatures. Secret.'),
   HUBSPOT_SCOPES: z.string().trim().regex(/^[\w.-]+( +[\w.-]+)*$/, 'expected scopes separated by spaces')
@@ -32,7 +32,8 @@ export const configSchema = z.object({
       if (problem) ctx.addIssue({ code: 'custom', message: problem });
     })
     .describe('Keys that encrypt HubSpot tokens at rest: `keyId:base64key` (32 bytes, `openssl rand -base64 32`), comma-separated; the first encrypts, every one decrypts (rotate by putting a new key first). Secret.'),
-  METRICS_TOKEN: z.string().min(16).optional().describe('When set, `/metrics` requires `Authorization: Bearer <token>`. Secret.'),
+  METRICS_TOKEN: z.string().min(16).optional()
+    .describe('`/metrics` requires `Authorization: Bearer <token>`; at least 16 characters. Required in production (the metrics name portals); unset in development, `/metrics` is open. Secret.'),
   WORKER_ENABLED: z.enum(['true', 'false']).default('true').transform((value) => value === 'true')
     .describe('Run the job worker (outbox sync, SLA timers, webhooks) inside `serve`; `false` when workers run as `approval-router worker`.'),
   JOB_LOCK_SECONDS: z.coerce.number().int().min(5).max(3600).default(30).describe('How long a claimed job stays locked; a job whose worker died is retried after this.'),
@@ -51,7 +52,8 @@ export const configSchema = z.object({
     ctx.addIssue({ code: 'custom', path: ['HTTP_HEADERS_TIMEOUT_MS'], message: 'must not exceed HTTP_REQUEST_TIMEOUT_MS (the headers are part of the request)' });
   }
   if (env.NODE_ENV !== 'production') return;
-  for (const key of ['HUBSPOT_CLIENT_ID', 'HUBSPOT_CLIENT_SECRET', 'PUBLIC_BASE_URL', 'DATABASE_URL', 'TOKEN_ENCRYPTION_KEYS'] as const) {
+  // METRICS_TOKEN: /metrics names portals and their figures; production never serves it to whoever asks.
+  for (const key of ['HUBSPOT_CLIENT_ID', 'HUBSPOT_CLIENT_SECRET', 'PUBLIC_BASE_URL', 'DATABASE_URL', 'TOKEN_ENCRYPTION_KEYS', 'METRICS_TOKEN'] as const) {
     if (env[key] === undefined) ctx.addIssue({ code: 'custom', path: [key], message: 'required when NODE_ENV=production' });
   }
   if (env.PUBLIC_BASE_URL !== undefined && !env.PUBLIC_BASE_URL.startsWith('https://')) {
@@ -60,6 +62,14 @@ export const configSchema = z.object({
 });
 
 export type Config = z.infer<typeof configSchema>;
+
+/**
+ * The base URL callers sign and the OAuth redirect starts with: the public URL, or without one (development) the
+ * local URL that `hs project dev`'s proxy maps the public one to and signs. Nothing in a request chooses it.
+ */
+export function signedBaseUrl(config: Pick<Config, 'PUBLIC_BASE_URL' | 'PORT'>): string {
+  return (config.PUBLIC_BASE_URL ?? `http://localhost:${config.PORT}`).replace(/\/+$/, '');
+}
 
 /** Variables whose values must never be printed, in logs or in configuration errors. */
 export const SECRET_VARIABLES = new Set(['HUBSPOT_CLIENT_SECRET', 'DATABASE_URL', 'TOKEN_ENCRYPTION_KEYS', 'METRICS_TOKEN']);

@@ -12,14 +12,17 @@ export const REDACT_PATHS = [
   '*.clientSecret', '*.client_secret', '*.password', '*.secret', '*.token',
   'config.HUBSPOT_CLIENT_SECRET', 'config.DATABASE_URL', 'config.TOKEN_ENCRYPTION_KEYS',
   'req.query.code', 'req.query.state', // the OAuth callback's one-time code and its state
-  'req.url', // kept, but the OAuth callback's one-time `code` and `state` are cut out of it (see censor)
+  // Kept, with the OAuth `code` and `state` cut out (see censor): the callback's URL, and the install's redirect
+  // to HubSpot, which carries the state the callback will accept.
+  'req.url', 'res.headers.location',
 ];
 
 /** Query parameters that carry a credential in a URL (the OAuth callback's code and state). */
 const SECRET_QUERY = /([?&](?:code|state)=)[^&#]*/g;
+const URL_FIELDS = new Set(['url', 'location']);
 
 function censor(value: unknown, path: string[]): unknown {
-  if (path[path.length - 1] === 'url') return typeof value === 'string' ? value.replace(SECRET_QUERY, '$1[redacted]') : value;
+  if (URL_FIELDS.has(path[path.length - 1] ?? '')) return typeof value === 'string' ? value.replace(SECRET_QUERY, '$1[redacted]') : '[redacted]';
   return '[redacted]';
 }
 

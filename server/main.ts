@@ -1,7 +1,7 @@
 // Wires the service: the shared runtime (config, logger, migrated database, CRMs) → app → listen, plus a job
 // worker in the same process unless WORKER_ENABLED=false; stops gracefully on SIGTERM/SIGINT.
 import { createServer, type Server } from 'node:http';
-import type { Config } from './config.js';
+import { signedBaseUrl, type Config } from './config.js';
 import { devSigningSecret } from './demo/dev-signing-secret.js';
 import { createApp } from './http/app.js';
 import type { Logger } from './logger.js';
@@ -22,7 +22,7 @@ export async function startService(options: { config?: Config; logger?: Logger }
       hubspot,
       metrics,
       metricsToken: config.METRICS_TOKEN,
-      signature: { secret: config.HUBSPOT_CLIENT_SECRET ?? devSigningSecret(), publicBaseUrl: config.PUBLIC_BASE_URL },
+      signature: { secret: config.HUBSPOT_CLIENT_SECRET ?? devSigningSecret(), baseUrl: signedBaseUrl(config) },
     });
     server = await listen(app, config);
   } catch (error) {

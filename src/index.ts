@@ -4,9 +4,10 @@ export { addHours, formatInstant, parseInstant } from './time.js';
 export { compareToThreshold, compileThreshold, isDecimal, type Threshold } from './decimal.js';
 export { DealSchema, OWNER_PROPERTY, PIPELINE_PROPERTY, STAGE_PROPERTY, readProperty, type Deal } from './deal.js';
 export {
-  DelegationSchema, DirectorySchema, DirectoryUserSchema, normaliseEmail,
+  DelegationSchema, DirectorySchema, DirectoryUserSchema,
   type Delegation, type Directory, type DirectoryUser,
 } from './directory/schema.js';
+export { EmailAddress, isEmailAddress, normaliseEmail } from './directory/email.js';
 export {
   ApproverSourceSchema, ConditionSchema, FactorSchema, PolicySchema, RouteSchema, StepSchema,
   type ApproverSource, type Condition, type Factor, type Policy, type Role, type Route, type Step,

@@ -1,7 +1,7 @@
 // `approval-router delegate`: set, list and revoke away windows for a portal from the command line, with the same
 // checks as the admin API (both people in the directory, a window that ends after it starts and is not over).
 import { userInfo } from 'node:os';
-import { DelegationBody } from '../../src/contract/card-api.js';
+import { DelegationWindow } from '../../src/contract/card-api.js';
 import { loadConfig } from '../config.js';
 import type { Crm } from '../crm/crm.js';
 import { LocalCrm } from '../crm/local-crm.js';
@@ -35,9 +35,9 @@ export async function run(args: string[]): Promise<number> {
   if (!isPortalId(values.portal)) return usageError(`--portal takes a portal id (digits)`, USAGE);
   const creating = values.from !== undefined || values.to !== undefined || values.starts !== undefined || values.ends !== undefined;
   if (Number(values.list) + Number(values.revoke !== undefined) + Number(creating) !== 1) return usageError(`choose one of: a new window (--from --to --starts --ends), --list, or --revoke ID`, USAGE);
-  let body: ReturnType<typeof DelegationBody.parse> | undefined;
+  let body: ReturnType<typeof DelegationWindow.parse> | undefined;
   if (creating) {
-    const parsed = DelegationBody.safeParse({ from: values.from, to: values.to, startsAt: asInstant(values.starts), endsAt: asInstant(values.ends) });
+    const parsed = DelegationWindow.safeParse({ from: values.from, to: values.to, startsAt: asInstant(values.starts), endsAt: asInstant(values.ends) });
     if (!parsed.success) {
       for (const issue of parsed.error.issues) console.error(`${FLAG_OF[String(issue.path[0])] ?? String(issue.path[0])}: ${issue.message}`);
       return 2;

@@ -2,7 +2,7 @@
 // requests signed the way HubSpot signs them: a rep requests, the approver decides, a material change
 // invalidates the approval. It prints each step with its trace hash.
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../config.js';
+import { loadConfig, signedBaseUrl } from '../config.js';
 import { devSigningSecret } from '../demo/dev-signing-secret.js';
 import { DEMO_PORTAL_ID, demoDirectory } from '../demo/seed-demo-portal.js';
 import { signRequest, withCardIdentity } from '../http/sign-request.js';
@@ -13,6 +13,9 @@ export async function run(args: string[]): Promise<number> {
   const config = loadConfig();
   const { values } = parseArgs({ args, options: { url: { type: 'string' } } });
   const base = (values.url ?? `http://127.0.0.1:${config.PORT}`).replace(/\/+$/, '');
+  // Signed as HubSpot signs it: over the URL the service verifies (its PUBLIC_BASE_URL, or http://localhost:PORT),
+  // whichever address the request is sent to.
+  const signedBase = signedBaseUrl(config);
   const secret = config.HUBSPOT_CLIENT_SECRET ?? devSigningSecret();
   const { users } = demoDirectory();
   const who = (prefix: string) => {
@@ -24,9 +27,9 @@ export async function run(args: string[]): Promise<number> {
   const manager = who('ben');
 
   const call = async (user: { email: string; userId: string }, method: 'GET' | 'POST', path: string, body?: unknown): Promise<Answer> => {
-    const url = withCardIdentity(`${base}${path}`, { portalId: DEMO_PORTAL_ID, ...user });
-    const signed = signRequest({ secret, method, url, body, timestampMs: Date.now() });
-    const response = await fetch(url, { method, headers: signed.headers, ...(body === undefined ? {} : { body: signed.rawBody }) });
+    const target = withCardIdentity(path, { portalId: DEMO_PORTAL_ID, ...user });
+    const signed = signRequest({ secret, method, url: `${signedBase}${target}`, body, timestampMs: Date.now() });
+    const response = await fetch(`${base}${target}`, { method, headers: signed.headers, ...(body === undefined ? {} : { body: signed.rawBody }) });
     const answer = { status: response.status, body: (await response.json()) as Record<string, unknown> };
     if (response.status >= 400) throw new Error(`${method} ${path} answered ${response.status}: ${JSON.stringify(answer.body)}`);
     return answer;

@@ -2,6 +2,7 @@
 // It answers like HubSpot does: every property a string, missing ones absent.
 import type { Knex } from 'knex';
 import type { Deal } from '../../src/deal.js';
+import { normaliseEmail } from '../../src/directory/email.js';
 import type { Directory, DirectoryUser } from '../../src/directory/schema.js';
 import { prepared, runPrepared } from '../db/prepared.js';
 import type { BatchWriteResult, Crm, DealUpdate, NewTask } from './crm.js';
@@ -111,13 +112,13 @@ export class LocalCrm implements Crm {
     this.#directories.delete(portalId);
     await this.#db('local_users').insert({
       portal_id: portalId,
-      email: user.email.toLowerCase(),
+      email: normaliseEmail(user.email),
       owner_id: user.ownerId ?? null,
       user_id: user.userId ?? null,
       name: user.name ?? null,
       teams: user.teams,
       primary_team: user.primaryTeam ?? null,
-      manager_email: user.managerEmail?.toLowerCase() ?? null,
+      manager_email: user.managerEmail === undefined ? null : normaliseEmail(user.managerEmail),
     }).onConflict(['portal_id', 'email']).merge();
   }
 

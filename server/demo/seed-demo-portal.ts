@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Knex } from 'knex';
 import { parse as parseYaml } from 'yaml';
+import { normaliseEmail } from '../../src/directory/email.js';
 import { DirectorySchema, type Directory } from '../../src/directory/schema.js';
 import { DealSchema } from '../../src/deal.js';
 import { parsePolicy } from '../../src/policy/parse-policy.js';
@@ -20,7 +21,7 @@ export interface DemoUser { email: string; userId: string; name: string | null }
 /** The demo's users with the HubSpot user ids the demo signs requests with (1001, 1002, … in directory order). */
 export function demoDirectory(): { directory: Directory; users: DemoUser[] } {
   const raw = DirectorySchema.parse(parseYaml(readFileSync(path.join(EXAMPLES, 'sales-deal-desk/directory.yaml'), 'utf8')));
-  const users = raw.users.map((user, index) => ({ ...user, email: user.email.toLowerCase(), userId: user.userId ?? String(1001 + index) }));
+  const users = raw.users.map((user, index) => ({ ...user, email: normaliseEmail(user.email), userId: user.userId ?? String(1001 + index) }));
   return { directory: { ...raw, users }, users: users.map((user) => ({ email: user.email, userId: user.userId, name: user.name ?? null })) };
 }
 

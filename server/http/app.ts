@@ -1,5 +1,5 @@
 // createApp builds the Express app from its dependencies without listening, so tests drive it with supertest.
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { parse as parseContentType } from 'content-type';
 import express, { type Express } from 'express';
 import { pinoHttp } from 'pino-http';
@@ -20,8 +20,8 @@ import { createScorecardRouter } from './routes/scorecard-api.js';
 import { createSignatureMiddleware, type SignatureMiddlewareFailure } from './signature-middleware.js';
 
 export interface AppDeps extends ServiceDeps {
-  /** How card requests are verified: HubSpot's client secret and the public URL it signs. */
-  signature: { secret: string; publicBaseUrl?: string | undefined };
+  /** How card requests and webhooks are verified: HubSpot's client secret and the base URL it signs (`signedBaseUrl`). */
+  signature: { secret: string; baseUrl: string };
   /** Body size limit; HubSpot caps card payloads at 1 MB. */
   bodyLimit?: string;
   /** The HubSpot app (OAuth install); without credentials the install routes answer 503 and say what is missing. */
@@ -88,8 +88,12 @@ export function createApp(given: AppDeps): Express {
     else next();
   });
 
+  const metricsAuthorization = deps.metricsToken ? digest(`Bearer ${deps.metricsToken}`) : undefined;
   app.get('/metrics', async (req, res) => {
-    if (deps.metricsToken && req.get('authorization') !== `Bearer ${deps.metricsToken}`) throw new AppError('unauthorized', 'metrics need the bearer token');
+    // Digests of equal length compared in constant time: a plain comparison would time the token's prefix.
+    if (metricsAuthorization && !timingSafeEqual(digest(req.get('authorization') ?? ''), metricsAuthorization)) {
+      throw new AppError('unauthorized', 'metrics need the bearer token');
+    }
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   app.get('/healthz', (_req, res) => { res.json({ status: 'ok' }); });
@@ -101,7 +105,7 @@ export function createApp(given: AppDeps): Express {
 
   // HubSpot's webhooks: signed like card requests but with no identity in the query; stored, then answered 200.
   app.use(createWebhookRouter({
-    ...deps, secret: deps.signature.secret, publicBaseUrl: deps.signature.publicBaseUrl,
+    ...deps, secret: deps.signature.secret, baseUrl: deps.signature.baseUrl,
     onSignatureFailure: (reason) => metrics.signatureFailures.inc({ reason }),
   }));
 
@@ -110,7 +114,7 @@ export function createApp(given: AppDeps): Express {
 
   const verifySignature = createSignatureMiddleware({
     secret: deps.signature.secret,
-    ...(deps.signature.publicBaseUrl ? { publicBaseUrl: deps.signature.publicBaseUrl } : {}),
+    baseUrl: deps.signature.baseUrl,
     now: () => deps.now().getTime(),
     onFailure: (reason, req) => {
       req.log?.warn({ reason }, 'rejected a request with a bad signature');
@@ -128,4 +132,8 @@ export function createApp(given: AppDeps): Express {
   app.use(notFoundHandler);
   app.use(errorHandler);
   return app;
+}
+
+function digest(text: string): Buffer {
+  return createHash('sha256').update(text).digest();
 }

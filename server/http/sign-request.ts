@@ -4,7 +4,10 @@ import { computeSignatureV3, hubspotDecodeUri } from './verify-signature.js';
 export interface SignRequestInput {
   secret: string;
   method: string;
-  /** The full URL the request goes to, query included (identity parameters are the caller's to add). */
+  /**
+   * The full URL as the service verifies it: its base URL (`signedBaseUrl`), the path and the query (identity
+   * parameters are the caller's to add). The request may be sent to another address of the same service.
+   */
   url: string;
   /** Sent as JSON, as `hubspot.fetch` sends the card's body object. */
   body?: unknown;

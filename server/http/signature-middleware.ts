@@ -1,13 +1,14 @@
 // Guards the card API: a request passes only with a valid X-HubSpot-Signature-v3, and the caller's identity is
 // read from the signed query string (never the body), so nobody can act as another user or portal.
 import type { Request, RequestHandler, Response } from 'express';
+import { isEmailAddress, normaliseEmail } from '../../src/directory/email.js';
 import { AppError } from '../errors.js';
-import { verifySignatureV3, type SignatureFailure } from './verify-signature.js';
+import { verifySignatureV3, type SignatureFailure, type SignatureVerdict } from './verify-signature.js';
 
 export interface Identity {
   portalId: string;
   userId: string;
-  /** Lower-cased. */
+  /** Normalised (normaliseEmail), as every address it is compared with. */
   userEmail: string;
 }
 
@@ -17,8 +18,8 @@ export type SignatureMiddlewareFailure = SignatureFailure | IdentityFailure;
 export interface SignatureMiddlewareOptions {
   /** The app's client secret. */
   secret: string;
-  /** The public origin HubSpot calls in production (e.g. https://approvals.example.com), without the path. */
-  publicBaseUrl?: string;
+  /** The base URL callers sign (see `signedBaseUrl` in config.ts), e.g. https://approvals.example.com. */
+  baseUrl: string;
   now?: () => number;
   /** Called with a stable, metric-friendly reason before the 401 is raised. */
   onFailure?: (reason: SignatureMiddlewareFailure, req: Request) => void;
@@ -35,9 +36,8 @@ const failureMessages: Record<SignatureFailure, string> = {
 };
 
 export function createSignatureMiddleware(options: SignatureMiddlewareOptions): RequestHandler {
-  const { secret, now = Date.now, onFailure } = options;
+  const { secret, baseUrl, now = Date.now, onFailure } = options;
   if (!secret) throw new Error('createSignatureMiddleware: secret is required');
-  const publicBaseUrl = options.publicBaseUrl?.replace(/\/+$/, '');
 
   const fail = (req: Request, reason: SignatureMiddlewareFailure, message: string): AppError => {
     onFailure?.(reason, req);
@@ -45,21 +45,7 @@ export function createSignatureMiddleware(options: SignatureMiddlewareOptions): 
   };
 
   return (req, res, next) => {
-    // Production: HubSpot signs the public URL. `hs project dev`: its proxy signs the mapped localhost URL,
-    // which is what this server sees as its own host. Accepting both is safe: each still needs the secret.
-    const ownUrl = `${req.protocol}://${req.get('host') ?? ''}${req.originalUrl}`;
-    const uriCandidates = publicBaseUrl ? [`${publicBaseUrl}${req.originalUrl}`, ownUrl] : [ownUrl];
-
-    const verdict = verifySignatureV3({
-      secret,
-      method: req.method,
-      uriCandidates,
-      // No body (a GET, or an empty POST) was signed as the empty string.
-      rawBody: req.rawBody ?? '',
-      signature: req.get('x-hubspot-signature-v3'),
-      timestamp: req.get('x-hubspot-request-timestamp'),
-      nowMs: now(),
-    });
+    const verdict = verifyHubSpotSignature(req, { secret, baseUrl, nowMs: now() });
     if (!verdict.ok) {
       next(fail(req, verdict.reason, failureMessages[verdict.reason]));
       return;
@@ -75,6 +61,24 @@ export function createSignatureMiddleware(options: SignatureMiddlewareOptions): 
   };
 }
 
+/**
+ * Verifies a request's v3 signature over this service's own base URL. The request's Host and X-Forwarded-*
+ * headers are the caller's to choose: a signature HubSpot made for another backend of the same app (same secret)
+ * would verify over them, so they never name the URL. Card requests and webhooks share this one rule.
+ */
+export function verifyHubSpotSignature(req: Request, options: { secret: string; baseUrl: string; nowMs: number }): SignatureVerdict {
+  return verifySignatureV3({
+    secret: options.secret,
+    method: req.method,
+    uriCandidates: [`${options.baseUrl.replace(/\/+$/, '')}${req.originalUrl}`],
+    // No body (a GET, or an empty POST) was signed as the empty string.
+    rawBody: req.rawBody ?? '',
+    signature: req.get('x-hubspot-signature-v3'),
+    timestamp: req.get('x-hubspot-request-timestamp'),
+    nowMs: options.nowMs,
+  });
+}
+
 /** The identity the signature middleware established; a route outside the middleware is a wiring bug. */
 export function getIdentity(res: Response): Identity {
   const identity = res.locals.identity as Identity | undefined;
@@ -88,8 +92,6 @@ type IdentityResult =
 
 // Portal and user ids are stored as bigint: at most 18 digits fit with room to spare.
 const DIGITS = /^\d{1,18}$/;
-// No whitespace or control characters: the email is stored and compared as text.
-const EMAIL = /^[^\s@\p{Cc}]+@[^\s@\p{Cc}]+$/u;
 
 // Parsed from originalUrl itself (the bytes that were signed), not req.query, whose parser is configurable.
 function readIdentity(originalUrl: string): IdentityResult {
@@ -108,11 +110,11 @@ function readIdentity(originalUrl: string): IdentityResult {
   if (!portalId.ok) return portalId;
   const userId = read('userId');
   if (!userId.ok) return userId;
-  const userEmail = read('userEmail', (value) => value.toLowerCase());
+  const userEmail = read('userEmail', normaliseEmail);
   if (!userEmail.ok) return userEmail;
 
   if (!DIGITS.test(portalId.value)) return { ok: false, reason: 'invalid_identity', message: 'invalid portalId' };
   if (!DIGITS.test(userId.value)) return { ok: false, reason: 'invalid_identity', message: 'invalid userId' };
-  if (!EMAIL.test(userEmail.value)) return { ok: false, reason: 'invalid_identity', message: 'invalid userEmail' };
+  if (!isEmailAddress(userEmail.value)) return { ok: false, reason: 'invalid_identity', message: 'invalid userEmail' };
   return { ok: true, identity: { portalId: portalId.value, userId: userId.value, userEmail: userEmail.value } };
 }

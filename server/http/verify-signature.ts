@@ -40,7 +40,7 @@ export type SignatureVerdict = { ok: true } | { ok: false; reason: SignatureFail
 export interface VerifySignatureV3Input {
   secret: string;
   method: string;
-  /** Every URI the caller may have signed (public URL, local dev proxy URL); each is also tried HubSpot-decoded. */
+  /** The URIs the caller may have signed; each is also tried HubSpot-decoded. */
   uriCandidates: readonly string[];
   rawBody: string | Buffer;
   signature: string | undefined;

@@ -2,7 +2,7 @@
 // shared by everything that calls HubSpot). Without credentials the service still runs; OAuth answers 503.
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
-import type { Config } from '../config.js';
+import { signedBaseUrl, type Config } from '../config.js';
 import { createClientFactory, type ClientForPortal } from './hubspot-client.js';
 import type { HubSpotApp } from './oauth.js';
 import { stateKey } from './oauth-state.js';
@@ -48,6 +48,5 @@ export function connectHubSpot(deps: { db: Knex; config: Config; logger?: Logger
  * Either way it must be listed among the app's redirect URLs.
  */
 export function redirectUriFor(config: Pick<Config, 'PUBLIC_BASE_URL' | 'PORT'>): string {
-  const base = config.PUBLIC_BASE_URL ?? `http://localhost:${config.PORT}`;
-  return new URL(CALLBACK_PATH.slice(1), base.endsWith('/') ? base : `${base}/`).toString();
+  return new URL(CALLBACK_PATH.slice(1), `${signedBaseUrl(config)}/`).toString();
 }

@@ -1,6 +1,7 @@
 // HubSpot's OAuth endpoints through @hubspot/api-client: the authorize URL, the code exchange, the refresh,
 // and the access-token metadata that tells which portal (hub) and user a token belongs to.
 import { Client } from '@hubspot/api-client';
+import { normaliseEmail } from '../../src/directory/email.js';
 import { toHubSpotApiError, withDeadline, type HubSpotApiError } from './hubspot-errors.js';
 
 /** An admin waits on the install page for these calls. */
@@ -23,7 +24,7 @@ export interface TokenGrant {
 
 export interface TokenMetadata {
   portalId: string;
-  /** The installing user's email (HubSpot's `user`), lower-cased. */
+  /** The installing user's email (HubSpot's `user`), normalised (normaliseEmail). */
   userEmail: string | null;
   userId: string | null;
   hubDomain: string | null;
@@ -63,7 +64,7 @@ export async function readTokenMetadata(accessToken: string): Promise<TokenMetad
     if (!Number.isSafeInteger(info.hubId) || info.hubId <= 0) throw new Error('access-token metadata has no hub id');
     return {
       portalId: String(info.hubId),
-      userEmail: info.user ? info.user.trim().toLowerCase() : null,
+      userEmail: info.user ? normaliseEmail(info.user) : null,
       userId: info.userId ? String(info.userId) : null,
       hubDomain: info.hubDomain ?? null,
       scopes: info.scopes ?? [],

@@ -1,5 +1,6 @@
 // HubSpot owners (users with their teams) as the core's directory. Pure: the mapping is tested without HubSpot.
-import { normaliseEmail, type Directory, type DirectoryUser } from '../../src/directory/schema.js';
+import { normaliseEmail } from '../../src/directory/email.js';
+import type { Directory, DirectoryUser } from '../../src/directory/schema.js';
 
 export interface OwnerLike {
   id: string;

@@ -2,6 +2,7 @@
 // escalates: the policy's escalation target gets a task, an incident packet is stored, and both are traced.
 // A timer for a step that is no longer the active one is stale and does nothing; one that runs before its time (a
 // clock moved, a job claimed early) puts itself back to its time and does nothing else.
+import { normaliseEmail } from '../../src/directory/email.js';
 import { hashJson, ENGINE_VERSION } from '../../src/hash.js';
 import { escalate } from '../../src/lifecycle/escalate.js';
 import { compilePolicy } from '../../src/policy/compile-policy.js';
@@ -34,7 +35,7 @@ export async function handleSlaTimer(deps: JobDeps, job: ClaimedJob): Promise<vo
   if (early > 0) throw new RetryLaterError(`${timer} timer ran before ${firesAt}`, Math.ceil(early / 1000), { countsAsAttempt: false });
   const crm = deps.crmFor(portal);
   const directory = await crm.getDirectory(portal.id);
-  const owners = new Map(directory.users.map((user) => [user.email.toLowerCase(), user.ownerId]));
+  const owners = new Map(directory.users.map((user) => [normaliseEmail(user.email), user.ownerId]));
   const waiting = step.approvers.filter((email) => !step.decisions.some((decision) => decision.approver === email));
   const dealName = request.dealSnapshot.properties.dealname ?? `deal ${request.dealId}`;
   const writeToCrm = portal.featureFlag === 'on';

@@ -1,5 +1,6 @@
 // Portals: install state, the feature flag and settings (who administers the app in that portal).
 import type { Knex } from 'knex';
+import { normaliseEmail } from '../../src/directory/email.js';
 
 export type FeatureFlag = 'off' | 'shadow' | 'on';
 export type InstallState = 'installed' | 'uninstalled' | 'demo';
@@ -52,14 +53,51 @@ export async function upsertPortal(db: Knex, portal: Omit<Portal, 'settings'> & 
   }).onConflict('id').merge(['name', 'install_state', 'installed_by_email', 'updated_at']);
 }
 
-export async function setFeatureFlag(trx: Knex.Transaction, portalId: string, flag: FeatureFlag, at: string): Promise<FeatureFlag | null> {
-  const before = await trx('portals').where({ id: portalId }).forUpdate().first<{ feature_flag: FeatureFlag } | undefined>();
-  if (!before) return null;
-  await trx('portals').where({ id: portalId }).update({ feature_flag: flag, updated_at: at });
-  return before.feature_flag;
+/** What admin writes are conditioned on: the flag's version and the version of the portal's delegation set. */
+export interface AdminVersions {
+  featureFlag: FeatureFlag;
+  flagVersion: number;
+  delegationsVersion: number;
+}
+
+interface AdminVersionsRow { feature_flag: FeatureFlag; flag_version: number; delegations_version: number }
+
+const toAdminVersions = (row: AdminVersionsRow): AdminVersions => ({
+  featureFlag: row.feature_flag, flagVersion: row.flag_version, delegationsVersion: row.delegations_version,
+});
+
+export async function adminVersions(db: Knex, portalId: string): Promise<AdminVersions | null> {
+  const row = await db('portals').where({ id: portalId }).first<AdminVersionsRow | undefined>('feature_flag', 'flag_version', 'delegations_version');
+  return row ? toAdminVersions(row) : null;
+}
+
+/**
+ * Locks the portal's row for an admin write and reads the versions it is conditioned on. Every admin write takes
+ * this lock first, so they run one at a time per portal and each sees the versions the one before it left.
+ */
+export async function lockAdminVersions(trx: Knex.Transaction, portalId: string): Promise<AdminVersions | null> {
+  const row = await trx('portals').where({ id: portalId }).forUpdate().first<AdminVersionsRow | undefined>('feature_flag', 'flag_version', 'delegations_version');
+  return row ? toAdminVersions(row) : null;
+}
+
+/** Sets the flag and moves its version on; returns the new version. */
+export async function setFeatureFlag(trx: Knex.Transaction, portalId: string, flag: FeatureFlag, at: string): Promise<number> {
+  const [row] = await trx('portals').where({ id: portalId })
+    .update({ feature_flag: flag, flag_version: trx.raw('flag_version + 1'), updated_at: at }).returning<{ flag_version: number }[]>('flag_version');
+  if (!row) throw new Error(`portal ${portalId} vanished while its row was locked`);
+  return row.flag_version;
+}
+
+/** Moves the version of the portal's delegation set on (a window was set or revoked); returns the new version. */
+export async function bumpDelegationsVersion(trx: Knex.Transaction, portalId: string): Promise<number> {
+  const [row] = await trx('portals').where({ id: portalId })
+    .update({ delegations_version: trx.raw('delegations_version + 1') }).returning<{ delegations_version: number }[]>('delegations_version');
+  if (!row) throw new Error(`portal ${portalId} vanished while its row was locked`);
+  return row.delegations_version;
 }
 
 export function isAdmin(portal: Portal, email: string): boolean {
-  const who = email.toLowerCase();
-  return portal.installedByEmail?.toLowerCase() === who || (portal.settings.admins ?? []).some((admin) => admin.toLowerCase() === who);
+  const who = normaliseEmail(email);
+  const admins = [portal.installedByEmail, ...(portal.settings.admins ?? [])];
+  return admins.some((admin) => admin !== null && normaliseEmail(admin) === who);
 }

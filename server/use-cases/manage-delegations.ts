@@ -1,20 +1,23 @@
 // Away windows: an admin sets who acts for an approver and when; an approver may set their own window (from =
 // themselves) without being an admin. Creating and revoking are traced; the resolver applies them one hop deep.
 import { randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
 import type { z } from 'zod';
-import type { DelegationBody } from '../../src/contract/card-api.js';
-import { normaliseEmail, type Directory } from '../../src/directory/schema.js';
+import type { DelegationWindow } from '../../src/contract/card-api.js';
+import { normaliseEmail } from '../../src/directory/email.js';
+import type { Directory } from '../../src/directory/schema.js';
 import { ENGINE_VERSION } from '../../src/hash.js';
 import { AppError, type FieldProblem } from '../errors.js';
 import {
   findDelegation, insertDelegation, listDelegations, liveDelegations, overlappingDelegation, revokeDelegation, type StoredDelegation,
 } from '../store/delegations.js';
-import { isAdmin, type Portal } from '../store/portals.js';
+import { adminVersions, bumpDelegationsVersion, isAdmin, lockAdminVersions, type AdminVersions, type Portal } from '../store/portals.js';
 import { appendTrace } from '../store/traces.js';
+import { runAdminWrite, staleVersion, type AdminWriteGuard } from './admin-write.js';
 import { isoNow, type ServiceDeps } from './deps.js';
 import { loadPortal, type Viewer } from './load-deal-context.js';
 
-export type DelegationInput = z.output<typeof DelegationBody>;
+export type DelegationInput = z.output<typeof DelegationWindow>;
 
 /** Who is acting: a signed-in user (admin or not), or the CLI run by an operator. */
 export interface DelegationActor {
@@ -50,34 +53,60 @@ export async function listDelegationsFor(deps: ServiceDeps, viewer: Viewer, opti
 
 export async function listPortalDelegations(deps: ServiceDeps, portal: Portal, actor: DelegationActor, options: { all: boolean }) {
   const now = isoNow(deps);
-  const [rows, directory] = await Promise.all([
+  const [rows, directory, versions] = await Promise.all([
     listDelegations(deps.db, portal.id, { now, includePast: options.all, ...(actor.admin ? {} : { involving: actor.email }) }),
     deps.crmFor(portal).getDirectory(portal.id),
+    adminVersions(deps.db, portal.id),
   ]);
-  return { scope: actor.admin ? 'portal' : 'mine', delegations: rows.map((row) => present(row, directory, now)) };
+  return {
+    scope: actor.admin ? 'portal' : 'mine',
+    /** The version of the portal's delegations, which setting or revoking one names as `expectedVersion`. */
+    version: versions?.delegationsVersion ?? 1,
+    delegations: rows.map((row) => present(row, directory, now)),
+  };
 }
 
-export async function createDelegationFor(deps: ServiceDeps, viewer: Viewer, input: DelegationInput) {
+/** How a delegation write runs: in a transaction, with the portal's row locked. */
+type WriteRunner = <T>(write: (trx: Knex.Transaction, versions: AdminVersions) => Promise<{ status: number; body: T }>) => Promise<{ status: number; body: T }>;
+
+/** From the API: once per idempotency key, and only while the delegations are at the version the caller saw. */
+function guarded(deps: ServiceDeps, portal: Portal, viewer: Viewer, guard: AdminWriteGuard<number>, operation: string, request: object): WriteRunner {
+  return (write) => runAdminWrite(deps, portal, viewer, { idempotencyKey: guard.idempotencyKey, operation, request: { ...request, expectedVersion: guard.expectedVersion } }, async (trx, versions) => {
+    if (versions.delegationsVersion !== guard.expectedVersion) throw staleVersion('the portal\'s set of delegations', versions.delegationsVersion, guard.expectedVersion);
+    return write(trx, versions);
+  });
+}
+
+/** From the command line: an operator at the database, neither replayed nor acting on a page read earlier. */
+function unguarded(deps: ServiceDeps, portal: Portal): WriteRunner {
+  return (write) => deps.db.transaction(async (trx) => {
+    const versions = await lockAdminVersions(trx, portal.id);
+    if (!versions) throw new AppError('not_found', 'approval-router is not installed in this portal');
+    return write(trx, versions);
+  });
+}
+
+export async function createDelegationFor(deps: ServiceDeps, viewer: Viewer, input: DelegationInput, guard: AdminWriteGuard<number>) {
   const { portal, actor } = await actorIn(deps, viewer);
-  return createDelegation(deps, portal, actor, input);
+  return createDelegation(deps, portal, actor, input, guarded(deps, portal, viewer, guard, 'admin.delegate', input));
 }
 
-export async function createDelegation(deps: ServiceDeps, portal: Portal, actor: DelegationActor, input: DelegationInput) {
+export async function createDelegation(deps: ServiceDeps, portal: Portal, actor: DelegationActor, input: DelegationInput, run: WriteRunner = unguarded(deps, portal)) {
   if (!actor.admin && input.from !== actor.email) {
     throw new AppError('forbidden', 'you may set your own away window; only the portal\'s approval-router admins can set someone else\'s');
   }
   const now = isoNow(deps);
   const window = { from: input.from, to: input.to, startsAt: new Date(input.startsAt).toISOString(), endsAt: new Date(input.endsAt).toISOString() };
   const directory = await deps.crmFor(portal).getDirectory(portal.id);
-  const problems = checkAgainstDirectory(window, directory, now);
-  if (problems.length > 0) throw new AppError('bad_request', 'the delegation cannot be set', { details: problems });
 
-  return deps.db.transaction(async (trx) => {
-    // One writer per portal at a time, so two overlapping windows cannot both pass the overlap check.
-    await trx.raw('SELECT 1 FROM portals WHERE id = ? FOR UPDATE', [portal.id]);
+  // The portal's row is locked (one writer per portal at a time), so two overlapping windows cannot both pass the
+  // overlap check. The checks run inside, after a repeat of this request has been answered as the first was.
+  return run(async (trx, versions) => {
+    const problems = checkAgainstDirectory(window, directory, now);
+    if (problems.length > 0) throw new AppError('bad_request', 'the delegation cannot be set', { details: problems });
     const existing = await overlappingDelegation(trx, portal.id, window.from, window.startsAt, window.endsAt);
     if (existing && existing.to === window.to && existing.startsAt === window.startsAt && existing.endsAt === window.endsAt) {
-      return { status: 200, body: { delegation: present(existing, directory, now), created: false, warnings: [] as string[] } };
+      return { status: 200, body: { delegation: present(existing, directory, now), created: false, warnings: [] as string[], version: versions.delegationsVersion } };
     }
     if (existing) {
       throw new AppError('conflict', `${window.from} already delegates to ${existing.to} from ${existing.startsAt} to ${existing.endsAt} (delegation ${existing.id}): revoke it first`);
@@ -87,34 +116,37 @@ export async function createDelegation(deps: ServiceDeps, portal: Portal, actor:
       portalId: portal.id, kind: 'delegation', input: { command: 'delegate', by: actor.email, ...window },
       output: { id: stored.id }, engineVersion: ENGINE_VERSION, occurredAt: now,
     });
+    const version = await bumpDelegationsVersion(trx, portal.id);
     const warnings = oneHopWarnings(stored, await liveDelegations(trx, portal.id, now));
-    return { status: 201, body: { delegation: present(stored, directory, now), created: true, warnings } };
+    return { status: 201, body: { delegation: present(stored, directory, now), created: true, warnings, version } };
   });
 }
 
-export async function revokeDelegationFor(deps: ServiceDeps, viewer: Viewer, id: string) {
+export async function revokeDelegationFor(deps: ServiceDeps, viewer: Viewer, id: string, guard: AdminWriteGuard<number>) {
   const { portal, actor } = await actorIn(deps, viewer);
-  return revokePortalDelegation(deps, portal, actor, id);
+  return revokePortalDelegation(deps, portal, actor, id, guarded(deps, portal, viewer, guard, 'admin.revoke_delegation', { id }));
 }
 
-export async function revokePortalDelegation(deps: ServiceDeps, portal: Portal, actor: DelegationActor, id: string) {
+export async function revokePortalDelegation(deps: ServiceDeps, portal: Portal, actor: DelegationActor, id: string, run: WriteRunner = unguarded(deps, portal)) {
   const now = isoNow(deps);
   const directory = await deps.crmFor(portal).getDirectory(portal.id);
-  return deps.db.transaction(async (trx) => {
+  const answer = await run(async (trx, versions) => {
     const found = await findDelegation(trx, portal.id, id, { forUpdate: true });
     if (!found) throw new AppError('not_found', `delegation ${id} was not found in this portal`);
     if (!actor.admin && found.from !== actor.email) {
       throw new AppError('forbidden', 'you may revoke your own away window; only the portal\'s approval-router admins can revoke someone else\'s');
     }
-    if (found.revokedAt !== null) return { delegation: present(found, directory, now), changed: false };
+    if (found.revokedAt !== null) return { status: 200, body: { delegation: present(found, directory, now), changed: false, version: versions.delegationsVersion } };
     const revoked = await revokeDelegation(trx, portal.id, id, actor.email, now);
     if (!revoked) throw new Error('the delegation vanished inside its own transaction');
+    const version = await bumpDelegationsVersion(trx, portal.id);
     await appendTrace(trx, {
       portalId: portal.id, kind: 'delegation', input: { command: 'revoke', by: actor.email, id },
       output: { id, from: revoked.from, to: revoked.to }, engineVersion: ENGINE_VERSION, occurredAt: now,
     });
-    return { delegation: present(revoked, directory, now), changed: true };
+    return { status: 200, body: { delegation: present(revoked, directory, now), changed: true, version } };
   });
+  return answer.body;
 }
 
 function checkAgainstDirectory(window: { from: string; to: string; endsAt: string }, directory: Directory, now: string): FieldProblem[] {

@@ -2,6 +2,7 @@
 // the directory, and one plain sentence for every reason, so the card never has to interpret internals.
 import type { z } from 'zod';
 import type { FactorView, RequestView, RoutePreview, ScoreView, StepView } from '../../src/contract/card-api.js';
+import { normaliseEmail } from '../../src/directory/email.js';
 import type { Directory } from '../../src/directory/schema.js';
 import { renderCondition } from '../../src/explain/render-explanation.js';
 import type { ApprovalState } from '../../src/lifecycle/types.js';
@@ -13,8 +14,8 @@ import type { RequestSummary } from '../store/requests.js';
 type Names = (email: string) => string | null;
 
 export function namesFrom(directory: Directory): Names {
-  const byEmail = new Map(directory.users.map((user) => [user.email.toLowerCase(), user.name ?? null]));
-  return (email) => byEmail.get(email.toLowerCase()) ?? null;
+  const byEmail = new Map(directory.users.map((user) => [normaliseEmail(user.email), user.name ?? null]));
+  return (email) => byEmail.get(normaliseEmail(email)) ?? null;
 }
 
 export function presentScore(score: ScoreResult, policy: Policy): ScoreView {

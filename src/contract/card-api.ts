@@ -1,6 +1,7 @@
 // The card API's contract: one zod schema per endpoint input, and the shapes of the answers.
 // The server parses every body and query with these; the card's fixtures are checked against them in tests.
 import { z } from 'zod';
+import { EmailAddress, normaliseEmail } from '../directory/email.js';
 import { parseInstant } from '../time.js';
 import { Instant } from './instant.js';
 
@@ -39,36 +40,75 @@ export const WithdrawBody = z.strictObject({
   expectedVersion: z.int().min(1).optional(),
 });
 
+// Admin writes take an idempotency key (a repeat of a request answers as the first did and changes nothing) and the
+// version of what they change as the caller saw it (from the GET that showed it): a request made against an older
+// version, such as a captured one replayed after the state moved on, answers 409 and changes nothing.
+
+const PolicySource = z.string().min(1, 'the policy text is empty').max(200_000, 'at most 200,000 characters');
+/** The version the admin believes is active now (null: none); another answers 409. */
+const ExpectedActiveVersion = z.int().min(1).nullable();
+const ExpectedVersion = z.int().min(1);
+
 export const PolicySourceBody = z.strictObject({
   /** The policy as YAML or JSON text. */
-  source: z.string().min(1, 'the policy text is empty').max(200_000, 'at most 200,000 characters'),
+  source: PolicySource,
+});
+
+export const SavePolicyBody = z.strictObject({
+  source: PolicySource,
+  idempotencyKey: IdempotencyKey,
+  /** The active version the edit was made against (GET /admin/policy: `active.version`, null when none). */
+  expectedActiveVersion: ExpectedActiveVersion,
 });
 
 export const ActivatePolicyParams = z.strictObject({ version: z.string().regex(/^[1-9]\d{0,8}$/, 'a policy version number').transform(Number) });
 export const ActivatePolicyBody = z.strictObject({
-  /** The version the admin believes is active now (null: none); another answers 409. */
-  expectedActiveVersion: z.int().min(1).nullable().optional(),
+  expectedActiveVersion: ExpectedActiveVersion,
+  idempotencyKey: IdempotencyKey,
+});
+export const PromoteCandidateBody = z.strictObject({
+  expectedActiveVersion: ExpectedActiveVersion.optional(),
 });
 
 /** For actions that take no input: anything sent is a mistake worth a 400. */
 export const EmptyBody = z.strictObject({});
 
 export const FeatureFlag = z.enum(['off', 'shadow', 'on']);
-export const SetFlagBody = z.strictObject({ flag: FeatureFlag });
+export const SetFlagBody = z.strictObject({
+  flag: FeatureFlag,
+  idempotencyKey: IdempotencyKey,
+  /** The flag's version (GET /admin/policy: `flagVersion`). */
+  expectedVersion: ExpectedVersion,
+});
 
-/** An away window: while it lasts, `from`'s approvals go to `to` (one hop). */
-export const DelegationBody = z.strictObject({
-  from: z.email().transform((email) => email.toLowerCase()),
-  to: z.email().transform((email) => email.toLowerCase()),
+const delegationWindow = {
+  from: EmailAddress.transform(normaliseEmail),
+  to: EmailAddress.transform(normaliseEmail),
   startsAt: Instant,
   endsAt: Instant,
-}).superRefine((body, ctx) => {
+};
+
+function checkWindow(body: { from: string; to: string; startsAt: string; endsAt: string }, ctx: z.RefinementCtx): void {
   if (body.from === body.to) ctx.addIssue({ code: 'custom', path: ['to'], message: 'a delegate must be someone other than the approver' });
   const starts = parseInstant(body.startsAt);
   const ends = parseInstant(body.endsAt);
   if (starts !== null && ends !== null && ends <= starts) ctx.addIssue({ code: 'custom', path: ['endsAt'], message: 'the window must end after it starts' });
-});
+}
+
+/** An away window: while it lasts, `from`'s approvals go to `to` (one hop). */
+export const DelegationWindow = z.strictObject(delegationWindow).superRefine(checkWindow);
+export const DelegationBody = z.strictObject({
+  ...delegationWindow,
+  idempotencyKey: IdempotencyKey,
+  /** The version of the portal's delegations (GET /admin/delegations: `version`). */
+  expectedVersion: ExpectedVersion,
+}).superRefine(checkWindow);
 export const DelegationParams = z.strictObject({ id: z.uuid() });
+/** Revoking is a DELETE: its key and version travel in the (signed) query, beside the identity HubSpot appends. */
+export const RevokeDelegationQuery = z.object({
+  idempotencyKey: IdempotencyKey,
+  expectedVersion: z.string().regex(/^[1-9]\d{0,8}$/, 'a version number').transform(Number),
+});
 export const DelegationListQuery = z.object({
   /** Include ended and revoked windows (the default lists only those still to come or running). */
   all: z.enum(['true', 'false']).optional(),

@@ -1,7 +1,8 @@
 // Lookup tables over a directory snapshot, built once per snapshot object and cached, so routing many
 // deals against one directory does not rebuild them. Inputs are treated as immutable.
 import { parseInstant } from '../time.js';
-import { normaliseEmail, type Directory, type DirectoryUser } from './schema.js';
+import { normaliseEmail } from './email.js';
+import type { Directory, DirectoryUser } from './schema.js';
 
 export interface DirectoryIndex {
   byEmail: ReadonlyMap<string, DirectoryUser>;

@@ -1,6 +1,6 @@
 // Ending a request other than by decision: the requester withdraws it, a material change invalidates
 // it, or its active step runs out of time.
-import { normaliseEmail } from '../directory/schema.js';
+import { normaliseEmail } from '../directory/email.js';
 import { parseInstant } from '../time.js';
 import { checkTime, event, fail, requirePending, succeed } from './transition.js';
 import type { ApprovalState, StepState, TransitionResult } from './types.js';

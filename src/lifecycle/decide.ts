@@ -1,6 +1,6 @@
 // An approver's decision on the active step: one decision per approver per step, a rejection ends the
 // request, and enough approvals (any, all or quorum) complete the step and start the next.
-import { normaliseEmail } from '../directory/schema.js';
+import { normaliseEmail } from '../directory/email.js';
 import { addHours } from '../time.js';
 import { checkTime, event, fail, requirePending, succeed } from './transition.js';
 import type { ApprovalEvent, ApprovalState, StepState, TransitionResult } from './types.js';

@@ -1,6 +1,6 @@
 // A step past its SLA escalates once: the state records when and to whom, so the worker creates the
 // task and incident packet exactly once, and the request keeps waiting for its approvers.
-import { normaliseEmail } from '../directory/schema.js';
+import { normaliseEmail } from '../directory/email.js';
 import { isDue } from './close.js';
 import { checkTime, event, fail, requirePending, succeed } from './transition.js';
 import type { TransitionResult, ApprovalState } from './types.js';

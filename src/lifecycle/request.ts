@@ -1,6 +1,6 @@
 // Opening a request from a routing result: the first step starts at once with its SLA clock,
 // or the policy's auto-approve route closes it on the spot.
-import { normaliseEmail } from '../directory/schema.js';
+import { normaliseEmail } from '../directory/email.js';
 import type { RouteResult } from '../routing/types.js';
 import { addHours } from '../time.js';
 import { checkTime, event, fail, succeed } from './transition.js';

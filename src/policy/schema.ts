@@ -2,9 +2,10 @@
 // Shape only; the checks that need the whole document (unknown roles, duplicates, shadowed routes)
 // live in semantic-checks.ts so every problem is reported at once with its path.
 import { z } from 'zod';
+import { EmailAddress } from '../directory/email.js';
 
 const Id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'use letters, digits, "_", "-" or "." (starting with a letter or digit)');
-const Email = z.email();
+const Email = EmailAddress;
 const Emails = z.array(Email);
 const PropertyName = z.string().min(1);
 const Points = z.int().min(-100).max(100);

@@ -1,5 +1,6 @@
 // Checks that need the whole document: ids, roles, quorums, catch-all and unreachable routes.
 // They run on a document that already has the right shape, and report every problem they find.
+import { normaliseEmail } from '../directory/email.js';
 import { coversEveryDeal, isAlwaysTrue, isCovered, isNeverTrue, sufficientAtoms } from './condition-logic.js';
 import { problem, type PathSegment, type PolicyProblem } from './problem.js';
 import type { ApproverSource, Policy } from './schema.js';
@@ -64,7 +65,7 @@ function checkSteps(policy: Policy): PolicyProblem[] {
 /** The most distinct approvers a source can ever resolve, or null when the directory decides (a team). */
 function mostApprovers(policy: Policy, source: ApproverSource): number | null {
   const fallback = source.fallback ?? [];
-  const distinct = (...lists: string[][]) => new Set(lists.flat().map((e) => e.toLowerCase())).size;
+  const distinct = (...lists: string[][]) => new Set(lists.flat().map(normaliseEmail)).size;
   if ('users' in source) return distinct(source.users, fallback);
   if ('ownerManager' in source) return 1 + distinct(fallback);
   if ('team' in source) return null;

@@ -4,7 +4,8 @@
 // deal's other properties, so each resolution is computed once per (route, owner, requester, instant) and shared.
 import { OWNER_PROPERTY, readProperty, type Deal } from '../deal.js';
 import { indexDirectory, type DirectoryIndex } from '../directory/index-directory.js';
-import { normaliseEmail, type Directory, type DirectoryUser } from '../directory/schema.js';
+import { normaliseEmail } from '../directory/email.js';
+import type { Directory, DirectoryUser } from '../directory/schema.js';
 import type { Policy } from '../policy/schema.js';
 import { parseInstant } from '../time.js';
 import { compileConditionTest, type ConditionTest } from './test-condition.js';

@@ -1,7 +1,8 @@
 // Resolves a step's approvers over the directory snapshot, tier by tier (source, role fallback,
 // step fallback), skipping the requester, the deal owner and inactive users, and saying why for each.
 import { delegateOf, primaryTeamOf, type DirectoryIndex } from '../directory/index-directory.js';
-import { normaliseEmail, type DirectoryUser } from '../directory/schema.js';
+import { normaliseEmail } from '../directory/email.js';
+import type { DirectoryUser } from '../directory/schema.js';
 import type { Policy, Step } from '../policy/schema.js';
 import type { ResolutionEntry, ResolutionTier, ResolvedStep } from './types.js';
 

@@ -2,7 +2,8 @@
 // directory, and a step that ends with no eligible approver makes the deal unroutable, never an empty step.
 import { OWNER_PROPERTY, readProperty, type Deal } from '../deal.js';
 import { indexDirectory, primaryTeamOf } from '../directory/index-directory.js';
-import { normaliseEmail, type Directory } from '../directory/schema.js';
+import { normaliseEmail } from '../directory/email.js';
+import type { Directory } from '../directory/schema.js';
 import type { Policy } from '../policy/schema.js';
 import { parseInstant } from '../time.js';
 import { compileCondition, type ConditionCheck } from './compile-condition.js';

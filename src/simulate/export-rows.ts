@@ -3,7 +3,8 @@
 // are resolved to HubSpot owner ids through the directory, as routing needs.
 import type { Deal } from '../deal.js';
 import { OWNER_PROPERTY } from '../deal.js';
-import { normaliseEmail, type Directory } from '../directory/schema.js';
+import { normaliseEmail } from '../directory/email.js';
+import type { Directory } from '../directory/schema.js';
 import type { ColumnPlan } from './export-columns.js';
 import { compareText } from './percentile.js';
 

@@ -115,13 +115,23 @@ async function act(action: string, caller: Caller, ids: { dealId: string; reques
     case 'inbox': return harness.call(caller, 'GET', '/api/v1/inbox');
     case 'admin: get policy': return harness.call(caller, 'GET', '/api/v1/admin/policy');
     case 'admin: validate': return harness.call(caller, 'POST', '/api/v1/admin/policy/validate', { source: SALES_POLICY_SOURCE });
-    case 'admin: save version': return harness.call(caller, 'POST', '/api/v1/admin/policy/versions', { source: SALES_POLICY_SOURCE.replace('name: Acme deal desk', `name: Acme deal desk v${++versionSeq}`) });
-    case 'admin: activate': return harness.call(caller, 'POST', '/api/v1/admin/policy/versions/1/activate', {});
-    case 'admin: set flag': return harness.call(caller, 'PUT', '/api/v1/admin/flag', { flag: 'on' });
+    case 'admin: save version': return harness.call(caller, 'POST', '/api/v1/admin/policy/versions', {
+      source: SALES_POLICY_SOURCE.replace('name: Acme deal desk', `name: Acme deal desk v${++versionSeq}`), ...(await activeVersionGuard(caller)),
+    });
+    case 'admin: activate': return harness.call(caller, 'POST', '/api/v1/admin/policy/versions/1/activate', await activeVersionGuard(caller));
+    case 'admin: set flag': return harness.call(caller, 'PUT', '/api/v1/admin/flag', {
+      flag: 'on', idempotencyKey: idempotencyKey(), expectedVersion: (await harness.db('portals').where({ id: caller.portalId }).first<{ flag_version: number }>('flag_version')).flag_version,
+    });
     case 'admin: scorecard': return harness.call(caller, 'GET', '/api/v1/scorecard?from=2026-11-01&to=2026-12-01');
     case 'demo: create deal': return harness.call(caller, 'POST', '/api/v1/demo/deals', { properties: { dealname: 'x' } });
     default: throw new Error(`no such action in the matrix: ${action}`);
   }
+}
+
+/** A policy write's guard as a well-behaved admin client sends it: a fresh key and the active version now. */
+async function activeVersionGuard(caller: Caller) {
+  const active = await harness.db('policy_versions').where({ portal_id: caller.portalId, is_active: true }).first<{ version: number } | undefined>('version');
+  return { idempotencyKey: idempotencyKey(), expectedActiveVersion: active?.version ?? null };
 }
 
 /** What a cell observed, in the matrix's own words. */

@@ -13,7 +13,7 @@ import * as getCardView from '../../server/use-cases/get-card-view.js';
 import * as getInbox from '../../server/use-cases/get-inbox.js';
 import * as loadDealContext from '../../server/use-cases/load-deal-context.js';
 import * as requestApproval from '../../server/use-cases/request-approval.js';
-import { TEST_HOST, TEST_SECRET, type Caller } from '../support/app.js';
+import { TEST_BASE_URL, TEST_SECRET, type Caller } from '../support/app.js';
 import { useTestDatabase } from '../support/db.js';
 import { idempotencyKey, seedDeal, seedPortal, type SeededPortal } from '../support/factories.js';
 import { signatureHeaders, startHarness, withIdentity, type Harness, type Method, type SendInput } from './support/harness.js';
@@ -92,9 +92,9 @@ const ENDPOINTS: Genuine[] = [
   { name: 'card: inbox', method: 'GET', path: '/api/v1/inbox', otherPath: '/api/v1/inbox/', caller: () => portal.as('ben') },
   { name: 'admin: get policy', method: 'GET', path: '/api/v1/admin/policy', otherPath: '/api/v1/admin/policy/', caller: () => portal.as('dealdesk') },
   { name: 'admin: validate policy', method: 'POST', path: '/api/v1/admin/policy/validate', otherPath: '/api/v1/admin/policy/versions', caller: () => portal.as('dealdesk'), body: () => ({ source: 'name: x' }) },
-  { name: 'admin: save policy version', method: 'POST', path: '/api/v1/admin/policy/versions', otherPath: '/api/v1/admin/policy/validate', caller: () => portal.as('dealdesk'), body: () => ({ source: 'name: x' }) },
-  { name: 'admin: activate version', method: 'POST', path: '/api/v1/admin/policy/versions/1/activate', otherPath: '/api/v1/admin/policy/versions/2/activate', caller: () => portal.as('dealdesk'), body: () => ({ expectedActiveVersion: 1 }) },
-  { name: 'admin: set flag', method: 'PUT', path: '/api/v1/admin/flag', otherPath: '/api/v1/admin/flag/', caller: () => portal.as('dealdesk'), body: () => ({ flag: 'shadow' }) },
+  { name: 'admin: save policy version', method: 'POST', path: '/api/v1/admin/policy/versions', otherPath: '/api/v1/admin/policy/validate', caller: () => portal.as('dealdesk'), body: () => ({ source: 'name: x', idempotencyKey: idempotencyKey(), expectedActiveVersion: 1 }) },
+  { name: 'admin: activate version', method: 'POST', path: '/api/v1/admin/policy/versions/1/activate', otherPath: '/api/v1/admin/policy/versions/2/activate', caller: () => portal.as('dealdesk'), body: () => ({ expectedActiveVersion: 1, idempotencyKey: idempotencyKey() }) },
+  { name: 'admin: set flag', method: 'PUT', path: '/api/v1/admin/flag', otherPath: '/api/v1/admin/flag/', caller: () => portal.as('dealdesk'), body: () => ({ flag: 'shadow', idempotencyKey: idempotencyKey(), expectedVersion: 1 }) },
   { name: 'admin: scorecard', method: 'GET', path: '/api/v1/scorecard?from=2026-11-01&to=2026-12-01', otherPath: '/api/v1/scorecard?from=2026-10-01&to=2026-12-01', caller: () => portal.as('dealdesk') },
   { name: 'demo: create deal', method: 'POST', path: '/api/v1/demo/deals', otherPath: '/api/v1/demo/deals/', caller: () => demoCaller, body: () => ({ properties: { dealname: 'forged' } }) },
   { name: 'demo: change deal', method: 'POST', path: '/api/v1/demo/deals/9001/properties', otherPath: '/api/v1/demo/deals/9002/properties', caller: () => demoCaller, body: () => ({ properties: { amount: '1' } }) },
@@ -115,7 +115,7 @@ function genuine(endpoint: Genuine): Wire {
   const path = withIdentity(fill(endpoint.path), endpoint.caller());
   const body = endpoint.body ? JSON.stringify(endpoint.body()) : undefined;
   const timestampMs = harness.clock.now().getTime();
-  const headers = signatureHeaders({ secret: TEST_SECRET, method: endpoint.method, signedPath: path, host: TEST_HOST, body: body ?? '', timestampMs, uriForm: 'hubspot' });
+  const headers = signatureHeaders({ secret: TEST_SECRET, method: endpoint.method, signedPath: path, baseUrl: TEST_BASE_URL, body: body ?? '', timestampMs, uriForm: 'hubspot' });
   return { endpoint, method: endpoint.method, path, body, timestampMs, headers };
 }
 
@@ -129,7 +129,7 @@ const send = (wire: Wire, extra: Partial<SendInput> = {}) => harness.send({
 const otherMethod = (method: Method): Method => (method === 'GET' ? 'POST' : method === 'POST' ? 'PUT' : 'POST');
 const flipChar = (text: string) => text.replace(/[A-Za-z]/, (c) => (c === c.toUpperCase() ? c.toLowerCase() : c.toUpperCase()));
 const legacySignature = (version: 'v1' | 'v2', wire: Wire) => Signature.getSignature(wire.method, version, {
-  signature: '', clientSecret: TEST_SECRET, url: `http://${TEST_HOST}${wire.path.replace('%40', '@')}`, requestBody: wire.body ?? '',
+  signature: '', clientSecret: TEST_SECRET, url: `${TEST_BASE_URL}${wire.path.replace('%40', '@')}`, requestBody: wire.body ?? '',
 });
 
 /** Each forgery: a name, and how it turns a genuine wire request into a sent one (or a clock move). */
@@ -151,10 +151,18 @@ const FORGERIES: { name: string; forge: (wire: Wire) => ReturnType<typeof send> 
   { name: 'the body was re-serialised with spaces', forge: (wire) => send({ ...wire, body: wire.body === undefined ? '{ }' : JSON.stringify(JSON.parse(wire.body), null, 1) }) },
   { name: 'the body was dropped', forge: (wire) => send({ ...wire, body: wire.body === undefined ? '{}' : undefined }) },
   { name: 'the timestamp header was changed', forge: (wire) => send({ ...wire, headers: { ...wire.headers, 'X-HubSpot-Request-Timestamp': String(wire.timestampMs - 1) } }) },
-  { name: 'it was signed with another secret', forge: (wire) => send({ ...wire, headers: signatureHeaders({ secret: `${TEST_SECRET}-other`, method: wire.method, signedPath: wire.path, host: TEST_HOST, body: wire.body ?? '', timestampMs: wire.timestampMs, uriForm: 'hubspot' }) }) },
-  { name: 'it was signed for another host', forge: (wire) => send({ ...wire, headers: signatureHeaders({ secret: TEST_SECRET, method: wire.method, signedPath: wire.path, host: 'evil.example', body: wire.body ?? '', timestampMs: wire.timestampMs, uriForm: 'hubspot' }) }) },
-  { name: 'it was sent to another host', forge: (wire) => send(wire, { headers: { ...wire.headers, host: 'evil.example' } }) },
-  { name: 'a proxy header claims https', forge: (wire) => send(wire, { headers: { ...wire.headers, 'x-forwarded-proto': 'https' } }) },
+  { name: 'it was signed with another secret', forge: (wire) => send({ ...wire, headers: signatureHeaders({ secret: `${TEST_SECRET}-other`, method: wire.method, signedPath: wire.path, baseUrl: TEST_BASE_URL, body: wire.body ?? '', timestampMs: wire.timestampMs, uriForm: 'hubspot' }) }) },
+  { name: 'it was signed for another host', forge: (wire) => send({ ...wire, headers: signatureHeaders({ secret: TEST_SECRET, method: wire.method, signedPath: wire.path, baseUrl: 'http://evil.example', body: wire.body ?? '', timestampMs: wire.timestampMs, uriForm: 'hubspot' }) }) },
+  {
+    // HubSpot signs a request to another backend of the same app with the same secret: replayed here under that
+    // backend's Host, it must not verify.
+    name: 'it was signed for another backend of the app and sent with that backend\'s Host',
+    forge: (wire) => send(wire, { headers: { ...signatureHeaders({ secret: TEST_SECRET, method: wire.method, signedPath: wire.path, baseUrl: 'http://evil.example', body: wire.body ?? '', timestampMs: wire.timestampMs, uriForm: 'hubspot' }), host: 'evil.example' } }),
+  },
+  {
+    name: 'it was signed for another backend over https and sent with proxy headers that name it',
+    forge: (wire) => send(wire, { headers: { ...signatureHeaders({ secret: TEST_SECRET, method: wire.method, signedPath: wire.path, baseUrl: 'https://evil.example', body: wire.body ?? '', timestampMs: wire.timestampMs, uriForm: 'hubspot' }), host: 'evil.example', 'x-forwarded-proto': 'https', 'x-forwarded-host': 'evil.example' } }),
+  },
   { name: 'the signature was re-cased', forge: (wire) => send({ ...wire, headers: { ...wire.headers, 'X-HubSpot-Signature-v3': flipChar(wire.headers['X-HubSpot-Signature-v3']!) } }) },
   { name: 'the signature was truncated', forge: (wire) => send({ ...wire, headers: { ...wire.headers, 'X-HubSpot-Signature-v3': wire.headers['X-HubSpot-Signature-v3']!.slice(0, -2) } }) },
   {
@@ -164,8 +172,8 @@ const FORGERIES: { name: string; forge: (wire: Wire) => ReturnType<typeof send> 
       try { return await send(wire); } finally { harness.clock.set(new Date(wire.timestampMs).toISOString()); }
     },
   },
-  { name: 'its timestamp is more than five minutes ahead', forge: (wire) => send({ ...wire, headers: signatureHeaders({ secret: TEST_SECRET, method: wire.method, signedPath: wire.path, host: TEST_HOST, body: wire.body ?? '', timestampMs: wire.timestampMs + WINDOW_MS + 1, uriForm: 'hubspot' }) }) },
-  { name: 'its timestamp is in seconds, not milliseconds', forge: (wire) => send({ ...wire, headers: signatureHeaders({ secret: TEST_SECRET, method: wire.method, signedPath: wire.path, host: TEST_HOST, body: wire.body ?? '', timestampMs: Math.floor(wire.timestampMs / 1000), uriForm: 'hubspot' }) }) },
+  { name: 'its timestamp is more than five minutes ahead', forge: (wire) => send({ ...wire, headers: signatureHeaders({ secret: TEST_SECRET, method: wire.method, signedPath: wire.path, baseUrl: TEST_BASE_URL, body: wire.body ?? '', timestampMs: wire.timestampMs + WINDOW_MS + 1, uriForm: 'hubspot' }) }) },
+  { name: 'its timestamp is in seconds, not milliseconds', forge: (wire) => send({ ...wire, headers: signatureHeaders({ secret: TEST_SECRET, method: wire.method, signedPath: wire.path, baseUrl: TEST_BASE_URL, body: wire.body ?? '', timestampMs: Math.floor(wire.timestampMs / 1000), uriForm: 'hubspot' }) }) },
   { name: 'the signature header is missing', forge: (wire) => send({ ...wire, headers: { 'X-HubSpot-Request-Timestamp': wire.headers['X-HubSpot-Request-Timestamp']! } }) },
   { name: 'the timestamp header is missing', forge: (wire) => send({ ...wire, headers: { 'X-HubSpot-Signature-v3': wire.headers['X-HubSpot-Signature-v3']! } }) },
   { name: 'both headers are missing', forge: (wire) => send({ ...wire, headers: {} }) },
@@ -179,7 +187,7 @@ const FORGERIES: { name: string; forge: (wire: Wire) => ReturnType<typeof send> 
       const [path = '', query = ''] = wire.path.split('?');
       const identity = Object.fromEntries(new URLSearchParams(query));
       const body = JSON.stringify({ ...(wire.body ? JSON.parse(wire.body) as object : {}), ...identity });
-      return send({ ...wire, path, body, headers: signatureHeaders({ secret: TEST_SECRET, method: wire.method, signedPath: path, host: TEST_HOST, body, timestampMs: wire.timestampMs, uriForm: 'hubspot' }) });
+      return send({ ...wire, path, body, headers: signatureHeaders({ secret: TEST_SECRET, method: wire.method, signedPath: path, baseUrl: TEST_BASE_URL, body, timestampMs: wire.timestampMs, uriForm: 'hubspot' }) });
     },
   },
 ];
@@ -212,7 +220,9 @@ describe('forged requests on every endpoint', () => {
     expect(queries - queriesBefore, 'SQL statements run for forged requests').toBe(0);
     expect(await tableFingerprints()).toEqual(before);
 
-    const real = await send(genuine(endpoint));
+    // Sent with another Host and proxy headers, a request signed for this service still verifies: they name nothing.
+    const wire = genuine(endpoint);
+    const real = await send(wire, { headers: { ...wire.headers, host: 'elsewhere.example', 'x-forwarded-proto': 'https' } });
     expect(real.status, `the genuine request: ${real.text}`).not.toBe(401);
     expect(real.status).toBeLessThan(500);
     expect(useCasesCalled().length, 'the genuine request runs a use case').toBeGreaterThan(0);

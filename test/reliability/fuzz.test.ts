@@ -255,15 +255,24 @@ const ENDPOINTS: Endpoint[] = [
   },
   {
     name: 'admin: save policy version', method: 'POST', params: {}, path: () => '/api/v1/admin/policy/versions', callers: admins,
-    body: { valid: fc.record({ source: policySource }), fields: ['source'] },
+    body: {
+      valid: fc.record({ source: policySource, idempotencyKey: key, expectedActiveVersion: fc.oneof(fc.constant(null), fc.integer({ min: 1, max: 4 })) }),
+      fields: ['source', 'idempotencyKey', 'expectedActiveVersion'],
+    },
   },
   {
     name: 'admin: activate version', method: 'POST', params: { version: versionSegment }, path: (p) => `/api/v1/admin/policy/versions/${p.version}/activate`, callers: admins,
-    body: { valid: fc.record({ expectedActiveVersion: fc.oneof(fc.constant(null), fc.integer({ min: 1, max: 4 })) }, { requiredKeys: [] }), fields: ['expectedActiveVersion'] },
+    body: {
+      valid: fc.record({ expectedActiveVersion: fc.oneof(fc.constant(null), fc.integer({ min: 1, max: 4 })), idempotencyKey: key }),
+      fields: ['expectedActiveVersion', 'idempotencyKey'],
+    },
   },
   {
     name: 'admin: set flag', method: 'PUT', params: {}, path: () => '/api/v1/admin/flag', callers: admins,
-    body: { valid: fc.record({ flag: fc.constantFrom('off', 'shadow', 'on') }), fields: ['flag'] },
+    body: {
+      valid: fc.record({ flag: fc.constantFrom('off', 'shadow', 'on'), idempotencyKey: key, expectedVersion: fc.integer({ min: 1, max: 6 }) }),
+      fields: ['flag', 'idempotencyKey', 'expectedVersion'],
+    },
   },
   {
     name: 'admin: stage version', method: 'POST', params: { version: versionSegment }, path: (p) => `/api/v1/admin/policy/versions/${p.version}/stage`, callers: admins, cases: FEWER,
@@ -284,13 +293,14 @@ const ENDPOINTS: Endpoint[] = [
       valid: fc.record({
         from: fc.constantFrom('anna.berg@acme.example', 'ben.carter@acme.example', 'dealdesk@acme.example'),
         to: fc.constantFrom('vp.sales@acme.example', 'bella.diaz@acme.example'),
-        startsAt: periodBound, endsAt: periodBound,
+        startsAt: periodBound, endsAt: periodBound, idempotencyKey: key, expectedVersion: fc.integer({ min: 1, max: 6 }),
       }),
-      fields: ['from', 'to', 'startsAt', 'endsAt'],
+      fields: ['from', 'to', 'startsAt', 'endsAt', 'idempotencyKey', 'expectedVersion'],
     },
   },
   {
     name: 'admin: revoke delegation', method: 'DELETE', params: { id: requestIdSegment }, path: (p) => `/api/v1/admin/delegations/${p.id ?? p.requestId}`, callers: admins, cases: FEWER,
+    query: fc.array(fc.tuple(fc.constantFrom('idempotencyKey', 'expectedVersion'), fc.oneof(key, fc.constantFrom('1', '2', '0', '01', 'x', ''))), { maxLength: 3 }),
   },
   {
     name: 'admin: list incidents', method: 'GET', params: {}, path: () => '/api/v1/admin/incidents', callers: admins, cases: FEWER,
@@ -414,6 +424,11 @@ describe('signed bad input on every endpoint', () => {
 
 describe('client input that once reached Postgres and got a 500', () => {
   const expectNot500 = (answer: Answer) => expect(answer.status, answer.text).toBeLessThan(500);
+  /** A save as an admin client sends it: a fresh key, against the active version now, so only the source can fail. */
+  const guardedSave = async (source: string) => {
+    const active = await harness.db('policy_versions').where({ portal_id: adminPortal.portalId, is_active: true }).first<{ version: number } | undefined>('version');
+    return { source, idempotencyKey: idempotencyKey(), expectedActiveVersion: active?.version ?? null };
+  };
 
   it('no known bug is tolerated any more', () => {
     expect(KNOWN_BUGS).toEqual([]);
@@ -438,12 +453,12 @@ describe('client input that once reached Postgres and got a 500', () => {
 
   it('unstorable-text: a policy whose name is "\\0" (a YAML escape) is a 400 on save, not a 500', async () => {
     const source = 'name: "a\\0b"\nscoring: { factors: [] }\nroutes: [{ id: auto, when: { always: true }, autoApprove: true }]';
-    expectNot500(await harness.call(adminPortal.as('dealdesk'), 'POST', '/api/v1/admin/policy/versions', { source }));
+    expectNot500(await harness.call(adminPortal.as('dealdesk'), 'POST', '/api/v1/admin/policy/versions', await guardedSave(source)));
   });
 
   it('unstorable-text: a policy whose name is "\\udfff" (a lone surrogate by YAML escape) is a 400 on save, not a 500', async () => {
     const source = 'name: "a\\udfffb"\nscoring: { factors: [] }\nroutes: [{ id: auto, when: { always: true }, autoApprove: true }]';
-    expectNot500(await harness.call(adminPortal.as('dealdesk'), 'POST', '/api/v1/admin/policy/versions', { source }));
+    expectNot500(await harness.call(adminPortal.as('dealdesk'), 'POST', '/api/v1/admin/policy/versions', await guardedSave(source)));
   });
 
   it('unstorable-text: a signed userEmail with U+0000 is a 401, not a 500', async () => {
@@ -455,7 +470,7 @@ describe('client input that once reached Postgres and got a 500', () => {
   });
 
   it('policy-version-beyond-int4: activating version 3000000000 is a 400 or 404, not a 500', async () => {
-    expectNot500(await harness.call(adminPortal.as('dealdesk'), 'POST', '/api/v1/admin/policy/versions/3000000000/activate', {}));
+    expectNot500(await harness.call(adminPortal.as('dealdesk'), 'POST', '/api/v1/admin/policy/versions/3000000000/activate', { expectedActiveVersion: 1, idempotencyKey: idempotencyKey() }));
   });
 
   it('delegation-year-zero: a delegation window starting 0000-01-01T00:00:00Z is a 400, not a 500', async () => {

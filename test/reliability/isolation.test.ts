@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyChain } from '../../server/store/traces.js';
 import type { Caller } from '../support/app.js';
 import { useTestDatabase } from '../support/db.js';
-import { seedDeal, seedPortal, type SeededPortal } from '../support/factories.js';
+import { idempotencyKey, seedDeal, seedPortal, type SeededPortal } from '../support/factories.js';
 import { startHarness, type Answer, type Harness } from './support/harness.js';
 import { assertNoLeaks } from './support/leak-scan.js';
 
@@ -85,14 +85,26 @@ async function run(tenant: Tenant, other: Tenant | undefined, action: Op): Promi
       answer = await harness.call(as(action.who), 'GET', '/api/v1/inbox');
       break;
     case 'save policy':
-      answer = await harness.call(tenant.portal.as('dealdesk'), 'POST', '/api/v1/admin/policy/versions', { source: `name: ${tenant.marker} policy\nscoring: { factors: [] }\nroutes: [{ id: auto, when: { always: true }, autoApprove: true }]` });
+      answer = await harness.call(tenant.portal.as('dealdesk'), 'POST', '/api/v1/admin/policy/versions', {
+        source: `name: ${tenant.marker} policy\nscoring: { factors: [] }\nroutes: [{ id: auto, when: { always: true }, autoApprove: true }]`,
+        idempotencyKey: idempotencyKey(), expectedActiveVersion: (await adminVersions(tenant)).activeVersion,
+      });
       break;
     case 'flag':
-      answer = await harness.call(tenant.portal.as('dealdesk'), 'PUT', '/api/v1/admin/flag', { flag: action.flag });
+      answer = await harness.call(tenant.portal.as('dealdesk'), 'PUT', '/api/v1/admin/flag', { flag: action.flag, idempotencyKey: idempotencyKey(), expectedVersion: (await adminVersions(tenant)).flagVersion });
       break;
   }
   tenant.answers.push(answer);
   return describeOutcome(action, answer);
+}
+
+/** The versions an admin's page shows for the tenant's own portal, which its writes name. */
+async function adminVersions(tenant: Tenant): Promise<{ flagVersion: number; activeVersion: number | null }> {
+  const [portal, active] = await Promise.all([
+    harness.db('portals').where({ id: tenant.portal.portalId }).first<{ flag_version: number }>('flag_version'),
+    harness.db('policy_versions').where({ portal_id: tenant.portal.portalId, is_active: true }).first<{ version: number } | undefined>('version'),
+  ]);
+  return { flagVersion: portal.flag_version, activeVersion: active?.version ?? null };
 }
 
 function describeOutcome(action: Op, answer: Answer): string {

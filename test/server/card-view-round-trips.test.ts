@@ -63,8 +63,8 @@ describe('the card view\'s round trips', () => {
     const admin = portal.as('dealdesk');
     const current = await callApi(other, clock, admin, 'GET', '/api/v1/admin/policy').expect(200);
     const source = String(current.body.active.source).replace(/name: .*/, 'name: Renamed desk policy');
-    const saved = await callApi(other, clock, admin, 'POST', '/api/v1/admin/policy/versions', { source }).expect(201);
-    await callApi(other, clock, admin, 'POST', `/api/v1/admin/policy/versions/${saved.body.version.version}/activate`, { expectedActiveVersion: before.policy?.version }).expect(200);
+    const saved = await callApi(other, clock, admin, 'POST', '/api/v1/admin/policy/versions', { source, idempotencyKey: idempotencyKey(), expectedActiveVersion: current.body.active.version }).expect(201);
+    await callApi(other, clock, admin, 'POST', `/api/v1/admin/policy/versions/${saved.body.version.version}/activate`, { expectedActiveVersion: before.policy?.version, idempotencyKey: idempotencyKey() }).expect(200);
     const after = await view();
     expect(after.policy).toMatchObject({ version: saved.body.version.version, name: 'Renamed desk policy' });
   });

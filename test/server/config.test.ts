@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../server/config.js';
+import { ConfigError, loadConfig, signedBaseUrl } from '../../server/config.js';
 
 describe('configuration from the environment', () => {
   it('uses sensible local defaults when nothing is set', () => {
@@ -49,6 +49,21 @@ describe('configuration from the environment', () => {
     expect(loadConfig({})).toMatchObject({ DB_STATEMENT_TIMEOUT_MS: 15_000, HTTP_HEADERS_TIMEOUT_MS: 10_000, HTTP_REQUEST_TIMEOUT_MS: 30_000, HTTP_KEEP_ALIVE_TIMEOUT_MS: 65_000 });
     expect(loadConfig({ DB_STATEMENT_TIMEOUT_MS: '0' }).DB_STATEMENT_TIMEOUT_MS).toBe(0);
     expect(() => loadConfig({ HTTP_HEADERS_TIMEOUT_MS: '40000', HTTP_REQUEST_TIMEOUT_MS: '30000' })).toThrow(/HTTP_HEADERS_TIMEOUT_MS: must not exceed HTTP_REQUEST_TIMEOUT_MS/);
+  });
+
+  it('refuses to start in production without METRICS_TOKEN, since /metrics names portals', () => {
+    const production = {
+      NODE_ENV: 'production', HUBSPOT_CLIENT_ID: 'id', HUBSPOT_CLIENT_SECRET: 'client-secret-0123', PUBLIC_BASE_URL: 'https://approvals.example.com',
+      DATABASE_URL: 'postgres://u:p@db/x', TOKEN_ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 1).toString('base64')}`,
+    };
+    expect(() => loadConfig(production)).toThrow(/METRICS_TOKEN: required when NODE_ENV=production/);
+    expect(loadConfig({ ...production, METRICS_TOKEN: 'metrics-token-0123456789' }).METRICS_TOKEN).toBe('metrics-token-0123456789');
+    expect(loadConfig({}).METRICS_TOKEN).toBeUndefined(); // development: open
+  });
+
+  it('names the base URL signatures are verified over: PUBLIC_BASE_URL, else the local URL the dev proxy signs', () => {
+    expect(signedBaseUrl(loadConfig({ PUBLIC_BASE_URL: 'https://approvals.example.com/', PORT: '3100' }))).toBe('https://approvals.example.com');
+    expect(signedBaseUrl(loadConfig({ PORT: '3100' }))).toBe('http://localhost:3100');
   });
 
   it('treats an empty variable as unset', () => {

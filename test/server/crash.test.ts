@@ -22,9 +22,9 @@ const start = async () => {
 };
 
 async function call(target: SpawnedService, user: { email: string; userId: string }, method: 'GET' | 'POST', path: string, body?: unknown) {
-  const url = `${target.url}${path}?${new URLSearchParams({ portalId: DEMO_PORTAL_ID, userId: user.userId, userEmail: user.email }).toString()}`;
-  const signed = signRequest({ secret: SECRET, method, url, body, timestampMs: Date.now() });
-  const response = await fetch(url, { method, headers: signed.headers, ...(body === undefined ? {} : { body: signed.rawBody }) });
+  const pathAndQuery = `${path}?${new URLSearchParams({ portalId: DEMO_PORTAL_ID, userId: user.userId, userEmail: user.email }).toString()}`;
+  const signed = signRequest({ secret: SECRET, method, url: `${target.signedBaseUrl}${pathAndQuery}`, body, timestampMs: Date.now() });
+  const response = await fetch(`${target.url}${pathAndQuery}`, { method, headers: signed.headers, ...(body === undefined ? {} : { body: signed.rawBody }) });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 

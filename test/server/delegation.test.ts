@@ -1,10 +1,11 @@
-import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { CardView, RequestAnswer } from '../../src/contract/card-api.js';
-import { signRequest } from '../../server/http/sign-request.js';
-import { buildTestApp, callApi, TEST_HOST, TEST_SECRET, type Caller, type TestClock } from '../support/app.js';
+import { buildTestApp, callApi, captureApi, type ApiMethod } from '../support/app.js';
+import { findPortal } from '../../server/store/portals.js';
+import { createDelegation } from '../../server/use-cases/manage-delegations.js';
 import { useTestDatabase } from '../support/db.js';
 import { idempotencyKey, seedDeal, seedPortal } from '../support/factories.js';
+import { createTestLogger } from '../support/logger.js';
 
 const database = useTestDatabase();
 
@@ -14,34 +15,37 @@ const ANNA = 'anna.berg@acme.example';
 const CRO = 'cro@acme.example';
 const VP = 'vp.sales@acme.example';
 
-/** callApi signs GET, POST and PUT; revoking needs a signed DELETE. */
-function callDelete(app: ReturnType<typeof buildTestApp>['app'], clock: TestClock, caller: Caller, path: string) {
-  const query = new URLSearchParams({ portalId: caller.portalId, userId: caller.userId, userEmail: caller.email }).toString();
-  const target = `${path}?${query}`;
-  const signed = signRequest({ secret: TEST_SECRET, method: 'DELETE', url: `http://${TEST_HOST}${target}`, timestampMs: clock.now().getTime() });
-  const test = request(app).delete(target).set('Host', TEST_HOST);
-  for (const [name, value] of Object.entries(signed.headers)) test.set(name, value);
-  return test;
-}
-
 async function setup() {
   const { db } = database();
   const portal = await seedPortal(db, { admins: ['dealdesk@acme.example'] });
   const { app, clock } = buildTestApp(db);
-  const call = (who: string, method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown) => callApi(app, clock, portal.as(who), method, path, body);
-  const remove = (who: string, path: string) => callDelete(app, clock, portal.as(who), path);
+  const call = (who: string, method: ApiMethod, path: string, body?: unknown) => callApi(app, clock, portal.as(who), method, path, body);
+  // As a careful client writes: under a fresh idempotency key, against the delegations' version it has just read.
+  const guard = async (who: string) => ({
+    idempotencyKey: idempotencyKey(), expectedVersion: (await call(who, 'GET', '/api/v1/admin/delegations').expect(200)).body.version as number,
+  });
+  const delegate = async (who: string, window: object, status: number) => {
+    const answer = await call(who, 'POST', '/api/v1/admin/delegations', { ...window, ...(await guard(who)) });
+    expect(answer.status, answer.text).toBe(status);
+    return answer;
+  };
+  const remove = async (who: string, path: string, status: number) => {
+    const { idempotencyKey: key, expectedVersion } = await guard(who);
+    const answer = await call(who, 'DELETE', `${path}?${new URLSearchParams({ idempotencyKey: key, expectedVersion: String(expectedVersion) }).toString()}`);
+    expect(answer.status, answer.text).toBe(status);
+    return answer;
+  };
   const card = async (who: string, dealId: string) => CardView.parse((await call(who, 'GET', `/api/v1/deals/${dealId}/card`).expect(200)).body);
   const requestFor = async (dealId: string) =>
     RequestAnswer.parse((await call('ava', 'POST', `/api/v1/deals/${dealId}/requests`, { justification: 'Competitive pressure', idempotencyKey: idempotencyKey() }).expect(201)).body).request;
-  return { db, portal, clock, call, remove, card, requestFor };
+  const capture = (who: string, method: ApiMethod, path: string, body?: unknown) => captureApi(app, clock, portal.as(who), method, path, body);
+  return { db, portal, clock, call, capture, guard, delegate, remove, card, requestFor };
 }
 
 describe('delegation', () => {
   it('sends the step to the delegate only inside the window, and the decision records both names', async () => {
-    const { db, clock, call, card, requestFor, portal } = await setup();
-    const set = await call('dealdesk', 'POST', '/api/v1/admin/delegations', {
-      from: ANNA, to: CRO, startsAt: '2026-11-27T12:00:00Z', endsAt: '2026-11-28T12:00:00Z',
-    }).expect(201);
+    const { db, clock, call, delegate, card, requestFor, portal } = await setup();
+    const set = await delegate('dealdesk', { from: ANNA, to: CRO, startsAt: '2026-11-27T12:00:00Z', endsAt: '2026-11-28T12:00:00Z' }, 201);
     expect(set.body.delegation).toMatchObject({ from: ANNA, to: CRO, status: 'upcoming', createdBy: 'dealdesk@acme.example', toName: 'Carmen Ruiz' });
 
     // Before the window: Anna.
@@ -81,9 +85,9 @@ describe('delegation', () => {
   });
 
   it('stops a chain after one hop, and the explanation and the trace say whose delegation was not followed', async () => {
-    const { db, call, card, requestFor, portal } = await setup();
-    await call('dealdesk', 'POST', '/api/v1/admin/delegations', { from: VP, to: CRO, startsAt: '2026-11-27T00:00:00Z', endsAt: '2026-11-30T00:00:00Z' }).expect(201);
-    const second = await call('dealdesk', 'POST', '/api/v1/admin/delegations', { from: ANNA, to: VP, startsAt: '2026-11-27T00:00:00Z', endsAt: '2026-11-29T00:00:00Z' }).expect(201);
+    const { db, delegate, card, requestFor, portal } = await setup();
+    await delegate('dealdesk', { from: VP, to: CRO, startsAt: '2026-11-27T00:00:00Z', endsAt: '2026-11-30T00:00:00Z' }, 201);
+    const second = await delegate('dealdesk', { from: ANNA, to: VP, startsAt: '2026-11-27T00:00:00Z', endsAt: '2026-11-29T00:00:00Z' }, 201);
     expect(second.body.warnings).toEqual([expect.stringContaining(`${VP} is away too (delegates to ${CRO})`)]);
 
     const dealId = await seedDeal(portal, EMEA_DEAL);
@@ -101,8 +105,8 @@ describe('delegation', () => {
 
   it('answers 400 with the field paths for a bad window', async () => {
     const { call } = await setup();
-    const post = (body: unknown) => call('dealdesk', 'POST', '/api/v1/admin/delegations', body).expect(400);
-    const paths = async (body: unknown) => ((await post(body)).body.error.details as { path: string }[]).map((d) => d.path).sort();
+    const post = (body: object) => call('dealdesk', 'POST', '/api/v1/admin/delegations', { idempotencyKey: idempotencyKey(), expectedVersion: 1, ...body }).expect(400);
+    const paths = async (body: object) => ((await post(body)).body.error.details as { path: string }[]).map((d) => d.path).sort();
 
     expect(await paths({ from: ANNA, to: 'Anna.Berg@acme.example', startsAt: '2026-12-01T00:00:00Z', endsAt: '2026-12-02T00:00:00Z' })).toEqual(['body.to']);
     expect(await paths({ from: ANNA, to: CRO, startsAt: '2026-12-02T00:00:00Z', endsAt: '2026-12-01T00:00:00Z' })).toEqual(['body.endsAt']);
@@ -133,17 +137,30 @@ describe('delegation', () => {
     expect(furthest.status, furthest.text).toBe(201);
   });
 
+  it('takes a delegate whose address is not ASCII, and refuses a lookalike of an ASCII user as unknown', async () => {
+    const { delegate, portal } = await setup();
+    await portal.crm.upsertUser(portal.portalId, { email: 'José.Núñez@acme.example', userId: '4711', name: 'José Núñez', teams: ['EMEA'] });
+    await portal.crm.upsertUser(portal.portalId, { email: 'kate@acme.example', userId: '4712', name: 'Kate Lim', teams: ['NA'] });
+    const window = { startsAt: '2026-12-01T00:00:00Z', endsAt: '2026-12-02T00:00:00Z' };
+    // Decomposed accents and ASCII capitals name the same person as the directory's composed address.
+    const set = await delegate('dealdesk', { from: ANNA, to: 'Jose\u0301.Nu\u0301n\u0303ez@ACME.example', ...window }, 201);
+    expect(set.body.delegation).toMatchObject({ to: 'josé.núñez@acme.example', toName: 'José Núñez' });
+    // A Kelvin sign for the K of an ASCII address is someone else: nobody in the directory.
+    const lookalike = await delegate('dealdesk', { from: CRO, to: '\u212Aate@acme.example', ...window }, 400);
+    expect(lookalike.body.error.details).toEqual([{ path: 'body.to', message: '\u212Aate@acme.example is not a user in this portal\'s directory' }]);
+  });
+
   it('lets admins manage every window and an approver only their own; overlaps conflict, a repeat is a no-op', async () => {
-    const { call, remove, card, portal, clock } = await setup();
+    const { call, delegate, remove, card, portal, clock } = await setup();
     const window = { startsAt: '2026-11-27T00:00:00Z', endsAt: '2026-12-01T00:00:00Z' };
     // Someone else's window needs an admin.
-    const refused = await call('noah', 'POST', '/api/v1/admin/delegations', { from: ANNA, to: CRO, ...window }).expect(403);
+    const refused = await delegate('noah', { from: ANNA, to: CRO, ...window }, 403);
     expect(refused.body.error.message).toMatch(/your own away window/);
     // Their own is fine: Ben sets his away window himself.
-    const own = await call('ben', 'POST', '/api/v1/admin/delegations', { from: 'ben.carter@acme.example', to: 'bella.diaz@acme.example', ...window }).expect(201);
-    const set = await call('dealdesk', 'POST', '/api/v1/admin/delegations', { from: ANNA, to: CRO, ...window }).expect(201);
-    await call('dealdesk', 'POST', '/api/v1/admin/delegations', { from: ANNA, to: CRO, ...window }).expect(200, /"created":false/);
-    const overlap = await call('dealdesk', 'POST', '/api/v1/admin/delegations', { from: ANNA, to: VP, startsAt: '2026-11-30T00:00:00Z', endsAt: '2026-12-03T00:00:00Z' }).expect(409);
+    const own = await delegate('ben', { from: 'ben.carter@acme.example', to: 'bella.diaz@acme.example', ...window }, 201);
+    const set = await delegate('dealdesk', { from: ANNA, to: CRO, ...window }, 201);
+    expect((await delegate('dealdesk', { from: ANNA, to: CRO, ...window }, 200)).body).toMatchObject({ created: false });
+    const overlap = await delegate('dealdesk', { from: ANNA, to: VP, startsAt: '2026-11-30T00:00:00Z', endsAt: '2026-12-03T00:00:00Z' }, 409);
     expect(overlap.body.error.message).toContain(set.body.delegation.id);
 
     // Admins list the portal's windows; anyone else sees the ones they are part of.
@@ -155,12 +172,12 @@ describe('delegation', () => {
     expect((await call('noah', 'GET', '/api/v1/admin/delegations').expect(200)).body.delegations).toEqual([]);
 
     // Revoking: not someone else's unless admin; an unknown id is 404; a revoked window routes nothing.
-    await remove('ben', `/api/v1/admin/delegations/${set.body.delegation.id}`).expect(403);
-    await remove('dealdesk', '/api/v1/admin/delegations/7d0c1f9e-0000-4000-8000-000000000000').expect(404);
-    await remove('dealdesk', '/api/v1/admin/delegations/not-a-uuid').expect(400);
-    const revoked = await remove('dealdesk', `/api/v1/admin/delegations/${set.body.delegation.id}`).expect(200);
+    await remove('ben', `/api/v1/admin/delegations/${set.body.delegation.id}`, 403);
+    await remove('dealdesk', '/api/v1/admin/delegations/7d0c1f9e-0000-4000-8000-000000000000', 404);
+    await remove('dealdesk', '/api/v1/admin/delegations/not-a-uuid', 400);
+    const revoked = await remove('dealdesk', `/api/v1/admin/delegations/${set.body.delegation.id}`, 200);
     expect(revoked.body).toMatchObject({ changed: true, delegation: { status: 'revoked', revokedBy: 'dealdesk@acme.example' } });
-    await remove('ben', `/api/v1/admin/delegations/${own.body.delegation.id}`).expect(200, /"changed":true/);
+    expect((await remove('ben', `/api/v1/admin/delegations/${own.body.delegation.id}`, 200)).body).toMatchObject({ changed: true });
     clock.advanceHours(1);
     const dealId = await seedDeal(portal, EMEA_DEAL);
     expect((await card('ava', dealId)).preview?.steps[0]?.approvers.map((a) => a.email)).toEqual([ANNA]);
@@ -168,5 +185,43 @@ describe('delegation', () => {
     const history = await call('dealdesk', 'GET', '/api/v1/admin/delegations?all=true').expect(200);
     expect(history.body.delegations.map((d: { status: string }) => d.status)).toEqual(['revoked', 'revoked']);
     expect((await call('dealdesk', 'GET', '/api/v1/admin/delegations').expect(200)).body.delegations).toEqual([]);
+  });
+
+  it('a captured write replayed while its signature holds answers as the first time and changes nothing', async () => {
+    const { db, portal, call, capture, remove } = await setup();
+    const window = { from: ANNA, to: CRO, startsAt: '2026-11-28T00:00:00Z', endsAt: '2026-11-30T00:00:00Z' };
+    expect((await call('dealdesk', 'GET', '/api/v1/admin/delegations').expect(200)).body.version).toBe(1);
+    const setting = capture('dealdesk', 'POST', '/api/v1/admin/delegations', { ...window, idempotencyKey: idempotencyKey(), expectedVersion: 1 });
+    const set = await setting().expect(201);
+    expect(set.body.version).toBe(2);
+    const revoking = capture('dealdesk', 'DELETE', `/api/v1/admin/delegations/${set.body.delegation.id}?idempotencyKey=${idempotencyKey()}&expectedVersion=2`);
+    const revoked = await revoking().expect(200);
+    expect(revoked.body).toMatchObject({ changed: true, version: 3 });
+
+    // Setting it again would bring the revoked window back; instead both answer as they did, and nothing moves.
+    expect((await setting().expect(201)).body).toEqual(set.body);
+    expect((await revoking().expect(200)).body).toEqual(revoked.body);
+    const rows = await db('delegations').where({ portal_id: portal.portalId }).select('id', 'revoked_at');
+    expect(rows).toEqual([{ id: set.body.delegation.id, revoked_at: expect.any(Date) }]);
+    expect((await call('dealdesk', 'GET', '/api/v1/admin/delegations').expect(200)).body).toMatchObject({ version: 3, delegations: [] });
+
+    // Under a new key, a write made against a version that has moved on is a 409.
+    const stale = await call('dealdesk', 'POST', '/api/v1/admin/delegations', { ...window, idempotencyKey: idempotencyKey(), expectedVersion: 2 }).expect(409);
+    expect(stale.body.error.message).toBe('the portal\'s set of delegations is at version 3, not 2: reload and try again');
+    await call('dealdesk', 'DELETE', `/api/v1/admin/delegations/${set.body.delegation.id}?idempotencyKey=${idempotencyKey()}&expectedVersion=1`).expect(409);
+    // Without a key and a version, a revoke is refused as malformed.
+    const bare = await call('dealdesk', 'DELETE', `/api/v1/admin/delegations/${set.body.delegation.id}`).expect(400);
+    expect(bare.body.error.details.map((d: { path: string }) => d.path).sort()).toEqual(['query.expectedVersion', 'query.idempotencyKey']);
+    await remove('dealdesk', `/api/v1/admin/delegations/${set.body.delegation.id}`, 200);
+  });
+
+  it('a window set from the command line moves the version on, so a page read before it is stale', async () => {
+    const { db, portal, clock, call } = await setup();
+    const found = await findPortal(db, portal.portalId);
+    const deps = { db, logger: createTestLogger().logger, now: clock.now, crmFor: () => portal.crm };
+    const window = { startsAt: '2026-11-28T00:00:00.000Z', endsAt: '2026-11-30T00:00:00.000Z' };
+    const set = await createDelegation(deps, found!, { email: 'cli:ops', admin: true }, { from: ANNA, to: CRO, ...window });
+    expect(set).toMatchObject({ status: 201, body: { version: 2 } });
+    await call('dealdesk', 'POST', '/api/v1/admin/delegations', { from: VP, to: CRO, ...window, idempotencyKey: idempotencyKey(), expectedVersion: 1 }).expect(409);
   });
 });

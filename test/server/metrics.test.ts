@@ -31,6 +31,7 @@ describe('/metrics', () => {
     const { db } = database();
     const { app } = buildTestApp(db, { metricsToken: 'metrics-token-0123456789' });
     await request(app).get('/metrics').expect(401);
+    await request(app).get('/metrics').set('Authorization', 'Bearer metrics-token-0123456788').expect(401);
     await request(app).get('/metrics').set('Authorization', 'Bearer metrics-token-0123456789').expect(200);
   });
 });

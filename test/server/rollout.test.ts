@@ -5,7 +5,7 @@ import { signRequest } from '../../server/http/sign-request.js';
 import type { Policy } from '../../src/policy/schema.js';
 import { evaluateRecordingErrors, rememberedEvaluations } from '../../server/rollout/evaluation-errors.js';
 import { applyPosture, assessPosture } from '../../server/rollout/posture.js';
-import { buildTestApp, callApi, TEST_HOST, TEST_SECRET, type Caller, type TestClock } from '../support/app.js';
+import { buildTestApp, callApi, TEST_BASE_URL, TEST_SECRET, type Caller, type TestClock } from '../support/app.js';
 import { useTestDatabase } from '../support/db.js';
 import { crowdPolicy, idempotencyKey, SALES_POLICY_SOURCE, seedDeal, seedPortal } from '../support/factories.js';
 
@@ -29,8 +29,8 @@ routes:
 /** callApi signs GET, POST and PUT; dropping the candidate needs a signed DELETE. */
 function callDelete(app: ReturnType<typeof buildTestApp>['app'], clock: TestClock, caller: Caller, path: string) {
   const target = `${path}?${new URLSearchParams({ portalId: caller.portalId, userId: caller.userId, userEmail: caller.email }).toString()}`;
-  const signed = signRequest({ secret: TEST_SECRET, method: 'DELETE', url: `http://${TEST_HOST}${target}`, timestampMs: clock.now().getTime() });
-  const test = request(app).delete(target).set('Host', TEST_HOST);
+  const signed = signRequest({ secret: TEST_SECRET, method: 'DELETE', url: `${TEST_BASE_URL}${target}`, timestampMs: clock.now().getTime() });
+  const test = request(app).delete(target);
   for (const [name, value] of Object.entries(signed.headers)) test.set(name, value);
   return test;
 }
@@ -42,9 +42,15 @@ async function setup() {
   const call = (who: string, method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown) => callApi(app, clock, portal.as(who), method, path, body);
   const remove = (who: string, path: string) => callDelete(app, clock, portal.as(who), path);
   const card = async (who: string, dealId: string) => CardView.parse((await call(who, 'GET', `/api/v1/deals/${dealId}/card`).expect(200)).body);
-  const save = async (source: string) => (await call('dealdesk', 'POST', '/api/v1/admin/policy/versions', { source }).expect(201)).body.version.version as number;
+  // As a careful client writes: under a fresh idempotency key, against the active version it has just read.
+  const activeVersion = async () => ((await call('dealdesk', 'GET', '/api/v1/admin/policy').expect(200)).body.active?.version ?? null) as number | null;
+  const save = async (source: string) => (await call('dealdesk', 'POST', '/api/v1/admin/policy/versions', { source, idempotencyKey: idempotencyKey(), expectedActiveVersion: await activeVersion() }).expect(201)).body.version.version as number;
+  const activate = async (version: number) => {
+    const answer = await call('dealdesk', 'POST', `/api/v1/admin/policy/versions/${version}/activate`, { expectedActiveVersion: await activeVersion(), idempotencyKey: idempotencyKey() });
+    expect(answer.status, answer.text).toBe(200);
+  };
   const disagreements = () => db('policy_disagreements').where({ portal_id: portal.portalId }).orderBy('id').select('deal_id', 'kinds', 'source', 'seen', 'before', 'after');
-  return { db, portal, app, clock, call, remove, card, save, disagreements };
+  return { db, portal, app, clock, call, remove, card, save, activate, disagreements };
 }
 
 describe('a staged candidate', () => {
@@ -129,12 +135,12 @@ describe('a staged candidate', () => {
 
 describe('posture', () => {
   it('goes critical when the new version cannot route deals, rolls back to the last stable version with an incident, and the card says so', async () => {
-    const { db, call, card, save, portal, clock } = await setup();
+    const { db, call, card, save, activate, portal, clock } = await setup();
     // The worker has seen version 1 healthy past its probation: it is the stable version to return to.
     expect((await applyPosture(db, portal.portalId, clock.now())).action).toEqual({ kind: 'marked_stable', version: 1 });
 
     const broken = await save(UNROUTABLE_SOURCE);
-    await call('dealdesk', 'POST', `/api/v1/admin/policy/versions/${broken}/activate`, {}).expect(200);
+    await activate(broken);
     clock.advanceHours(0.1);
     const deals = [];
     for (let i = 0; i < 4; i++) deals.push(await seedDeal(portal, { discount_percent: String(i * 10) }));
@@ -177,16 +183,16 @@ describe('posture', () => {
     expect(await db('incidents').where({ portal_id: portal.portalId }).count<{ count: string }[]>('* as count')).toEqual([{ count: '1' }]);
 
     // An admin activating again clears the card's rollback note.
-    await call('dealdesk', 'POST', '/api/v1/admin/policy/versions/2/activate', {}).expect(200);
-    await call('dealdesk', 'POST', '/api/v1/admin/policy/versions/1/activate', {}).expect(200);
+    await activate(2);
+    await activate(1);
     expect((await card('noah', deals[0]!)).policy).toMatchObject({ version: 1, rolledBackFrom: null });
   });
 
   it('counts failed deal syncs: degraded at one, critical and rolled back at five', async () => {
-    const { db, call, save, portal, clock } = await setup();
+    const { db, call, save, activate, portal, clock } = await setup();
     await applyPosture(db, portal.portalId, clock.now());
     const next = await save(CANDIDATE_SOURCE);
-    await call('dealdesk', 'POST', `/api/v1/admin/policy/versions/${next}/activate`, {}).expect(200);
+    await activate(next);
     clock.advanceHours(0.25);
     const failSync = (i: number, state: 'dead' | 'queued') => db('jobs').insert({
       portal_id: portal.portalId, kind: 'sync_deal', key: `deal-${i}`, payload: JSON.stringify({ dealId: String(900 + i) }), state,

@@ -10,7 +10,7 @@ import { createSignatureMiddleware, getIdentity, type SignatureMiddlewareOptions
 
 const secret = 'test-client-secret';
 const publicBaseUrl = 'https://approvals.example.com';
-const devHost = 'localhost:3000';
+const devBaseUrl = 'http://localhost:3000';
 const nowMs = 1_760_000_000_000;
 const identityQuery = 'portalId=123&userId=7&userEmail=rep@acme.example';
 const path = `/api/v1/deals/42/requests?${identityQuery}`;
@@ -23,7 +23,7 @@ function buildApp(options: Partial<SignatureMiddlewareOptions> = {}) {
   const app = express();
   app.use(express.json({ verify: (req, _res, buf) => { req.rawBody = Buffer.from(buf); } }));
   app.get('/unguarded', (_req, res) => { res.json(getIdentity(res)); });
-  app.use('/api/v1', createSignatureMiddleware({ secret, publicBaseUrl, now: () => nowMs, onFailure: (reason) => onFailure(reason), ...options }));
+  app.use('/api/v1', createSignatureMiddleware({ secret, baseUrl: publicBaseUrl, now: () => nowMs, onFailure: (reason) => onFailure(reason), ...options }));
   app.all('/api/v1/*rest', (_req, res) => {
     const identity = getIdentity(res);
     handler(identity);
@@ -85,7 +85,7 @@ describe('a request signed as HubSpot signs it', () => {
 
   it('ignores a trailing slash on the configured public base URL', async () => {
     const headers = referenceHeaders({ method: 'GET', signedUrl: `${publicBaseUrl}${path}` });
-    const response = await send(buildApp({ publicBaseUrl: `${publicBaseUrl}/` }), 'get', path, headers);
+    const response = await send(buildApp({ baseUrl: `${publicBaseUrl}/` }), 'get', path, headers);
     expect(response.status).toBe(200);
   });
 });
@@ -93,17 +93,39 @@ describe('a request signed as HubSpot signs it', () => {
 describe('a request signed by the local dev proxy', () => {
   const devPath = '/api/v1/deals/42?portalId=123&userId=7&userEmail=rep%40acme.example';
 
-  it('is accepted over the mapped localhost URL as sent, even with a public base URL configured', async () => {
-    const headers = referenceHeaders({ method: 'GET', signedUrl: `http://${devHost}${devPath}` });
-    const response = await send(buildApp(), 'get', devPath, { ...headers, Host: devHost });
+  it('is accepted over the mapped localhost URL as sent, when that is the base URL (no PUBLIC_BASE_URL)', async () => {
+    const headers = referenceHeaders({ method: 'GET', signedUrl: `${devBaseUrl}${devPath}` });
+    const response = await send(buildApp({ baseUrl: devBaseUrl }), 'get', devPath, headers);
 
     expect(response.status).toBe(200);
     expect(response.body).toMatchObject({ userEmail: 'rep@acme.example' });
   });
 
-  it('is accepted when no public base URL is configured', async () => {
-    const headers = referenceHeaders({ method: 'GET', signedUrl: `http://${devHost}${devPath}` });
-    const response = await send(buildApp({ publicBaseUrl: undefined }), 'get', devPath, { ...headers, Host: devHost });
+  it('is refused when a public base URL is configured, even sent with the localhost Host', async () => {
+    const headers = referenceHeaders({ method: 'GET', signedUrl: `${devBaseUrl}${devPath}` });
+    const response = await send(buildApp(), 'get', devPath, { ...headers, Host: 'localhost:3000' });
+    expect(response.status).toBe(401);
+  });
+});
+
+describe('a request signed for another backend of the same app (same secret)', () => {
+  const signedFor = (base: string) => referenceHeaders({ method: 'POST', signedUrl: `${base}${path}`, body });
+
+  it.each([
+    ['its Host', 'http://evil.example', { Host: 'evil.example' }],
+    ['its Host and X-Forwarded-Proto', 'https://evil.example', { Host: 'evil.example', 'X-Forwarded-Proto': 'https' }],
+    ['X-Forwarded-Host and X-Forwarded-Proto', 'https://evil.example', { 'X-Forwarded-Host': 'evil.example', 'X-Forwarded-Proto': 'https' }],
+  ])('is refused when replayed here with %s', async (_headers, base, extra) => {
+    const app = buildApp();
+    app.set('trust proxy', true); // as createApp sets it: req.protocol and req.host then follow X-Forwarded-*
+    const response = await send(app, 'post', path, { ...signedFor(base), ...extra }, body);
+    expect(response.status).toBe(401);
+    expect(handler).not.toHaveBeenCalled();
+    expect(onFailure).toHaveBeenCalledExactlyOnceWith('mismatch');
+  });
+
+  it('while one signed for this service passes whatever Host it is sent with', async () => {
+    const response = await send(buildApp(), 'post', path, { ...signedFor(publicBaseUrl), Host: 'evil.example', 'X-Forwarded-Proto': 'http' }, body);
     expect(response.status).toBe(200);
   });
 });
@@ -253,6 +275,6 @@ describe('getIdentity', () => {
 
 describe('createSignatureMiddleware', () => {
   it('refuses to be built without a secret', () => {
-    expect(() => createSignatureMiddleware({ secret: '' })).toThrow(/secret is required/);
+    expect(() => createSignatureMiddleware({ secret: '', baseUrl: publicBaseUrl })).toThrow(/secret is required/);
   });
 });

@@ -77,6 +77,20 @@ describe('traces', () => {
   });
 });
 
+describe('replay and live evaluation', () => {
+  it('accept the same directory addresses: one whose address is not ASCII replays without a difference', async () => {
+    const { db } = database();
+    const portal = await seedPortal(db);
+    await portal.crm.upsertUser(portal.portalId, { email: 'josé.núñez@acme.example', userId: '4711', name: 'José Núñez', teams: ['Finance'] });
+    const { app, clock } = buildTestApp(db);
+    const dealId = await seedDeal(portal, { amount: '750000' }); // the executive route: its finance step names the Finance team
+    const card = await callApi(app, clock, portal.as('noah'), 'GET', `/api/v1/deals/${dealId}/card`).expect(200);
+    expect(JSON.stringify(card.body.preview)).toContain('josé.núñez@acme.example');
+
+    expect(await replayEvaluations(db, { portalId: portal.portalId })).toEqual({ checked: 1, differences: [] });
+  });
+});
+
 describe('a trace appended in a statement of its own', () => {
   it('keeps the chain whether or not its commit waits for the disk, and leaves the session setting as it was', async () => {
     const db = createDb(database().url, { poolMax: 1 }); // one connection, so the second statement sees the first's session

@@ -12,7 +12,7 @@ import { handleGateRollback } from '../../server/gates/handle-gate-rollback.js';
 import type { JobKind } from '../../server/jobs/queue.js';
 import type { ClaimedJob, JobHandler } from '../../server/jobs/types.js';
 import { handleWebhookEvent } from '../../server/webhooks/handle-webhook-event.js';
-import { createClock, TEST_HOST, TEST_SECRET, type TestClock } from '../support/app.js';
+import { createClock, TEST_BASE_URL, TEST_SECRET, type TestClock } from '../support/app.js';
 import { createTestLogger } from '../support/logger.js';
 
 export const APP_ID = '4242';
@@ -21,7 +21,7 @@ export function buildWebhookApp(db: Knex, overrides: Partial<WebhookRouterDeps> 
   const { logger, lines } = createTestLogger();
   const clock = createClock();
   const crm = new LocalCrm(db);
-  const deps: WebhookRouterDeps = { db, logger, now: clock.now, crmFor: () => crm, secret: TEST_SECRET, ...overrides };
+  const deps: WebhookRouterDeps = { db, logger, now: clock.now, crmFor: () => crm, secret: TEST_SECRET, baseUrl: TEST_BASE_URL, ...overrides };
   const app = express();
   app.use(express.json({ limit: '1mb', verify: (req, _res, buf) => { req.rawBody = Buffer.from(buf); } }));
   app.use(createWebhookRouter(deps));
@@ -29,17 +29,25 @@ export function buildWebhookApp(db: Knex, overrides: Partial<WebhookRouterDeps> 
   return { app, clock, crm, deps, logs: lines };
 }
 
-/** `body` is sent as JSON; a string in `options.text` is sent as it is (JSON too deep for JSON.stringify to write). */
-export function postWebhook(app: express.Express, clock: TestClock, body: unknown, options: { secret?: string; text?: string } = {}) {
-  const signed = signRequest({ secret: options.secret ?? TEST_SECRET, method: 'POST', url: `http://${TEST_HOST}/webhooks/hubspot`, body, timestampMs: clock.now().getTime() });
+/**
+ * `body` is sent as JSON; a string in `options.text` is sent as it is (JSON too deep for JSON.stringify to write).
+ * `signedBaseUrl`: the URL the delivery was signed for (another backend's, say); `headers`: sent besides the signature.
+ */
+export function postWebhook(
+  app: express.Express, clock: TestClock, body: unknown,
+  options: { secret?: string; text?: string; signedBaseUrl?: string; headers?: Record<string, string> } = {},
+) {
+  const url = `${options.signedBaseUrl ?? TEST_BASE_URL}/webhooks/hubspot`;
+  const secret = options.secret ?? TEST_SECRET;
+  const signed = signRequest({ secret, method: 'POST', url, body, timestampMs: clock.now().getTime() });
   const timestamp = signed.headers['X-HubSpot-Request-Timestamp']!;
-  const headers = options.text === undefined ? signed.headers : {
+  const signature = options.text === undefined ? signed.headers : {
     ...signed.headers,
     'Content-Type': 'application/json',
-    'X-HubSpot-Signature-v3': computeSignatureV3({ secret: options.secret ?? TEST_SECRET, method: 'POST', uri: `http://${TEST_HOST}/webhooks/hubspot`, rawBody: options.text, timestamp }),
+    'X-HubSpot-Signature-v3': computeSignatureV3({ secret, method: 'POST', uri: url, rawBody: options.text, timestamp }),
   };
-  const call = request(app).post('/webhooks/hubspot').set('Host', TEST_HOST);
-  for (const [name, value] of Object.entries(headers)) call.set(name, value);
+  const call = request(app).post('/webhooks/hubspot');
+  for (const [name, value] of Object.entries({ ...options.headers, ...signature })) call.set(name, value);
   return call.send(options.text ?? signed.rawBody);
 }
 

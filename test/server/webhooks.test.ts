@@ -32,6 +32,20 @@ describe('POST /webhooks/hubspot: the edge', () => {
     expect(await database().db('webhook_events').where({ portal_id: portal.portalId }).count<{ count: string }[]>('* as count')).toEqual([{ count: '0' }]);
   });
 
+  it('refuses a delivery signed for another backend of the app, whatever Host or X-Forwarded-* headers it carries', async () => {
+    const onSignatureFailure = vi.fn();
+    const { app, clock } = buildWebhookApp(database().db, { onSignatureFailure });
+    const portal = await seedPortal(database().db);
+    const body = [propertyChange(portal.portalId, '1', 'amount', '1', clock.now())];
+
+    await postWebhook(app, clock, body, { signedBaseUrl: 'http://evil.example', headers: { Host: 'evil.example' } }).expect(401);
+    await postWebhook(app, clock, body, { signedBaseUrl: 'https://evil.example', headers: { Host: 'evil.example', 'X-Forwarded-Proto': 'https' } }).expect(401);
+    await postWebhook(app, clock, body, { signedBaseUrl: 'https://evil.example', headers: { 'X-Forwarded-Host': 'evil.example', 'X-Forwarded-Proto': 'https' } }).expect(401);
+    expect(onSignatureFailure.mock.calls.map(([reason]) => reason as string)).toEqual(['mismatch', 'mismatch', 'mismatch']);
+    // Signed for this service's URL, the same batch is taken, whatever Host it came with.
+    await postWebhook(app, clock, body, { headers: { Host: 'evil.example' } }).expect(200);
+  });
+
   it('answers 400 with the failing paths for a batch of 100 or more events or a malformed event', async () => {
     const { app, clock } = buildWebhookApp(database().db);
     const portalId = newPortalId();

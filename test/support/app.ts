@@ -33,7 +33,7 @@ export function buildTestApp(db: Knex, overrides: Partial<AppDeps> = {}) {
     db,
     now: clock.now,
     crmFor: () => crm,
-    signature: { secret: TEST_SECRET },
+    signature: { secret: TEST_SECRET, baseUrl: TEST_BASE_URL },
     ...overrides,
   });
   return { app, clock, crm, logs: lines };
@@ -46,14 +46,28 @@ export interface Caller {
 }
 
 export const TEST_HOST = 'approval-router.test';
+/** The base URL the test app verifies signatures over, as PUBLIC_BASE_URL names it in production. */
+export const TEST_BASE_URL = `http://${TEST_HOST}`;
 
 /** A request signed as HubSpot signs card requests, with the identity HubSpot appends to the query. */
-export function callApi(app: ReturnType<typeof createApp>, clock: TestClock, caller: Caller, method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown) {
+export function callApi(app: ReturnType<typeof createApp>, clock: TestClock, caller: Caller, method: ApiMethod, path: string, body?: unknown) {
+  return captureApi(app, clock, caller, method, path, body)();
+}
+
+export type ApiMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+/**
+ * A request signed once, as callApi signs it, and a function that sends those very bytes and headers each time it
+ * is called: what someone who captured the request could replay while its signature holds.
+ */
+export function captureApi(app: ReturnType<typeof createApp>, clock: TestClock, caller: Caller, method: ApiMethod, path: string, body?: unknown) {
   const target = withCardIdentity(path, caller);
-  const signed = signRequest({ secret: TEST_SECRET, method, url: `http://${TEST_HOST}${target}`, body, timestampMs: clock.now().getTime() });
-  const agent = request(app);
-  const test = method === 'GET' ? agent.get(target) : method === 'POST' ? agent.post(target) : agent.put(target);
-  test.set('Host', TEST_HOST);
-  for (const [name, value] of Object.entries(signed.headers)) test.set(name, value);
-  return body === undefined ? test : test.send(signed.rawBody);
+  const signed = signRequest({ secret: TEST_SECRET, method, url: `${TEST_BASE_URL}${target}`, body, timestampMs: clock.now().getTime() });
+  return () => {
+    const agent = request(app);
+    // Sent with supertest's own Host (127.0.0.1:port): the signed URL is the service's base URL, not the Host.
+    const test = method === 'GET' ? agent.get(target) : method === 'POST' ? agent.post(target) : method === 'PUT' ? agent.put(target) : agent.delete(target);
+    for (const [name, value] of Object.entries(signed.headers)) test.set(name, value);
+    return body === undefined ? test : test.send(signed.rawBody);
+  };
 }

@@ -6,6 +6,8 @@ import path from 'node:path';
 export interface SpawnedService {
   child: ChildProcess;
   url: string;
+  /** The URL the service verifies signatures over: PUBLIC_BASE_URL, else http://localhost:PORT (see signedBaseUrl). */
+  signedBaseUrl: string;
   output: () => string;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
@@ -33,7 +35,7 @@ export async function spawnService(env: Record<string, string | undefined>): Pro
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     child.once('exit', (code, signal) => resolve({ code, signal }));
   });
-  return { child, url: `http://127.0.0.1:${port}`, output: () => output, exited };
+  return { child, url: `http://127.0.0.1:${port}`, signedBaseUrl: childEnv.PUBLIC_BASE_URL ?? `http://localhost:${port}`, output: () => output, exited };
 }
 
 export async function waitForReady(service: SpawnedService, timeoutMs = 60_000): Promise<void> {

@@ -1,8 +1,10 @@
 // Admin endpoints under /api/v1/admin: the policy's versions, validation, activation, staged rollout and posture,
-// the feature flag, and delegations (which an approver may also use for their own away window).
+// the feature flag, and delegations (which an approver may also use for their own away window). Saving, activating,
+// the flag and delegations take an idempotency key and the version the caller saw (see use-cases/admin-write.ts).
 import { Router } from 'express';
 import {
-  ActivatePolicyBody, ActivatePolicyParams, DelegationBody, DelegationListQuery, DelegationParams, EmptyBody, PolicySourceBody, SetFlagBody,
+  ActivatePolicyBody, ActivatePolicyParams, DelegationBody, DelegationListQuery, DelegationParams, EmptyBody, PolicySourceBody, PromoteCandidateBody,
+  RevokeDelegationQuery, SavePolicyBody, SetFlagBody,
 } from '../../../src/contract/card-api.js';
 import { dropCandidate, getCandidateSummary, getPosture, promoteCandidate, stagePolicyVersion } from '../../rollout/candidate.js';
 import { activatePolicy, getPolicyOverview, savePolicy, setFlag, validateCandidate } from '../../use-cases/admin-policy.js';
@@ -24,15 +26,15 @@ export function createAdminRouter(deps: ServiceDeps): Router {
   });
 
   router.post('/policy/versions', async (req, res) => {
-    const { source } = parseBody(PolicySourceBody, req);
-    const answer = await savePolicy(deps, viewerOf(res), source);
+    const { source, idempotencyKey, expectedActiveVersion } = parseBody(SavePolicyBody, req);
+    const answer = await savePolicy(deps, viewerOf(res), source, { idempotencyKey, expectedVersion: expectedActiveVersion });
     res.status(answer.status).json(answer.body);
   });
 
   router.post('/policy/versions/:version/activate', async (req, res) => {
     const { version } = parseParams(ActivatePolicyParams, req);
-    const { expectedActiveVersion } = parseInput(ActivatePolicyBody, req.body ?? {}, 'body');
-    res.json(await activatePolicy(deps, viewerOf(res), version, expectedActiveVersion));
+    const { expectedActiveVersion, idempotencyKey } = parseInput(ActivatePolicyBody, req.body ?? {}, 'body');
+    res.json(await activatePolicy(deps, viewerOf(res), version, { idempotencyKey, expectedVersion: expectedActiveVersion }));
   });
 
   router.post('/policy/versions/:version/stage', async (req, res) => {
@@ -46,7 +48,7 @@ export function createAdminRouter(deps: ServiceDeps): Router {
   });
 
   router.post('/policy/candidate/promote', async (req, res) => {
-    const { expectedActiveVersion } = parseInput(ActivatePolicyBody, req.body ?? {}, 'body');
+    const { expectedActiveVersion } = parseInput(PromoteCandidateBody, req.body ?? {}, 'body');
     res.json(await promoteCandidate(deps, viewerOf(res), expectedActiveVersion));
   });
 
@@ -64,19 +66,20 @@ export function createAdminRouter(deps: ServiceDeps): Router {
   });
 
   router.post('/delegations', async (req, res) => {
-    const body = parseBody(DelegationBody, req);
-    const answer = await createDelegationFor(deps, viewerOf(res), body);
+    const { idempotencyKey, expectedVersion, ...window } = parseBody(DelegationBody, req);
+    const answer = await createDelegationFor(deps, viewerOf(res), window, { idempotencyKey, expectedVersion });
     res.status(answer.status).json(answer.body);
   });
 
   router.delete('/delegations/:id', async (req, res) => {
     const { id } = parseParams(DelegationParams, req);
-    res.json(await revokeDelegationFor(deps, viewerOf(res), id));
+    const { idempotencyKey, expectedVersion } = parseInput(RevokeDelegationQuery, req.query, 'query');
+    res.json(await revokeDelegationFor(deps, viewerOf(res), id, { idempotencyKey, expectedVersion }));
   });
 
   router.put('/flag', async (req, res) => {
-    const { flag } = parseBody(SetFlagBody, req);
-    res.json(await setFlag(deps, viewerOf(res), flag));
+    const { flag, idempotencyKey, expectedVersion } = parseBody(SetFlagBody, req);
+    res.json(await setFlag(deps, viewerOf(res), flag, { idempotencyKey, expectedVersion }));
   });
 
   return router;

@@ -8,13 +8,14 @@ import type { ServiceDeps } from '../../use-cases/deps.js';
 import { cutDeepFields, WebhookBatchSchema } from '../../webhooks/webhook-event-schema.js';
 import { storeWebhookBatch, type StoredBatch } from '../../webhooks/webhook-inbox.js';
 import { parseBody } from '../validate.js';
-import { verifySignatureV3, type SignatureFailure } from '../verify-signature.js';
+import { verifyHubSpotSignature } from '../signature-middleware.js';
+import type { SignatureFailure } from '../verify-signature.js';
 
 export interface WebhookRouterDeps extends ServiceDeps {
   /** The app's client secret: HubSpot signs webhooks with it exactly as it signs card requests. */
   secret: string;
-  /** The public origin HubSpot posts to in production (e.g. https://approvals.example.com), without the path. */
-  publicBaseUrl?: string | undefined;
+  /** The base URL HubSpot signs (see `signedBaseUrl` in config.ts), e.g. https://approvals.example.com. */
+  baseUrl: string;
   /** Told about every rejected signature (metrics). */
   onSignatureFailure?: (reason: SignatureFailure) => void;
   /** HubSpot gives up on an answer after 5 s: past this, answer 503 and let it retry (duplicates are absorbed). */
@@ -25,21 +26,11 @@ export const WEBHOOK_PATH = '/webhooks/hubspot';
 
 export function createWebhookRouter(deps: WebhookRouterDeps): Router {
   if (!deps.secret) throw new Error('createWebhookRouter: secret is required');
-  const publicBaseUrl = deps.publicBaseUrl?.replace(/\/+$/, '');
   const storeTimeoutMs = deps.storeTimeoutMs ?? 4_000;
   const router = Router();
 
   router.post(WEBHOOK_PATH, async (req, res) => {
-    const ownUrl = `${req.protocol}://${req.get('host') ?? ''}${req.originalUrl}`;
-    const verdict = verifySignatureV3({
-      secret: deps.secret,
-      method: req.method,
-      uriCandidates: publicBaseUrl ? [`${publicBaseUrl}${req.originalUrl}`, ownUrl] : [ownUrl],
-      rawBody: req.rawBody ?? '',
-      signature: req.get('x-hubspot-signature-v3'),
-      timestamp: req.get('x-hubspot-request-timestamp'),
-      nowMs: deps.now().getTime(),
-    });
+    const verdict = verifyHubSpotSignature(req, { secret: deps.secret, baseUrl: deps.baseUrl, nowMs: deps.now().getTime() });
     if (!verdict.ok) {
       req.log?.warn({ reason: verdict.reason }, 'rejected a webhook with a bad signature');
       deps.onSignatureFailure?.(verdict.reason);

@@ -5,7 +5,7 @@ import { Agent, createServer, request as httpRequest, type Server } from 'node:h
 import type { AddressInfo } from 'node:net';
 import type { Knex } from 'knex';
 import { computeSignatureV3, hubspotDecodeUri } from '../../../server/http/verify-signature.js';
-import { buildTestApp, TEST_HOST, TEST_SECRET, type Caller } from '../../support/app.js';
+import { buildTestApp, TEST_BASE_URL, TEST_SECRET, type Caller } from '../../support/app.js';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH';
 
@@ -27,7 +27,8 @@ export interface SignOptions {
   method: string;
   /** The path+query that is signed (defaults to what is sent). */
   signedPath: string;
-  host: string;
+  /** The scheme and host signed before the path (the service verifies over TEST_BASE_URL). */
+  baseUrl: string;
   body: string | Buffer;
   timestampMs: number;
   uriForm: 'hubspot' | 'as-is';
@@ -67,7 +68,7 @@ export function withIdentity(path: string, caller: Caller | undefined): string {
 }
 
 export function signatureHeaders(options: SignOptions): Record<string, string> {
-  const url = `http://${options.host}${options.signedPath}`;
+  const url = `${options.baseUrl}${options.signedPath}`;
   const timestamp = String(options.timestampMs);
   const signature = computeSignatureV3({
     secret: options.secret,
@@ -95,11 +96,11 @@ export async function startHarness(db: Knex, overrides: Parameters<typeof buildT
   const send = (input: SendInput): Promise<Answer> => {
     const sentPath = withIdentity(input.path, input.caller);
     const body = input.body;
-    const headers: Record<string, string> = { host: TEST_HOST };
+    const headers: Record<string, string> = {};
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (input.sign !== false) {
       const signed = signatureHeaders({
-        secret: TEST_SECRET, method: input.method, signedPath: sentPath, host: TEST_HOST, body: body ?? '',
+        secret: TEST_SECRET, method: input.method, signedPath: sentPath, baseUrl: TEST_BASE_URL, body: body ?? '',
         timestampMs: clock.now().getTime(), uriForm: 'hubspot', ...input.sign,
       });
       signaturesSent.add(signed['X-HubSpot-Signature-v3']!);

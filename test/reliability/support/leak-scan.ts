@@ -23,6 +23,7 @@ export const TOKEN_SHAPES: { name: string; pattern: RegExp }[] = [
   { name: 'a HubSpot OAuth token', pattern: /\b(?:CO|CN|CJ|CP)[A-Za-z0-9_-]{80,}\b/ },
   { name: 'a base64 digest (an HMAC-SHA256 is 44 characters)', pattern: /(?<![\w+/])[A-Za-z0-9+/]{43}=(?![\w+/=])/ },
   { name: 'a connection string with a password', pattern: /postgres(?:ql)?:\/\/[^:\s/]+:[^@\s]+@/i },
+  { name: 'an OAuth code or state in a URL', pattern: /[?&](?:code|state)=(?!\[redacted\])[^&#"\s]{4,}/ },
 ];
 
 export function databasePassword(url: string): string | undefined {
@@ -56,16 +57,23 @@ export interface LeakOptions {
   databaseUrl?: string;
   /** Also look for credential shapes whose value we do not know (only where the inputs are not random). */
   tokenShapes?: boolean;
+  /** Values this run made that no log line may carry (an OAuth state and code, say). */
+  secrets?: readonly string[];
 }
 
+/** The OAuth install's answers are HTML pages for a browser, not the API's JSON. */
+const isPage = (answer: Answer) => answer.sentPath.startsWith('/oauth/');
+
+/** The API's error answers (JSON, in the contract's shape). */
 export function errorAnswers(harness: Harness): Answer[] {
-  return harness.answers.filter((answer) => answer.status >= 400);
+  return harness.answers.filter((answer) => answer.status >= 400 && !isPage(answer));
 }
 
 export function assertNoLeaks(harness: Harness, options: LeakOptions = {}): { logLines: number; errorBodies: number } {
   const problems: string[] = [];
   // Plain loops and one expect at the end: a fuzz run leaves tens of thousands of lines to scan.
-  const fixed = [TEST_SECRET, ...(options.databaseUrl ? [options.databaseUrl, databasePassword(options.databaseUrl)] : [])].filter((s): s is string => Boolean(s));
+  const fixed = [TEST_SECRET, ...(options.secrets ?? []), ...(options.databaseUrl ? [options.databaseUrl, databasePassword(options.databaseUrl)] : [])]
+    .filter((s): s is string => Boolean(s));
   const carriesSecret = (text: string): string | undefined => {
     const found = fixed.find((secret) => text.includes(secret));
     if (found) return found;
@@ -81,15 +89,15 @@ export function assertNoLeaks(harness: Harness, options: LeakOptions = {}): { lo
   }
 
   const errors = errorAnswers(harness);
-  for (const answer of errors) {
+  for (const answer of [...errors, ...harness.answers.filter((page) => page.status >= 400 && isPage(page))]) {
     const label = `${answer.status} ${answer.sentPath.slice(0, 200)}: ${answer.text.slice(0, 400)}`;
-    if (typeof answer.json !== 'object' || answer.json === null) problems.push(`an error answer that is not JSON: ${label}`);
+    if (!isPage(answer) && (typeof answer.json !== 'object' || answer.json === null)) problems.push(`an error answer that is not JSON: ${label}`);
     if (hasKey(answer.json, 'stack')) problems.push(`an error answer with a stack: ${label}`);
     const text = withoutEcho(answer);
     for (const { name, pattern } of INTERNALS) if (pattern.test(text)) problems.push(`an error answer carries ${name}: ${label}`);
     const secret = carriesSecret(answer.text);
     if (secret) problems.push(`an error answer carries a secret (${secret.slice(0, 4)}…): ${label}`);
-    if (answer.status === 500 && !isBareInternalError(answer.json)) problems.push(`a 500 that says more than "internal error": ${label}`);
+    if (answer.status === 500 && !isPage(answer) && !isBareInternalError(answer.json)) problems.push(`a 500 that says more than "internal error": ${label}`);
   }
   expect(problems.slice(0, 10)).toEqual([]);
   return { logLines: harness.logs.length, errorBodies: errors.length };
