@@ -475,7 +475,7 @@ describe('client input that once reached Postgres and got a 500', () => {
 
   it('delegation-year-zero: a delegation window starting 0000-01-01T00:00:00Z is a 400, not a 500', async () => {
     const answer = await harness.call(adminPortal.as('dealdesk'), 'POST', '/api/v1/admin/delegations',
-      { from: 'anna.berg@acme.example', to: 'vp.sales@acme.example', startsAt: '0000-01-01T00:00:00Z', endsAt: '2027-01-01T00:00:00Z' });
+      { from: 'anna.berg@acme.example', to: 'vp.sales@acme.example', startsAt: '0000-01-01T00:00:00Z', endsAt: '2027-01-01T00:00:00Z', idempotencyKey: 'fuzz-year-zero-key', expectedVersion: 1 });
     expect(answer.status, answer.text).toBe(400);
     expect(detailPaths(answer)).toEqual(['body.startsAt']);
   });

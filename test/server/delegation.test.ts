@@ -125,7 +125,7 @@ describe('delegation', () => {
   it('answers 400 naming the field for an instant outside 1970..9999, which Postgres or a Date could not hold', async () => {
     const { call } = await setup();
     const problems = async (startsAt: string, endsAt: string) => {
-      const answer = await call('dealdesk', 'POST', '/api/v1/admin/delegations', { from: ANNA, to: CRO, startsAt, endsAt });
+      const answer = await call('dealdesk', 'POST', '/api/v1/admin/delegations', { from: ANNA, to: CRO, startsAt, endsAt, idempotencyKey: idempotencyKey(), expectedVersion: 1 });
       expect(answer.status, answer.text).toBe(400);
       return answer.body.error.details as { path: string; message: string }[];
     };
@@ -133,7 +133,7 @@ describe('delegation', () => {
     expect(await problems('1969-12-31T23:59:59Z', '2026-12-02T00:00:00Z')).toEqual([expect.objectContaining({ path: 'body.startsAt' })]);
     // An offset carries the last minute of 9999 into year 10000.
     expect(await problems('2026-12-01T00:00:00Z', '9999-12-31T23:59:59-01:00')).toEqual([expect.objectContaining({ path: 'body.endsAt' })]);
-    const furthest = await call('dealdesk', 'POST', '/api/v1/admin/delegations', { from: ANNA, to: CRO, startsAt: '2026-12-01T00:00:00Z', endsAt: '9999-12-31T23:59:59.999Z' });
+    const furthest = await call('dealdesk', 'POST', '/api/v1/admin/delegations', { from: ANNA, to: CRO, startsAt: '2026-12-01T00:00:00Z', endsAt: '9999-12-31T23:59:59.999Z', idempotencyKey: idempotencyKey(), expectedVersion: 1 });
     expect(furthest.status, furthest.text).toBe(201);
   });
 
