@@ -67,7 +67,7 @@ describe('the card view', () => {
 });
 
 describe('requesting approval', () => {
-  it('opens a pending request on the routed steps, once per idempotency key', async () => {
+  it('opens a pending request on the routed steps, once per idempotency key, and answers a repeat byte for byte', async () => {
     const { db, portal, call } = await setup();
     const dealId = await seedDeal(portal, { discount_percent: '25' });
     const key = idempotencyKey();
@@ -78,7 +78,8 @@ describe('requesting approval', () => {
     expect(first.headers['idempotent-replayed']).toBe('false');
 
     const again = await call('noah', 'POST', `/api/v1/deals/${dealId}/requests`, { justification: 'Competitive pressure', idempotencyKey: key }).expect(201);
-    expect(again.body).toEqual(first.body);
+    expect(again.text).toBe(first.text);
+    expect(again.headers['content-type']).toBe(first.headers['content-type']);
     expect(again.headers['idempotent-replayed']).toBe('true');
     expect(await db('approval_requests').where({ portal_id: portal.portalId, deal_id: dealId }).count()).toEqual([{ count: '1' }]);
   });
@@ -144,7 +145,7 @@ describe('requesting approval', () => {
     expect(await db('jobs').where({ portal_id: portal.portalId, kind: 'sync_deal' }).count()).toEqual([{ count: '0' }]);
   });
 
-  it('answers a repeated decision with the first answer, trace hash and all, and decides once', async () => {
+  it('answers a repeated decision with the first answer byte for byte, trace hash and all, and decides once', async () => {
     const { db, portal, call } = await setup();
     const dealId = await seedDeal(portal, { discount_percent: '25' });
     const opened = RequestAnswer.parse((await call('noah', 'POST', `/api/v1/deals/${dealId}/requests`, { justification: 'Competitive pressure', idempotencyKey: idempotencyKey() }).expect(201)).body);
@@ -157,7 +158,8 @@ describe('requesting approval', () => {
 
     const again = await call('ben', 'POST', `/api/v1/requests/${opened.request.id}/decisions`, { verdict: 'approve', comment: 'fine', idempotencyKey: key }).expect(200);
     expect(again.headers['idempotent-replayed']).toBe('true');
-    expect(again.body).toEqual(first.body);
+    expect(again.text).toBe(first.text);
+    expect(again.headers['content-type']).toBe(first.headers['content-type']);
     expect(await db('decisions').where({ request_id: opened.request.id }).count()).toEqual([{ count: '1' }]);
     expect(await db('traces').where({ request_id: opened.request.id, kind: 'decision' }).count()).toEqual([{ count: '1' }]);
   });
