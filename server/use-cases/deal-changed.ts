@@ -35,7 +35,8 @@ export async function onDealChanged(deps: ServiceDeps, portal: Portal, dealId: s
       return { kind: 'no_live_request' } as const;
     }
     const at = isoNow(deps);
-    const assessment = assessChange({ deal: request.dealSnapshot, score: request.score, routeId: request.routeId }, deal, policy.document, directory);
+    const requester = request.lifecycle.requester;
+    const assessment = assessChange({ deal: request.dealSnapshot, score: request.score, routeId: request.routeId, requester }, deal, policy.document, directory);
     let invalidated = false;
     let output: unknown = { stands: true };
     if (!assessment.stands) {
@@ -52,7 +53,7 @@ export async function onDealChanged(deps: ServiceDeps, portal: Portal, dealId: s
     await storeDocument(trx, 'directory', directoryHash, canonicalJson(directory));
     const trace = await appendTrace(trx, {
       portalId: portal.id, kind: 'change_assessment', requestId: request.id, dealId,
-      input: { snapshot: request.dealSnapshot, changed: deal, score: request.score, routeId: request.routeId, directoryHash },
+      input: { snapshot: request.dealSnapshot, changed: deal, score: request.score, routeId: request.routeId, requester, directoryHash },
       output: { assessment, result: output },
       policyHash: policy.hash, engineVersion: ENGINE_VERSION, occurredAt: at,
     });

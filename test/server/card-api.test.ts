@@ -276,3 +276,29 @@ describe('withdrawing', () => {
     await call('noah', 'POST', `/api/v1/requests/${requestId}/withdraw`, { idempotencyKey: idempotencyKey() }).expect(409);
   });
 });
+
+describe('a material change to an approved deal', () => {
+  it('lets the approval stand when the discount falls to a lighter route, and asks again when it rises', async () => {
+    const { db, portal, call } = await setup();
+    // The demo endpoint changes a deal as a HubSpot edit does, followed by the same re-assessment; demo portals only.
+    await db('portals').where({ id: portal.portalId }).update({ install_state: 'demo' });
+    const dealId = await seedDeal(portal, { amount: '80000', discount_percent: '21', payment_terms: 'net_60' });
+    const opened = RequestAnswer.parse((await call('noah', 'POST', `/api/v1/deals/${dealId}/requests`, { justification: 'Competitive pressure', idempotencyKey: idempotencyKey() }).expect(201)).body);
+    expect(opened.request).toMatchObject({ routeId: 'standard', score: 45 });
+    await call('ben', 'POST', `/api/v1/requests/${opened.request.id}/decisions`, { verdict: 'approve', idempotencyKey: idempotencyKey() }).expect(200);
+
+    // 21% → 12%: the light route asks Noah's manager, Ben, whom the standard route already asked.
+    const lowered = await call('noah', 'POST', `/api/v1/demo/deals/${dealId}/properties`, { properties: { discount_percent: '12' } }).expect(200);
+    expect(lowered.body.outcome).toMatchObject({ kind: 'assessed', invalidated: false, assessment: { stands: true, after: { score: 25, routeId: 'light' } } });
+    const card = CardView.parse((await call('noah', 'GET', `/api/v1/deals/${dealId}/card`).expect(200)).body);
+    expect(card.request).toMatchObject({ id: opened.request.id, state: 'approved' });
+    expect(card.preview?.routeId).toBe('light');
+
+    // 12% → 35%: the score rises past what was approved.
+    const raised = await call('noah', 'POST', `/api/v1/demo/deals/${dealId}/properties`, { properties: { discount_percent: '35' } }).expect(200);
+    expect(raised.body.outcome).toMatchObject({ kind: 'assessed', invalidated: true, assessment: { stands: false, reason: 'discount_percent changed and the score rose from 45 to 60' } });
+    const after = CardView.parse((await call('noah', 'GET', `/api/v1/deals/${dealId}/card`).expect(200)).body);
+    expect(after.request).toMatchObject({ state: 'invalidated' });
+    expect(after.actions.request).toBe(true);
+  });
+});
