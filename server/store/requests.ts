@@ -180,6 +180,15 @@ export async function insertRequest(trx: Knex.Transaction, request: NewRequest):
   await enqueueJobs(trx, slaTimerJobs(request.portalId, request.id, request.lifecycle), request.at);
 }
 
+/**
+ * Records the trace of the evaluation a request was routed with. The trace is appended after the request is saved (the
+ * portal's chain head is the last lock a transaction takes: see traces.ts), so the request learns its hash here.
+ */
+export async function setEvaluationTrace(trx: Knex.Transaction, portalId: string, requestId: string, traceHash: string): Promise<void> {
+  await trx('approval_requests').where({ portal_id: portalId, id: requestId })
+    .update({ evaluation: trx.raw(`jsonb_set(evaluation, '{traceHash}', to_jsonb(?::text))`, [traceHash]) });
+}
+
 export interface TransitionWrites {
   /** The decision that caused it, when one did. */
   decision?: { stepIndex: number; approverEmail: string; approverUserId: string; onBehalfOf: string | null; verdict: 'approve' | 'reject'; comment: string | null };

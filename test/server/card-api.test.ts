@@ -108,6 +108,34 @@ describe('requesting approval', () => {
     expect(await verifyChain(db, portal.portalId)).toMatchObject({ ok: true });
   });
 
+  it('a request and a decision that Postgres aborts once as a deadlock are made on the second try, once each', async () => {
+    const { db, portal, call } = await setup();
+    const dealId = await seedDeal(portal, { discount_percent: '25' });
+    // As a superuser test step: the first transition and the first decision trace of this deal fail as a deadlock would.
+    await db.raw('CREATE SEQUENCE test_deadlock_transition; CREATE SEQUENCE test_deadlock_decision');
+    await db.raw(`CREATE FUNCTION test_deadlock_once() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.deal_id = '${dealId}' AND NEW.kind IN ('transition', 'decision') AND nextval('test_deadlock_' || NEW.kind) = 1 THEN
+          RAISE EXCEPTION 'test: deadlock detected' USING ERRCODE = '40P01';
+        END IF;
+        RETURN NEW;
+      END $$`);
+    await db.raw('CREATE TRIGGER test_deadlock_once BEFORE INSERT ON traces FOR EACH ROW EXECUTE FUNCTION test_deadlock_once()');
+    try {
+      const opened = RequestAnswer.parse((await call('noah', 'POST', `/api/v1/deals/${dealId}/requests`, { justification: 'Competitive pressure', idempotencyKey: idempotencyKey() }).expect(201)).body);
+      const decided = await call('ben', 'POST', `/api/v1/requests/${opened.request.id}/decisions`, { verdict: 'approve', idempotencyKey: idempotencyKey() }).expect(200);
+      expect(RequestAnswer.parse(decided.body).request.state).toBe('approved');
+      expect(await db('approval_requests').where({ deal_id: dealId }).count()).toEqual([{ count: '1' }]);
+      expect(await db('decisions').where({ request_id: opened.request.id }).count()).toEqual([{ count: '1' }]);
+      expect((await db.raw<{ rows: { last_value: string }[] }>('SELECT last_value FROM test_deadlock_decision')).rows[0]?.last_value).toBe('2');
+    } finally {
+      await db.raw('DROP TRIGGER test_deadlock_once ON traces');
+      await db.raw('DROP FUNCTION test_deadlock_once()');
+      await db.raw('DROP SEQUENCE test_deadlock_transition; DROP SEQUENCE test_deadlock_decision');
+    }
+    expect(await verifyChain(db, portal.portalId)).toMatchObject({ ok: true });
+  });
+
   it('a decision is six statements in two round trips: BEGIN, key and lock together; writes, trace and COMMIT together', async () => {
     const { db, portal, call } = await setup();
     const open = async (dealId: string) => RequestAnswer.parse((await call('noah', 'POST', `/api/v1/deals/${dealId}/requests`, { justification: 'Competitive pressure', idempotencyKey: idempotencyKey() }).expect(201)).body);
