@@ -49,11 +49,22 @@ export function createMetrics(db: Knex, options: { defaultMetrics?: boolean; clo
     const rows = await db('jobs').whereIn('state', ['queued', 'running', 'dead']).select('kind', 'state').count<{ kind: string; state: string; count: string }[]>('* as count').groupBy('kind', 'state');
     for (const row of rows) gauge.set({ kind: row.kind, state: row.state }, Number(row.count));
   });
-  fromDatabase('approval_router_outbox_lag_seconds', 'Age of the oldest due, unsent deal sync.', [], async (gauge) => {
+  // A sync waiting for a retry or for the portal's next day's budget is as unsent as a due one: the lag is the age of
+  // the oldest change still queued, from when it was enqueued.
+  fromDatabase('approval_router_outbox_lag_seconds', 'Age of the oldest unsent deal sync, deferred ones included.', [], async (gauge) => {
     const now = clock().toISOString();
-    const row = await db('jobs').where({ kind: 'sync_deal', state: 'queued' }).andWhere('run_at', '<=', now)
-      .first<{ lag: string | null }>(db.raw('EXTRACT(EPOCH FROM ?::timestamptz - min(run_at)) AS lag', [now]));
+    const row = await db('jobs').where({ kind: 'sync_deal', state: 'queued' })
+      .first<{ lag: string | null }>(db.raw('GREATEST(0, EXTRACT(EPOCH FROM ?::timestamptz - min(created_at))) AS lag', [now]));
     gauge.set(Number(row?.lag ?? 0));
+  });
+  fromDatabase('approval_router_sync_deferred_until_seconds', 'Per portal whose HubSpot syncs wait: until when (Unix time), because its day\'s budget is spent (budget) or HubSpot asked it to wait (rate_limited).', ['portal', 'reason'], async (gauge) => {
+    const now = clock().toISOString();
+    const rows = await db('portal_budgets').where('deferred_until', '>', now).orWhere('blocked_until', '>', now)
+      .select<{ portal_id: string; deferred_until: Date | null; blocked_until: Date | null }[]>('portal_id', 'deferred_until', 'blocked_until');
+    for (const row of rows) {
+      if (row.deferred_until && row.deferred_until.toISOString() > now) gauge.set({ portal: String(row.portal_id), reason: 'budget' }, row.deferred_until.getTime() / 1000);
+      if (row.blocked_until && row.blocked_until.toISOString() > now) gauge.set({ portal: String(row.portal_id), reason: 'rate_limited' }, row.blocked_until.getTime() / 1000);
+    }
   });
   fromDatabase('approval_router_sla_breaches', 'SLA breaches escalated, all time.', [], async (gauge) => {
     const row = await db('incidents').where({ kind: 'sla_breach' }).count<{ count: string }[]>('* as count').first();

@@ -18,6 +18,7 @@ interface LocalUserRow {
   teams: string[];
   primary_team: string | null;
   manager_email: string | null;
+  active: boolean;
 }
 
 export class LocalCrm implements Crm {
@@ -119,6 +120,7 @@ export class LocalCrm implements Crm {
       teams: user.teams,
       primary_team: user.primaryTeam ?? null,
       manager_email: user.managerEmail === undefined ? null : normaliseEmail(user.managerEmail),
+      active: user.active ?? true,
     }).onConflict(['portal_id', 'email']).merge();
   }
 
@@ -137,5 +139,7 @@ function toDirectoryUser(row: LocalUserRow): DirectoryUser {
     ...(row.name ? { name: row.name } : {}),
     ...(row.primary_team ? { primaryTeam: row.primary_team } : {}),
     ...(row.manager_email ? { managerEmail: row.manager_email } : {}),
+    // As in a directory file, absent means active: the same people give the same directory, and the same hash.
+    ...(row.active ? {} : { active: false }),
   };
 }

@@ -41,6 +41,35 @@ export async function takeBudget(db: Knex, portalId: string, calls: number, limi
   });
 }
 
+/**
+ * The portal's day's budget is spent (ours, or HubSpot's daily limit): its syncs wait until `until`, the next day.
+ * The first time in a day this is found (no deferral in force at `now`), an incident says so, once a portal a day
+ * however many jobs and workers meet the spent budget. Returns whether this call recorded it.
+ */
+export async function deferSyncs(db: Knex, portalId: string, until: Date, now: Date, why: string, syncsInBatch: number): Promise<boolean> {
+  return db.transaction(async (trx) => {
+    const started = await trx('portal_budgets').where({ portal_id: portalId })
+      .where((q) => { void q.whereNull('deferred_until').orWhere('deferred_until', '<=', now); })
+      .update({ deferred_until: until }).returning('portal_id');
+    if (started.length === 0) {
+      await trx('portal_budgets').where({ portal_id: portalId }).where('deferred_until', '<', until).update({ deferred_until: until });
+      return false;
+    }
+    await trx('incidents').insert({
+      portal_id: portalId, kind: 'sync_deferred', created_at: now,
+      summary: `HubSpot sync delayed until ${until.toISOString()}: ${why}`,
+      packet: JSON.stringify({ until: until.toISOString(), why, syncsInBatch }),
+    });
+    return true;
+  });
+}
+
+/** When this portal's syncs wait for its next day's budget, or null when they do not at `now`. */
+export async function syncsDeferredUntil(db: Knex, portalId: string, now: Date): Promise<Date | null> {
+  const row = await db('portal_budgets').where({ portal_id: portalId }).where('deferred_until', '>', now).first<{ deferred_until: Date } | undefined>('deferred_until');
+  return row?.deferred_until ?? null;
+}
+
 /** After a 429, nobody calls HubSpot for this portal until the time HubSpot named. */
 export async function blockPortal(db: Knex, portalId: string, until: Date): Promise<void> {
   await db('portal_budgets').where({ portal_id: portalId }).update({ blocked_until: until, tokens: 0 });

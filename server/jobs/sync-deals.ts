@@ -7,7 +7,7 @@ import { PortalUninstalledError } from '../hubspot/token-store.js';
 import { findPortal } from '../store/portals.js';
 import { appendTrace } from '../store/traces.js';
 import type { BudgetLimits } from './portal-budget.js';
-import { blockPortal, takeBudget } from './portal-budget.js';
+import { blockPortal, deferSyncs, takeBudget } from './portal-budget.js';
 import type { SyncDealPayload } from './sync-deal.js';
 import type { ClaimedJob, JobDeps } from './types.js';
 
@@ -50,7 +50,10 @@ export async function syncDeals(deps: JobDeps, portalId: string, jobs: ClaimedJo
 
   const calls = Math.ceil(toWrite.length / 100);
   const budget = await takeBudget(deps.db, portalId, calls, limits, deps.now());
-  if (!budget.ok) return all({ kind: 'retry', afterSeconds: budget.retryAfterSeconds, countsAsAttempt: false, error: `portal over its ${budget.reason} budget` });
+  if (!budget.ok) {
+    if (budget.reason === 'daily') await deferForTheDay(deps, portalId, budget.retryAfterSeconds, `the portal's daily budget of ${limits.daily} HubSpot calls is spent`, jobs.length);
+    return all({ kind: 'retry', afterSeconds: budget.retryAfterSeconds, countsAsAttempt: false, error: `portal over its ${budget.reason} budget` });
+  }
 
   // Marked `writing` before the call, all in one statement: a worker that dies mid-call leaves the mark to be read back.
   const now = deps.now();
@@ -91,6 +94,7 @@ export async function syncDeals(deps: JobDeps, portalId: string, jobs: ClaimedJo
       // HubSpot's daily limit turns with the day: asking again every few seconds would only pile up 429s.
       const wait = error.dailyLimitReached ? secondsToNextUtcDay(deps.now()) : error.retryAfterSeconds ?? 10;
       if (error.hubspotStatus === 429) await blockPortal(deps.db, portalId, new Date(deps.now().getTime() + wait * 1000));
+      if (error.dailyLimitReached) await deferForTheDay(deps, portalId, wait, 'HubSpot\'s daily API limit for the portal is reached', jobs.length);
       const why = error.dailyLimitReached ? `${error.message} (daily limit: waiting for the next UTC day)` : error.message;
       return all({ kind: 'retry', afterSeconds: wait, countsAsAttempt: error.hubspotStatus !== 429, error: why });
     }
@@ -99,6 +103,13 @@ export async function syncDeals(deps: JobDeps, portalId: string, jobs: ClaimedJo
     return all({ kind: 'retry', afterSeconds: 30, countsAsAttempt: true, error: message });
   }
   return outcomes;
+}
+
+/** The portal's syncs wait `seconds` for its next day's budget: an incident the first time in the day, and a warning. */
+async function deferForTheDay(deps: JobDeps, portalId: string, seconds: number, why: string, syncsInBatch: number): Promise<void> {
+  const now = deps.now();
+  const until = new Date(now.getTime() + seconds * 1000);
+  if (await deferSyncs(deps.db, portalId, until, now, why, syncsInBatch)) deps.logger.warn({ portalId, until: until.toISOString(), why }, 'HubSpot syncs deferred to the next day');
 }
 
 /**

@@ -84,6 +84,8 @@ function judge(s: PostureSignals, t: PostureThresholds): { posture: Posture; rea
   if (syncFailures >= t.critical.syncFailures) critical.push(sync);
   else if (syncFailures >= t.degraded.syncFailures) degraded.push(sync);
   if (s.otherIncidents >= t.degraded.otherIncidents) degraded.push(`${s.otherIncidents} other incidents`);
+  // Not the policy's doing, so never critical (which would roll the version back), but not healthy either.
+  if (s.syncDeferredUntil !== null) degraded.push(`HubSpot syncs are delayed until ${s.syncDeferredUntil}: the portal's daily HubSpot budget is spent`);
 
   if (critical.length > 0) return { posture: 'critical', reasons: [...critical, ...degraded] };
   if (degraded.length > 0) return { posture: 'degraded', reasons: degraded };

@@ -17,6 +17,8 @@ export interface IdempotencyScope {
 export interface StoredAnswer<T> {
   status: number;
   body: T;
+  /** The body as sent the first time, byte for byte: what every answer to this key sends. */
+  json: string;
   replayed: boolean;
 }
 
@@ -29,9 +31,10 @@ export async function runIdempotent<T>(
     const replayed = await claimKey<T>(trx, scope);
     if (replayed) return replayed;
     const answer = await action(trx);
+    const json = JSON.stringify(answer.body);
     await trx('idempotency_keys').where({ portal_id: scope.portalId, key: scope.key })
-      .update({ status: answer.status, response: JSON.stringify(answer.body) });
-    return { ...answer, replayed: false };
+      .update({ status: answer.status, response: json });
+    return { ...answer, json, replayed: false };
   });
 }
 
@@ -88,8 +91,8 @@ export async function runIdempotentTraced<T extends { traceHash: string }, L>(
   return pipelinedTransaction(db, async (send) => {
     const [claimed, locked] = await send([claimStatement(scope), lock.statement]);
     if (claimed!.length === 0) {
-      const [stored] = await send<StoredKey<T>>([storedKeyStatement(scope)]);
-      return replay(scope, stored![0]);
+      const [stored] = await send<StoredKey>([storedKeyStatement(scope)]);
+      return replay<T>(scope, stored![0]);
     }
     return saveTraced<T>(send, scope, await action(lock.read(locked!), send), []);
   });
@@ -100,9 +103,11 @@ async function saveTraced<T extends { traceHash: string }>(
   send: SendBatch, scope: IdempotencyScope, { status, body, writes, trace }: TracedAction<T>, before: Statement[],
 ): Promise<StoredAnswer<T>> {
   const append = appendTraceCall(trace);
+  // The stored text is JSON.stringify of the body with traceHash as its last key, as this call answers below: the
+  // body's text with `,"traceHash":"…"` put before its closing brace.
   const answer: Statement = {
     sql: `WITH appended AS (${append.sql}), answered AS (
-       UPDATE idempotency_keys SET status = ?, response = ?::jsonb || jsonb_build_object('traceHash', (SELECT trace_hash FROM appended))
+       UPDATE idempotency_keys SET status = ?, response = left(?, -1) || ',"traceHash":' || (SELECT to_json(trace_hash)::text FROM appended) || '}'
        WHERE portal_id = ? AND key = ?)
      SELECT trace_hash FROM appended`,
     bindings: [...append.bindings, status, JSON.stringify(body), scope.portalId, scope.key],
@@ -110,7 +115,8 @@ async function saveTraced<T extends { traceHash: string }>(
   const results = await send([...before, ...writes, answer], { thenCommit: true });
   const traceHash = (results.at(-1)?.[0] as { trace_hash?: string } | undefined)?.trace_hash;
   if (!traceHash) throw new Error('append_trace returned no row');
-  return { status, body: { ...body, traceHash } as unknown as T, replayed: false };
+  const answered = { ...body, traceHash };
+  return { status, body: answered as unknown as T, json: JSON.stringify(answered), replayed: false };
 }
 
 /** Fails unless this call's claim took the key (a key taken before has its answer stored) and `holds` is true. */
@@ -139,7 +145,7 @@ async function claimKey<T>(trx: Knex.Transaction, scope: IdempotencyScope): Prom
   return rows.length === 0 ? storedAnswer<T>(trx, scope) : null;
 }
 
-interface StoredKey<T> { user_id: string; operation: string; fingerprint: string; status: number | null; response: T }
+interface StoredKey { user_id: string; operation: string; fingerprint: string; status: number | null; response: string | null }
 
 function storedKeyStatement(scope: IdempotencyScope): Statement {
   return {
@@ -151,14 +157,14 @@ function storedKeyStatement(scope: IdempotencyScope): Statement {
 /** The answer of the call that claimed this key first, which a repeat of it gets again. */
 async function storedAnswer<T>(trx: Knex.Transaction, scope: IdempotencyScope): Promise<StoredAnswer<T>> {
   const statement = storedKeyStatement(scope);
-  const { rows } = await trx.raw<{ rows: StoredKey<T>[] }>(statement.sql, statement.bindings as Knex.RawBinding[]);
-  return replay(scope, rows[0]);
+  const { rows } = await trx.raw<{ rows: StoredKey[] }>(statement.sql, statement.bindings as Knex.RawBinding[]);
+  return replay<T>(scope, rows[0]);
 }
 
-function replay<T>(scope: IdempotencyScope, stored: StoredKey<T> | undefined): StoredAnswer<T> {
-  if (!stored || stored.status === null) throw new AppError('conflict', 'this action is already in progress; retry shortly');
+function replay<T>(scope: IdempotencyScope, stored: StoredKey | undefined): StoredAnswer<T> {
+  if (!stored || stored.status === null || stored.response === null) throw new AppError('conflict', 'this action is already in progress; retry shortly');
   if (stored.user_id !== scope.userId || stored.operation !== scope.operation || stored.fingerprint !== scope.fingerprint) {
     throw new AppError('conflict', 'this idempotency key was already used for a different action');
   }
-  return { status: stored.status, body: stored.response, replayed: true };
+  return { status: stored.status, body: JSON.parse(stored.response) as T, json: stored.response, replayed: true };
 }

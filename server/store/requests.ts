@@ -122,14 +122,19 @@ export interface RequestForView {
   delegatedBy: Map<string, string>;
   /** The portal's configuration version, read in the same statement (see portal-config.ts). */
   configVersion: number;
+  /** Until when the portal's HubSpot syncs wait for its next day's budget, or null when they do not. */
+  syncDeferredUntil: Date | null;
 }
 
 /**
  * What the card view needs from the approval tables in one statement: the deal's latest request with the decisions
- * delegates made on it, and the portal's configuration version beside it (a row even when the deal has no request).
+ * delegates made on it, and beside it the portal's configuration version and whether its syncs wait for the next
+ * day's budget at the view's instant (a row even when the deal has no request).
  */
 const LATEST_FOR_VIEW = prepared('approval-router/latest-request-for-view', `
-  SELECT ${CONFIG_VERSION_SQL} AS config_version, latest.*
+  SELECT ${CONFIG_VERSION_SQL} AS config_version,
+    (SELECT b.deferred_until FROM portal_budgets b WHERE b.portal_id = ? AND b.deferred_until > ?::timestamptz) AS sync_deferred_until,
+    latest.*
   FROM (SELECT 1) AS one LEFT JOIN LATERAL (
     SELECT r.id, r.portal_id, r.deal_id, r.requester_email, r.requester_user_id, r.justification, r.snapshot_hash, r.score,
       r.route_id, r.policy_version_id, r.state, r.lifecycle, r.row_version, r.created_at, r.closed_at, p.version AS policy_version,
@@ -140,14 +145,16 @@ const LATEST_FOR_VIEW = prepared('approval-router/latest-request-for-view', `
     ORDER BY r.created_at DESC, r.seq DESC LIMIT 1
   ) AS latest ON true`);
 
-export async function latestRequestForView(db: Knex, portalId: string, dealId: string): Promise<RequestForView> {
-  const rows = await runPrepared<Omit<RequestRow, 'deal_snapshot' | 'evaluation'> & { config_version: string; delegated: [number, string, string][] | null; id: string | null }>(db, LATEST_FOR_VIEW, [portalId, portalId, dealId]);
+export async function latestRequestForView(db: Knex, portalId: string, dealId: string, at: string): Promise<RequestForView> {
+  const rows = await runPrepared<Omit<RequestRow, 'deal_snapshot' | 'evaluation'> & { config_version: string; sync_deferred_until: Date | null; delegated: [number, string, string][] | null; id: string | null }>(
+    db, LATEST_FOR_VIEW, [portalId, portalId, at, portalId, dealId]);
   const row = rows[0];
   if (!row) throw new Error('latestRequestForView returned no row');
   return {
     request: row.id ? toSummary(row) : null,
     delegatedBy: new Map((row.delegated ?? []).map(([step, approver, onBehalfOf]) => [`${step}:${approver}`, onBehalfOf])),
     configVersion: Number(row.config_version),
+    syncDeferredUntil: row.sync_deferred_until,
   };
 }
 
@@ -178,6 +185,15 @@ export async function insertRequest(trx: Knex.Transaction, request: NewRequest):
   const steps = stepsUpsert(trx, request.portalId, request.id, request.lifecycle);
   if (steps) await steps;
   await enqueueJobs(trx, slaTimerJobs(request.portalId, request.id, request.lifecycle), request.at);
+}
+
+/**
+ * Records the trace of the evaluation a request was routed with. The trace is appended after the request is saved (the
+ * portal's chain head is the last lock a transaction takes: see traces.ts), so the request learns its hash here.
+ */
+export async function setEvaluationTrace(trx: Knex.Transaction, portalId: string, requestId: string, traceHash: string): Promise<void> {
+  await trx('approval_requests').where({ portal_id: portalId, id: requestId })
+    .update({ evaluation: trx.raw(`jsonb_set(evaluation, '{traceHash}', to_jsonb(?::text))`, [traceHash]) });
 }
 
 export interface TransitionWrites {

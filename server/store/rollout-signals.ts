@@ -1,5 +1,6 @@
 // What posture is computed from: evaluation errors (recorded here), unroutable deals (read from the evaluation
-// traces of the active policy), sync failures (the jobs table) and other incidents, over a window.
+// traces of the active policy), sync failures (the jobs table), syncs deferred for a spent daily budget and other
+// incidents, over a window.
 import type { Knex } from 'knex';
 
 export async function recordEvaluationError(
@@ -22,7 +23,9 @@ export interface PostureSignals {
   syncDead: number;
   syncRetrying: number;
   syncExamples: { jobId: string; dealId: string | null; state: string; attempts: number; lastError: string | null }[];
-  /** Incidents in the window other than SLA breaches, dead sync jobs (counted above) and posture's own. */
+  /** When the portal's syncs wait for its next day's HubSpot budget (ISO), or null when they do not. */
+  syncDeferredUntil: string | null;
+  /** Incidents in the window other than SLA breaches, dead sync jobs and deferred syncs (counted above) and posture's own. */
   otherIncidents: number;
 }
 
@@ -32,7 +35,7 @@ export interface PostureSignals {
  * are of deals, not of views.
  */
 export async function readPostureSignals(db: Knex, portalId: string, active: { id: string; hash: string }, since: string, until: string): Promise<PostureSignals> {
-  const [errors, evaluations, unroutable, sync, incidents] = await Promise.all([
+  const [errors, evaluations, unroutable, sync, incidents, deferred] = await Promise.all([
     db('evaluation_errors').where({ portal_id: portalId, policy_version_id: active.id }).where('occurred_at', '>', since).where('occurred_at', '<=', until)
       .count<{ count: string }[]>('* as count'),
     db('traces').where({ portal_id: portalId, kind: 'evaluation', policy_hash: active.hash }).where('occurred_at', '>', since).where('occurred_at', '<=', until)
@@ -48,8 +51,9 @@ export async function readPostureSignals(db: Knex, portalId: string, active: { i
       .orderBy('id', 'desc')
       .select<{ id: string; state: string; attempts: number; last_error: string | null; payload: { dealId?: string } }[]>('id', 'state', 'attempts', 'last_error', 'payload'),
     db('incidents').where({ portal_id: portalId }).where('created_at', '>', since).where('created_at', '<=', until)
-      .whereNot('kind', 'dead_sync_deal').whereNot('kind', 'like', 'sla%').whereNot('kind', 'like', 'posture%').whereNot('kind', 'like', 'policy_rollback%')
+      .whereNot('kind', 'dead_sync_deal').whereNot('kind', 'sync_deferred').whereNot('kind', 'like', 'sla%').whereNot('kind', 'like', 'posture%').whereNot('kind', 'like', 'policy_rollback%')
       .count<{ count: string }[]>('* as count'),
+    db('portal_budgets').where({ portal_id: portalId }).where('deferred_until', '>', until).first<{ deferred_until: Date } | undefined>('deferred_until'),
   ]);
   return {
     evaluationErrors: Number(errors[0]?.count ?? 0),
@@ -61,6 +65,7 @@ export async function readPostureSignals(db: Knex, portalId: string, active: { i
     syncExamples: sync.slice(0, 10).map((job) => ({
       jobId: String(job.id), dealId: job.payload.dealId ?? null, state: job.state, attempts: job.attempts, lastError: job.last_error,
     })),
+    syncDeferredUntil: deferred?.deferred_until.toISOString() ?? null,
     otherIncidents: Number(incidents[0]?.count ?? 0),
   };
 }

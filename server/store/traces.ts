@@ -1,5 +1,15 @@
 // Append-only, hash-chained traces: one row per evaluation, transition and sync. Appends for a portal are
 // serialised by a row lock on its chain head, inside the caller's transaction, so the chain has no forks.
+//
+// The order every transaction takes its locks in, so that none waits for a lock held by one waiting for its own:
+//   1. the idempotency key it claims;
+//   2. the portal's row, where a change to its configuration locks it;
+//   3. request rows: the request acted on or the deal's latest one, then what it writes to them (a new request
+//      takes the deal's pending slot, a transition its steps and decisions);
+//   4. the jobs it enqueues;
+//   5. the portal's chain head, last: once a transaction appends a trace it only appends more, inserts rows no one
+//      else can hold, and commits.
+// Trace documents (policies, directories) are stored before the transaction, each in a statement of its own.
 import type { Knex } from 'knex';
 import type { Statement } from '../db/prepared.js';
 import { canonicalJson } from '../../src/hash.js';

@@ -1,5 +1,6 @@
 // Decisions and withdrawals: lock the request row, let the core decide whether the act is allowed,
-// persist the new state with the decision, and trace it. Concurrent acts on one request run one at a time.
+// persist the new state with the decision, and trace it. Concurrent acts on one request run one at a time; an act
+// Postgres aborts for a deadlock runs once more.
 import type { Knex } from 'knex';
 import type { RequestView } from '../../src/contract/card-api.js';
 import { ENGINE_VERSION, hashJson } from '../../src/hash.js';
@@ -11,6 +12,7 @@ import { perDatabase } from '../db/per-database.js';
 import type { SendBatch } from '../db/prepared.js';
 import { AppError } from '../errors.js';
 import { runIdempotentTraced, type Assumed } from '../store/idempotency.js';
+import { retryOnConflict } from '../store/retry-on-conflict.js';
 import { policyDocumentById } from '../store/policies.js';
 import {
   lockedRequestFrom, lockRequestWithPortalStatement, transitionStatement, type LockedRequest, type TransitionWrites, type StoredRequest,
@@ -93,7 +95,7 @@ async function actOnRequest(
   const remembered = rememberedRequests(deps.db);
   const rememberedAs = `${portal.id}:${input.requestId}`;
   let saved: LockedRequest | undefined;
-  const answer = await runIdempotentTraced<Answer, LockedRequest | null>(deps.db, scope, lock, async (found, send) => {
+  const answer = await retryOnConflict(() => runIdempotentTraced<Answer, LockedRequest | null>(deps.db, scope, lock, async (found, send) => {
     if (!found) throw new AppError('not_found', `request ${input.requestId} was not found in this portal`);
     if (found.portal.installState === 'uninstalled') throw new AppError('not_found', 'approval-router is not installed in this portal');
     if (found.portal.featureFlag === 'off') throw new AppError('forbidden', TURNED_OFF);
@@ -124,7 +126,7 @@ async function actOnRequest(
     .catch((error: unknown) => {
       remembered.delete(rememberedAs);
       throw error;
-    });
+    }));
   if (!answer.replayed && saved) { // a replay wrote nothing: what is remembered stands (or is found stale next time)
     remembered.delete(rememberedAs);
     if (remembered.size >= REMEMBERED_LIMIT) remembered.delete(remembered.keys().next().value as string);

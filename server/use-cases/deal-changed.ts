@@ -7,6 +7,7 @@ import { policyProperties } from '../../src/policy/policy-properties.js';
 import { policyById } from '../store/policies.js';
 import type { Portal } from '../store/portals.js';
 import { latestRequestForDeal, saveTransition } from '../store/requests.js';
+import { retryOnConflict } from '../store/retry-on-conflict.js';
 import { appendTrace, storeDocument } from '../store/traces.js';
 import { isoNow, type ServiceDeps } from './deps.js';
 
@@ -28,14 +29,18 @@ export async function onDealChanged(deps: ServiceDeps, portal: Portal, dealId: s
   // there is nothing to assess, and the event's outcome in the inbox is the record of it.
   if (materialChanges(live.dealSnapshot, deal, policy.document).length === 0) return { kind: 'no_material_change' };
 
-  return deps.db.transaction(async (trx) => {
+  // The directory is stored before the transaction, in a statement of its own (see the lock order in store/traces.ts).
+  const directoryHash = hashJson(directory);
+  await storeDocument(deps.db, 'directory', directoryHash, canonicalJson(directory));
+  return retryOnConflict(() => deps.db.transaction(async (trx) => {
     const request = await latestRequestForDeal(trx, portal.id, dealId, { forUpdate: true });
     if (!request || request.id !== live.id || request.rowVersion !== live.rowVersion) {
       // Something else moved the request meanwhile; assess the newest state on the next change.
       return { kind: 'no_live_request' } as const;
     }
     const at = isoNow(deps);
-    const assessment = assessChange({ deal: request.dealSnapshot, score: request.score, routeId: request.routeId }, deal, policy.document, directory);
+    const requester = request.lifecycle.requester;
+    const assessment = assessChange({ deal: request.dealSnapshot, score: request.score, routeId: request.routeId, requester }, deal, policy.document, directory);
     let invalidated = false;
     let output: unknown = { stands: true };
     if (!assessment.stands) {
@@ -48,14 +53,12 @@ export async function onDealChanged(deps: ServiceDeps, portal: Portal, dealId: s
         output = { stands: false, notApplied: result.error };
       }
     }
-    const directoryHash = hashJson(directory);
-    await storeDocument(trx, 'directory', directoryHash, canonicalJson(directory));
     const trace = await appendTrace(trx, {
       portalId: portal.id, kind: 'change_assessment', requestId: request.id, dealId,
-      input: { snapshot: request.dealSnapshot, changed: deal, score: request.score, routeId: request.routeId, directoryHash },
+      input: { snapshot: request.dealSnapshot, changed: deal, score: request.score, routeId: request.routeId, requester, directoryHash },
       output: { assessment, result: output },
       policyHash: policy.hash, engineVersion: ENGINE_VERSION, occurredAt: at,
     });
     return { kind: 'assessed', requestId: request.id, assessment, invalidated, traceHash: trace.hash } as const;
-  });
+  }));
 }

@@ -54,6 +54,7 @@ export async function getCardView(deps: ServiceDeps, viewer: Viewer, dealId: str
   if (activeStep && activeStep.approvers.includes(viewer.email) && hasDecided) notices.push('you have already decided on this step');
   const canWithdraw = portal.featureFlag !== 'off' && pending !== null && pending.lifecycle.requester === viewer.email;
   if (portal.featureFlag === 'shadow') notices.push('shadow mode: a preview; nothing is written to the deal and no stage is gated');
+  if (portal.featureFlag === 'on' && forView.syncDeferredUntil) notices.push(syncDelayedNotice(forView.syncDeferredUntil));
   if (rollback) notices.push(rollbackNotice(policy, rollback));
 
   return {
@@ -88,11 +89,17 @@ async function loadForView(deps: ServiceDeps, portalId: string, dealId: string, 
     const candidate = config.rollout.candidate && config.rollout.candidate.id !== config.policy?.id ? config.rollout.candidate : null;
     const [context, forView] = await Promise.all([
       loadDealContext(deps, config.portal, dealId, config.policy, { alsoFor: candidate?.document ?? null, delegations: liveAt(config, at) }),
-      latestRequestForView(deps.db, portalId, dealId),
+      latestRequestForView(deps.db, portalId, dealId, at),
     ]);
     if (forView.configVersion === config.version || attempt === 1) return { config, context, forView };
     config = await cache.load(deps.db, portalId, at);
   }
+}
+
+/** The portal's day's HubSpot budget is spent: what the deal shows lags what is recorded here until the next day. */
+function syncDelayedNotice(until: Date): string {
+  const when = `${until.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  return `HubSpot sync delayed until ${when}: the portal's daily HubSpot budget is spent; approvals are recorded here and reach the deal then`;
 }
 
 const usable = (config: PortalConfig): boolean => config.portal.installState !== 'uninstalled' && config.policy !== null;

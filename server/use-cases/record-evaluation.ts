@@ -50,15 +50,20 @@ export async function traceEvaluation(
   return appended;
 }
 
-export async function recordEvaluation(
-  trx: Knex.Transaction,
+/**
+ * For an action that traces its evaluation inside its own transaction: the trace of this evaluation when one was
+ * appended before, else the entry to append, its policy and directory documents already stored (each in a statement
+ * of its own, before the action's transaction: see the lock order in store/traces.ts).
+ */
+export async function evaluationTraceFor(
+  db: Knex,
   portalId: string,
   input: EvaluationInput,
   output: EvaluationOutput,
   context: { dealId: string; requestId?: string | null; occurredAt: string },
-): Promise<AppendedTrace> {
-  const known = await findEvaluationTrace(trx, portalId, output.inputHash);
-  return known ?? appendTrace(trx, await newEvaluationEntry(trx, portalId, input, output, context));
+): Promise<{ known: AppendedTrace; entry: null } | { known: null; entry: TraceEntry }> {
+  const known = await findEvaluationTrace(db, portalId, output.inputHash);
+  return known ? { known, entry: null } : { known: null, entry: await newEvaluationEntry(db, portalId, input, output, context) };
 }
 
 /** The trace entry for an evaluation not traced before, its policy and directory documents stored first. */

@@ -4,11 +4,11 @@ import { OWNER_PROPERTY, readProperty, type Deal } from '../deal.js';
 import { indexDirectory, primaryTeamOf } from '../directory/index-directory.js';
 import { normaliseEmail } from '../directory/email.js';
 import type { Directory } from '../directory/schema.js';
-import type { Policy } from '../policy/schema.js';
+import type { Policy, Route } from '../policy/schema.js';
 import { parseInstant } from '../time.js';
 import { compileCondition, type ConditionCheck } from './compile-condition.js';
 import { compileStepResolver, type ResolveContext, type StepResolver } from './resolve-approvers.js';
-import type { OwnerTrace, ResolvedStep, RouteOptions, RouteResult, RouteTrial } from './types.js';
+import type { OwnerTrace, ResolvedStep, RouteOptions, RouteOutcome, RouteResult, RouteTrial } from './types.js';
 
 interface CompiledRoute {
   id: string;
@@ -20,41 +20,61 @@ interface CompiledRoute {
 export type DealRouter = (deal: Deal, score: number, directory: Directory, options?: RouteOptions) => RouteResult;
 
 export function compileRoutes(policy: Policy): DealRouter {
-  const routes: CompiledRoute[] = policy.routes.map((route) => ({
-    id: route.id,
-    when: compileCondition(route.when),
-    autoApprove: route.autoApprove === true,
-    steps: (route.steps ?? []).map((step) => compileStepResolver(step, policy.roles)),
-  }));
+  const routes = policy.routes.map((route) => compileRoute(route, policy));
   return (deal, score, directory, options = {}) => {
-    const index = indexDirectory(directory);
-    const requester = options.requester ? normaliseEmail(options.requester) : null;
-    const ownerId = readProperty(deal, OWNER_PROPERTY);
-    const owner = ownerId === null ? null : index.byOwnerId.get(ownerId) ?? null;
-    const ownerTrace: OwnerTrace = {
-      ownerId,
-      email: owner ? normaliseEmail(owner.email) : null,
-      primaryTeam: owner ? primaryTeamOf(owner) : null,
-      note: ownerId === null ? 'the deal has no owner' : owner === null ? `owner ${ownerId} is not in the directory` : null,
-    };
+    const { ctx, owner } = routeContext(deal, directory, options);
     const tried: RouteTrial[] = [];
     for (const route of routes) {
       const condition = route.when(deal, score);
       tried.push({ routeId: route.id, matched: condition.result, condition });
       if (!condition.result) continue;
-      if (route.autoApprove) return { routeId: route.id, outcome: { kind: 'auto_approved' }, tried, owner: ownerTrace, requester };
-      const at = options.at ? parseInstant(options.at) : null;
-      const ctx: ResolveContext = { index, owner, ownerEmail: ownerTrace.email, requester, at };
-      const steps: ResolvedStep[] = [];
-      for (const resolve of route.steps) {
-        const { step, problem } = resolve(ctx);
-        steps.push(step);
-        if (problem !== null) {
-          return { routeId: route.id, outcome: { kind: 'unroutable', reason: problem, stepId: step.id, steps }, tried, owner: ownerTrace, requester };
-        }
-      }
-      return { routeId: route.id, outcome: { kind: 'routed', steps }, tried, owner: ownerTrace, requester };
+      return { routeId: route.id, outcome: resolveRoute(route, ctx), tried, owner, requester: ctx.requester };
     }
-    return { routeId: null, outcome: { kind: 'unroutable', reason: 'no route matched the deal', stepId: null, steps: [] }, tried, owner: ownerTrace, requester };
+    return { routeId: null, outcome: { kind: 'unroutable', reason: 'no route matched the deal', stepId: null, steps: [] }, tried, owner, requester: ctx.requester };
   };
+}
+
+/**
+ * What the named route asks of this deal, whether or not its condition holds (to compare two routes for one deal),
+ * or null when the policy has no such route.
+ */
+export function routeOutcomeOf(policy: Policy, routeId: string, deal: Deal, directory: Directory, options: RouteOptions = {}): RouteOutcome | null {
+  const route = policy.routes.find((candidate) => candidate.id === routeId);
+  return route ? resolveRoute(compileRoute(route, policy), routeContext(deal, directory, options).ctx) : null;
+}
+
+function compileRoute(route: Route, policy: Policy): CompiledRoute {
+  return {
+    id: route.id,
+    when: compileCondition(route.when),
+    autoApprove: route.autoApprove === true,
+    steps: (route.steps ?? []).map((step) => compileStepResolver(step, policy.roles)),
+  };
+}
+
+function routeContext(deal: Deal, directory: Directory, options: RouteOptions): { ctx: ResolveContext; owner: OwnerTrace } {
+  const index = indexDirectory(directory);
+  const requester = options.requester ? normaliseEmail(options.requester) : null;
+  const ownerId = readProperty(deal, OWNER_PROPERTY);
+  const found = ownerId === null ? null : index.byOwnerId.get(ownerId) ?? null;
+  const owner: OwnerTrace = {
+    ownerId,
+    email: found ? normaliseEmail(found.email) : null,
+    primaryTeam: found ? primaryTeamOf(found) : null,
+    note: ownerId === null ? 'the deal has no owner' : found === null ? `owner ${ownerId} is not in the directory` : null,
+  };
+  const at = options.at ? parseInstant(options.at) : null;
+  return { ctx: { index, owner: found, ownerEmail: owner.email, requester, at }, owner };
+}
+
+/** The route's steps resolved in order; the first step left without enough approvers makes the deal unroutable. */
+function resolveRoute(route: CompiledRoute, ctx: ResolveContext): RouteOutcome {
+  if (route.autoApprove) return { kind: 'auto_approved' };
+  const steps: ResolvedStep[] = [];
+  for (const resolve of route.steps) {
+    const { step, problem } = resolve(ctx);
+    steps.push(step);
+    if (problem !== null) return { kind: 'unroutable', reason: problem, stepId: step.id, steps };
+  }
+  return { kind: 'routed', steps };
 }

@@ -131,6 +131,15 @@ describe('the tab card in each state', () => {
     expect(card.maybeFindByTestId(LoadingButton, 'withdraw')).toBeNull();
   });
 
+  it('tells the approver beside the decision when HubSpot sync is delayed', async () => {
+    fakeService({ [`GET ${cardPath}`]: ok(cardViews.approverSyncDelayed) });
+    const card = renderTab(FINANCE);
+    await loaded(card);
+
+    expect(card.findByTestId(LoadingButton, 'approve').text).toBe('Approve');
+    expect(screen(card)).toContain('HubSpot sync delayed until 2026-11-22 00:00 UTC: the portal\'s daily HubSpot budget is spent; approvals are recorded here and reach the deal then');
+  });
+
   it('tells an approver with nothing open that there is nothing to approve, and why', async () => {
     fakeService({ [`GET ${cardPath}`]: ok(cardViews.approverNothingOpen) });
     const card = renderTab(FINANCE);

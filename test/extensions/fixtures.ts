@@ -141,6 +141,12 @@ export const cardViews = {
     request: pendingRequest, actions: { ...noActions, decide: true },
     notices: ['Only the deal owner can request approval.'],
   }),
+  /** The same approver while the portal's HubSpot syncs wait for the next day's budget. */
+  approverSyncDelayed: cardView({
+    viewer: { email: FINANCE.email, userId: FINANCE.userId, roles: ['approver'] },
+    request: pendingRequest, actions: { ...noActions, decide: true },
+    notices: ['HubSpot sync delayed until 2026-11-22 00:00 UTC: the portal\'s daily HubSpot budget is spent; approvals are recorded here and reach the deal then'],
+  }),
   /** An approver on a deal with no open request. */
   approverNothingOpen: cardView({
     viewer: { email: FINANCE.email, userId: FINANCE.userId, roles: ['approver'] },

@@ -67,7 +67,7 @@ describe('the card view', () => {
 });
 
 describe('requesting approval', () => {
-  it('opens a pending request on the routed steps, once per idempotency key', async () => {
+  it('opens a pending request on the routed steps, once per idempotency key, and answers a repeat byte for byte', async () => {
     const { db, portal, call } = await setup();
     const dealId = await seedDeal(portal, { discount_percent: '25' });
     const key = idempotencyKey();
@@ -78,7 +78,8 @@ describe('requesting approval', () => {
     expect(first.headers['idempotent-replayed']).toBe('false');
 
     const again = await call('noah', 'POST', `/api/v1/deals/${dealId}/requests`, { justification: 'Competitive pressure', idempotencyKey: key }).expect(201);
-    expect(again.body).toEqual(first.body);
+    expect(again.text).toBe(first.text);
+    expect(again.headers['content-type']).toBe(first.headers['content-type']);
     expect(again.headers['idempotent-replayed']).toBe('true');
     expect(await db('approval_requests').where({ portal_id: portal.portalId, deal_id: dealId }).count()).toEqual([{ count: '1' }]);
   });
@@ -104,6 +105,34 @@ describe('requesting approval', () => {
     const retried = await call('ben', 'POST', `/api/v1/requests/${opened.request.id}/decisions`, { verdict: 'approve', comment: 'fine', idempotencyKey: key }).expect(200);
     expect(RequestAnswer.parse(retried.body).request.state).toBe('approved');
     expect(await db('decisions').where({ request_id: opened.request.id }).count()).toEqual([{ count: '1' }]);
+    expect(await verifyChain(db, portal.portalId)).toMatchObject({ ok: true });
+  });
+
+  it('a request and a decision that Postgres aborts once as a deadlock are made on the second try, once each', async () => {
+    const { db, portal, call } = await setup();
+    const dealId = await seedDeal(portal, { discount_percent: '25' });
+    // As a superuser test step: the first transition and the first decision trace of this deal fail as a deadlock would.
+    await db.raw('CREATE SEQUENCE test_deadlock_transition; CREATE SEQUENCE test_deadlock_decision');
+    await db.raw(`CREATE FUNCTION test_deadlock_once() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.deal_id = '${dealId}' AND NEW.kind IN ('transition', 'decision') AND nextval('test_deadlock_' || NEW.kind) = 1 THEN
+          RAISE EXCEPTION 'test: deadlock detected' USING ERRCODE = '40P01';
+        END IF;
+        RETURN NEW;
+      END $$`);
+    await db.raw('CREATE TRIGGER test_deadlock_once BEFORE INSERT ON traces FOR EACH ROW EXECUTE FUNCTION test_deadlock_once()');
+    try {
+      const opened = RequestAnswer.parse((await call('noah', 'POST', `/api/v1/deals/${dealId}/requests`, { justification: 'Competitive pressure', idempotencyKey: idempotencyKey() }).expect(201)).body);
+      const decided = await call('ben', 'POST', `/api/v1/requests/${opened.request.id}/decisions`, { verdict: 'approve', idempotencyKey: idempotencyKey() }).expect(200);
+      expect(RequestAnswer.parse(decided.body).request.state).toBe('approved');
+      expect(await db('approval_requests').where({ deal_id: dealId }).count()).toEqual([{ count: '1' }]);
+      expect(await db('decisions').where({ request_id: opened.request.id }).count()).toEqual([{ count: '1' }]);
+      expect((await db.raw<{ rows: { last_value: string }[] }>('SELECT last_value FROM test_deadlock_decision')).rows[0]?.last_value).toBe('2');
+    } finally {
+      await db.raw('DROP TRIGGER test_deadlock_once ON traces');
+      await db.raw('DROP FUNCTION test_deadlock_once()');
+      await db.raw('DROP SEQUENCE test_deadlock_transition; DROP SEQUENCE test_deadlock_decision');
+    }
     expect(await verifyChain(db, portal.portalId)).toMatchObject({ ok: true });
   });
 
@@ -144,7 +173,7 @@ describe('requesting approval', () => {
     expect(await db('jobs').where({ portal_id: portal.portalId, kind: 'sync_deal' }).count()).toEqual([{ count: '0' }]);
   });
 
-  it('answers a repeated decision with the first answer, trace hash and all, and decides once', async () => {
+  it('answers a repeated decision with the first answer byte for byte, trace hash and all, and decides once', async () => {
     const { db, portal, call } = await setup();
     const dealId = await seedDeal(portal, { discount_percent: '25' });
     const opened = RequestAnswer.parse((await call('noah', 'POST', `/api/v1/deals/${dealId}/requests`, { justification: 'Competitive pressure', idempotencyKey: idempotencyKey() }).expect(201)).body);
@@ -157,7 +186,8 @@ describe('requesting approval', () => {
 
     const again = await call('ben', 'POST', `/api/v1/requests/${opened.request.id}/decisions`, { verdict: 'approve', comment: 'fine', idempotencyKey: key }).expect(200);
     expect(again.headers['idempotent-replayed']).toBe('true');
-    expect(again.body).toEqual(first.body);
+    expect(again.text).toBe(first.text);
+    expect(again.headers['content-type']).toBe(first.headers['content-type']);
     expect(await db('decisions').where({ request_id: opened.request.id }).count()).toEqual([{ count: '1' }]);
     expect(await db('traces').where({ request_id: opened.request.id, kind: 'decision' }).count()).toEqual([{ count: '1' }]);
   });
@@ -272,5 +302,31 @@ describe('withdrawing', () => {
     const withdrawn = await call('noah', 'POST', `/api/v1/requests/${requestId}/withdraw`, { reason: 'customer paused', idempotencyKey: idempotencyKey() }).expect(200);
     expect(withdrawn.body.request).toMatchObject({ state: 'withdrawn', steps: [expect.objectContaining({ status: 'skipped', waitingOn: [] })] });
     await call('noah', 'POST', `/api/v1/requests/${requestId}/withdraw`, { idempotencyKey: idempotencyKey() }).expect(409);
+  });
+});
+
+describe('a material change to an approved deal', () => {
+  it('lets the approval stand when the discount falls to a lighter route, and asks again when it rises', async () => {
+    const { db, portal, call } = await setup();
+    // The demo endpoint changes a deal as a HubSpot edit does, followed by the same re-assessment; demo portals only.
+    await db('portals').where({ id: portal.portalId }).update({ install_state: 'demo' });
+    const dealId = await seedDeal(portal, { amount: '80000', discount_percent: '21', payment_terms: 'net_60' });
+    const opened = RequestAnswer.parse((await call('noah', 'POST', `/api/v1/deals/${dealId}/requests`, { justification: 'Competitive pressure', idempotencyKey: idempotencyKey() }).expect(201)).body);
+    expect(opened.request).toMatchObject({ routeId: 'standard', score: 45 });
+    await call('ben', 'POST', `/api/v1/requests/${opened.request.id}/decisions`, { verdict: 'approve', idempotencyKey: idempotencyKey() }).expect(200);
+
+    // 21% → 12%: the light route asks Noah's manager, Ben, whom the standard route already asked.
+    const lowered = await call('noah', 'POST', `/api/v1/demo/deals/${dealId}/properties`, { properties: { discount_percent: '12' } }).expect(200);
+    expect(lowered.body.outcome).toMatchObject({ kind: 'assessed', invalidated: false, assessment: { stands: true, after: { score: 25, routeId: 'light' } } });
+    const card = CardView.parse((await call('noah', 'GET', `/api/v1/deals/${dealId}/card`).expect(200)).body);
+    expect(card.request).toMatchObject({ id: opened.request.id, state: 'approved' });
+    expect(card.preview?.routeId).toBe('light');
+
+    // 12% → 35%: the score rises past what was approved.
+    const raised = await call('noah', 'POST', `/api/v1/demo/deals/${dealId}/properties`, { properties: { discount_percent: '35' } }).expect(200);
+    expect(raised.body.outcome).toMatchObject({ kind: 'assessed', invalidated: true, assessment: { stands: false, reason: 'discount_percent changed and the score rose from 45 to 60' } });
+    const after = CardView.parse((await call('noah', 'GET', `/api/v1/deals/${dealId}/card`).expect(200)).body);
+    expect(after.request).toMatchObject({ state: 'invalidated' });
+    expect(after.actions.request).toBe(true);
   });
 });

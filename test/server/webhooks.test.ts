@@ -215,9 +215,9 @@ describe('webhook events: material changes', () => {
     expect(await outcomes(deps.db, portal.portalId)).toEqual(['no_material_change']);
     expect(await assessments()).toBe('0');
 
-    // A different value is a material change: assessed and traced (here the route changes, so it is invalidated).
-    await portal.crm.updateDeal(portal.portalId, dealId, { discount_percent: '15' });
-    await postWebhook(app, clock, [propertyChange(portal.portalId, dealId, 'discount_percent', '15', minutesAfter(clock, 2))]).expect(200);
+    // A different value is a material change: assessed and traced (here the score rises, so it is invalidated).
+    await portal.crm.updateDeal(portal.portalId, dealId, { discount_percent: '30' });
+    await postWebhook(app, clock, [propertyChange(portal.portalId, dealId, 'discount_percent', '30', minutesAfter(clock, 2))]).expect(200);
     await drainJobs(deps, portal.portalId);
     expect(await outcomes(deps.db, portal.portalId)).toEqual(['no_material_change', 'invalidated']);
     expect(await assessments()).toBe('1');

@@ -18,6 +18,11 @@ export function viewerOf(res: Response): Viewer {
   return { portalId: identity.portalId, userId: identity.userId, email: identity.userEmail };
 }
 
+/** An idempotent action's answer: a repeat sends the first one's bytes, not its body serialised again. */
+function sendIdempotent(res: Response, answer: { status: number; json: string; replayed: boolean }): void {
+  res.status(answer.status).setHeader('Idempotent-Replayed', String(answer.replayed)).type('application/json').send(answer.json);
+}
+
 export function createCardRouter(deps: ServiceDeps & { metrics?: Metrics }): Router {
   const router = Router();
 
@@ -30,7 +35,7 @@ export function createCardRouter(deps: ServiceDeps & { metrics?: Metrics }): Rou
     const { dealId } = parseParams(DealParams, req);
     const body = parseBody(RequestApprovalBody, req);
     const answer = await requestApproval(deps, viewerOf(res), { dealId, ...body });
-    res.status(answer.status).setHeader('Idempotent-Replayed', String(answer.replayed)).json(answer.body);
+    sendIdempotent(res, answer);
   });
 
   router.post('/requests/:requestId/decisions', async (req, res) => {
@@ -38,14 +43,14 @@ export function createCardRouter(deps: ServiceDeps & { metrics?: Metrics }): Rou
     const body = parseBody(DecideBody, req);
     const answer = await decideOnRequest(deps, viewerOf(res), { requestId, ...body });
     if (!answer.replayed) deps.metrics?.decisions.inc({ verdict: body.verdict });
-    res.status(answer.status).setHeader('Idempotent-Replayed', String(answer.replayed)).json(answer.body);
+    sendIdempotent(res, answer);
   });
 
   router.post('/requests/:requestId/withdraw', async (req, res) => {
     const { requestId } = parseParams(RequestParams, req);
     const body = parseBody(WithdrawBody, req);
     const answer = await withdrawRequest(deps, viewerOf(res), { requestId, ...body });
-    res.status(answer.status).setHeader('Idempotent-Replayed', String(answer.replayed)).json(answer.body);
+    sendIdempotent(res, answer);
   });
 
   router.get('/inbox', async (_req, res) => {

@@ -149,7 +149,7 @@ describe('the outbox on HubSpot\'s faults (real api-client on nock)', () => {
     expect(await world.db('synced_properties').where({ portal_id: world.portalId }).whereNot({ state: 'written' }).count()).toEqual([{ count: '0' }]);
   });
 
-  it('a 429 of the DAILY policy blocks the portal until the next UTC day instead of retrying within seconds', async () => {
+  it('a 429 of the DAILY policy blocks the portal until the next UTC day instead of retrying within seconds, and says so once', async () => {
     const world = await installedWorld({ clockStart: '2026-11-27T15:00:00.000Z' });
     const dealIds = await world.enqueueSyncs(3);
     const hubspot = batchUpdateEndpoint(world.accessToken, (call) => (call === 1 ? [429, DAILY] : 'ok'));
@@ -169,6 +169,9 @@ describe('the outbox on HubSpot\'s faults (real api-client on nock)', () => {
       await world.drain();
     }
     expect(hubspot.received).toHaveLength(1); // nothing was sent while the day lasted
+    expect(await world.db('incidents').where({ portal_id: world.portalId }).select('kind', 'summary')).toEqual([
+      { kind: 'sync_deferred', summary: 'HubSpot sync delayed until 2026-11-28T00:00:00.000Z: HubSpot\'s daily API limit for the portal is reached' },
+    ]);
 
     world.clock.set('2026-11-28T00:00:01.000Z');
     world.later(0);
