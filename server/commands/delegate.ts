@@ -11,7 +11,7 @@ import { HubSpotCrm } from '../hubspot/hubspot-crm.js';
 import { createLogger } from '../logger.js';
 import { findPortal } from '../store/portals.js';
 import type { ServiceDeps } from '../use-cases/deps.js';
-import { createDelegation, listPortalDelegations, revokePortalDelegation, type DelegationView } from '../use-cases/manage-delegations.js';
+import { createDelegation, listPortalDelegations, revokePortalDelegation, type DelegationView } from '../use-cases/admin/manage-delegations.js';
 import { openForCommand } from './open-for-command.js';
 import { parseCommandArgs, usageError, isPortalId } from './parse-command-args.js';
 

@@ -1,6 +1,6 @@
 // `approval-router replay [--portal ID] [--since DATE]`: recompute traced evaluations and report differences.
 import { parseArgs } from 'node:util';
-import { replayEvaluations } from '../use-cases/replay-traces.js';
+import { replayEvaluations } from '../use-cases/admin/replay-traces.js';
 import { openForCommand } from './open-for-command.js';
 
 export async function run(args: string[]): Promise<number> {

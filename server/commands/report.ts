@@ -8,7 +8,7 @@ import { renderScorecardHtml } from '../report/render-html.js';
 import { renderScorecardText } from '../report/render-text.js';
 import { computeScorecard } from '../report/scorecard-figures.js';
 import { findPortal } from '../store/portals.js';
-import { loadPeriodRequests } from '../use-cases/scorecard.js';
+import { loadPeriodRequests } from '../use-cases/admin/scorecard.js';
 import { openForCommand } from './open-for-command.js';
 import { parseCommandArgs, usageError, isPortalId } from './parse-command-args.js';
 

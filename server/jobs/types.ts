@@ -1,7 +1,7 @@
 // What a job handler receives and how it reports: return to finish the job; throw to retry it with backoff
 // (a RetryLaterError can name when); after the attempt limit the job is parked as dead with an incident.
 import type { ServiceDeps } from '../use-cases/deps.js';
-import type { JobKind } from './queue.js';
+import type { JobKind } from '../store/jobs.js';
 
 export interface ClaimedJob<P = unknown> {
   id: string;

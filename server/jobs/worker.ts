@@ -3,10 +3,10 @@
 // with an incident. A job whose worker died is reclaimed when its lock expires.
 import { randomUUID } from 'node:crypto';
 import { databaseTroubleOf } from '../db/database-errors.js';
-import type { BudgetLimits } from './portal-budget.js';
-import type { JobKind } from './queue.js';
-import type { SyncDealPayload } from './sync-deal.js';
-import { syncDeals, type JobOutcome } from './sync-deals.js';
+import type { BudgetLimits } from '../store/budgets.js';
+import type { JobKind } from '../store/jobs.js';
+import type { SyncDealPayload } from '../use-cases/sync/deal-sync.js';
+import { syncDeals, type JobOutcome } from '../use-cases/sync/sync-deals.js';
 import { inOrderPerSubject } from './subjects.js';
 import { RetryLaterError, type BatchJobHandler, type ClaimedJob, type JobDeps, type JobHandler } from './types.js';
 

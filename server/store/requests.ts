@@ -4,9 +4,9 @@
 import type { Knex } from 'knex';
 import type { ApprovalState } from '../../src/lifecycle/types.js';
 import type { Deal } from '../../src/deal.js';
-import { enqueueJobs, jobsInsert, type NewJob } from '../jobs/queue.js';
-import { dealSyncJob } from '../jobs/sync-deal.js';
-import { reminderAt } from '../jobs/sla-timers.js';
+import { enqueueJobs, jobsInsert, type NewJob } from './jobs.js';
+import { dealSyncJob } from '../use-cases/sync/deal-sync.js';
+import { reminderAt } from '../use-cases/sla/sla-timers.js';
 import type { Portal } from './portals.js';
 import { prepared, runPrepared, type Statement } from '../db/prepared.js';
 import { CONFIG_VERSION_SQL } from './portal-config.js';

@@ -6,13 +6,13 @@ import { Signature } from '@hubspot/api-client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { LocalCrm } from '../../server/crm/local-crm.js';
 import { seedDemoPortal } from '../../server/demo/seed-demo-portal.js';
-import * as actOnRequest from '../../server/use-cases/act-on-request.js';
-import * as adminPolicy from '../../server/use-cases/admin-policy.js';
-import * as dealChanged from '../../server/use-cases/deal-changed.js';
-import * as getCardView from '../../server/use-cases/get-card-view.js';
-import * as getInbox from '../../server/use-cases/get-inbox.js';
-import * as loadDealContext from '../../server/use-cases/load-deal-context.js';
-import * as requestApproval from '../../server/use-cases/request-approval.js';
+import * as actOnRequest from '../../server/use-cases/requests/act-on-request.js';
+import * as adminPolicy from '../../server/use-cases/admin/admin-policy.js';
+import * as dealChanged from '../../server/use-cases/webhooks/deal-changed.js';
+import * as getCardView from '../../server/use-cases/card/get-card-view.js';
+import * as getInbox from '../../server/use-cases/card/get-inbox.js';
+import * as loadDealContext from '../../server/use-cases/load-facts.js';
+import * as requestApproval from '../../server/use-cases/requests/request-approval.js';
 import { TEST_BASE_URL, TEST_SECRET, type Caller } from '../support/app.js';
 import { useTestDatabase } from '../support/db.js';
 import { idempotencyKey, seedDeal, seedPortal, type SeededPortal } from '../support/factories.js';
@@ -26,13 +26,13 @@ const { spyOnEveryExport } = vi.hoisted(() => ({
     Object.entries(await importOriginal()).map(([name, value]) => [name, typeof value === 'function' ? vi.fn(value as (...args: unknown[]) => unknown) : value]),
   ),
 }));
-vi.mock('../../server/use-cases/act-on-request.js', spyOnEveryExport);
-vi.mock('../../server/use-cases/admin-policy.js', spyOnEveryExport);
-vi.mock('../../server/use-cases/deal-changed.js', spyOnEveryExport);
-vi.mock('../../server/use-cases/get-card-view.js', spyOnEveryExport);
-vi.mock('../../server/use-cases/get-inbox.js', spyOnEveryExport);
-vi.mock('../../server/use-cases/load-deal-context.js', spyOnEveryExport);
-vi.mock('../../server/use-cases/request-approval.js', spyOnEveryExport);
+vi.mock('../../server/use-cases/requests/act-on-request.js', spyOnEveryExport);
+vi.mock('../../server/use-cases/admin/admin-policy.js', spyOnEveryExport);
+vi.mock('../../server/use-cases/webhooks/deal-changed.js', spyOnEveryExport);
+vi.mock('../../server/use-cases/card/get-card-view.js', spyOnEveryExport);
+vi.mock('../../server/use-cases/card/get-inbox.js', spyOnEveryExport);
+vi.mock('../../server/use-cases/load-facts.js', spyOnEveryExport);
+vi.mock('../../server/use-cases/requests/request-approval.js', spyOnEveryExport);
 
 const USE_CASE_MODULES = { actOnRequest, adminPolicy, dealChanged, getCardView, getInbox, loadDealContext, requestApproval };
 

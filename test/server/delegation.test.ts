@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CardView, RequestAnswer } from '../../src/contract/card-api.js';
 import { buildTestApp, callApi, captureApi, type ApiMethod } from '../support/app.js';
 import { findPortal } from '../../server/store/portals.js';
-import { createDelegation } from '../../server/use-cases/manage-delegations.js';
+import { createDelegation } from '../../server/use-cases/admin/manage-delegations.js';
 import { useTestDatabase } from '../support/db.js';
 import { idempotencyKey, seedDeal, seedPortal } from '../support/factories.js';
 import { createTestLogger } from '../support/logger.js';

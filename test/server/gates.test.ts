@@ -1,9 +1,9 @@
 import { describe, expect, it, vi } from 'vitest';
-import { handleGateRollback } from '../../server/gates/handle-gate-rollback.js';
-import { handleWebhookEvent } from '../../server/webhooks/handle-webhook-event.js';
-import { previousAllowedStage } from '../../server/gates/gate-rules.js';
-import { decideOnRequest } from '../../server/use-cases/act-on-request.js';
-import { requestApproval } from '../../server/use-cases/request-approval.js';
+import { handleGateRollback } from '../../server/use-cases/gates/gate-rollback.js';
+import { handleWebhookEvent } from '../../server/use-cases/webhooks/process-events.js';
+import { previousAllowedStage } from '../../server/use-cases/gates/gate-rules.js';
+import { decideOnRequest } from '../../server/use-cases/requests/act-on-request.js';
+import { requestApproval } from '../../server/use-cases/requests/request-approval.js';
 import { useTestDatabase } from '../support/db.js';
 import { idempotencyKey, seedDeal, seedPortal, type SeededPortal } from '../support/factories.js';
 import { buildWebhookApp, drainJobs, minutesAfter, outcomes, postWebhook, propertyChange } from './webhooks-harness.js';

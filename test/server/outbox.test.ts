@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { BatchWriteResult, Crm, DealUpdate } from '../../server/crm/crm.js';
 import { HubSpotApiError } from '../../server/hubspot/hubspot-errors.js';
-import { enqueueJob, pruneFinishedJobs } from '../../server/jobs/queue.js';
+import { enqueueJob, pruneFinishedJobs } from '../../server/store/jobs.js';
 import { JobWorker } from '../../server/jobs/worker.js';
 import { verifyChain } from '../../server/store/traces.js';
 import { buildTestApp, callApi, createClock } from '../support/app.js';

@@ -4,7 +4,7 @@ import { ScorecardAnswer, ScorecardQuery } from '../../src/contract/scorecard.js
 import { renderScorecardHtml } from '../../server/report/render-html.js';
 import { renderScorecardText } from '../../server/report/render-text.js';
 import { decidedStepSamples } from '../../server/report/scorecard-figures.js';
-import { buildScorecard, loadPeriodRequests } from '../../server/use-cases/scorecard.js';
+import { buildScorecard, loadPeriodRequests } from '../../server/use-cases/admin/scorecard.js';
 import { buildTestApp, callApi } from '../support/app.js';
 import { useTestDatabase } from '../support/db.js';
 import { idempotencyKey, seedDeal, seedPortal } from '../support/factories.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { JobWorker } from '../../server/jobs/worker.js';
 import { jobHandlers } from '../../server/jobs/handlers.js';
-import { handleSlaTimer } from '../../server/jobs/sla-timers.js';
+import { handleSlaTimer } from '../../server/use-cases/sla/sla-timers.js';
 import { RetryLaterError, type ClaimedJob } from '../../server/jobs/types.js';
 import { verifyChain } from '../../server/store/traces.js';
 import { buildTestApp, callApi } from '../support/app.js';

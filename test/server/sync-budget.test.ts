@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { JobWorker } from '../../server/jobs/worker.js';
-import { assessPosture } from '../../server/rollout/posture.js';
+import { assessPosture } from '../../server/use-cases/rollout/posture.js';
 import { CardView } from '../../src/contract/card-api.js';
 import { buildTestApp, callApi } from '../support/app.js';
 import { useTestDatabase } from '../support/db.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { onDealChanged } from '../../server/use-cases/deal-changed.js';
-import { replayEvaluations } from '../../server/use-cases/replay-traces.js';
+import { onDealChanged } from '../../server/use-cases/webhooks/deal-changed.js';
+import { replayEvaluations } from '../../server/use-cases/admin/replay-traces.js';
 import { findPortal } from '../../server/store/portals.js';
 import { ENGINE_VERSION } from '../../src/hash.js';
 import { createDb } from '../../server/db/database.js';

@@ -8,10 +8,10 @@ import { errorHandler, notFoundHandler } from '../../server/http/error-handler.j
 import { createWebhookRouter, type WebhookRouterDeps } from '../../server/http/routes/webhooks.js';
 import { signRequest } from '../../server/http/sign-request.js';
 import { computeSignatureV3 } from '../../server/http/verify-signature.js';
-import { handleGateRollback } from '../../server/gates/handle-gate-rollback.js';
-import type { JobKind } from '../../server/jobs/queue.js';
+import { handleGateRollback } from '../../server/use-cases/gates/gate-rollback.js';
+import type { JobKind } from '../../server/store/jobs.js';
 import type { ClaimedJob, JobHandler } from '../../server/jobs/types.js';
-import { handleWebhookEvent } from '../../server/webhooks/handle-webhook-event.js';
+import { handleWebhookEvent } from '../../server/use-cases/webhooks/process-events.js';
 import { createClock, TEST_BASE_URL, TEST_SECRET, type TestClock } from '../support/app.js';
 import { createTestLogger } from '../support/logger.js';
 

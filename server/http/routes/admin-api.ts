@@ -6,10 +6,10 @@ import {
   ActivatePolicyBody, ActivatePolicyParams, DelegationBody, DelegationListQuery, DelegationParams, EmptyBody, PolicySourceBody, PromoteCandidateBody,
   RevokeDelegationQuery, SavePolicyBody, SetFlagBody,
 } from '../../../src/contract/card-api.js';
-import { dropCandidate, getCandidateSummary, getPosture, promoteCandidate, stagePolicyVersion } from '../../rollout/candidate.js';
-import { activatePolicy, getPolicyOverview, savePolicy, setFlag, validateCandidate } from '../../use-cases/admin-policy.js';
+import { dropCandidate, getCandidateSummary, getPosture, promoteCandidate, stagePolicyVersion } from '../../use-cases/rollout/candidate.js';
+import { activatePolicy, getPolicyOverview, savePolicy, setFlag, validateCandidate } from '../../use-cases/admin/admin-policy.js';
 import type { ServiceDeps } from '../../use-cases/deps.js';
-import { createDelegationFor, listDelegationsFor, revokeDelegationFor } from '../../use-cases/manage-delegations.js';
+import { createDelegationFor, listDelegationsFor, revokeDelegationFor } from '../../use-cases/admin/manage-delegations.js';
 import { parseBody, parseInput, parseParams } from '../validate.js';
 import { viewerOf } from './card-api.js';
 

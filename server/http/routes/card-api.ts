@@ -3,13 +3,13 @@ import { Router, type Response } from 'express';
 import {
   DealParams, DecideBody, RequestApprovalBody, RequestParams, WithdrawBody,
 } from '../../../src/contract/card-api.js';
-import { decideOnRequest, withdrawRequest } from '../../use-cases/act-on-request.js';
+import { decideOnRequest, withdrawRequest } from '../../use-cases/requests/act-on-request.js';
 import type { Metrics } from '../../metrics.js';
 import type { ServiceDeps } from '../../use-cases/deps.js';
-import { getCardView } from '../../use-cases/get-card-view.js';
-import { getInbox } from '../../use-cases/get-inbox.js';
-import type { Viewer } from '../../use-cases/load-deal-context.js';
-import { requestApproval } from '../../use-cases/request-approval.js';
+import { getCardView } from '../../use-cases/card/get-card-view.js';
+import { getInbox } from '../../use-cases/card/get-inbox.js';
+import type { Viewer } from '../../use-cases/load-facts.js';
+import { requestApproval } from '../../use-cases/requests/request-approval.js';
 import { getIdentity } from '../signature-middleware.js';
 import { parseBody, parseParams } from '../validate.js';
 

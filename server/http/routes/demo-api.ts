@@ -5,9 +5,9 @@ import { z } from 'zod';
 import { DealParams, isStorableText } from '../../../src/contract/card-api.js';
 import { LocalCrm } from '../../crm/local-crm.js';
 import { AppError } from '../../errors.js';
-import { onDealChanged } from '../../use-cases/deal-changed.js';
+import { onDealChanged } from '../../use-cases/webhooks/deal-changed.js';
 import type { ServiceDeps } from '../../use-cases/deps.js';
-import { loadPortal } from '../../use-cases/load-deal-context.js';
+import { loadPortal } from '../../use-cases/load-facts.js';
 import { parseBody, parseParams } from '../validate.js';
 import { viewerOf } from './card-api.js';
 

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { AppError } from '../../errors.js';
 import { isAdmin } from '../../store/portals.js';
 import type { ServiceDeps } from '../../use-cases/deps.js';
-import { loadPortal } from '../../use-cases/load-deal-context.js';
+import { loadPortal } from '../../use-cases/load-facts.js';
 import { parseInput, parseParams } from '../validate.js';
 import { viewerOf } from './card-api.js';
 

@@ -2,7 +2,7 @@
 import { Router } from 'express';
 import { ScorecardQuery } from '../../../src/contract/scorecard.js';
 import type { ServiceDeps } from '../../use-cases/deps.js';
-import { getScorecard } from '../../use-cases/scorecard.js';
+import { getScorecard } from '../../use-cases/admin/scorecard.js';
 import { parseInput } from '../validate.js';
 import { viewerOf } from './card-api.js';
 

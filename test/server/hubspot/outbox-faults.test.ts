@@ -10,7 +10,7 @@ import { HubSpotCrm } from '../../../server/hubspot/hubspot-crm.js';
 import type { HubSpotApp } from '../../../server/hubspot/oauth.js';
 import { TokenCipher } from '../../../server/hubspot/token-crypto.js';
 import { TokenStore } from '../../../server/hubspot/token-store.js';
-import { enqueueJob } from '../../../server/jobs/queue.js';
+import { enqueueJob } from '../../../server/store/jobs.js';
 import { JobWorker, type WorkerOptions } from '../../../server/jobs/worker.js';
 import { createMetrics } from '../../../server/metrics.js';
 import { findPortal } from '../../../server/store/portals.js';

@@ -1,0 +1,201 @@
+// The inbox: a batch is stored by one statement, duplicates collapse on the dedupe key, and each new event worth
+// processing gets its `webhook_event` job in that same statement (so an event is never stored unqueued).
+import type { Knex } from 'knex';
+import type { ApprovalState } from '../../src/lifecycle/types.js';
+import { STAGE_PROPERTY } from '../../src/deal.js';
+import { COALESCE_QUEUED } from './jobs.js';
+import { toPortal, type Portal, type PortalRow } from './portals.js';
+import type { EchoFacts } from '../use-cases/webhooks/own-writes.js';
+import { dealEventKind, type WebhookEvent } from '../../src/contract/webhook-events.js';
+
+export interface WebhookEventJobPayload {
+  webhookEventId: string;
+  /** The deal the event is about: the worker runs one deal's events one after another, in order. */
+  dealId: string;
+}
+
+export interface StoredBatch {
+  received: number;
+  /** Events seen for the first time (the rest were retried or duplicated deliveries). */
+  stored: number;
+  /** New events queued for the worker; the others were recorded as ignored on arrival. */
+  queued: number;
+}
+
+export interface WebhookEventRow {
+  id: string;
+  portalId: string;
+  eventId: string;
+  subscriptionType: string;
+  objectId: string;
+  propertyName: string | null;
+  propertyValue: string | null;
+  changeSource: string | null;
+  sourceId: string | null;
+  occurredAt: Date;
+  payload: Record<string, unknown>;
+  processedAt: Date | null;
+  outcome: string | null;
+}
+
+interface RawRow {
+  id: string;
+  portal_id: string;
+  event_id: string;
+  subscription_type: string;
+  object_id: string;
+  property_name: string | null;
+  property_value: string | null;
+  change_source: string | null;
+  source_id: string | null;
+  occurred_at: Date;
+  payload: Record<string, unknown>;
+  processed_at: Date | null;
+  outcome: string | null;
+}
+
+const toRow = (row: RawRow): WebhookEventRow => ({
+  id: String(row.id),
+  portalId: String(row.portal_id),
+  eventId: row.event_id,
+  subscriptionType: row.subscription_type,
+  objectId: row.object_id,
+  propertyName: row.property_name,
+  propertyValue: row.property_value,
+  changeSource: row.change_source,
+  sourceId: row.source_id,
+  occurredAt: row.occurred_at,
+  payload: row.payload,
+  processedAt: row.processed_at,
+  outcome: row.outcome,
+});
+
+/**
+ * Why an event needs no worker for what it is (the portal it came from is weighed by the statement that stores it:
+ * not installed, or its flag off), or null when it does. Decided again by the worker, which sees later state.
+ */
+export function outcomeOfKind(event: Pick<WebhookEvent, 'subscriptionType' | 'objectTypeId'>): string | null {
+  const kind = dealEventKind(event.subscriptionType, event.objectTypeId);
+  if (kind === null) return 'unsupported_subscription';
+  if (kind === 'deal.creation') return 'ignored_creation';
+  return null;
+}
+
+/**
+ * Stores a batch and queues a `webhook_event` job (payload: WebhookEventJobPayload) for each new event worth
+ * processing, in one statement: an event is never stored unqueued, and HubSpot's answer waits on one round trip.
+ * The statement reads each event's portal itself (an event for a portal not installed, or with its flag off, is
+ * stored as ignored), in the batch's order. DO NOTHING absorbs a retried delivery, and a duplicate inside the same
+ * batch; RETURNING lists only the rows inserted now.
+ */
+export async function storeWebhookBatch(db: Knex, events: readonly WebhookEvent[], rawEvents: readonly unknown[], at: string): Promise<StoredBatch> {
+  if (events.length === 0) return { received: 0, stored: 0, queued: 0 };
+  const arriving = events.map((event, index) => ({
+    portal_id: event.portalId,
+    event_id: event.eventId,
+    subscription_type: event.subscriptionType,
+    object_id: event.objectId,
+    property_name: event.propertyName ?? null,
+    property_value: event.propertyValue ?? null,
+    change_source: event.changeSource ?? null,
+    source_id: event.sourceId ?? null,
+    occurred_at: new Date(event.occurredAt).toISOString(),
+    attempt_number: event.attemptNumber ?? 0,
+    payload: rawEvents[index] ?? event,
+    outcome: outcomeOfKind(event),
+  }));
+  const { rows: [counts] } = await db.raw<{ rows: { stored: number; queued: number }[] }>(
+    `WITH arriving AS (
+       SELECT a.ord, (a.e->>'portal_id')::bigint AS portal_id, a.e->>'event_id' AS event_id, a.e->>'subscription_type' AS subscription_type,
+         a.e->>'object_id' AS object_id, a.e->>'property_name' AS property_name, a.e->>'property_value' AS property_value,
+         a.e->>'change_source' AS change_source, a.e->>'source_id' AS source_id, (a.e->>'occurred_at')::timestamptz AS occurred_at,
+         (a.e->>'attempt_number')::int AS attempt_number, a.e->'payload' AS payload,
+         CASE WHEN p.id IS NULL OR p.install_state = 'uninstalled' THEN 'portal_not_installed'
+              WHEN p.feature_flag = 'off' THEN 'flag_off'
+              ELSE a.e->>'outcome' END AS outcome
+       FROM jsonb_array_elements(?::jsonb) WITH ORDINALITY AS a(e, ord)
+       LEFT JOIN portals p ON p.id = (a.e->>'portal_id')::bigint
+     ), inserted AS (
+       INSERT INTO webhook_events (portal_id, event_id, subscription_type, object_id, property_name, property_value, change_source,
+         source_id, occurred_at, attempt_number, payload, received_at, processed_at, outcome)
+       SELECT portal_id, event_id, subscription_type, object_id, property_name, property_value, change_source,
+         source_id, occurred_at, attempt_number, payload, ?::timestamptz, CASE WHEN outcome IS NULL THEN NULL ELSE ?::timestamptz END, outcome
+       FROM arriving ORDER BY ord
+       ON CONFLICT DO NOTHING
+       RETURNING id, portal_id, object_id, outcome
+     ), queued AS (
+       INSERT INTO jobs (portal_id, kind, key, payload, run_at, created_at)
+       SELECT portal_id, 'webhook_event', id::text, jsonb_build_object('webhookEventId', id::text, 'dealId', object_id), ?::timestamptz, ?::timestamptz
+       FROM inserted WHERE outcome IS NULL
+       ${COALESCE_QUEUED}
+       RETURNING 1)
+     SELECT (SELECT count(*) FROM inserted)::int AS stored, (SELECT count(*) FROM queued)::int AS queued`,
+    [JSON.stringify(arriving), at, at, at, at],
+  );
+  return { received: events.length, stored: counts?.stored ?? 0, queued: counts?.queued ?? 0 };
+}
+
+export async function findWebhookEvent(db: Knex, id: string, options: { forUpdate?: boolean } = {}): Promise<WebhookEventRow | null> {
+  let query = db('webhook_events').where({ id });
+  if (options.forUpdate) query = query.forUpdate();
+  const row = await query.first<RawRow | undefined>();
+  return row ? toRow(row) : null;
+}
+
+/** Records what became of an event; only the first outcome sticks, so a repeated run changes nothing. */
+export async function markEventProcessed(db: Knex, id: string, outcome: string, at: string): Promise<boolean> {
+  const updated = await db('webhook_events').where({ id }).whereNull('processed_at').update({ processed_at: at, outcome });
+  return updated > 0;
+}
+
+/** Marks events processed with their outcomes, in one statement; an event processed meanwhile keeps its outcome. */
+export async function markEventsProcessed(db: Knex, outcomes: readonly { id: string; outcome: string }[], at: string): Promise<void> {
+  if (outcomes.length === 0) return;
+  await db.raw(
+    `UPDATE webhook_events e SET processed_at = ?::timestamptz, outcome = o.outcome
+     FROM unnest(?::bigint[], ?::text[]) AS o(id, outcome)
+     WHERE e.id = o.id AND e.processed_at IS NULL`,
+    [at, outcomes.map((o) => o.id), outcomes.map((o) => o.outcome)],
+  );
+}
+
+/** A stored event with what deciding about it needs: its portal, the deal's latest request, and the echo facts. */
+export interface EventFacts extends EchoFacts {
+  event: WebhookEventRow;
+  portal: Portal | null;
+  latest: { id: string; state: ApprovalState['state']; policyVersionId: string } | null;
+}
+
+/** The facts of many events in one statement (a webhook batch holds up to 99); events not stored are left out. */
+export async function loadEventFacts(db: Knex, ids: readonly string[]): Promise<Map<string, EventFacts>> {
+  if (ids.length === 0) return new Map();
+  const { rows } = await db.raw<{ rows: (RawRow & {
+    portal: PortalRow | null; synced_properties: Record<string, unknown> | null; synced_at: Date | null;
+    latest_id: string | null; latest_state: ApprovalState['state'] | null; latest_policy_version_id: string | null; rollbacks: Date[];
+  })[] }>(
+    `SELECT e.*,
+       CASE WHEN p.id IS NULL THEN NULL ELSE jsonb_build_object('id', p.id::text, 'name', p.name, 'install_state', p.install_state,
+         'feature_flag', p.feature_flag, 'settings', p.settings, 'installed_by_email', p.installed_by_email) END AS portal,
+       s.properties AS synced_properties, s.synced_at,
+       r.id AS latest_id, r.state AS latest_state, r.policy_version_id AS latest_policy_version_id,
+       ARRAY(SELECT h.occurred_at FROM deal_stage_history h
+             WHERE e.property_name = ? AND h.portal_id = e.portal_id AND h.deal_id = e.object_id AND h.source = 'rollback'
+               AND h.stage = COALESCE(e.property_value, '')
+             ORDER BY h.occurred_at DESC LIMIT 3) AS rollbacks
+     FROM webhook_events e
+     LEFT JOIN portals p ON p.id = e.portal_id
+     LEFT JOIN synced_properties s ON s.portal_id = e.portal_id AND s.deal_id = e.object_id
+     LEFT JOIN LATERAL (SELECT a.id, a.state, a.policy_version_id FROM approval_requests a
+                        WHERE a.portal_id = e.portal_id AND a.deal_id = e.object_id
+                        ORDER BY a.created_at DESC, a.seq DESC LIMIT 1) r ON true
+     WHERE e.id = ANY (?::bigint[])`,
+    [STAGE_PROPERTY, [...ids]],
+  );
+  return new Map(rows.map((row) => [String(row.id), {
+    event: toRow(row),
+    portal: row.portal ? toPortal(row.portal) : null,
+    latest: row.latest_id === null ? null : { id: row.latest_id, state: row.latest_state!, policyVersionId: String(row.latest_policy_version_id) },
+    rollbacks: row.rollbacks,
+    synced: row.synced_properties === null ? null : { properties: row.synced_properties, syncedAt: row.synced_at! },
+  }]));
+}

@@ -1,0 +1,184 @@
+// Decisions and withdrawals: lock the request row, let the core decide whether the act is allowed,
+// persist the new state with the decision, and trace it. Concurrent acts on one request run one at a time; an act
+// Postgres aborts for a deadlock runs once more.
+import type { Knex } from 'knex';
+import type { RequestView } from '../../../src/contract/card-api.js';
+import { ENGINE_VERSION, hashJson } from '../../../src/hash.js';
+import { withdraw } from '../../../src/lifecycle/close.js';
+import { decide } from '../../../src/lifecycle/decide.js';
+import type { TransitionResult } from '../../../src/lifecycle/types.js';
+import type { ResolutionEntry } from '../../../src/routing/types.js';
+import { perDatabase } from '../../db/per-database.js';
+import type { SendBatch } from '../../db/prepared.js';
+import { AppError } from '../../errors.js';
+import { runIdempotentTraced, type Assumed } from '../../store/idempotency.js';
+import { retryOnConflict } from '../../store/retry-on-conflict.js';
+import { policyDocumentById } from '../../store/policies.js';
+import {
+  lockedRequestFrom, lockRequestWithPortalStatement, transitionStatement, type LockedRequest, type TransitionWrites, type StoredRequest,
+} from '../../store/requests.js';
+import { isoNow, type ServiceDeps } from '../deps.js';
+import { loadPortal, type Viewer } from '../load-facts.js';
+import { namesFrom, presentRequest } from '../present.js';
+import { toAppError } from './transition-errors.js';
+
+type Answer = { request: RequestView; traceHash: string };
+
+export interface DecideInput {
+  requestId: string;
+  verdict: 'approve' | 'reject';
+  comment?: string | undefined;
+  idempotencyKey: string;
+  expectedVersion?: number | undefined;
+}
+
+export async function decideOnRequest(deps: ServiceDeps, viewer: Viewer, input: DecideInput) {
+  const fingerprint = hashJson({ requestId: input.requestId, verdict: input.verdict, comment: input.comment ?? null });
+  return actOnRequest(deps, viewer, { ...input, operation: 'decide', fingerprint }, (request, at) => {
+    const result = decide(request.lifecycle, { approver: viewer.email, verdict: input.verdict, comment: input.comment ?? null }, at);
+    const stepIndex = request.lifecycle.currentStep ?? 0;
+    const onBehalfOf = delegatedFrom(request.evaluation, stepIndex, viewer.email);
+    return {
+      result,
+      decision: { stepIndex, approverEmail: viewer.email, approverUserId: viewer.userId, onBehalfOf, verdict: input.verdict, comment: input.comment?.trim() || null },
+      command: {
+        command: 'decide', approver: viewer.email, verdict: input.verdict, comment: input.comment ?? null, step: stepIndex,
+        ...(onBehalfOf === null ? {} : { onBehalfOf }),
+      },
+    };
+  });
+}
+
+export interface WithdrawInput {
+  requestId: string;
+  reason?: string | undefined;
+  idempotencyKey: string;
+  expectedVersion?: number | undefined;
+}
+
+export async function withdrawRequest(deps: ServiceDeps, viewer: Viewer, input: WithdrawInput) {
+  const fingerprint = hashJson({ requestId: input.requestId, reason: input.reason ?? null });
+  return actOnRequest(deps, viewer, { ...input, operation: 'withdraw', fingerprint }, (request, at) => {
+    if (request.lifecycle.requester !== viewer.email) {
+      return { result: { ok: false, error: { code: 'not_requester', message: 'only the requester can withdraw this request' } } satisfies TransitionResult, command: {} };
+    }
+    return {
+      result: withdraw(request.lifecycle, { by: viewer.email, reason: input.reason ?? null }, at),
+      command: { command: 'withdraw', by: viewer.email, reason: input.reason ?? null },
+    };
+  });
+}
+
+const TURNED_OFF = 'approval-router is turned off for this portal';
+
+interface Act {
+  result: TransitionResult;
+  command: Record<string, unknown>;
+  decision?: TransitionWrites['decision'];
+}
+
+async function actOnRequest(
+  deps: ServiceDeps,
+  viewer: Viewer,
+  input: { requestId: string; idempotencyKey: string; expectedVersion?: number | undefined; operation: string; fingerprint: string },
+  act: (request: StoredRequest, at: string) => Act,
+) {
+  // This process's copy of the portal when it keeps one (card views keep it): its install state and flag are
+  // checked again under the request's lock below, so a copy made stale by a change elsewhere decides nothing.
+  const kept = deps.portalConfigs?.get(viewer.portalId)?.portal;
+  const portal = kept && kept.installState !== 'uninstalled' ? kept : await loadPortal(deps, viewer.portalId);
+  if (portal.featureFlag === 'off') throw new AppError('forbidden', TURNED_OFF);
+  const scope = { portalId: portal.id, key: input.idempotencyKey, userId: viewer.userId, operation: input.operation, fingerprint: input.fingerprint };
+  // Names for the answer come from the directory, read before any lock is taken (it may be a network call).
+  const names = namesFrom(await deps.crmFor(portal).getDirectory(portal.id));
+  const lock = { statement: lockRequestWithPortalStatement(deps.db, portal.id, input.requestId), read: lockedRequestFrom };
+  const remembered = rememberedRequests(deps.db);
+  const rememberedAs = `${portal.id}:${input.requestId}`;
+  let saved: LockedRequest | undefined;
+  const answer = await retryOnConflict(() => runIdempotentTraced<Answer, LockedRequest | null>(deps.db, scope, lock, async (found, send) => {
+    if (!found) throw new AppError('not_found', `request ${input.requestId} was not found in this portal`);
+    if (found.portal.installState === 'uninstalled') throw new AppError('not_found', 'approval-router is not installed in this portal');
+    if (found.portal.featureFlag === 'off') throw new AppError('forbidden', TURNED_OFF);
+    const { request } = found;
+    if (input.expectedVersion !== undefined && input.expectedVersion !== request.rowVersion) {
+      throw new AppError('conflict', `the request changed since you saw it (version ${input.expectedVersion}, now ${request.rowVersion}): reload and try again`);
+    }
+    const at = isoNow(deps);
+    const { result, command, decision } = act(request, at);
+    if (!result.ok) throw toAppError(result.error);
+    const { statement, rowVersion } = transitionStatement(deps.db, request, result.state, at, { ...(decision ? { decision } : {}), syncTo: { id: portal.id, featureFlag: found.portal.featureFlag } });
+    // The row as the transition leaves it: what the answer shows, and what the next act on it assumes.
+    saved = { request: { ...request, lifecycle: result.state, state: result.state.state, rowVersion, closedAt: result.state.closedAt }, portal: found.portal };
+    const presented = await presentSaved(deps.db, send, saved.request, names);
+    // The transition is saved, then the trace appended with the answer stored beside it (see runIdempotentTraced).
+    return {
+      status: 200,
+      body: { request: presented },
+      writes: [statement],
+      trace: {
+        portalId: portal.id, kind: decision ? 'decision' : 'transition', requestId: request.id, dealId: request.dealId,
+        input: { ...command, viewer: viewer.email, fromVersion: request.rowVersion },
+        output: { state: result.state.state, events: result.events, version: rowVersion },
+        policyHash: request.lifecycle.policyHash, engineVersion: ENGINE_VERSION, occurredAt: at,
+      },
+    };
+  }, { assumed: assumedFrom(remembered.get(rememberedAs)) })
+    .catch((error: unknown) => {
+      remembered.delete(rememberedAs);
+      throw error;
+    }));
+  if (!answer.replayed && saved) { // a replay wrote nothing: what is remembered stands (or is found stale next time)
+    remembered.delete(rememberedAs);
+    if (remembered.size >= REMEMBERED_LIMIT) remembered.delete(remembered.keys().next().value as string);
+    remembered.set(rememberedAs, saved);
+  }
+  return answer;
+}
+
+// Each request as this process's own last act on it left it, so the next act on it can decide before it locks and
+// save in one round trip (see runIdempotentTraced): the transition's update checks the row's version, which every
+// write to a request raises, and `assumedFrom` checks the portal's install state and flag, on which the writes
+// depend. A request changed elsewhere costs one round trip more. Per database handle, oldest first out.
+const REMEMBERED_LIMIT = 500;
+const rememberedRequests = perDatabase(() => new Map<string, LockedRequest>());
+
+function assumedFrom(found: LockedRequest | undefined): Assumed<LockedRequest | null> | undefined {
+  if (!found) return undefined;
+  return {
+    locked: found,
+    holds: {
+      sql: 'EXISTS (SELECT 1 FROM portals WHERE id = ? AND install_state = ? AND feature_flag = ?)',
+      bindings: [found.request.portalId, found.portal.installState, found.portal.featureFlag],
+    },
+  };
+}
+
+/** The request as just saved, from what this transaction wrote rather than read back. */
+async function presentSaved(db: Knex, send: SendBatch | undefined, saved: StoredRequest, names: ReturnType<typeof namesFrom>): Promise<RequestView> {
+  const policy = await policyDocumentById(db, saved.portalId, saved.policyVersionId, send ? { send } : {});
+  if (!policy) throw new Error(`policy version ${saved.policyVersionId} is missing`);
+  // Who each delegate decided for follows from the routing the request was made with, as it did when they decided.
+  const onBehalfOf = new Map<string, string>();
+  saved.lifecycle.steps.forEach((step, index) => {
+    for (const decision of step.decisions) {
+      const from = delegatedFrom(saved.evaluation, index, decision.approver);
+      if (from !== null) onBehalfOf.set(`${index}:${decision.approver}`, from);
+    }
+  });
+  return presentRequest(saved, policy, names, onBehalfOf);
+}
+
+/**
+ * The approver a delegate acts for on this step, as the request was routed: its stored evaluation's resolution
+ * says who was sent the step on someone's behalf. Null when the decider was routed the step in their own right.
+ */
+function delegatedFrom(evaluation: unknown, stepIndex: number, approver: string): string | null {
+  const steps = (evaluation as { route?: { outcome?: { steps?: unknown } } } | null)?.route?.outcome?.steps;
+  if (!Array.isArray(steps)) return null;
+  const resolution = (steps[stepIndex] as { resolution?: unknown } | undefined)?.resolution;
+  if (!Array.isArray(resolution)) return null;
+  for (const entry of resolution as Partial<ResolutionEntry>[]) {
+    if (entry.status === 'approver' && entry.email === approver && typeof entry.delegatedFrom === 'string') return entry.delegatedFrom;
+  }
+  return null;
+}

@@ -1,0 +1,123 @@
+// Staged rollout, for admins: stage a saved version as the portal's candidate (it runs in shadow beside the active
+// one), read what it would change, then promote it to active or drop it. Every step is traced.
+import { ENGINE_VERSION } from '../../../src/hash.js';
+import { AppError } from '../../errors.js';
+import { activatePolicyVersion, activePolicy, policyByVersion } from '../../store/policies.js';
+import { isAdmin, type Portal } from '../../store/portals.js';
+import { summariseDisagreements } from '../../store/rollout-disagreements.js';
+import { clearCandidate, markStable, rolloutState, stageCandidate, type RolloutVersion } from '../../store/rollout-versions.js';
+import { appendTrace } from '../../store/traces.js';
+import { isoNow, type ServiceDeps } from '../deps.js';
+import { loadPortal, type Viewer } from '../load-facts.js';
+import { assessPosture, DEFAULT_POSTURE_THRESHOLDS, type PostureThresholds } from './posture.js';
+
+export async function loadAdminPortal(deps: ServiceDeps, viewer: Viewer): Promise<Portal> {
+  const portal = await loadPortal(deps, viewer.portalId);
+  if (!isAdmin(portal, viewer.email)) throw new AppError('forbidden', 'only the portal\'s approval-router admins can do this');
+  return portal;
+}
+
+const ref = (v: { version: number; name: string; hash: string }) => ({ version: v.version, name: v.name, hash: v.hash });
+
+export async function stagePolicyVersion(deps: ServiceDeps, viewer: Viewer, versionNumber: number) {
+  const portal = await loadAdminPortal(deps, viewer);
+  return deps.db.transaction(async (trx) => {
+    await trx.raw('SELECT 1 FROM portals WHERE id = ? FOR UPDATE', [portal.id]);
+    const target = await policyByVersion(trx, portal.id, versionNumber);
+    if (!target) throw new AppError('not_found', `policy version ${versionNumber} does not exist in this portal`);
+    const active = await activePolicy(trx, portal.id);
+    if (active?.id === target.id) throw new AppError('conflict', `version ${versionNumber} is already the active version: there is nothing to stage`);
+    const { candidate } = await rolloutState(trx, portal.id);
+    if (candidate?.id === target.id) return { candidate: candidateView(candidate), active: active ? ref(active) : null, changed: false };
+    const at = isoNow(deps);
+    await stageCandidate(trx, portal.id, target.id, viewer.email, at);
+    await appendTrace(trx, {
+      portalId: portal.id, kind: 'rollout',
+      input: { command: 'stage', by: viewer.email, version: versionNumber, active: active?.version ?? null, replaced: candidate?.version ?? null },
+      output: { candidate: versionNumber, hash: target.hash }, policyHash: target.hash, engineVersion: ENGINE_VERSION, occurredAt: at,
+    });
+    return {
+      candidate: { ...ref(target), stagedBy: viewer.email, stagedAt: at },
+      active: active ? ref(active) : null,
+      replaced: candidate ? ref(candidate) : null,
+      changed: true,
+    };
+  });
+}
+
+/** What the candidate would change so far: disagreement counts by kind, deals affected, and the latest examples. */
+export async function getCandidateSummary(deps: ServiceDeps, viewer: Viewer) {
+  const portal = await loadAdminPortal(deps, viewer);
+  const [{ candidate }, active] = await Promise.all([rolloutState(deps.db, portal.id), activePolicy(deps.db, portal.id)]);
+  if (!candidate) throw new AppError('not_found', 'no candidate is staged in this portal');
+  const since = candidate.stagedAt ?? candidate.createdAt;
+  const [summary, evaluated] = await Promise.all([
+    summariseDisagreements(deps.db, portal.id, candidate.id, since),
+    active
+      ? deps.db('traces').where({ portal_id: portal.id, kind: 'evaluation', policy_hash: active.hash }).where('occurred_at', '>=', since)
+        .countDistinct<{ count: string }[]>('deal_id as count')
+      : Promise.resolve([{ count: '0' }]),
+  ]);
+  const evaluatedDeals = Number(evaluated[0]?.count ?? 0);
+  return {
+    candidate: candidateView(candidate),
+    active: active ? ref(active) : null,
+    /** Distinct deals the active version evaluated since staging: each was also run through the candidate. */
+    evaluatedDeals,
+    disagreements: summary.counts,
+    agreementRate: evaluatedDeals === 0 ? null : Math.max(0, (evaluatedDeals - summary.counts.deals) / evaluatedDeals),
+    examples: summary.examples,
+  };
+}
+
+export async function promoteCandidate(
+  deps: ServiceDeps, viewer: Viewer, expectedActiveVersion: number | null | undefined, thresholds: PostureThresholds = DEFAULT_POSTURE_THRESHOLDS,
+) {
+  const portal = await loadAdminPortal(deps, viewer);
+  // The outgoing version becomes a rollback target if it has earned it: healthy, and past its probation.
+  const outgoing = await assessPosture(deps.db, portal.id, deps.now(), thresholds);
+  return deps.db.transaction(async (trx) => {
+    await trx.raw('SELECT 1 FROM portals WHERE id = ? FOR UPDATE', [portal.id]);
+    const [{ candidate }, current] = await Promise.all([rolloutState(trx, portal.id), activePolicy(trx, portal.id)]);
+    if (!candidate) throw new AppError('not_found', 'no candidate is staged in this portal');
+    if (expectedActiveVersion !== undefined && (current?.version ?? null) !== expectedActiveVersion) {
+      throw new AppError('conflict', `the active version is ${current?.version ?? 'none'}, not ${expectedActiveVersion ?? 'none'}: reload and try again`);
+    }
+    const at = isoNow(deps);
+    if (current && outgoing.active?.id === current.id && outgoing.posture === 'healthy' && !outgoing.active.inProbation) {
+      await markStable(trx, portal.id, current.id, at);
+    }
+    await activatePolicyVersion(trx, portal.id, candidate.id, viewer.email, at);
+    await clearCandidate(trx, portal.id);
+    await appendTrace(trx, {
+      portalId: portal.id, kind: 'rollout', input: { command: 'promote', by: viewer.email, version: candidate.version, previous: current?.version ?? null },
+      output: { active: candidate.version, hash: candidate.hash }, policyHash: candidate.hash, engineVersion: ENGINE_VERSION, occurredAt: at,
+    });
+    return { active: { ...ref(candidate), activatedBy: viewer.email, activatedAt: at }, previous: current ? ref(current) : null };
+  });
+}
+
+export async function dropCandidate(deps: ServiceDeps, viewer: Viewer) {
+  const portal = await loadAdminPortal(deps, viewer);
+  return deps.db.transaction(async (trx) => {
+    await trx.raw('SELECT 1 FROM portals WHERE id = ? FOR UPDATE', [portal.id]);
+    const { candidate } = await rolloutState(trx, portal.id);
+    if (!candidate) throw new AppError('not_found', 'no candidate is staged in this portal');
+    const at = isoNow(deps);
+    await clearCandidate(trx, portal.id);
+    await appendTrace(trx, {
+      portalId: portal.id, kind: 'rollout', input: { command: 'drop', by: viewer.email, version: candidate.version },
+      output: { candidate: null }, policyHash: candidate.hash, engineVersion: ENGINE_VERSION, occurredAt: at,
+    });
+    return { dropped: ref(candidate) };
+  });
+}
+
+export async function getPosture(deps: ServiceDeps, viewer: Viewer, thresholds: PostureThresholds = DEFAULT_POSTURE_THRESHOLDS) {
+  const portal = await loadAdminPortal(deps, viewer);
+  return assessPosture(deps.db, portal.id, deps.now(), thresholds);
+}
+
+function candidateView(candidate: RolloutVersion) {
+  return { ...ref(candidate), stagedBy: candidate.stagedBy, stagedAt: candidate.stagedAt };
+}

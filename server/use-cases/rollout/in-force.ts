@@ -1,0 +1,22 @@
+// Which version is in force and why, for the card: when posture rolled a version back automatically and nobody has
+// activated another since, the card says so beside the version it shows.
+import type { PolicyVersion } from '../../store/policies.js';
+import type { RolloutState } from '../../store/rollout-versions.js';
+
+export interface RolledBackFrom {
+  version: number;
+  at: string;
+  reason: string;
+}
+
+export function rolledBackFrom(state: RolloutState, active: PolicyVersion): RolledBackFrom | null {
+  const last = state.lastRolledBack;
+  if (!last?.rolledBackAt || last.id === active.id) return null;
+  // The rollback activated `active` at the same instant; any later activation replaced the rollback's choice.
+  if (active.activatedAt === null || active.activatedAt > last.rolledBackAt) return null;
+  return { version: last.version, at: last.rolledBackAt, reason: last.rolledBackReason ?? 'rolled back automatically' };
+}
+
+export function rollbackNotice(policy: PolicyVersion, from: RolledBackFrom): string {
+  return `policy version ${policy.version} is in force: version ${from.version} was rolled back automatically at ${from.at} (${from.reason})`;
+}

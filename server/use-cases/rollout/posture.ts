@@ -1,0 +1,189 @@
+// Posture per portal: healthy, degraded or critical, from evaluation errors, unroutable deals and sync failures of
+// the active version over a window. `applyPosture` acts on it: a version healthy past its probation is marked stable;
+// a critical version still in probation is rolled back to the last stable one, with an incident and a trace.
+import type { Knex } from 'knex';
+import type { Logger } from 'pino';
+import { ENGINE_VERSION } from '../../../src/hash.js';
+import { activatePolicyVersion } from '../../store/policies.js';
+import { lastStableVersion, markRolledBack, markStable, rolloutVersion, type RolloutVersion } from '../../store/rollout-versions.js';
+import { readPostureSignals, type PostureSignals } from '../../store/rollout-signals.js';
+import { appendTrace } from '../../store/traces.js';
+
+export type Posture = 'healthy' | 'degraded' | 'critical';
+
+export interface PostureThresholds {
+  /** How far back signals count (never before the active version was activated). */
+  windowMinutes: number;
+  /** A version active this long and healthy is marked stable; a stable version is never rolled back automatically. */
+  probationMinutes: number;
+  degraded: { evaluationErrors: number; unroutableDeals: number; unroutableShare: number; syncFailures: number; otherIncidents: number };
+  critical: { evaluationErrors: number; unroutableDeals: number; unroutableShare: number; syncFailures: number };
+}
+
+export const DEFAULT_POSTURE_THRESHOLDS: PostureThresholds = {
+  windowMinutes: 60,
+  probationMinutes: 24 * 60,
+  degraded: { evaluationErrors: 1, unroutableDeals: 2, unroutableShare: 0.1, syncFailures: 1, otherIncidents: 3 },
+  critical: { evaluationErrors: 5, unroutableDeals: 5, unroutableShare: 0.25, syncFailures: 5 },
+};
+
+export interface PostureAssessment {
+  portalId: string;
+  at: string;
+  posture: Posture;
+  /** One sentence per threshold crossed; empty when healthy. */
+  reasons: string[];
+  window: { since: string; until: string; minutes: number };
+  signals: PostureSignals | null;
+  thresholds: PostureThresholds;
+  active: { id: string; version: number; hash: string; activatedAt: string | null; stableAt: string | null; inProbation: boolean } | null;
+  /** Where a rollback would go now: the last stable version, when the active one was never proven stable. */
+  rollbackTarget: { id: string; version: number; hash: string; stableAt: string | null } | null;
+}
+
+export async function assessPosture(db: Knex, portalId: string, now: Date, thresholds: PostureThresholds = DEFAULT_POSTURE_THRESHOLDS): Promise<PostureAssessment> {
+  const at = now.toISOString();
+  const windowStart = new Date(now.getTime() - thresholds.windowMinutes * 60_000).toISOString();
+  const active = await rolloutVersion(db, portalId, { active: true });
+  if (!active) {
+    return { portalId, at, posture: 'healthy', reasons: [], window: { since: windowStart, until: at, minutes: thresholds.windowMinutes }, signals: null, thresholds, active: null, rollbackTarget: null };
+  }
+  // A version is judged only on what happened while it was in force.
+  const since = active.activatedAt !== null && active.activatedAt > windowStart ? active.activatedAt : windowStart;
+  const [signals, target] = await Promise.all([
+    readPostureSignals(db, portalId, active, since, at),
+    active.stableAt === null ? lastStableVersion(db, portalId, active.id) : Promise.resolve(null),
+  ]);
+  const { posture, reasons } = judge(signals, thresholds);
+  const probationEnds = active.activatedAt === null ? null : new Date(Date.parse(active.activatedAt) + thresholds.probationMinutes * 60_000).toISOString();
+  return {
+    portalId, at, posture, reasons,
+    window: { since, until: at, minutes: thresholds.windowMinutes },
+    signals, thresholds,
+    active: {
+      id: active.id, version: active.version, hash: active.hash, activatedAt: active.activatedAt, stableAt: active.stableAt,
+      inProbation: probationEnds !== null && at < probationEnds,
+    },
+    rollbackTarget: target ? { id: target.id, version: target.version, hash: target.hash, stableAt: target.stableAt } : null,
+  };
+}
+
+function judge(s: PostureSignals, t: PostureThresholds): { posture: Posture; reasons: string[] } {
+  const critical: string[] = [];
+  const degraded: string[] = [];
+  const share = s.evaluatedDeals === 0 ? 0 : s.unroutableDeals / s.evaluatedDeals;
+  const syncFailures = s.syncDead + s.syncRetrying;
+  const unroutable = `${s.unroutableDeals} of ${s.evaluatedDeals} deals evaluated could not be routed`;
+  const sync = `${syncFailures} deal syncs failed (${s.syncDead} dead, ${s.syncRetrying} retrying)`;
+  const errors = `${s.evaluationErrors} evaluation error${s.evaluationErrors === 1 ? '' : 's'}`;
+
+  if (s.evaluationErrors >= t.critical.evaluationErrors) critical.push(errors);
+  else if (s.evaluationErrors >= t.degraded.evaluationErrors) degraded.push(errors);
+  if (s.unroutableDeals >= t.critical.unroutableDeals && share >= t.critical.unroutableShare) critical.push(unroutable);
+  else if (s.unroutableDeals >= t.degraded.unroutableDeals && share >= t.degraded.unroutableShare) degraded.push(unroutable);
+  if (syncFailures >= t.critical.syncFailures) critical.push(sync);
+  else if (syncFailures >= t.degraded.syncFailures) degraded.push(sync);
+  if (s.otherIncidents >= t.degraded.otherIncidents) degraded.push(`${s.otherIncidents} other incidents`);
+  // Not the policy's doing, so never critical (which would roll the version back), but not healthy either.
+  if (s.syncDeferredUntil !== null) degraded.push(`HubSpot syncs are delayed until ${s.syncDeferredUntil}: the portal's daily HubSpot budget is spent`);
+
+  if (critical.length > 0) return { posture: 'critical', reasons: [...critical, ...degraded] };
+  if (degraded.length > 0) return { posture: 'degraded', reasons: degraded };
+  return { posture: 'healthy', reasons: [] };
+}
+
+export type PostureAction =
+  | { kind: 'none' }
+  | { kind: 'marked_stable'; version: number }
+  | { kind: 'rolled_back'; from: number; to: number; incidentId: string }
+  | { kind: 'incident'; incidentId: string; why: string };
+
+/**
+ * Assess and act, for the worker to call periodically per portal. Safe to run from several workers at once: the
+ * rollback locks the portal and only proceeds if the version it judged is still the active one.
+ */
+export async function applyPosture(
+  db: Knex, portalId: string, now: Date, options: { thresholds?: PostureThresholds; logger?: Pick<Logger, 'warn' | 'info'> } = {},
+): Promise<{ assessment: PostureAssessment; action: PostureAction }> {
+  const assessment = await assessPosture(db, portalId, now, options.thresholds);
+  const active = assessment.active;
+  if (!active) return { assessment, action: { kind: 'none' } };
+
+  if (assessment.posture === 'healthy') {
+    if (active.inProbation) return { assessment, action: { kind: 'none' } };
+    await markStable(db, portalId, active.id, assessment.at);
+    return { assessment, action: active.stableAt === null ? { kind: 'marked_stable', version: active.version } : { kind: 'none' } };
+  }
+  if (assessment.posture !== 'critical') return { assessment, action: { kind: 'none' } };
+
+  const action = await db.transaction(async (trx) => {
+    await trx.raw('SELECT 1 FROM portals WHERE id = ? FOR UPDATE', [portalId]);
+    const current = await rolloutVersion(trx, portalId, { active: true });
+    if (current?.id !== active.id) return { kind: 'none' } as const; // someone changed the version meanwhile
+    const target = assessment.rollbackTarget ? await rolloutVersion(trx, portalId, { id: assessment.rollbackTarget.id }) : null;
+    if (current.stableAt === null && target) return rollBack(trx, assessment, current, target);
+    return recordCritical(trx, assessment, current);
+  });
+  if (action.kind === 'rolled_back') options.logger?.warn({ portalId, from: action.from, to: action.to, reasons: assessment.reasons }, 'posture critical: policy rolled back');
+  else if (action.kind === 'incident') options.logger?.warn({ portalId, reasons: assessment.reasons }, `posture critical: ${action.why}`);
+  return { assessment, action };
+}
+
+async function rollBack(trx: Knex.Transaction, assessment: PostureAssessment, from: RolloutVersion, to: RolloutVersion): Promise<PostureAction> {
+  const reason = `posture critical: ${assessment.reasons.join('; ')}`;
+  await activatePolicyVersion(trx, assessment.portalId, to.id, 'posture:auto-rollback', assessment.at);
+  await markRolledBack(trx, assessment.portalId, from.id, assessment.at, reason);
+  const summary = `policy version ${from.version} rolled back to version ${to.version}: ${assessment.reasons.join('; ')}`;
+  const incidentId = await insertIncident(trx, assessment, 'policy_rollback', summary, { from: versionRef(from), to: versionRef(to) });
+  await appendTrace(trx, {
+    portalId: assessment.portalId, kind: 'rollout',
+    input: { command: 'rollback', by: 'posture', from: from.version, to: to.version, posture: assessment.posture, reasons: assessment.reasons, window: assessment.window, signals: assessment.signals },
+    output: { active: to.version, hash: to.hash, incident: incidentId },
+    policyHash: to.hash, engineVersion: ENGINE_VERSION, occurredAt: assessment.at,
+  });
+  return { kind: 'rolled_back', from: from.version, to: to.version, incidentId };
+}
+
+/** Critical with nothing to roll back to (or a proven version): one incident per version per window, for a human. */
+async function recordCritical(trx: Knex.Transaction, assessment: PostureAssessment, active: RolloutVersion): Promise<PostureAction> {
+  const open = await trx('incidents').where({ portal_id: assessment.portalId, kind: 'posture_critical' })
+    .where('created_at', '>=', assessment.window.since).whereRaw(`packet #>> '{active,id}' = ?`, [active.id]).first<{ id: string } | undefined>('id');
+  if (open) return { kind: 'none' };
+  const why = active.stableAt !== null
+    ? `version ${active.version} was proven stable, so it is not rolled back automatically`
+    : 'no earlier version was proven stable, so there is nothing to roll back to';
+  const incidentId = await insertIncident(trx, assessment, 'posture_critical', `posture critical on policy version ${active.version}: ${assessment.reasons.join('; ')}; ${why}`, { active: versionRef(active) });
+  await appendTrace(trx, {
+    portalId: assessment.portalId, kind: 'rollout',
+    input: { command: 'critical', by: 'posture', version: active.version, reasons: assessment.reasons, window: assessment.window, signals: assessment.signals },
+    output: { rolledBack: false, why, incident: incidentId }, policyHash: active.hash, engineVersion: ENGINE_VERSION, occurredAt: assessment.at,
+  });
+  return { kind: 'incident', incidentId, why };
+}
+
+async function insertIncident(trx: Knex.Transaction, assessment: PostureAssessment, kind: string, summary: string, extra: Record<string, unknown>): Promise<string> {
+  const packet = { ...extra, posture: assessment.posture, reasons: assessment.reasons, window: assessment.window, signals: assessment.signals, thresholds: assessment.thresholds };
+  const [row] = await trx('incidents').insert({ portal_id: assessment.portalId, kind, summary, packet: JSON.stringify(packet), created_at: assessment.at })
+    .returning<{ id: string }[]>('id');
+  return String(row?.id);
+}
+
+const versionRef = (v: RolloutVersion) => ({ id: v.id, version: v.version, hash: v.hash, activatedAt: v.activatedAt, stableAt: v.stableAt });
+
+/** Every installed portal with an active policy, one after another; a failing portal is logged and skipped. */
+export async function applyPostureToAllPortals(
+  db: Knex, now: Date, options: { thresholds?: PostureThresholds; logger?: Pick<Logger, 'warn' | 'info'> } = {},
+): Promise<{ portalId: string; posture: Posture; action: PostureAction }[]> {
+  const portals = await db('portals as p').join('policy_versions as v', function () { this.on('v.portal_id', '=', 'p.id').andOn('v.is_active', '=', db.raw('true')); })
+    .whereNot('p.install_state', 'uninstalled').orderBy('p.id').select<{ id: string }[]>('p.id');
+  const results: { portalId: string; posture: Posture; action: PostureAction }[] = [];
+  for (const { id } of portals) {
+    try {
+      const { assessment, action } = await applyPosture(db, String(id), now, options);
+      results.push({ portalId: String(id), posture: assessment.posture, action });
+    } catch (error) {
+      options.logger?.warn({ err: error, portalId: String(id) }, 'posture check failed for a portal');
+    }
+  }
+  return results;
+}

@@ -1,0 +1,64 @@
+// A deal changed in the CRM (a webhook, or the demo): re-assess its live request against the policy version
+// it was routed with. A stricter route or a higher score invalidates it; otherwise it stands, and the trace says why.
+import { canonicalJson, ENGINE_VERSION, hashJson } from '../../../src/hash.js';
+import { assessChange, materialChanges, type ChangeAssessment } from '../../../src/lifecycle/assess-change.js';
+import { invalidate } from '../../../src/lifecycle/close.js';
+import { policyProperties } from '../../../src/policy/policy-properties.js';
+import { policyById } from '../../store/policies.js';
+import type { Portal } from '../../store/portals.js';
+import { latestRequestForDeal, saveTransition } from '../../store/requests.js';
+import { retryOnConflict } from '../../store/retry-on-conflict.js';
+import { appendTrace, storeDocument } from '../../store/traces.js';
+import { isoNow, type ServiceDeps } from '../deps.js';
+
+export type DealChangeOutcome =
+  | { kind: 'no_live_request' }
+  | { kind: 'deal_missing' }
+  | { kind: 'no_material_change' }
+  | { kind: 'assessed'; requestId: string; assessment: ChangeAssessment; invalidated: boolean; traceHash: string };
+
+export async function onDealChanged(deps: ServiceDeps, portal: Portal, dealId: string): Promise<DealChangeOutcome> {
+  const live = await latestRequestForDeal(deps.db, portal.id, dealId);
+  if (!live || (live.state !== 'pending' && live.state !== 'approved' && live.state !== 'auto_approved')) return { kind: 'no_live_request' };
+  const policy = await policyById(deps.db, portal.id, live.policyVersionId);
+  if (!policy) throw new Error(`policy version ${live.policyVersionId} is missing`);
+  const crm = deps.crmFor(portal);
+  const [deal, directory] = await Promise.all([crm.getDeal(portal.id, dealId, policyProperties(policy.document)), crm.getDirectory(portal.id)]);
+  if (!deal) return { kind: 'deal_missing' };
+  // HubSpot also reports a property set to the value it had: when every material property is as it was routed,
+  // there is nothing to assess, and the event's outcome in the inbox is the record of it.
+  if (materialChanges(live.dealSnapshot, deal, policy.document).length === 0) return { kind: 'no_material_change' };
+
+  // The directory is stored before the transaction, in a statement of its own (see the lock order in store/traces.ts).
+  const directoryHash = hashJson(directory);
+  await storeDocument(deps.db, 'directory', directoryHash, canonicalJson(directory));
+  return retryOnConflict(() => deps.db.transaction(async (trx) => {
+    const request = await latestRequestForDeal(trx, portal.id, dealId, { forUpdate: true });
+    if (!request || request.id !== live.id || request.rowVersion !== live.rowVersion) {
+      // Something else moved the request meanwhile; assess the newest state on the next change.
+      return { kind: 'no_live_request' } as const;
+    }
+    const at = isoNow(deps);
+    const requester = request.lifecycle.requester;
+    const assessment = assessChange({ deal: request.dealSnapshot, score: request.score, routeId: request.routeId, requester }, deal, policy.document, directory);
+    let invalidated = false;
+    let output: unknown = { stands: true };
+    if (!assessment.stands) {
+      const result = invalidate(request.lifecycle, { reason: assessment.reason }, at);
+      if (result.ok) {
+        const version = await saveTransition(trx, request, result.state, at, { syncTo: portal });
+        invalidated = true;
+        output = { state: result.state.state, events: result.events, version };
+      } else {
+        output = { stands: false, notApplied: result.error };
+      }
+    }
+    const trace = await appendTrace(trx, {
+      portalId: portal.id, kind: 'change_assessment', requestId: request.id, dealId,
+      input: { snapshot: request.dealSnapshot, changed: deal, score: request.score, routeId: request.routeId, requester, directoryHash },
+      output: { assessment, result: output },
+      policyHash: policy.hash, engineVersion: ENGINE_VERSION, occurredAt: at,
+    });
+    return { kind: 'assessed', requestId: request.id, assessment, invalidated, traceHash: trace.hash } as const;
+  }));
+}
