@@ -10,6 +10,7 @@ import { reminderAt } from '../use-cases/sla/sla-timers.js';
 import type { Portal } from './portals.js';
 import { prepared, runPrepared, type Statement } from '../db/prepared.js';
 import { CONFIG_VERSION_SQL } from './portal-config.js';
+import { stepStatus } from '../../src/lifecycle/waiting.js';
 
 export interface StoredRequest {
   id: string;
@@ -288,7 +289,6 @@ const MERGED_STEP_COLUMNS = ['status', 'started_at', 'due_at', 'completed_at', '
 type StepRow = ReturnType<typeof stepRows>[number];
 
 function stepRows(portalId: string, requestId: string, lifecycle: ApprovalState) {
-  const cancelled = lifecycle.state === 'withdrawn' || lifecycle.state === 'invalidated';
   return lifecycle.steps.map((step, index) => ({
     request_id: requestId,
     step_index: index,
@@ -297,7 +297,7 @@ function stepRows(portalId: string, requestId: string, lifecycle: ApprovalState)
     mode: step.mode,
     quorum: step.quorum,
     approvers: step.approvers,
-    status: cancelled && (step.status === 'active' || step.status === 'waiting') ? 'skipped' : step.status,
+    status: stepStatus(lifecycle, step),
     sla_hours: step.slaHours,
     started_at: step.startedAt,
     due_at: step.dueAt,

@@ -10,6 +10,7 @@ import type { Policy } from '../../src/policy/schema.js';
 import type { ResolutionEntry, RouteResult } from '../../src/routing/types.js';
 import type { FactorTrace, ScoreResult } from '../../src/scoring/types.js';
 import type { RequestSummary } from '../store/requests.js';
+import { stepStatus, waitingOn } from '../../src/lifecycle/waiting.js';
 
 type Names = (email: string) => string | null;
 
@@ -100,10 +101,7 @@ export function presentRequest(request: RequestSummary, policy: Policy, names: N
 function presentStep(
   lifecycle: ApprovalState, step: ApprovalState['steps'][number], index: number, label: string, names: Names, onBehalfOf: Map<string, string>,
 ): StepView {
-  const closedEarly = lifecycle.state === 'withdrawn' || lifecycle.state === 'invalidated';
-  // The core marks the steps of a closed request skipped; a step still shown active would mislead.
-  const status = closedEarly && (step.status === 'active' || step.status === 'waiting') ? 'skipped' : step.status;
-  const decided = new Set(step.decisions.map((decision) => decision.approver));
+  const status = stepStatus(lifecycle, step);
   return {
     index,
     id: step.id,
@@ -116,7 +114,7 @@ function presentStep(
     dueAt: step.dueAt,
     escalatedAt: step.escalatedAt,
     approvers: step.approvers,
-    waitingOn: status === 'active' ? step.approvers.filter((email) => !decided.has(email)) : [],
+    waitingOn: waitingOn(lifecycle, step),
     decisions: step.decisions.map((decision) => ({
       approver: decision.approver,
       approverName: names(decision.approver),

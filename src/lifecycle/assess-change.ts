@@ -4,7 +4,8 @@
 import { readProperty, type Deal } from '../deal.js';
 import type { Directory } from '../directory/schema.js';
 import { compilePolicy } from '../policy/compile-policy.js';
-import type { Condition, Policy } from '../policy/schema.js';
+import { conditionProperties } from '../policy/condition-properties.js';
+import type { Policy } from '../policy/schema.js';
 import { routeOutcomeOf } from '../routing/route-deal.js';
 import type { ResolvedStep, RouteOptions, RouteOutcome, RouteResult } from '../routing/types.js';
 
@@ -54,16 +55,7 @@ export function materialChanges(routed: Deal, changed: Deal, policy: Policy): Ch
 
 /** The policy's material properties, or by default every property its factors and conditions read. */
 export function materialProperties(policy: Policy): string[] {
-  if (policy.materialProperties !== undefined) return policy.materialProperties;
-  const names = new Set(policy.scoring.factors.map((f) => f.property));
-  const visit = (c: Condition): void => {
-    if ('all' in c) c.all.forEach(visit);
-    else if ('any' in c) c.any.forEach(visit);
-    else if ('not' in c) visit(c.not);
-    else if ('property' in c) names.add(c.property);
-  };
-  policy.routes.forEach((r) => visit(r.when));
-  return [...names].sort();
+  return policy.materialProperties ?? conditionProperties(policy);
 }
 
 /**

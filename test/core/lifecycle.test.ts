@@ -3,6 +3,7 @@ import {
   autoApprove, decide, escalate, expire, invalidate, request, routeDeal, withdraw,
   type ApprovalState, type RouteResult, type TransitionResult,
 } from '../../src/index.js';
+import { activeStep, hasDecided, stepStatus, waitingOn } from '../../src/lifecycle/waiting.js';
 import { buildDeal, buildDirectory, buildPolicy } from './support/builders.js';
 
 const T0 = '2026-11-27T09:00:00Z';
@@ -157,5 +158,26 @@ describe('withdrawing, invalidating, escalating, expiring', () => {
     const expired = ok(expire(open(), {}, LATE));
     expect(expired).toMatchObject({ state: 'invalidated', closedAt: LATE });
     expect(expired.history.at(-1)?.type).toBe('request_expired');
+  });
+});
+
+describe('who a request waits on', () => {
+  it('is the active step\'s approvers who have not decided, and nobody once the request is closed', () => {
+    const state = singleStep('all');
+    const step = () => state.steps[0]!;
+    expect(waitingOn(state, step())).toEqual(['f1@x.test', 'f2@x.test', 'f3@x.test']);
+    const once = ok(approve(state, 'f2@x.test'));
+    expect(waitingOn(once, once.steps[0]!)).toEqual(['f1@x.test', 'f3@x.test']);
+    expect(hasDecided(once.steps[0]!, 'f2@x.test')).toBe(true);
+    const withdrawn = ok(withdraw(once, { by: 'rep@x.test' }, T1));
+    expect(waitingOn(withdrawn, withdrawn.steps[0]!)).toEqual([]);
+    expect(activeStep(withdrawn)).toBeUndefined();
+  });
+
+  it('shows a step left waiting or active by a closed request as skipped, whatever its row says', () => {
+    const state = open();
+    const closedBehindItsBack: ApprovalState = { ...state, state: 'invalidated', currentStep: null };
+    expect(closedBehindItsBack.steps.map((step) => stepStatus(closedBehindItsBack, step))).toEqual(['skipped', 'skipped']);
+    expect(state.steps.map((step) => stepStatus(state, step))).toEqual(['active', 'waiting']);
   });
 });

@@ -16,6 +16,7 @@ import { loadDealContext, type Viewer } from '../load-facts.js';
 import { AppError } from '../../errors.js';
 import { namesFrom, presentRequest, presentRoute, presentScore } from '../present.js';
 import { traceEvaluation } from '../trace-evaluation.js';
+import { activeStep, hasDecided } from '../../../src/lifecycle/waiting.js';
 
 export async function getCardView(deps: ServiceDeps, viewer: Viewer, dealId: string): Promise<CardView> {
   const at = isoNow(deps);
@@ -41,8 +42,8 @@ export async function getCardView(deps: ServiceDeps, viewer: Viewer, dealId: str
   const roles = rolesOf(viewer, current, output.route.owner.email, isAdmin(portal, viewer.email));
   const notices: string[] = [];
   const pending = current?.state === 'pending' ? current : null;
-  const activeStep = pending ? pending.lifecycle.steps[pending.lifecycle.currentStep ?? -1] : undefined;
-  const hasDecided = activeStep?.decisions.some((decision) => decision.approver === viewer.email) ?? false;
+  const step = pending ? activeStep(pending.lifecycle) : undefined;
+  const decided = step !== undefined && hasDecided(step, viewer.email);
 
   let canRequest = false;
   if (portal.featureFlag === 'off') notices.push('approval-router is turned off for this portal');
@@ -50,8 +51,9 @@ export async function getCardView(deps: ServiceDeps, viewer: Viewer, dealId: str
   else if (output.route.outcome.kind === 'unroutable') notices.push(`this deal cannot be routed: ${output.route.outcome.reason}`);
   else canRequest = true;
 
-  const canDecide = portal.featureFlag !== 'off' && activeStep !== undefined && activeStep.approvers.includes(viewer.email) && !hasDecided;
-  if (activeStep && activeStep.approvers.includes(viewer.email) && hasDecided) notices.push('you have already decided on this step');
+  const asksViewer = step !== undefined && step.approvers.includes(viewer.email);
+  const canDecide = portal.featureFlag !== 'off' && asksViewer && !decided;
+  if (asksViewer && decided) notices.push('you have already decided on this step');
   const canWithdraw = portal.featureFlag !== 'off' && pending !== null && pending.lifecycle.requester === viewer.email;
   if (portal.featureFlag === 'shadow') notices.push('shadow mode: a preview; nothing is written to the deal and no stage is gated');
   if (portal.featureFlag === 'on' && forView.syncDeferredUntil) notices.push(syncDelayedNotice(forView.syncDeferredUntil));

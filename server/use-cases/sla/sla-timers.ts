@@ -14,6 +14,7 @@ import { findPortal } from '../../store/portals.js';
 import { findRequest, saveTransition } from '../../store/requests.js';
 import { appendTrace } from '../../store/traces.js';
 import { RetryLaterError, type ClaimedJob, type JobDeps } from '../../jobs/types.js';
+import { waitingOn } from '../../../src/lifecycle/waiting.js';
 
 export interface SlaTimerPayload {
   requestId: string;
@@ -36,7 +37,7 @@ export async function handleSlaTimer(deps: JobDeps, job: ClaimedJob): Promise<vo
   const crm = deps.crmFor(portal);
   const directory = await crm.getDirectory(portal.id);
   const owners = new Map(directory.users.map((user) => [normaliseEmail(user.email), user.ownerId]));
-  const waiting = step.approvers.filter((email) => !step.decisions.some((decision) => decision.approver === email));
+  const waiting = waitingOn(request.lifecycle, step);
   const dealName = request.dealSnapshot.properties.dealname ?? `deal ${request.dealId}`;
   const writeToCrm = portal.featureFlag === 'on';
   const at = now.toISOString();

@@ -6,6 +6,7 @@ import { parseInstant } from '../../../src/time.js';
 import { DEAL_PROPERTIES } from '../../hubspot/provision-properties.js';
 import type { Portal } from '../../store/portals.js';
 import { enqueueJob, type NewJob } from '../../store/jobs.js';
+import { activeStep, waitingOn } from '../../../src/lifecycle/waiting.js';
 
 export interface SyncDealPayload {
   dealId: string;
@@ -17,8 +18,7 @@ export interface SyncDealPayload {
 
 export function dealSyncProperties(request: { id: string; score: number; routeId: string; lifecycle: ApprovalState }): Record<string, string> {
   const lifecycle = request.lifecycle;
-  const active = lifecycle.currentStep === null ? undefined : lifecycle.steps[lifecycle.currentStep];
-  const decided = new Set(active?.decisions.map((decision) => decision.approver) ?? []);
+  const active = activeStep(lifecycle);
   const closedAt = lifecycle.closedAt ? parseInstant(lifecycle.closedAt) : null;
   return {
     [DEAL_PROPERTIES.status]: lifecycle.state,
@@ -27,7 +27,7 @@ export function dealSyncProperties(request: { id: string; score: number; routeId
     [DEAL_PROPERTIES.currentStep]: active?.id ?? '',
     [DEAL_PROPERTIES.requestId]: request.id,
     [DEAL_PROPERTIES.decidedAt]: closedAt === null ? '' : String(closedAt),
-    [DEAL_PROPERTIES.approvers]: active ? active.approvers.filter((email) => !decided.has(email)).join(', ') : '',
+    [DEAL_PROPERTIES.approvers]: active ? waitingOn(lifecycle, active).join(', ') : '',
   };
 }
 
