@@ -79,7 +79,7 @@ export const StepSchema = z.strictObject({
   approvers: ApproverSourceSchema,
   mode: z.enum(['any', 'all', 'quorum']).describe('any: one approval; all: every approver; quorum: `quorum` approvals.'),
   quorum: z.int().min(1).optional().describe('Approvals needed with mode quorum.'),
-  slaHours: z.number().positive().max(24 * 365).describe('Hours before the step escalates.'),
+  slaHours: z.number().min(0.25, 'at least 0.25 (15 minutes)').max(24 * 365).describe('Hours before the step escalates: fractions allowed (0.5 is 30 minutes), at least 0.25.'),
 }).refine((s) => (s.mode === 'quorum') === (s.quorum !== undefined), {
   message: '"quorum" is required with mode quorum and only allowed there',
   path: ['quorum'],

@@ -76,6 +76,7 @@ describe('policy problems, each with its path', () => {
     ['points out of range', (d) => { d.scoring.factors[0].bands[0].points = 150; }, 'scoring.factors[0].bands[0].points', /100/],
     ['a route with steps and autoApprove', (d) => { d.routes[1].autoApprove = true; }, 'routes[1]', /either "steps" or "autoApprove: true"/],
     ['a negative SLA', (d) => { d.routes[1].steps[0].slaHours = -1; }, 'routes[1].steps[0].slaHours', /0/],
+    ['an SLA under a quarter of an hour (15 minutes)', (d) => { d.routes[1].steps[0].slaHours = 0.01; }, 'routes[1].steps[0].slaHours', /at least 0.25/],
     ['an unknown top-level key', (d) => { d.rutes = []; }, '', /Unrecognized key: "rutes"/],
     ['a role key that is not an identifier', (d) => { d.roles['sales manager'] = { fallback: ['a@x.test'] }; }, 'roles["sales manager"]', /./],
   ])('%s', (_name, edit, path, message) => {
@@ -90,6 +91,10 @@ describe('policy problems, each with its path', () => {
       d.routes.pop();
     });
     expect(problems.map((p) => p.path).sort()).toEqual(['routes[1].id', 'routes[1].steps[0].approvers.role', 'routes[1].when']);
+  });
+
+  it('accepts an SLA in fractions of an hour, from a quarter of an hour', () => {
+    expect(problemsOf((d) => { d.routes[0].steps[0].slaHours = 0.25; d.routes[1].steps[0].slaHours = 1.5; })).toEqual([]);
   });
 
   it('accepts score tests that together cover every score as the catch-all', () => {
