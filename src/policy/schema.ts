@@ -6,7 +6,8 @@ import { z } from 'zod';
 const Id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'use letters, digits, "_", "-" or "." (starting with a letter or digit)');
 const Email = z.email();
 const Emails = z.array(Email);
-const PropertyName = z.string().min(1);
+// A record drops a "__proto__" key (zod never assigns it), so a name that would need one is refused instead.
+const PropertyName = z.string().min(1).refine((name) => name !== '__proto__', '"__proto__" is not a property name');
 const Points = z.int().min(-100).max(100);
 
 export const BandSchema = z.strictObject({

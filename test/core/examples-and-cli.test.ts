@@ -79,6 +79,15 @@ describe('the route and policy commands', () => {
     expect(out.join('\n')).toMatch(/ok: "Acme client success", 5 factors, 6 routes, sha256 [0-9a-f]{64}/);
   });
 
+  it('reports a YAML alias inside the node it names as a problem and exits 1', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const file = `${mkdtempSync(`${tmpdir()}/policy-`)}/cyclic.yaml`;
+    writeFileSync(file, 'name: cyclic\ndescription: &d [*d]\nscoring: { factors: [] }\nroutes: [{ id: auto, when: { always: true }, autoApprove: true }]\n');
+    expect(await runPolicy(['check', file])).toBe(1);
+    expect(out).toEqual([`${file}: description[0]: a YAML alias here refers to a node that contains it (a cycle)`, '1 problem']);
+  });
+
   it('lists every problem of a bad policy with its path and exits 1', async () => {
     const { mkdtempSync, writeFileSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');

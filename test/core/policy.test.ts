@@ -104,6 +104,33 @@ describe('policy problems, each with its path', () => {
   });
 });
 
+describe('documents built to hurt', () => {
+  const nested = (levels: number) => {
+    let when: unknown = { property: 'region', exists: true };
+    for (let i = 1; i < levels; i++) when = { all: [when] };
+    return when;
+  };
+
+  it.each<[string, (doc: Doc) => void, string, RegExp]>([
+    ['a document nested past 64 levels', (d) => { d.routes[1].when = nested(40); }, `routes[1].when${'.all[0]'.repeat(30)}.all`, /nested more than 64 levels deep/],
+    ['"__proto__" as a property', (d) => { d.scoring.factors[0].property = '__proto__'; }, 'scoring.factors[0].property', /"__proto__" is not a property name/],
+  ])('refuses %s, naming where', (_name, edit, path, message) => {
+    expect(problemsOf(edit)).toContainEqual({ path, message: expect.stringMatching(message) });
+  });
+
+  it.each([
+    ['a YAML alias inside the node it names', 'description: &d [*d]', 'description[0]', /refers to a node that contains it/],
+    ['an alias to an ancestor further up', 'scoring: &s { factors: [ { id: f, property: p, values: { x: *s } } ] }', 'scoring.factors[0].values.x', /refers to a node that contains it/],
+    ['"__proto__" as a key, which a parsed object would drop', 'scoring: { factors: [ { id: f, property: p, values: { __proto__: 5 } } ] }', 'scoring.factors[0].values.__proto__', /"__proto__" cannot be used as a name/],
+    ['flow collections 3,000 deep', `description: ${'['.repeat(3000)}${']'.repeat(3000)}`, '', /nested more than 64 levels deep/],
+  ])('reports %s as a problem, never a crash', (_name, head, path, message) => {
+    const rest = 'name: hostile\nscoring: { factors: [] }\nroutes: [{ id: auto, when: { always: true }, autoApprove: true }]';
+    const source = head.startsWith('scoring') ? `${head}\nname: hostile\nroutes: [{ id: auto, when: { always: true }, autoApprove: true }]` : `${head}\n${rest}`;
+    const result = parsePolicy(source);
+    expect(result.ok ? [] : result.problems).toContainEqual({ path, message: expect.stringMatching(message) });
+  });
+});
+
 describe('the JSON Schema for editors', () => {
   it('is current: run `npm run schema:update` after changing the policy schema', () => {
     expect(readFileSync(SCHEMA_PATH, 'utf8')).toBe(renderPolicySchema());
