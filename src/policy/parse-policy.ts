@@ -12,7 +12,13 @@ export type PolicyResult =
   | { ok: true; policy: Policy; hash: string }
   | { ok: false; problems: PolicyProblem[] };
 
+const KIB = 1024;
+
 export function parsePolicy(text: string): PolicyResult {
+  const bytes = utf8Length(text);
+  if (bytes > POLICY_LIMITS.documentBytes) {
+    return refuse('', `the document is ${Math.ceil(bytes / KIB)} KiB; a policy may be at most ${POLICY_LIMITS.documentBytes / KIB} KiB`);
+  }
   const document = parseDocument(text, { uniqueKeys: true });
   if (document.errors.length > 0) {
     return {
@@ -41,6 +47,16 @@ const tooDeep = `nested more than ${POLICY_LIMITS.documentDepth} levels deep`;
 
 function refuse(path: string, message: string): PolicyResult {
   return { ok: false, problems: [{ path, message }] };
+}
+
+function utf8Length(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    // Each half of a surrogate pair counts 2: the pair is 4 bytes.
+    bytes += code < 0x80 ? 1 : code < 0x800 || (code >= 0xd800 && code <= 0xdfff) ? 2 : 3;
+  }
+  return bytes;
 }
 
 /**
