@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { parsePolicy } from '../../src/index.js';
+import { terminalLine } from '../terminal-text.js';
 
 const USAGE = 'usage: approval-router policy check FILE';
 
@@ -27,11 +28,11 @@ export async function run(args: string[]): Promise<number> {
   }
   const result = parsePolicy(text);
   if (!result.ok) {
-    for (const p of result.problems) console.log(`${file}: ${p.path || '(document)'}: ${p.message}`);
+    for (const p of result.problems) console.log(terminalLine(`${file}: ${p.path || '(document)'}: ${p.message}`));
     console.log(`${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}`);
     return 1;
   }
   const { policy, hash } = result;
-  console.log(`${file}: ok: "${policy.name}", ${policy.scoring.factors.length} factors, ${policy.routes.length} routes, sha256 ${hash}`);
+  console.log(terminalLine(`${file}: ok: "${policy.name}", ${policy.scoring.factors.length} factors, ${policy.routes.length} routes, sha256 ${hash}`));
   return 0;
 }

@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { DealSchema, DirectorySchema, evaluate, formatPath, parsePolicy, renderEvaluation, type Directory } from '../../src/index.js';
+import { terminalJson, terminalText } from '../terminal-text.js';
 import { parseCommandArgs, usageError } from './parse-command-args.js';
 
 const USAGE = 'usage: approval-router route --policy FILE --deal FILE [--directory FILE] [--requester EMAIL] [--at ISO-8601] [--json]';
@@ -25,7 +26,7 @@ export async function run(args: string[]): Promise<number> {
   const policy = parsePolicy(policyText);
   if (!policy.ok) {
     console.error(`${options.policy}: the policy has ${policy.problems.length} problem(s); run \`approval-router policy check ${options.policy}\``);
-    for (const p of policy.problems) console.error(`  ${p.path || '(document)'}: ${p.message}`);
+    for (const p of policy.problems) console.error(terminalText(`  ${p.path || '(document)'}: ${p.message}`));
     return 2;
   }
   const deal = await readStructured(options.deal, DealSchema);
@@ -36,10 +37,10 @@ export async function run(args: string[]): Promise<number> {
   const at = options.at ?? new Date().toISOString();
   const output = evaluate({ deal, policy: policy.policy, directory, requester: options.requester ?? null, at });
   if (options.json) {
-    console.log(JSON.stringify({ input: { dealId: deal.id, policy: policy.policy.name, requester: options.requester ?? null, at }, ...output }, null, 2));
+    console.log(terminalJson({ input: { dealId: deal.id, policy: policy.policy.name, requester: options.requester ?? null, at }, ...output }));
   } else {
     const name = deal.properties.dealname;
-    console.log(renderEvaluation(output, `Deal ${deal.id}${name ? ` "${name}"` : ''} through "${policy.policy.name}" at ${at}\n`));
+    console.log(terminalText(renderEvaluation(output, `Deal ${deal.id}${name ? ` "${name}"` : ''} through "${policy.policy.name}" at ${at}\n`)));
   }
   return 0;
 }
@@ -67,6 +68,6 @@ async function readStructured<T>(path: string, schema: z.ZodType<T>): Promise<T 
   const parsed = schema.safeParse(doc);
   if (parsed.success) return parsed.data;
   console.error(`${path}:`);
-  for (const issue of parsed.error.issues) console.error(`  ${formatPath(issue.path) || '(document)'}: ${issue.message}`);
+  for (const issue of parsed.error.issues) console.error(terminalText(`  ${formatPath(issue.path) || '(document)'}: ${issue.message}`));
   return null;
 }

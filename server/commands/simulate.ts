@@ -10,6 +10,7 @@ import { createSimulation } from '../../src/simulate/simulate-policies.js';
 import { ExportFileError, streamExportFile } from '../simulate/read-export-file.js';
 import { readHistoryFile } from '../simulate/read-history-file.js';
 import { printSimulation, type SimulationReport } from '../simulate/print-simulation.js';
+import { terminalJson, terminalText } from '../terminal-text.js';
 import { parseCommandArgs, usageError } from './parse-command-args.js';
 
 const USAGE = `usage: approval-router simulate --deals FILE --policy NEW [--baseline CURRENT] [--history FILE]
@@ -73,7 +74,7 @@ export async function run(args: string[]): Promise<number> {
     history = values.history ? await readHistoryFile(values.history) : null;
   } catch (error) {
     if (error instanceof ExportFileError) {
-      console.error(`${values.deals}: ${error.message}`);
+      console.error(terminalText(`${values.deals}: ${error.message}`));
       return 2;
     }
     throw error;
@@ -98,7 +99,7 @@ export async function run(args: string[]): Promise<number> {
     history: history && values.history ? { file: values.history, samples: history.samples.length, badRows: history.badRows } : null,
     ...result,
   };
-  console.log(values.json ? JSON.stringify(report, null, 2) : printSimulation(report, { limit }));
+  console.log(values.json ? terminalJson(report) : printSimulation(report, { limit }));
   if (read.dealCount === 0) {
     console.error(`${values.deals}: no deal could be read`);
     return 1;
@@ -121,7 +122,7 @@ async function loadPolicy(path: string): Promise<Policy | null> {
   const parsed = parsePolicy(text);
   if (parsed.ok) return parsed.policy;
   console.error(`${path}: the policy has ${parsed.problems.length} problem(s):`);
-  for (const p of parsed.problems) console.error(`  ${p.path || '(document)'}: ${p.message}`);
+  for (const p of parsed.problems) console.error(terminalText(`  ${p.path || '(document)'}: ${p.message}`));
   return null;
 }
 
@@ -138,6 +139,6 @@ async function loadDirectory(path: string): Promise<Directory | null> {
   const parsed = DirectorySchema.safeParse(doc);
   if (parsed.success) return parsed.data;
   console.error(`${path}:`);
-  for (const issue of parsed.error.issues) console.error(`  ${formatPath(issue.path) || '(document)'}: ${issue.message}`);
+  for (const issue of parsed.error.issues) console.error(terminalText(`  ${formatPath(issue.path) || '(document)'}: ${issue.message}`));
   return null;
 }
