@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { parsePolicy } from '../../src/index.js';
+import { cannotRead } from '../file-errors.js';
 import { terminalLine } from '../terminal-text.js';
 
 const USAGE = 'usage: approval-router policy check FILE';
@@ -23,7 +24,7 @@ export async function run(args: string[]): Promise<number> {
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    console.error(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    console.error(cannotRead(file, error, 'a policy file (YAML or JSON)'));
     return 2;
   }
   const result = parsePolicy(text);

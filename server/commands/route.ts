@@ -1,9 +1,10 @@
-// `approval-router route --policy P --deal D [--directory DIR] [--requester EMAIL] [--at ISO] [--json]`:
+// `approval-router route --policy FILE --deal FILE [--directory FILE] [--requester EMAIL] [--at ISO] [--json]`:
 // one deal through one policy, printed with its score, every route tried, and the approvers with reasons.
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { DealSchema, DirectorySchema, evaluate, formatPath, parsePolicy, renderEvaluation, type Directory } from '../../src/index.js';
+import { cannotRead } from '../file-errors.js';
 import { terminalJson, terminalText } from '../terminal-text.js';
 import { parseCommandArgs, usageError } from './parse-command-args.js';
 
@@ -21,7 +22,7 @@ export async function run(args: string[]): Promise<number> {
   }, USAGE);
   if (typeof options === 'number') return options;
   if (!options.policy || !options.deal) return usageError(`--policy and --deal are required`, USAGE);
-  const policyText = await readText(options.policy);
+  const policyText = await readText(options.policy, 'a policy file (YAML or JSON)');
   if (policyText === null) return 2;
   const policy = parsePolicy(policyText);
   if (!policy.ok) {
@@ -29,9 +30,11 @@ export async function run(args: string[]): Promise<number> {
     for (const p of policy.problems) console.error(terminalText(`  ${p.path || '(document)'}: ${p.message}`));
     return 2;
   }
-  const deal = await readStructured(options.deal, DealSchema);
+  const deal = await readStructured(options.deal, DealSchema, 'a deal file (JSON or YAML, as the CRM API returns a deal)');
   if (deal === null) return 2;
-  const directory: Directory | null = options.directory ? await readStructured(options.directory, DirectorySchema) : { users: [] };
+  const directory: Directory | null = options.directory
+    ? await readStructured(options.directory, DirectorySchema, 'a directory file (users and teams as YAML or JSON, such as examples/sales-deal-desk/directory.yaml)')
+    : { users: [] };
   if (directory === null) return 2;
   // The core reads no clock: the command passes "now" in, so delegations apply as they would today.
   const at = options.at ?? new Date().toISOString();
@@ -45,18 +48,18 @@ export async function run(args: string[]): Promise<number> {
   return 0;
 }
 
-async function readText(path: string): Promise<string | null> {
+async function readText(path: string, expected: string): Promise<string | null> {
   try {
     return await readFile(path, 'utf8');
   } catch (error) {
-    console.error(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    console.error(cannotRead(path, error, expected));
     return null;
   }
 }
 
 /** A YAML or JSON file checked against its schema; every problem is printed with its path. */
-async function readStructured<T>(path: string, schema: z.ZodType<T>): Promise<T | null> {
-  const text = await readText(path);
+async function readStructured<T>(path: string, schema: z.ZodType<T>, expected: string): Promise<T | null> {
+  const text = await readText(path, expected);
   if (text === null) return null;
   let doc: unknown;
   try {

@@ -8,6 +8,7 @@ import type { Deal } from '../../src/deal.js';
 import type { Directory } from '../../src/directory/schema.js';
 import { planColumns, type ColumnPlan } from '../../src/simulate/export-columns.js';
 import { createJsonLineReader, createRowReader, type BadRow, type ExportRow, type ReadSummary, type RowReader } from '../../src/simulate/export-rows.js';
+import { cannotRead } from '../file-errors.js';
 import { CSV_OPTIONS, csvCallbacks, streamCsvRecords } from './stream-csv-records.js';
 
 export type ExportFormat = 'csv' | 'jsonl';
@@ -52,7 +53,7 @@ async function* readChunks(file: string): AsyncGenerator<string> {
   try {
     for await (const chunk of stream) yield chunk as string;
   } catch (error) {
-    throw new ExportFileError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new ExportFileError(cannotRead(file, error));
   } finally {
     stream.destroy();
   }
@@ -62,7 +63,7 @@ export async function readText(file: string): Promise<string> {
   try {
     return await readFile(file, 'utf8');
   } catch (error) {
-    throw new ExportFileError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new ExportFileError(cannotRead(file, error));
   }
 }
 

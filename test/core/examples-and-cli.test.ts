@@ -69,6 +69,7 @@ describe('the route and policy commands', () => {
     ['a missing file', ['--policy', 'nope.yaml', '--deal', 'nope.json'], /cannot read nope\.yaml: ENOENT/],
     ['a deal with a number where HubSpot sends a string', ['--policy', policyPath('sales-deal-desk'), '--deal', 'examples/client-success/directory.yaml'], /id: Invalid input/],
     ['a missing option', ['--policy', policyPath('sales-deal-desk')], /--policy and --deal are required/],
+    ['a folder given as --directory', ['--policy', policyPath('sales-deal-desk'), '--deal', `${dir}/deals/standard-discount.json`, '--directory', dir], /cannot read examples\/sales-deal-desk: it is a folder; give a directory file/],
     ['an unknown option', ['--polcy', 'x'], /Unknown option/],
   ])('exits 2 with a clear message on %s', async (_name, args, message) => {
     expect(await runRoute(args)).toBe(2);
