@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const ALL = ['engine', 'http', 'soak', 'sync', 'simulate'];
+const ALL = ['engine', 'policy', 'http', 'soak', 'sync', 'simulate'];
 const names = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ALL;
 
 let failed = false;

@@ -1,6 +1,7 @@
 // `approval-router incidents --portal ID [--id N] [--json]`: list a portal's incidents, or print one packet.
 import { parseArgs } from 'node:util';
 import { openForCommand } from './open-for-command.js';
+import { terminalJson, terminalLine, terminalText } from '../terminal-text.js';
 
 export async function run(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { portal: { type: 'string' }, id: { type: 'string' }, json: { type: 'boolean' } } });
@@ -16,14 +17,14 @@ export async function run(args: string[]): Promise<number> {
         console.error(`no incident ${values.id} in portal ${values.portal}`);
         return 1;
       }
-      console.log(values.json ? JSON.stringify(row, null, 2) : `${row.created_at.toISOString()}  ${row.kind}\n${row.summary}\n\n${JSON.stringify(row.packet, null, 2)}`);
+      console.log(values.json ? terminalJson(row) : terminalText(`${row.created_at.toISOString()}  ${row.kind}\n${row.summary}\n\n${terminalJson(row.packet)}`));
       return 0;
     }
     const rows = await database.db('incidents').where({ portal_id: values.portal }).orderBy('id', 'desc').limit(100)
       .select<{ id: string; kind: string; summary: string; created_at: Date }[]>('id', 'kind', 'summary', 'created_at');
-    if (values.json) console.log(JSON.stringify(rows, null, 2));
+    if (values.json) console.log(terminalJson(rows));
     else if (rows.length === 0) console.log('no incidents');
-    else for (const row of rows) console.log(`#${row.id}  ${row.created_at.toISOString()}  ${row.kind.padEnd(16)} ${row.summary}`);
+    else for (const row of rows) console.log(terminalLine(`#${row.id}  ${row.created_at.toISOString()}  ${row.kind.padEnd(16)} ${row.summary}`));
     return 0;
   } finally {
     await database.close();

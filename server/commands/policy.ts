@@ -2,6 +2,8 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { parsePolicy } from '../../src/index.js';
+import { cannotRead } from '../file-errors.js';
+import { terminalLine } from '../terminal-text.js';
 
 const USAGE = 'usage: approval-router policy check FILE';
 
@@ -22,16 +24,16 @@ export async function run(args: string[]): Promise<number> {
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    console.error(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    console.error(cannotRead(file, error, 'a policy file (YAML or JSON)'));
     return 2;
   }
   const result = parsePolicy(text);
   if (!result.ok) {
-    for (const p of result.problems) console.log(`${file}: ${p.path || '(document)'}: ${p.message}`);
+    for (const p of result.problems) console.log(terminalLine(`${file}: ${p.path || '(document)'}: ${p.message}`));
     console.log(`${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}`);
     return 1;
   }
   const { policy, hash } = result;
-  console.log(`${file}: ok: "${policy.name}", ${policy.scoring.factors.length} factors, ${policy.routes.length} routes, sha256 ${hash}`);
+  console.log(terminalLine(`${file}: ok: "${policy.name}", ${policy.scoring.factors.length} factors, ${policy.routes.length} routes, sha256 ${hash}`));
   return 0;
 }

@@ -6,6 +6,7 @@ import { ScorecardQuery } from '../../src/contract/scorecard.js';
 import { decidedStepSamples } from '../report/scorecard-figures.js';
 import { renderScorecardHtml } from '../report/render-html.js';
 import { renderScorecardText } from '../report/render-text.js';
+import { terminalJson, terminalText } from '../terminal-text.js';
 import { computeScorecard } from '../report/scorecard-figures.js';
 import { findPortal } from '../store/portals.js';
 import { loadPeriodRequests } from '../use-cases/admin/scorecard.js';
@@ -35,7 +36,7 @@ export async function run(args: string[]): Promise<number> {
     }
     const requests = await loadPeriodRequests(database.db, portal.id, period.data);
     const card = computeScorecard(portal.id, period.data, requests);
-    console.log(values.json ? JSON.stringify(card, null, 2) : renderScorecardText(card));
+    console.log(values.json ? terminalJson(card) : terminalText(renderScorecardText(card)));
     if (values.out) {
       await writeFile(values.out, renderScorecardHtml(card, { portalName: portal.name, generatedAt: new Date().toISOString() }));
       console.error(`wrote ${values.out}`);

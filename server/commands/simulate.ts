@@ -1,4 +1,4 @@
-// `approval-router simulate --deals FILE --policy NEW [--baseline CURRENT] [--history FILE] [--directory DIR]
+// `approval-router simulate --deals FILE --policy NEW [--baseline CURRENT] [--history FILE] [--directory FILE]
 // [--map 'Label=property,...'] [--at ISO] [--limit N] [--json]`: a HubSpot deals export through one or two
 // policies, before activating the new one. Bad rows are listed with their line numbers and skipped.
 import { readFile } from 'node:fs/promises';
@@ -7,13 +7,15 @@ import { DirectorySchema, formatPath, parsePolicy, parseInstant, type Directory,
 import { missingProperties } from '../../src/simulate/coverage.js';
 import { parseColumnMap } from '../../src/simulate/export-columns.js';
 import { createSimulation } from '../../src/simulate/simulate-policies.js';
+import { cannotRead } from '../file-errors.js';
 import { ExportFileError, streamExportFile } from '../simulate/read-export-file.js';
 import { readHistoryFile } from '../simulate/read-history-file.js';
 import { printSimulation, type SimulationReport } from '../simulate/print-simulation.js';
+import { terminalJson, terminalText } from '../terminal-text.js';
 import { parseCommandArgs, usageError } from './parse-command-args.js';
 
 const USAGE = `usage: approval-router simulate --deals FILE --policy NEW [--baseline CURRENT] [--history FILE]
-                               [--directory DIR.yaml] [--map 'Label=property,...'] [--at ISO-8601] [--limit N] [--json]
+                               [--directory FILE] [--map 'Label=property,...'] [--at ISO-8601] [--limit N] [--json]
 
   --deals      a HubSpot deals export: CSV with HubSpot's column labels ("Record ID", "Deal Name", "Amount",
                "Deal owner", ...) or JSONL of {"id": "...", "properties": {...}}
@@ -21,7 +23,7 @@ const USAGE = `usage: approval-router simulate --deals FILE --policy NEW [--base
   --baseline   the policy in force, to list the deals whose route or score would change
   --history    past decided steps (CSV "route,step,hours" or JSONL), for estimated cycle times;
                \`approval-router report --history-out FILE\` writes one
-  --directory  users, teams and managers (as examples/sales-deal-desk/directory.yaml) to resolve approvers
+  --directory  a file of users, teams and managers (as examples/sales-deal-desk/directory.yaml) to resolve approvers
   --map        custom column labels: 'Discount (%)=discount_percent,Payment terms=payment_terms' (repeatable)
   --at         the instant delegations are judged at (default: now)
   --limit      changed deals listed in the text output (default 25)
@@ -73,7 +75,7 @@ export async function run(args: string[]): Promise<number> {
     history = values.history ? await readHistoryFile(values.history) : null;
   } catch (error) {
     if (error instanceof ExportFileError) {
-      console.error(`${values.deals}: ${error.message}`);
+      console.error(terminalText(`${values.deals}: ${error.message}`));
       return 2;
     }
     throw error;
@@ -98,7 +100,7 @@ export async function run(args: string[]): Promise<number> {
     history: history && values.history ? { file: values.history, samples: history.samples.length, badRows: history.badRows } : null,
     ...result,
   };
-  console.log(values.json ? JSON.stringify(report, null, 2) : printSimulation(report, { limit }));
+  console.log(values.json ? terminalJson(report) : printSimulation(report, { limit }));
   if (read.dealCount === 0) {
     console.error(`${values.deals}: no deal could be read`);
     return 1;
@@ -110,7 +112,7 @@ async function readText(path: string): Promise<string | null> {
   try {
     return await readFile(path, 'utf8');
   } catch (error) {
-    console.error(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    console.error(cannotRead(path, error));
     return null;
   }
 }
@@ -121,7 +123,7 @@ async function loadPolicy(path: string): Promise<Policy | null> {
   const parsed = parsePolicy(text);
   if (parsed.ok) return parsed.policy;
   console.error(`${path}: the policy has ${parsed.problems.length} problem(s):`);
-  for (const p of parsed.problems) console.error(`  ${p.path || '(document)'}: ${p.message}`);
+  for (const p of parsed.problems) console.error(terminalText(`  ${p.path || '(document)'}: ${p.message}`));
   return null;
 }
 
@@ -138,6 +140,6 @@ async function loadDirectory(path: string): Promise<Directory | null> {
   const parsed = DirectorySchema.safeParse(doc);
   if (parsed.success) return parsed.data;
   console.error(`${path}:`);
-  for (const issue of parsed.error.issues) console.error(`  ${formatPath(issue.path) || '(document)'}: ${issue.message}`);
+  for (const issue of parsed.error.issues) console.error(terminalText(`  ${formatPath(issue.path) || '(document)'}: ${issue.message}`));
   return null;
 }

@@ -37,8 +37,8 @@ export class LocalCrm implements Crm {
     if (!row) return null;
     const picked: Record<string, string | null> = {};
     for (const name of properties) {
-      const value = row.properties[name];
-      if (value !== undefined) picked[name] = value;
+      // Own properties only: "constructor" must not read Object's.
+      if (Object.hasOwn(row.properties, name)) picked[name] = row.properties[name] ?? null;
     }
     return { id: dealId, properties: picked };
   }

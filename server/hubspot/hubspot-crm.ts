@@ -56,8 +56,8 @@ export class HubSpotCrm implements Crm {
       // HubSpot adds hs_object_id, createdate, ...: keep only what was asked, as LocalCrm does.
       const picked: Record<string, string | null> = {};
       for (const name of properties) {
-        const value = deal.properties[name];
-        if (value !== undefined) picked[name] = value;
+        // Own properties only: "constructor" must not read Object's.
+        if (Object.hasOwn(deal.properties, name)) picked[name] = deal.properties[name] ?? null;
       }
       return { id: deal.id, properties: picked };
     } catch (error) {

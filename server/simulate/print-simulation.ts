@@ -1,7 +1,8 @@
-// The simulation as text for a terminal: input problems first (skipped rows, unmapped columns), then each
+// The simulation as text for a terminal (control characters in it escaped): input problems first (skipped rows, unmapped columns), then each
 // policy's routes, steps, approver load and data quality, then what changes between the two.
 import type { BadRow } from '../../src/simulate/export-rows.js';
 import { outcomeName, type PolicyRun, type SimulationResult } from '../../src/simulate/simulate-policies.js';
+import { terminalLine } from '../terminal-text.js';
 import type { ReadExport } from './read-export-file.js';
 
 export interface SimulationReport extends SimulationResult {
@@ -62,7 +63,8 @@ export function printSimulation(report: SimulationReport, options: { limit: numb
       }
     }
   }
-  return out.join('\n');
+  // Names, labels, ids and values come from the export, the policy and the directory: none may drive the terminal.
+  return out.map(terminalLine).join('\n');
 }
 
 function printRun(title: string, run: PolicyRun, missing: string[]): string[] {

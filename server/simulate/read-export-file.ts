@@ -1,7 +1,6 @@
 // Reads a deals export file as a stream: HubSpot's CSV (headers are property labels) or JSONL of {id, properties}.
 // Each deal goes to the caller as soon as it is read, so a large export is never held in memory whole.
-// CSV syntax is csv-parse's job (or its hand-written fast path's); which column is which property and which rows
-// are bad is the core's.
+// CSV syntax is csv-parse's job; which column is which property and which rows are bad is the core's.
 import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { parse } from 'csv-parse/sync';
@@ -9,7 +8,8 @@ import type { Deal } from '../../src/deal.js';
 import type { Directory } from '../../src/directory/schema.js';
 import { planColumns, type ColumnPlan } from '../../src/simulate/export-columns.js';
 import { createJsonLineReader, createRowReader, type BadRow, type ExportRow, type ReadSummary, type RowReader } from '../../src/simulate/export-rows.js';
-import { streamCsvRecords } from './stream-csv-records.js';
+import { cannotRead } from '../file-errors.js';
+import { CSV_OPTIONS, csvCallbacks, streamCsvRecords } from './stream-csv-records.js';
 
 export type ExportFormat = 'csv' | 'jsonl';
 
@@ -53,7 +53,7 @@ async function* readChunks(file: string): AsyncGenerator<string> {
   try {
     for await (const chunk of stream) yield chunk as string;
   } catch (error) {
-    throw new ExportFileError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new ExportFileError(cannotRead(file, error));
   } finally {
     stream.destroy();
   }
@@ -63,7 +63,7 @@ export async function readText(file: string): Promise<string> {
   try {
     return await readFile(file, 'utf8');
   } catch (error) {
-    throw new ExportFileError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new ExportFileError(cannotRead(file, error));
   }
 }
 
@@ -102,35 +102,21 @@ async function streamJsonLines(chunks: AsyncIterable<string>, directory: Directo
   return { ...reader.result(), format: 'jsonl', rows, columns: [], ignoredColumns: [], warnings: [], provided };
 }
 
-/**
- * CSV rows with the lines each spans. A record csv-parse cannot read (a stray quote) is reported as a bad row
- * with every line up to where the parser recovered, so a line swallowed by the error is named, not dropped.
- */
+/** CSV rows with the lines each spans, and each record csv-parse could not read as a bad row (see csvCallbacks). */
 export function parseCsvRows(text: string): { header: string[]; rows: ExportRow[]; syntaxErrors: BadRow[] } {
   const syntaxErrors: BadRow[] = [];
   const rows: ExportRow[] = [];
   let header: string[] | null = null;
-  let lastLine = 0;
-  parse(text, {
-    bom: true,
-    relax_column_count: true,
-    skip_empty_lines: true,
-    skip_records_with_error: true,
-    on_record: (record: string[], context) => {
-      if (header === null) header = record;
-      else rows.push({ line: context.lines, cells: record });
-      lastLine = context.lines;
-      return null;
+  const callbacks = csvCallbacks({
+    record(line, cells) {
+      if (header === null) header = cells;
+      else rows.push({ line, cells });
     },
-    on_skip: (error) => {
-      if (!error) return undefined;
-      const end = typeof error.lines === 'number' ? error.lines : lastLine + 1;
-      const message = error.message.replace(/ at line \d+.*$/, '');
-      syntaxErrors.push({ line: lastLine + 1, ...(end > lastLine + 1 ? { endLine: end } : {}), problem: `cannot be read as CSV: ${message}` });
-      lastLine = end;
-      return undefined;
+    error(bad) {
+      syntaxErrors.push(bad);
     },
-  });
+  }, (error) => { throw error; });
+  parse(text, { ...CSV_OPTIONS, ...callbacks });
   return { header: header ?? [], rows, syntaxErrors };
 }
 

@@ -48,25 +48,66 @@ export function sufficientAtoms(c: Condition): Atom[] {
   return [];
 }
 
-/** True when the atoms together hold for every deal: one is always true, or score tests span 0..100. */
-export function coversEveryDeal(atoms: readonly Atom[]): boolean {
-  if (atoms.some((a) => a.kind === 'always')) return true;
-  // Scores are whole numbers from 0 to 100 (points are integers, the sum is clamped).
-  return atomCovered({ kind: 'range', subject: SCORE, from: 0, below: 101 }, atoms.map(widenScore));
+/**
+ * What the earlier routes already take, indexed by subject so that each new test is checked against them in
+ * about its own size (a set lookup per value, a binary search per range) rather than against every earlier test.
+ */
+export interface Taken {
+  always: boolean;
+  subjects: Map<string, SubjectTaken>;
+  /** Score tests as the whole scores they hold: [ceil(from), ceil(below)). */
+  wholeScores: Interval[];
 }
 
-/** A score test [from, below) holds for the same whole scores as [ceil(from), ceil(below)). */
-function widenScore(atom: Atom): Atom {
-  return atom.kind === 'range' && atom.subject === SCORE ? { ...atom, from: Math.ceil(atom.from), below: Math.ceil(atom.below) } : atom;
+interface SubjectTaken {
+  exists: boolean;
+  values: Set<string>;
+  /** Sorted, disjoint and not touching: [0, 10) and [10, 20) are kept as [0, 20). */
+  ranges: Interval[];
 }
 
-/** True when every deal that satisfies `c` satisfies at least one of `earlier`. */
-export function isCovered(c: Condition, earlier: readonly Atom[]): boolean {
-  if (earlier.some((a) => a.kind === 'always')) return true;
+interface Interval {
+  from: number;
+  below: number;
+}
+
+export function createTaken(): Taken {
+  return { always: false, subjects: new Map(), wholeScores: [] };
+}
+
+export function take(taken: Taken, atoms: readonly Atom[]): void {
+  for (const atom of atoms) {
+    if (atom.kind === 'always') {
+      taken.always = true;
+      continue;
+    }
+    let subject = taken.subjects.get(atom.subject);
+    if (subject === undefined) {
+      subject = { exists: false, values: new Set(), ranges: [] };
+      taken.subjects.set(atom.subject, subject);
+    }
+    if (atom.kind === 'exists') subject.exists = true;
+    else if (atom.kind === 'values') for (const value of atom.values) subject.values.add(value);
+    else {
+      addInterval(subject.ranges, atom.from, atom.below);
+      // Scores are whole numbers from 0 to 100 (points are integers, the sum is clamped).
+      if (atom.subject === SCORE) addInterval(taken.wholeScores, Math.ceil(atom.from), Math.ceil(atom.below));
+    }
+  }
+}
+
+/** True when what is taken holds for every deal: an always-true test, or score tests that span 0..100. */
+export function coversEveryDeal(taken: Taken): boolean {
+  return taken.always || intervalCovers(taken.wholeScores, 0, 101);
+}
+
+/** True when every deal that satisfies `c` satisfies something already taken. */
+export function isCovered(c: Condition, taken: Taken): boolean {
+  if (taken.always) return true;
   const atom = toAtom(c);
-  if (atom) return atom.kind !== 'always' && atomCovered(atom, earlier);
-  if ('all' in c) return c.all.some((child) => isCovered(child, earlier));
-  if ('any' in c) return c.any.every((child) => isCovered(child, earlier));
+  if (atom) return atom.kind !== 'always' && atomCovered(atom, taken);
+  if ('all' in c) return c.all.some((child) => isCovered(child, taken));
+  if ('any' in c) return c.any.every((child) => isCovered(child, taken));
   return false;
 }
 
@@ -80,23 +121,48 @@ function toAtom(c: Condition): Atom | null {
   return c.exists === true ? { kind: 'exists', subject: c.property } : null;
 }
 
-function atomCovered(atom: Exclude<Atom, { kind: 'always' }>, earlier: readonly Atom[]): boolean {
-  const same = earlier.filter((e) => e.kind !== 'always' && e.subject === atom.subject);
+function atomCovered(atom: Exclude<Atom, { kind: 'always' }>, taken: Taken): boolean {
+  const same = taken.subjects.get(atom.subject);
+  if (same === undefined) return atom.kind === 'range' && atom.from >= atom.below;
   // A value test only holds when the property has a value.
-  if (atom.kind !== 'exists' && atom.subject !== SCORE && same.some((e) => e.kind === 'exists')) return true;
-  if (atom.kind === 'values') {
-    const known = new Set(same.flatMap((e) => (e.kind === 'values' ? e.values : [])));
-    return atom.values.every((v) => known.has(v));
-  }
-  if (atom.kind === 'range') {
-    const ranges = same.flatMap((e) => (e.kind === 'range' ? [e] : [])).sort((a, b) => a.from - b.from);
-    // Sweep: walk from the atom's lower bound, extending through each range that contains the cursor.
-    let cursor = atom.from;
-    for (const r of ranges) {
-      if (cursor >= atom.below) break;
-      if (r.from <= cursor && r.below > cursor) cursor = r.below;
-    }
-    return cursor >= atom.below;
-  }
+  if (atom.kind !== 'exists' && atom.subject !== SCORE && same.exists) return true;
+  if (atom.kind === 'values') return atom.values.every((v) => same.values.has(v));
+  if (atom.kind === 'range') return intervalCovers(same.ranges, atom.from, atom.below);
   return false;
+}
+
+/** Adds [from, below) to sorted, disjoint intervals, merging it with those it overlaps or touches. */
+function addInterval(intervals: Interval[], from: number, below: number): void {
+  if (!(from < below)) return;
+  // The first interval that ends at or after `from` is the first one it can merge with.
+  let lo = 0;
+  let hi = intervals.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (intervals[mid]!.below < from) lo = mid + 1;
+    else hi = mid;
+  }
+  let end = lo;
+  let merged: Interval = { from, below };
+  while (end < intervals.length && intervals[end]!.from <= merged.below) {
+    const next = intervals[end]!;
+    merged = { from: Math.min(merged.from, next.from), below: Math.max(merged.below, next.below) };
+    end++;
+  }
+  intervals.splice(lo, end - lo, merged);
+}
+
+/** True when the intervals hold all of [from, below) (an empty range is held by anything). */
+function intervalCovers(intervals: readonly Interval[], from: number, below: number): boolean {
+  if (from >= below) return true;
+  // The last interval that starts at or before `from`: only it can hold `from`.
+  let lo = 0;
+  let hi = intervals.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (intervals[mid]!.from <= from) lo = mid + 1;
+    else hi = mid;
+  }
+  const holder = intervals[lo - 1];
+  return holder !== undefined && holder.below >= below;
 }

@@ -3,6 +3,7 @@
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { hashJson } from '../hash.js';
+import { POLICY_LIMITS } from './limits.js';
 import { formatPath, problem, type PolicyProblem } from './problem.js';
 import { PolicySchema, type Policy } from './schema.js';
 import { checkPolicy } from './semantic-checks.js';
@@ -11,7 +12,13 @@ export type PolicyResult =
   | { ok: true; policy: Policy; hash: string }
   | { ok: false; problems: PolicyProblem[] };
 
+const KIB = 1024;
+
 export function parsePolicy(text: string): PolicyResult {
+  const bytes = utf8Length(text);
+  if (bytes > POLICY_LIMITS.documentBytes) {
+    return refuse('', `the document is ${Math.ceil(bytes / KIB)} KiB; a policy may be at most ${POLICY_LIMITS.documentBytes / KIB} KiB`);
+  }
   const document = parseDocument(text, { uniqueKeys: true });
   if (document.errors.length > 0) {
     return {
@@ -19,7 +26,9 @@ export function parsePolicy(text: string): PolicyResult {
       problems: document.errors.map((error) => {
         const where = error.linePos?.[0];
         // prettyErrors appends a code frame after the first line; the position is given separately.
-        const message = (error.message.split('\n')[0] ?? error.message).replace(/ at line \d+, column \d+:?$/, '');
+        let message = (error.message.split('\n')[0] ?? error.message).replace(/ at line \d+, column \d+:?$/, '');
+        // The parser stops at a stack overflow and reports it as such: say what to change instead.
+        if (error.code === 'RESOURCE_EXHAUSTION' && message.includes('call stack')) message = tooDeep;
         return { path: '', message: where ? `line ${where.line}, column ${where.col}: ${message}` : message };
       }),
     };
@@ -29,36 +38,63 @@ export function parsePolicy(text: string): PolicyResult {
     doc = document.toJS({ maxAliasCount: 100 });
   } catch (error) {
     // An unresolved alias or an alias bomb: the yaml library throws rather than reporting it.
-    return { ok: false, problems: [{ path: '', message: error instanceof Error ? error.message : 'the document cannot be read' }] };
+    return refuse('', error instanceof Error ? error.message : 'the document cannot be read');
   }
-  const unstorable = findUnstorableText(doc, '');
-  if (unstorable !== null) return { ok: false, problems: [{ path: unstorable, message: 'contains a NUL character or a broken unicode sequence' }] };
   return validatePolicy(doc);
 }
 
-/** The path of the first string (key or value) Postgres could not store, or null. */
-function findUnstorableText(value: unknown, path: string): string | null {
-  const bad = (text: string) => text.includes('\u0000') || !text.isWellFormed();
-  if (typeof value === 'string') return bad(value) ? path : null;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const found = findUnstorableText(value[i], `${path}[${i}]`);
-      if (found !== null) return found;
-    }
-    return null;
-  }
-  if (value && typeof value === 'object') {
-    for (const [key, inner] of Object.entries(value)) {
-      const here = path ? `${path}.${key}` : key;
-      if (bad(key)) return here;
-      const found = findUnstorableText(inner, here);
-      if (found !== null) return found;
-    }
-  }
-  return null;
+const tooDeep = `nested more than ${POLICY_LIMITS.documentDepth} levels deep`;
+
+function refuse(path: string, message: string): PolicyResult {
+  return { ok: false, problems: [{ path, message }] };
 }
 
+function utf8Length(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    // Each half of a surrogate pair counts 2: the pair is 4 bytes.
+    bytes += code < 0x80 ? 1 : code < 0x800 || (code >= 0xd800 && code <= 0xdfff) ? 2 : 3;
+  }
+  return bytes;
+}
+
+/**
+ * The first thing in a document as YAML or JSON gives it that no policy can hold, or null: nesting beyond the
+ * limit, a YAML alias inside the node it names (a cycle), a "__proto__" key (which a parsed object loses), or
+ * text Postgres cannot store. Every walk after this one may then recurse freely.
+ */
+function findUnreadable(value: unknown): PolicyProblem | null {
+  const ancestors = new Set<object>();
+  const bad = (text: string) => text.includes('\u0000') || !text.isWellFormed();
+  const visit = (node: unknown, path: (string | number)[]): PolicyProblem | null => {
+    if (typeof node === 'string') return bad(node) ? problem(path, unstorable) : null;
+    if (typeof node !== 'object' || node === null) return null;
+    if (ancestors.has(node)) return problem(path, 'a YAML alias here refers to a node that contains it (a cycle)');
+    if (path.length >= POLICY_LIMITS.documentDepth) return problem(path, tooDeep);
+    ancestors.add(node);
+    let found: PolicyProblem | null = null;
+    if (Array.isArray(node)) {
+      for (let i = 0; i < node.length && found === null; i++) found = visit(node[i], [...path, i]);
+    } else {
+      for (const key of Object.keys(node)) {
+        if (key === '__proto__') found = problem([...path, key], '"__proto__" cannot be used as a name');
+        else if (bad(key)) found = problem([...path, key], unstorable);
+        else found = visit((node as Record<string, unknown>)[key], [...path, key]);
+        if (found !== null) break;
+      }
+    }
+    ancestors.delete(node);
+    return found;
+  };
+  return visit(value, []);
+}
+
+const unstorable = 'contains a NUL character or a broken unicode sequence';
+
 export function validatePolicy(doc: unknown): PolicyResult {
+  const unreadable = findUnreadable(doc);
+  if (unreadable !== null) return { ok: false, problems: [unreadable] };
   const parsed = PolicySchema.safeParse(doc);
   if (!parsed.success) return { ok: false, problems: describeIssues(parsed.error.issues, doc, []) };
   const problems = checkPolicy(parsed.data);

@@ -3,11 +3,21 @@
 // live in semantic-checks.ts so every problem is reported at once with its path.
 import { z } from 'zod';
 import { EmailAddress } from '../directory/email.js';
+import { measureCondition, POLICY_LIMITS } from './limits.js';
 
 const Id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'use letters, digits, "_", "-" or "." (starting with a letter or digit)');
 const Email = EmailAddress;
-const Emails = z.array(Email);
-const PropertyName = z.string().min(1);
+const { listItems } = POLICY_LIMITS;
+const Emails = z.array(Email).max(listItems);
+// A record drops a "__proto__" key (zod never assigns it), so a name that would need one is refused instead.
+const PropertyName = z.string().min(1).refine((name) => name !== '__proto__', '"__proto__" is not a property name');
+
+/** A map with at most `listItems` entries. */
+function limitedRecord<K extends z.core.$ZodRecordKey, V extends z.ZodType>(key: K, value: V) {
+  return z.record(key, value)
+    .refine((map) => Object.keys(map).length <= listItems, `at most ${listItems} entries`)
+    .meta({ maxProperties: listItems });
+}
 const Points = z.int().min(-100).max(100);
 
 export const BandSchema = z.strictObject({
@@ -20,9 +30,9 @@ export const FactorSchema = z.strictObject({
   label: z.string().optional(),
   property: PropertyName,
   /** Numeric property: the highest band whose `from` is at most the value scores. */
-  bands: z.array(BandSchema).min(1).optional().describe('Numeric property: the highest band whose `from` is at most the value scores its points.'),
+  bands: z.array(BandSchema).min(1).max(listItems).optional().describe('Numeric property: the highest band whose `from` is at most the value scores its points.'),
   /** Enumeration property: points by exact internal value. */
-  values: z.record(z.string(), Points).optional().describe('Enumeration property: points by exact internal value.'),
+  values: limitedRecord(z.string(), Points).optional().describe('Enumeration property: points by exact internal value.'),
 }).refine((f) => (f.bands === undefined) !== (f.values === undefined), {
   message: 'a factor has either "bands" or "values", not both and not neither',
 });
@@ -42,7 +52,7 @@ export const PropertyConditionSchema = z.strictObject({
   property: PropertyName,
   ...Range,
   equals: z.string().optional().describe('The property equals this internal value.'),
-  in: z.array(z.string()).min(1).optional().describe('The property is one of these internal values.'),
+  in: z.array(z.string()).min(1).max(listItems).optional().describe('The property is one of these internal values.'),
   exists: z.boolean().optional().describe('The property has a value (true) or has none (false).'),
 }).refine((c) => [c.from ?? c.below, c.equals, c.in, c.exists].filter((x) => x !== undefined).length === 1, {
   message: 'a property condition needs exactly one test: "from"/"below", "equals", "in" or "exists"',
@@ -58,8 +68,8 @@ export type Condition =
 
 export const ConditionSchema: z.ZodType<Condition> = z.lazy(() => z.union([
   z.strictObject({ always: z.literal(true) }),
-  z.strictObject({ all: z.array(ConditionSchema) }),
-  z.strictObject({ any: z.array(ConditionSchema).min(1) }),
+  z.strictObject({ all: z.array(ConditionSchema).max(POLICY_LIMITS.conditions) }),
+  z.strictObject({ any: z.array(ConditionSchema).min(1).max(POLICY_LIMITS.conditions) }),
   z.strictObject({ not: ConditionSchema }),
   z.strictObject({ score: ScoreTestSchema }),
   PropertyConditionSchema,
@@ -80,7 +90,7 @@ export const StepSchema = z.strictObject({
   approvers: ApproverSourceSchema,
   mode: z.enum(['any', 'all', 'quorum']).describe('any: one approval; all: every approver; quorum: `quorum` approvals.'),
   quorum: z.int().min(1).optional().describe('Approvals needed with mode quorum.'),
-  slaHours: z.number().positive().max(24 * 365).describe('Hours before the step escalates.'),
+  slaHours: z.number().min(0.25, 'at least 0.25 (15 minutes)').max(24 * 365).describe('Hours before the step escalates: fractions allowed (0.5 is 30 minutes), at least 0.25.'),
 }).refine((s) => (s.mode === 'quorum') === (s.quorum !== undefined), {
   message: '"quorum" is required with mode quorum and only allowed there',
   path: ['quorum'],
@@ -90,7 +100,7 @@ export const RouteSchema = z.strictObject({
   id: Id,
   label: z.string().optional(),
   when: ConditionSchema.describe('Routes are tried in order; the first whose condition holds wins.'),
-  steps: z.array(StepSchema).min(1).optional(),
+  steps: z.array(StepSchema).min(1).max(POLICY_LIMITS.stepsPerRoute).optional(),
   autoApprove: z.literal(true).optional().describe('Deals on this route need no human approval.'),
 }).refine((r) => (r.steps === undefined) !== (r.autoApprove === undefined), {
   message: 'a route has either "steps" or "autoApprove: true"',
@@ -98,24 +108,37 @@ export const RouteSchema = z.strictObject({
 
 export const RoleSchema = z.strictObject({
   /** Approvers by the deal owner's primary team. */
-  byTeam: z.record(z.string(), Emails.min(1)).optional(),
+  byTeam: limitedRecord(z.string(), Emails.min(1)).optional(),
   fallback: Emails.optional(),
 });
 
 export const GateSchema = z.strictObject({
   pipeline: z.string().min(1),
-  stages: z.array(z.string().min(1)).min(1),
+  stages: z.array(z.string().min(1)).min(1).max(listItems),
 });
 
 export const PolicySchema = z.strictObject({
   name: z.string().min(1),
   description: z.string().optional(),
-  scoring: z.strictObject({ factors: z.array(FactorSchema) }),
-  routes: z.array(RouteSchema).min(1),
-  roles: z.record(Id, RoleSchema).optional().describe('Approver roles, resolved by the deal owner\'s primary team.'),
-  materialProperties: z.array(PropertyName).optional().describe('A change to one of these re-assesses a pending or approved request.'),
-  gates: z.array(GateSchema).optional().describe('Stages a deal may not enter without a valid approval.'),
+  scoring: z.strictObject({ factors: z.array(FactorSchema).max(POLICY_LIMITS.factors) }),
+  routes: z.array(RouteSchema).min(1).max(POLICY_LIMITS.routes),
+  roles: limitedRecord(Id, RoleSchema).optional().describe('Approver roles, resolved by the deal owner\'s primary team.'),
+  materialProperties: z.array(PropertyName).max(listItems).optional().describe('A change to one of these re-assesses a pending or approved request.'),
+  gates: z.array(GateSchema).max(listItems).optional().describe('Stages a deal may not enter without a valid approval.'),
   escalation: z.strictObject({ to: ApproverSourceSchema }).optional().describe('Who gets a step that passed its SLA.'),
+}).superRefine((policy, ctx) => {
+  // What a list's own limit cannot see: how deep conditions nest, and how many all the routes hold together.
+  let total = 0;
+  let counted = false;
+  policy.routes.forEach((route, r) => {
+    const { count, tooDeep } = measureCondition(route.when);
+    if (tooDeep) ctx.addIssue({ code: 'custom', path: ['routes', r, 'when', ...tooDeep], message: `conditions nest at most ${POLICY_LIMITS.conditionDepth} levels deep` });
+    total += count;
+    if (total > POLICY_LIMITS.conditions && !counted) {
+      counted = true;
+      ctx.addIssue({ code: 'custom', path: ['routes', r, 'when'], message: `the routes hold more than ${POLICY_LIMITS.conditions} conditions in all (each all, any and not counts as one)` });
+    }
+  });
 });
 
 export type Policy = z.infer<typeof PolicySchema>;

@@ -1,9 +1,9 @@
 // Checks that need the whole document: ids, roles, quorums, catch-all and unreachable routes.
 // They run on a document that already has the right shape, and report every problem they find.
 import { normaliseEmail } from '../directory/email.js';
-import { coversEveryDeal, isAlwaysTrue, isCovered, isNeverTrue, sufficientAtoms } from './condition-logic.js';
+import { coversEveryDeal, createTaken, isAlwaysTrue, isCovered, isNeverTrue, sufficientAtoms, take } from './condition-logic.js';
 import { problem, type PathSegment, type PolicyProblem } from './problem.js';
-import type { ApproverSource, Policy } from './schema.js';
+import type { ApproverSource, Policy, Role } from './schema.js';
 
 export function checkPolicy(policy: Policy): PolicyProblem[] {
   return [
@@ -48,12 +48,13 @@ function checkRole(policy: Policy, source: ApproverSource, path: PathSegment[]):
 
 function checkSteps(policy: Policy): PolicyProblem[] {
   const problems: PolicyProblem[] = [];
+  const reaches = new Map<string, RoleReach>();
   policy.routes.forEach((route, r) => {
     route.steps?.forEach((step, s) => {
       const path = ['routes', r, 'steps', s];
       problems.push(...checkRole(policy, step.approvers, [...path, 'approvers', 'role']));
       if (step.quorum === undefined) return;
-      const most = mostApprovers(policy, step.approvers);
+      const most = mostApprovers(policy, step.approvers, reaches);
       if (most !== null && step.quorum > most) {
         problems.push(problem([...path, 'quorum'], `must be ≤ the number of approvers (at most ${most} can be resolved, quorum is ${step.quorum})`));
       }
@@ -63,36 +64,86 @@ function checkSteps(policy: Policy): PolicyProblem[] {
 }
 
 /** The most distinct approvers a source can ever resolve, or null when the directory decides (a team). */
-function mostApprovers(policy: Policy, source: ApproverSource): number | null {
-  const fallback = source.fallback ?? [];
-  const distinct = (...lists: string[][]) => new Set(lists.flat().map(normaliseEmail)).size;
-  if ('users' in source) return distinct(source.users, fallback);
-  if ('ownerManager' in source) return 1 + distinct(fallback);
+function mostApprovers(policy: Policy, source: ApproverSource, reaches: Map<string, RoleReach>): number | null {
+  const fallback = distinct(source.fallback ?? []);
+  if ('users' in source) return new Set([...distinct(source.users), ...fallback]).size;
+  if ('ownerManager' in source) return 1 + fallback.size;
   if ('team' in source) return null;
   const role = policy.roles !== undefined && Object.hasOwn(policy.roles, source.role) ? policy.roles[source.role] : undefined;
   if (!role) return null;
-  const teams = Object.values(role.byTeam ?? {});
-  const largest = Math.max(0, ...teams.map((emails) => distinct(emails, role.fallback ?? [], fallback)));
-  return Math.max(largest, distinct(role.fallback ?? [], fallback));
+  let reach = reaches.get(source.role);
+  if (reach === undefined) reaches.set(source.role, reach = reachOf(role));
+  return mostThroughRole(reach, fallback);
+}
+
+const distinct = (emails: readonly string[]) => new Set(emails.map(normaliseEmail));
+
+/**
+ * A role's teams counted once, so that each step that uses it costs only its own fallbacks: `beyond[t]` is how
+ * many of team t's approvers the role's fallback lacks, `teamsOf` the teams each such approver is in.
+ */
+interface RoleReach {
+  fallback: ReadonlySet<string>;
+  beyond: number[];
+  /** Team indexes, the largest `beyond` first. */
+  widest: number[];
+  teamsOf: Map<string, number[]>;
+}
+
+function reachOf(role: Role): RoleReach {
+  const fallback = distinct(role.fallback ?? []);
+  const beyond: number[] = [];
+  const teamsOf = new Map<string, number[]>();
+  for (const emails of Object.values(role.byTeam ?? {})) {
+    const team = beyond.length;
+    let count = 0;
+    for (const email of distinct(emails)) {
+      if (fallback.has(email)) continue;
+      count++;
+      const teams = teamsOf.get(email);
+      if (teams) teams.push(team);
+      else teamsOf.set(email, [team]);
+    }
+    beyond.push(count);
+  }
+  const widest = beyond.map((_, t) => t).sort((a, b) => beyond[b]! - beyond[a]!);
+  return { fallback, beyond, widest, teamsOf };
+}
+
+/** The role's fallback, the step's, and the team that adds the most approvers beyond both. */
+function mostThroughRole(reach: RoleReach, stepFallback: ReadonlySet<string>): number {
+  const extra = [...stepFallback].filter((email) => !reach.fallback.has(email));
+  // Only a team that shares approvers with the step's fallback adds fewer than its `beyond`.
+  const shared = new Map<number, number>();
+  for (const email of extra) for (const team of reach.teamsOf.get(email) ?? []) shared.set(team, (shared.get(team) ?? 0) + 1);
+  let best = 0;
+  for (const [team, n] of shared) best = Math.max(best, reach.beyond[team]! - n);
+  const untouched = reach.widest.find((team) => !shared.has(team));
+  if (untouched !== undefined) best = Math.max(best, reach.beyond[untouched]!);
+  return reach.fallback.size + extra.length + best;
 }
 
 function checkRouteOrder(policy: Policy): PolicyProblem[] {
   const problems: PolicyProblem[] = [];
   const routes = policy.routes;
-  const earlierAtoms: ReturnType<typeof sufficientAtoms> = [];
+  const taken = createTaken();
   let catchAll = -1;
+  let afterCatchAll = '';
   routes.forEach((route, r) => {
     const path = ['routes', r, 'when'];
     if (catchAll >= 0) {
-      const by = isAlwaysTrue(routes[catchAll]!.when) ? `routes[${catchAll}] ("${routes[catchAll]!.id}") always matches first` : `the routes before it already match every deal`;
-      problems.push(problem(path, `unreachable: ${by}`));
+      problems.push(problem(path, `unreachable: ${afterCatchAll}`));
     } else if (isNeverTrue(route.when)) {
       problems.push(problem(path, 'unreachable: this condition can never be true'));
-    } else if (r > 0 && isCovered(route.when, earlierAtoms)) {
+    } else if (r > 0 && isCovered(route.when, taken)) {
       problems.push(problem(path, 'unreachable: every deal it matches is already taken by an earlier route'));
     }
-    earlierAtoms.push(...sufficientAtoms(route.when));
-    if (catchAll < 0 && coversEveryDeal(earlierAtoms)) catchAll = r;
+    if (catchAll >= 0) return;
+    take(taken, sufficientAtoms(route.when));
+    if (coversEveryDeal(taken)) {
+      catchAll = r;
+      afterCatchAll = isAlwaysTrue(route.when) ? `routes[${r}] ("${route.id}") always matches first` : 'the routes before it already match every deal';
+    }
   });
   if (catchAll < 0) {
     problems.push(problem(['routes', routes.length - 1, 'when'], 'no route always matches: end the list with a catch-all (when: { always: true }) so every deal gets a route'));

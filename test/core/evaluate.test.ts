@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, ENGINE_VERSION, evaluate, hashJson, serialiseOutput, type EvaluationInput } from '../../src/index.js';
+import { canonicalJson, ENGINE_VERSION, evaluate, hashJson, serialiseOutput, validatePolicy, type EvaluationInput } from '../../src/index.js';
 import { generateDeals } from '../support/deal-generator.js';
 import { EXAMPLE_NAMES, loadExample } from '../support/examples.js';
 import { shuffleKeys } from './support/shuffle-keys.js';
@@ -99,5 +99,32 @@ describe('delegationEpoch', () => {
       const epoch = evaluate({ deal, policy, directory: full, at: delegationEpoch(full, at) });
       expect(epoch.route).toEqual(exact.route);
     }), { numRuns: 300 });
+  });
+});
+
+describe('properties named like an object member', () => {
+  const names = ['constructor', 'toString', 'hasOwnProperty', 'valueOf'];
+  const policyOn = (name: string) => {
+    const parsed = validatePolicy({
+      name: 'Odd names',
+      scoring: { factors: [{ id: 'banded', property: name, bands: [{ from: 1, points: 40 }] }, { id: 'listed', property: name, values: { yes: 30 } }] },
+      routes: [
+        { id: 'listed', when: { property: name, in: ['yes'] }, autoApprove: true },
+        { id: 'present', when: { property: name, exists: true }, autoApprove: true },
+        { id: 'rest', when: { always: true }, autoApprove: true },
+      ],
+    });
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
+    return parsed.policy;
+  };
+
+  it.each(names)('%s: missing unless the deal has it, then read like any other', (name) => {
+    const policy = policyOn(name);
+    const without = evaluate({ deal: { id: '1', properties: {} }, policy, directory: { users: [] }, requester: null });
+    expect(without.score.factors.map((f) => f.status)).toEqual(['missing', 'missing']);
+    expect(without.route.routeId).toBe('rest');
+    const withIt = evaluate({ deal: { id: '1', properties: { [name]: 'yes' } }, policy, directory: { users: [] }, requester: null });
+    expect(withIt.score.factors.map((f) => [f.status, f.points])).toEqual([['unparsable', 0], ['scored', 30]]);
+    expect(withIt.route.routeId).toBe('listed');
   });
 });

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { run as runPolicy } from '../../server/commands/policy.js';
 import { run as runRoute } from '../../server/commands/route.js';
+import { terminalText } from '../../server/terminal-text.js';
 import { evaluate, type RouteResult } from '../../src/index.js';
 import { loadExample, policyPath } from '../support/examples.js';
 
@@ -68,6 +69,7 @@ describe('the route and policy commands', () => {
     ['a missing file', ['--policy', 'nope.yaml', '--deal', 'nope.json'], /cannot read nope\.yaml: ENOENT/],
     ['a deal with a number where HubSpot sends a string', ['--policy', policyPath('sales-deal-desk'), '--deal', 'examples/client-success/directory.yaml'], /id: Invalid input/],
     ['a missing option', ['--policy', policyPath('sales-deal-desk')], /--policy and --deal are required/],
+    ['a folder given as --directory', ['--policy', policyPath('sales-deal-desk'), '--deal', `${dir}/deals/standard-discount.json`, '--directory', dir], /cannot read examples\/sales-deal-desk: it is a folder; give a directory file/],
     ['an unknown option', ['--polcy', 'x'], /Unknown option/],
   ])('exits 2 with a clear message on %s', async (_name, args, message) => {
     expect(await runRoute(args)).toBe(2);
@@ -77,6 +79,27 @@ describe('the route and policy commands', () => {
   it('checks a good policy: exit 0 with its hash', async () => {
     expect(await runPolicy(['check', policyPath('client-success')])).toBe(0);
     expect(out.join('\n')).toMatch(/ok: "Acme client success", 5 factors, 6 routes, sha256 [0-9a-f]{64}/);
+  });
+
+  it('reports a YAML alias inside the node it names as a problem and exits 1', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const file = `${mkdtempSync(`${tmpdir()}/policy-`)}/cyclic.yaml`;
+    writeFileSync(file, 'name: cyclic\ndescription: &d [*d]\nscoring: { factors: [] }\nroutes: [{ id: auto, when: { always: true }, autoApprove: true }]\n');
+    expect(await runPolicy(['check', file])).toBe(1);
+    expect(out).toEqual([`${file}: description[0]: a YAML alias here refers to a node that contains it (a cycle)`, '1 problem']);
+  });
+
+  it('prints a deal\'s text with its control characters escaped', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const file = `${mkdtempSync(`${tmpdir()}/deal-`)}/deal.json`;
+    writeFileSync(file, JSON.stringify({ id: '77', properties: { dealname: 'Evil\u001b[2J\u001b[31m co', discount_percent: '25\u009b', hubspot_owner_id: '102' } }));
+    expect(await runRoute(['--policy', policyPath('sales-deal-desk'), '--deal', file, '--directory', `${dir}/directory.yaml`, '--at', '2026-11-27T10:00:00Z'])).toBe(0);
+    const text = out.join('\n');
+    expect(terminalText(text)).toBe(text);
+    expect(text).toContain('Deal 77 "Evil\\x1b[2J\\x1b[31m co"');
+    expect(text).toContain('"25\\x9b"');
   });
 
   it('lists every problem of a bad policy with its path and exits 1', async () => {

@@ -76,6 +76,7 @@ describe('policy problems, each with its path', () => {
     ['points out of range', (d) => { d.scoring.factors[0].bands[0].points = 150; }, 'scoring.factors[0].bands[0].points', /100/],
     ['a route with steps and autoApprove', (d) => { d.routes[1].autoApprove = true; }, 'routes[1]', /either "steps" or "autoApprove: true"/],
     ['a negative SLA', (d) => { d.routes[1].steps[0].slaHours = -1; }, 'routes[1].steps[0].slaHours', /0/],
+    ['an SLA under a quarter of an hour (15 minutes)', (d) => { d.routes[1].steps[0].slaHours = 0.01; }, 'routes[1].steps[0].slaHours', /at least 0.25/],
     ['an unknown top-level key', (d) => { d.rutes = []; }, '', /Unrecognized key: "rutes"/],
     ['a role key that is not an identifier', (d) => { d.roles['sales manager'] = { fallback: ['a@x.test'] }; }, 'roles["sales manager"]', /./],
   ])('%s', (_name, edit, path, message) => {
@@ -92,10 +93,67 @@ describe('policy problems, each with its path', () => {
     expect(problems.map((p) => p.path).sort()).toEqual(['routes[1].id', 'routes[1].steps[0].approvers.role', 'routes[1].when']);
   });
 
+  it('accepts an SLA in fractions of an hour, from a quarter of an hour', () => {
+    expect(problemsOf((d) => { d.routes[0].steps[0].slaHours = 0.25; d.routes[1].steps[0].slaHours = 1.5; })).toEqual([]);
+  });
+
   it('accepts score tests that together cover every score as the catch-all', () => {
     expect(problemsOf((d) => {
       d.routes[2] = { id: 'low', when: { score: { below: 30 } }, autoApprove: true };
     })).toEqual([]);
+  });
+});
+
+describe('what a policy may hold, and documents built to hurt', () => {
+  const allow = (n: number) => Array.from({ length: n }, (_, i) => `v${i}`);
+  const auto = (id: string, when: unknown) => ({ id, when, autoApprove: true });
+  const anyOf = (n: number, property: string) => ({ any: Array.from({ length: n }, (_, i) => ({ property, equals: `v${i}` })) });
+  const nested = (levels: number) => {
+    let when: unknown = { property: 'region', exists: true };
+    for (let i = 1; i < levels; i++) when = { all: [when] };
+    return when;
+  };
+
+  it.each<[string, (doc: Doc) => void, string, RegExp]>([
+    ['101 routes', (d) => { d.routes = [...allow(100).map((v) => auto(v, { property: v, exists: true })), auto('rest', { always: true })]; }, 'routes', /100/],
+    ['21 steps on a route', (d) => { d.routes[1].steps = allow(21).map((id) => ({ id, approvers: { users: ['a@x.test'] }, mode: 'any', slaHours: 1 })); }, 'routes[1].steps', /20/],
+    ['101 factors', (d) => { d.scoring.factors = allow(101).map((id) => ({ id, property: id, values: { x: 1 } })); }, 'scoring.factors', /100/],
+    ['an "in" list of 251 values', (d) => { d.routes[1].when = { property: 'tier', in: allow(251) }; }, 'routes[1].when.in', /250/],
+    ['a factor with 251 values', (d) => { d.scoring.factors[1].values = Object.fromEntries(allow(251).map((v) => [v, 1])); }, 'scoring.factors[1].values', /250/],
+    ['a role with 251 teams', (d) => { d.roles.sales_manager.byTeam = Object.fromEntries(allow(251).map((v) => [v, ['a@x.test']])); }, 'roles.sales_manager.byTeam', /250/],
+    ['251 conditions across the routes', (d) => { d.routes.splice(1, 1, auto('a', anyOf(125, 'a')), auto('b', anyOf(125, 'b'))); }, 'routes[2].when', /more than 250 conditions/],
+    ['conditions 13 levels deep', (d) => { d.routes[1].when = nested(13); }, `routes[1].when${'.all[0]'.repeat(12)}`, /at most 12 levels/],
+    ['a document nested past 64 levels', (d) => { d.routes[1].when = nested(40); }, `routes[1].when${'.all[0]'.repeat(30)}.all`, /nested more than 64 levels deep/],
+    ['"__proto__" as a property', (d) => { d.scoring.factors[0].property = '__proto__'; }, 'scoring.factors[0].property', /"__proto__" is not a property name/],
+  ])('refuses %s, naming where', (_name, edit, path, message) => {
+    expect(problemsOf(edit)).toContainEqual({ path, message: expect.stringMatching(message) });
+  });
+
+  it('accepts a policy at the limits', () => {
+    expect(problemsOf((d) => {
+      d.routes = [
+        auto('tier', { property: 'tier', in: allow(250) }),
+        auto('deep', nested(12)),
+        ...allow(96).map((v) => auto(v, { property: v, exists: true })),
+        { id: 'quick', when: anyOf(130, 'quick'), steps: allow(20).map((id) => ({ id, approvers: { users: ['a@x.test'] }, mode: 'any', slaHours: 0.5 })) },
+        auto('rest', { always: true }),
+      ];
+      d.scoring.factors = allow(100).map((id) => ({ id, property: id, values: Object.fromEntries(allow(5).map((v) => [v, 1])) }));
+      d.roles.sales_manager.byTeam = Object.fromEntries(allow(250).map((v) => [v, ['a@x.test']]));
+    })).toEqual([]);
+  });
+
+  it.each([
+    ['a YAML alias inside the node it names', 'description: &d [*d]', 'description[0]', /refers to a node that contains it/],
+    ['an alias to an ancestor further up', 'scoring: &s { factors: [ { id: f, property: p, values: { x: *s } } ] }', 'scoring.factors[0].values.x', /refers to a node that contains it/],
+    ['"__proto__" as a key, which a parsed object would drop', 'scoring: { factors: [ { id: f, property: p, values: { __proto__: 5 } } ] }', 'scoring.factors[0].values.__proto__', /"__proto__" cannot be used as a name/],
+    ['flow collections 3,000 deep', `description: ${'['.repeat(3000)}${']'.repeat(3000)}`, '', /nested more than 64 levels deep/],
+    ['a document over 32 KiB', `description: ${'x'.repeat(32 * 1024)}`, '', /the document is 33 KiB; a policy may be at most 32 KiB/],
+  ])('reports %s as a problem, never a crash', (_name, head, path, message) => {
+    const rest = 'name: hostile\nscoring: { factors: [] }\nroutes: [{ id: auto, when: { always: true }, autoApprove: true }]';
+    const source = head.startsWith('scoring') ? `${head}\nname: hostile\nroutes: [{ id: auto, when: { always: true }, autoApprove: true }]` : `${head}\n${rest}`;
+    const result = parsePolicy(source);
+    expect(result.ok ? [] : result.problems).toContainEqual({ path, message: expect.stringMatching(message) });
   });
 });
 

@@ -7,7 +7,8 @@ import {
   answer, cardPath, connectionLost, created, expectIdentity, fakeService, loaded, loadedAgain, ok, renderTab, screen, typeInto, viaLocalProxy,
   type Reply,
 } from './harness.js';
-import { cardViews, errorAnswers, FINANCE, MANAGER, REP, REQUEST_ID, requestAnswers } from './fixtures.js';
+import { cardViews, errorAnswers, FINANCE, MANAGER, REP, REQUEST_ID, requestAnswers, routedPreview } from './fixtures.js';
+import type { RoutePreview } from '../../extensions/app/cards/api-types.js';
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -81,6 +82,17 @@ describe('the tab card in each state', () => {
     expect(card.find(TextArea, { name: 'justification' }).props.required).toBe(true);
     expect(card.findByTestId(LoadingButton, 'send-request').text).toBe('Request approval');
     expect(text).toContain('It will go to Sales manager (Anna Manager), then Finance (Fin One, fin.two@acme.example, Fin Three).');
+  });
+
+  it('words a step\'s SLA in minutes under an hour and in hours with their fraction', async () => {
+    const [first, second] = routedPreview.steps as [RoutePreview['steps'][number], RoutePreview['steps'][number]];
+    const preview = { ...routedPreview, steps: [{ ...first, slaHours: 0.5 }, { ...second, slaHours: 1.5 }] };
+    fakeService({ [`GET ${cardPath}`]: ok({ ...cardViews.repCanRequest, preview }) });
+    const card = renderTab(REP);
+    await loaded(card);
+    const text = screen(card);
+    expect(text).toContain('30 minutes');
+    expect(text).toContain('1.5 hours');
   });
 
   it('never shows a rep the approve or reject buttons, even on their own pending request', async () => {

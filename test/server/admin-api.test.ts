@@ -69,6 +69,15 @@ describe('admin endpoints', () => {
     expect(card.body.policy).toMatchObject({ version: 2 });
   });
 
+  it('report a YAML alias that refers to its own node as a problem, on validate and on save', async () => {
+    const { call } = await setup();
+    const source = `description: &d [*d]\n${SALES_POLICY_SOURCE.replace(/^description:.*$/m, '')}`;
+    const validated = await call('dealdesk', 'POST', '/api/v1/admin/policy/validate', { source }).expect(200);
+    expect(validated.body).toMatchObject({ valid: false, problems: [{ path: 'description[0]', message: expect.stringMatching(/refers to a node that contains it/) }] });
+    const saved = await call('dealdesk', 'POST', '/api/v1/admin/policy/versions', { source }).expect(400);
+    expect(saved.body.error.details[0].path).toBe('body.source: description[0]');
+  });
+
   it('refuse to save an invalid policy, with the problems as field paths', async () => {
     const { call } = await setup();
     const response = await call('dealdesk', 'POST', '/api/v1/admin/policy/versions', { source: 'name: x\nroutes: []', idempotencyKey: idempotencyKey(), expectedActiveVersion: 1 }).expect(400);

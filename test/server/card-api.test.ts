@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
 import { verifyChain } from '../../server/store/traces.js';
 import { CardView, ErrorAnswer, InboxAnswer, RequestAnswer } from '../../src/contract/card-api.js';
 import { buildTestApp, callApi } from '../support/app.js';
@@ -37,6 +38,28 @@ describe('the card view', () => {
     const view = CardView.parse((await call('noah', 'GET', `/api/v1/deals/${dealId}/card`).expect(200)).body);
     expect(view.score?.factors.find((f) => f.id === 'discount')).toMatchObject({ status: 'unparsable', points: 0 });
     expect(view.score?.factors.find((f) => f.id === 'size')).toMatchObject({ status: 'missing', points: 0 });
+  });
+
+  it('scores and routes on properties named like an object member (constructor, toString, hasOwnProperty)', async () => {
+    const { db } = database();
+    const policySource = stringify({
+      name: 'Odd names',
+      scoring: { factors: [{ id: 'c', property: 'constructor', bands: [{ from: 1, points: 40 }] }, { id: 't', property: 'toString', values: { yes: 10 } }] },
+      routes: [
+        { id: 'odd', when: { any: [{ property: 'hasOwnProperty', exists: true }, { property: 'toString', in: ['yes'] }] }, steps: [{ id: 'm', approvers: { users: ['ben.carter@acme.example'] }, mode: 'any', slaHours: 24 }] },
+        { id: 'rest', when: { always: true }, autoApprove: true },
+      ],
+    });
+    const portal = await seedPortal(db, { policySource });
+    const { app, clock } = buildTestApp(db);
+    const view = async (dealId: string) => CardView.parse((await callApi(app, clock, portal.as('noah'), 'GET', `/api/v1/deals/${dealId}/card`).expect(200)).body);
+
+    const lacking = await view(await seedDeal(portal));
+    expect(lacking.score?.factors.map((f) => f.status)).toEqual(['missing', 'missing']);
+    expect(lacking.preview).toMatchObject({ routeId: 'rest' });
+    const having = await view(await seedDeal(portal, { constructor: '3', toString: 'yes' }));
+    expect(having.score?.value).toBe(50);
+    expect(having.preview).toMatchObject({ routeId: 'odd' });
   });
 
   it('routes a manager\'s own request past themselves, and says so', async () => {

@@ -60,6 +60,11 @@ export function describeCrmContract(label: string, setup: (world: CrmWorld) => P
       expect(readProperty(deal!, 'discount_percent')).toBeNull();
     });
 
+    it('reads a property named like an object member (constructor, toString) as no value when the deal lacks it', async () => {
+      const deal = await harness.crm.getDeal(portal, '9002', ['amount', 'constructor', 'toString', 'hasOwnProperty', 'valueOf']);
+      expect(deal).toEqual({ id: '9002', properties: { amount: '9000' } });
+    });
+
     it('answers null for a deal the portal does not have', async () => {
       expect(await harness.crm.getDeal(portal, '404404', ['dealname'])).toBeNull();
     });

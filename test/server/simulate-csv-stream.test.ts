@@ -41,7 +41,17 @@ describe('streaming a CSV export', () => {
     }), { numRuns: 2_000 });
   });
 
-  it('stops at a sink that throws, also once csv-parse has taken over', async () => {
+  it('reads a quoted field of 32 MB (a pasted document, quotes and all) as one cell, in time linear in its size', async () => {
+    const field = 'ab""'.repeat(8 * 1024 * 1024);
+    const text = `a,b\n1,"${field}"\n2,3\n`;
+    const { header, rows, errors } = await streamed(text, 1 << 20);
+    expect(header).toEqual(['a', 'b']);
+    expect(rows.map((r) => [r.line, r.cells[0], r.cells[1]?.length])).toEqual([[2, '1', 24 * 1024 * 1024], [3, '2', 1]]);
+    expect(rows[0]!.cells[1]!.slice(0, 6)).toBe('ab"ab"');
+    expect(errors).toEqual([]);
+  }, 15_000);
+
+  it('stops at a sink that throws', async () => {
     for (const text of ['a,b\n1,2\n', 'a\r1\r2']) {
       await expect(streamCsvRecords([text], { record: () => { throw new Error('no header wanted'); }, error: () => undefined })).rejects.toThrow('no header wanted');
     }

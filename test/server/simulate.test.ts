@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { run } from '../../server/commands/simulate.js';
 import type { SimulationReport } from '../../server/simulate/print-simulation.js';
+import { terminalText } from '../../server/terminal-text.js';
 
 const POLICY = 'examples/policies/sales-deal-desk.yaml';
 const CANDIDATE = 'examples/exports/candidate-policy.yaml';
@@ -94,6 +95,27 @@ describe('approval-router simulate', () => {
     const text = await simulate(['--deals', deals, '--policy', CANDIDATE, '--baseline', POLICY, '--directory', DIRECTORY, ...MAP]);
     expect(text.out).toMatch(/Changes, baseline → candidate: 1 of 4 deals change route, 1 change score/);
     expect(text.out).toMatch(/9002\s+"Initech pilot"\s+auto \(0\) → light \(15\)/);
+  });
+
+  it('prints the export\'s text with its control characters escaped, never raw, as text and as JSON', async () => {
+    const hostile = SMALL_EXPORT
+      .replace('Deal Stage', 'Deal Stage\u001b[8m')
+      .replace('Initech pilot', '\u001b]0;pwned\u0007Initech\u009b2J')
+      .replace('Sam Doe', 'Sam \u001b[31mDoe\u202e');
+    const deals = file('hostile.csv', hostile);
+    const args = ['--deals', deals, '--policy', CANDIDATE, '--baseline', POLICY, '--directory', DIRECTORY, ...MAP];
+
+    const text = await simulate(args);
+    // Nothing left that escaping would change: no control character reaches the terminal raw.
+    expect(terminalText(text.out)).toBe(text.out);
+    expect(text.out).toContain('"\\x1b]0;pwned\\x07Initech\\x9b2J"');
+    expect(text.out).toContain('"Sam \\x1b[31mDoe\\u202e": 1 deal');
+    expect(text.out).toContain('"Deal Stage\\x1b[8m"');
+
+    const json = await simulate([...args, '--json']);
+    expect(terminalText(json.out)).toBe(json.out);
+    const report = JSON.parse(json.out) as SimulationReport;
+    expect(report.diff?.changes[0]?.name).toBe('\u001b]0;pwned\u0007Initech\u009b2J');
   });
 
   it('estimates cycle time per route from a history file, reporting its bad lines', async () => {

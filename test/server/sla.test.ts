@@ -6,14 +6,14 @@ import { RetryLaterError, type ClaimedJob } from '../../server/jobs/types.js';
 import { verifyChain } from '../../server/store/traces.js';
 import { buildTestApp, callApi } from '../support/app.js';
 import { useTestDatabase } from '../support/db.js';
-import { idempotencyKey, seedDeal, seedPortal } from '../support/factories.js';
+import { idempotencyKey, SALES_POLICY_SOURCE, seedDeal, seedPortal } from '../support/factories.js';
 import { createTestLogger } from '../support/logger.js';
 
 const database = useTestDatabase();
 
-async function pendingRequest(flag: 'on' | 'shadow' = 'on', options: { startAt?: string } = {}) {
+async function pendingRequest(flag: 'on' | 'shadow' = 'on', options: { startAt?: string; policySource?: string } = {}) {
   const { db } = database();
-  const portal = await seedPortal(db, { flag });
+  const portal = await seedPortal(db, { flag, ...(options.policySource ? { policySource: options.policySource } : {}) });
   const { app, clock } = buildTestApp(db, { crmFor: () => portal.crm });
   if (options.startAt) clock.set(options.startAt);
   const dealId = await seedDeal(portal, { discount_percent: '25', dealname: 'Initech renewal' });
@@ -34,6 +34,22 @@ describe('SLA timers', () => {
       [`${requestId}:0:remind`, '2026-11-28T03:00:00.000Z'],
       [`${requestId}:0:escalate`, '2026-11-28T09:00:00.000Z'],
     ]);
+  });
+
+  it('run on a fraction of an hour: a half-hour step is due, reminded and escalated in minutes, and shown as 0.5 h', async () => {
+    const policySource = SALES_POLICY_SOURCE.replaceAll('slaHours: 24', 'slaHours: 0.5');
+    const { db, portal, app, clock, dealId, requestId, fire } = await pendingRequest('on', { policySource });
+    const timers = await db('jobs').where({ portal_id: portal.portalId, kind: 'sla_timer' }).orderBy('run_at').select<{ run_at: Date }[]>('run_at');
+    expect(timers.map((t) => t.run_at.toISOString())).toEqual(['2026-11-27T09:22:30.000Z', '2026-11-27T09:30:00.000Z']);
+    expect(await db('approval_steps').where({ request_id: requestId }).select('sla_hours', 'due_at')).toEqual([{ sla_hours: 0.5, due_at: new Date('2026-11-27T09:30:00.000Z') }]);
+
+    const card = await callApi(app, clock, portal.as('noah'), 'GET', `/api/v1/deals/${dealId}/card`).expect(200);
+    expect(card.body.request.steps[0]).toMatchObject({ slaHours: 0.5, dueAt: '2026-11-27T09:30:00.000Z' });
+
+    clock.advanceHours(0.6);
+    await fire();
+    const incident = await db('incidents').where({ portal_id: portal.portalId, kind: 'sla_breach' }).first();
+    expect(incident.summary).toMatch(/passed its 0.5 h SLA/);
   });
 
   it('remind the waiting approvers with a task on the deal', async () => {

@@ -11,9 +11,11 @@ export function formatTime(iso: string, timeZone: string): string {
   }
 }
 
+/** An SLA as a person says it: "30 minutes", "1.5 hours", "24 hours", "3 days". */
 export function formatHours(hours: number): string {
+  if (hours < 1) return `${Math.round(hours * 60)} minutes`;
   if (hours >= 48 && hours % 24 === 0) return `${hours / 24} days`;
-  return hours === 1 ? '1 hour' : `${hours} hours`;
+  return hours === 1 ? '1 hour' : `${Number(hours.toFixed(2))} hours`;
 }
 
 export function describeMode(mode: StepMode, required: number, approverCount: number): string {

@@ -26,14 +26,17 @@ afterAll(() => { nock.enableNetConnect(); });
 /** HubSpot's side of the contract world, answered by nock: deals, owners over two pages, notes on deals. */
 function serveWorld(world: CrmWorld) {
   const notes = new Map<string, string[]>();
+  const defined = new Set(world.deals.flatMap((deal) => Object.keys(deal.properties)));
   nock(HUBSPOT_API, bearer).persist()
     .get(/^\/crm\/v3\/objects\/deals\/[^/?]+/).query(true)
     .reply((req: Request) => {
       const url = new URL(req.url);
       const deal = world.deals.find((d) => url.pathname.endsWith(`/${d.id}`));
       if (!deal) return [404, { status: 'error', message: 'Object not found', category: 'OBJECT_NOT_FOUND' }];
-      // HubSpot answers every requested property, null when the deal has no value.
-      const asked = Object.fromEntries(url.searchParams.getAll('properties').map((name) => [name, deal.properties[name] ?? null]));
+      // HubSpot answers every requested property the portal defines, null when the deal has no value, and leaves
+      // out a name it does not know.
+      const asked = Object.fromEntries(url.searchParams.getAll('properties').filter((name) => defined.has(name))
+        .map((name) => [name, Object.hasOwn(deal.properties, name) ? deal.properties[name] ?? null : null]));
       return [200, dealAnswer(deal.id, asked)];
     })
     .get('/crm/v3/owners/').query(true)
