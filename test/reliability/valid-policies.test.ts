@@ -40,10 +40,12 @@ describe('every valid policy runs', () => {
       const validated = await call(admin, 'POST', '/api/v1/admin/policy/validate', { source });
       expect(validated.status, validated.text).toBe(200);
       expect(validated.body).toMatchObject({ valid: true, hash: (parsePolicy(source) as { hash: string }).hash });
-      const saved = await call(admin, 'POST', '/api/v1/admin/policy/versions', { source });
+      const overview = await call(admin, 'GET', '/api/v1/admin/policy');
+      const expectedActiveVersion = (overview.body as { active: { version: number } | null }).active?.version ?? null;
+      const saved = await call(admin, 'POST', '/api/v1/admin/policy/versions', { source, idempotencyKey: idempotencyKey(), expectedActiveVersion });
       expect([200, 201], saved.text).toContain(saved.status);
       const version = (saved.body as { version: { version: number } }).version.version;
-      const activated = await call(admin, 'POST', `/api/v1/admin/policy/versions/${version}/activate`, {});
+      const activated = await call(admin, 'POST', `/api/v1/admin/policy/versions/${version}/activate`, { idempotencyKey: idempotencyKey(), expectedActiveVersion });
       expect(activated.status, activated.text).toBe(200);
 
       const dealId = await seedDeal(portal, { ...values, hubspot_owner_id: owner });

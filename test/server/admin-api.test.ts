@@ -74,7 +74,7 @@ describe('admin endpoints', () => {
     const source = `description: &d [*d]\n${SALES_POLICY_SOURCE.replace(/^description:.*$/m, '')}`;
     const validated = await call('dealdesk', 'POST', '/api/v1/admin/policy/validate', { source }).expect(200);
     expect(validated.body).toMatchObject({ valid: false, problems: [{ path: 'description[0]', message: expect.stringMatching(/refers to a node that contains it/) }] });
-    const saved = await call('dealdesk', 'POST', '/api/v1/admin/policy/versions', { source }).expect(400);
+    const saved = await call('dealdesk', 'POST', '/api/v1/admin/policy/versions', { source, idempotencyKey: idempotencyKey(), expectedActiveVersion: 1 }).expect(400);
     expect(saved.body.error.details[0].path).toBe('body.source: description[0]');
   });
 
