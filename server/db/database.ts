@@ -26,18 +26,14 @@ export function createDb(url: string, options: DbOptions = {}): Db {
     warn: (message) => log?.warn({ knex: describe(message) }, 'knex warning'),
     error: (message) => log?.error({ knex: describe(message) }, 'knex error'),
   };
-  // Pipelined connections (node-postgres's `pipeline`): a statement goes to Postgres when it is issued, not when the
-  // one before it on the connection has been answered. knex still awaits one statement at a time; where a
-  // transaction has several to send whose answers it need not see in between, `pipelinedTransaction` (prepared.ts)
-  // sends them together, and the locks they hold are released that many round trips sooner.
   return knexFactory({
     log: { ...knexLog, debug: () => undefined, deprecate: (method: string, alternative: string) => log?.warn({ method, alternative }, 'knex deprecation') },
     client: 'pg',
     // The statement timeout goes in the startup message: it costs no round trip and holds for every statement.
     connection: {
-      connectionString: url, application_name: options.applicationName ?? 'approval-router', connectionTimeoutMillis: 5_000, pipeline: true,
+      connectionString: url, application_name: options.applicationName ?? 'approval-router', connectionTimeoutMillis: 5_000,
       ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
-    } as Knex.PgConnectionConfig, // knex's types predate `pipeline`
+    },
     pool: { min: 0, max: options.poolMax ?? 10, acquireTimeoutMillis: 5_000 },
     acquireConnectionTimeout: 5_000,
   });

@@ -1,6 +1,5 @@
 // Enqueueing jobs: always inside the caller's transaction, so a job exists exactly when its cause committed.
 import type { Knex } from 'knex';
-import type { Statement } from '../db/prepared.js';
 
 export type JobKind =
   /** Write a request's outcome to the deal's approval_router_* properties (batched per portal). */
@@ -32,21 +31,15 @@ export const COALESCE_QUEUED = `ON CONFLICT (portal_id, kind, key) WHERE state =
  * nothing).
  */
 export async function enqueueJobs(db: Knex, jobs: readonly NewJob[], at: string): Promise<void> {
-  const insert = jobsInsert(jobs, at);
-  if (insert) await db.raw(insert.sql, insert.bindings as Knex.RawBinding[]);
-}
-
-/** The statement that enqueues these jobs (for a caller that sends it inside a larger one), or null for none. */
-export function jobsInsert(jobs: readonly NewJob[], at: string): Statement | null {
   const unique = [...new Map(jobs.map((job) => [`${job.portalId}\u0000${job.kind}\u0000${job.key}`, job])).values()];
-  if (unique.length === 0) return null;
-  return {
-    sql: `INSERT INTO jobs (portal_id, kind, key, payload, run_at, created_at)
+  if (unique.length === 0) return;
+  await db.raw(
+    `INSERT INTO jobs (portal_id, kind, key, payload, run_at, created_at)
      SELECT portal_id::bigint, kind, key, payload::jsonb, run_at::timestamptz, ?::timestamptz
      FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[]) AS t(portal_id, kind, key, payload, run_at)
      ${COALESCE_QUEUED}`,
-    bindings: [at, unique.map((j) => j.portalId), unique.map((j) => j.kind), unique.map((j) => j.key), unique.map((j) => JSON.stringify(j.payload)), unique.map((j) => j.runAt ?? at)],
-  };
+    [at, unique.map((j) => j.portalId), unique.map((j) => j.kind), unique.map((j) => j.key), unique.map((j) => JSON.stringify(j.payload)), unique.map((j) => j.runAt ?? at)],
+  );
 }
 
 export async function enqueueJob(db: Knex, job: NewJob, at: string): Promise<void> {

@@ -2,7 +2,6 @@
 // and activating records who and when. A request keeps the version it was routed with.
 import type { Knex } from 'knex';
 import type { Policy } from '../../src/policy/schema.js';
-import type { SendBatch } from '../db/prepared.js';
 import type { PortalRow } from './portals.js';
 
 export interface PolicyVersion {
@@ -80,18 +79,14 @@ export async function policyById(db: Knex, portalId: string, id: string): Promis
 // with the handle it came from.
 const documentsByDatabase = new WeakMap<object, Map<string, Policy>>();
 
-/**
- * The document of one of the portal's versions (a request keeps the version it was routed with), or null. Within a
- * pipelinedTransaction, `send` reads it on the transaction's own connection.
- */
-export async function policyDocumentById(db: Knex, portalId: string, id: string, options: { send?: SendBatch } = {}): Promise<Policy | null> {
+/** The document of one of the portal's versions (a request keeps the version it was routed with), or null. */
+export async function policyDocumentById(db: Knex, portalId: string, id: string): Promise<Policy | null> {
   const database = (db.client as { config: object }).config;
   let documentsById = documentsByDatabase.get(database);
   if (!documentsById) documentsByDatabase.set(database, (documentsById = new Map<string, Policy>()));
   const kept = documentsById.get(`${portalId}:${id}`);
   if (kept) return kept;
-  const query = db('policy_versions').where({ portal_id: portalId, id }).first<Pick<PolicyRow, 'document'> | undefined>('document');
-  const row = options.send ? (await options.send<Pick<PolicyRow, 'document'>>([query.toSQL()]))[0]?.[0] : await query;
+  const row = await db('policy_versions').where({ portal_id: portalId, id }).first<Pick<PolicyRow, 'document'> | undefined>('document');
   if (!row) return null;
   if (documentsById.size >= 10_000) documentsById.clear();
   documentsById.set(`${portalId}:${id}`, row.document);

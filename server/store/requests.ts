@@ -4,11 +4,8 @@
 import type { Knex } from 'knex';
 import type { ApprovalState } from '../../src/lifecycle/types.js';
 import type { Deal } from '../../src/deal.js';
-import { enqueueJobs, jobsInsert, type NewJob } from './jobs.js';
-import { dealSyncJob } from '../use-cases/sync/deal-sync.js';
-import { reminderAt } from '../use-cases/sla/sla-timers.js';
 import type { Portal } from './portals.js';
-import { prepared, runPrepared, type Statement } from '../db/prepared.js';
+import { prepared, runPrepared } from '../db/prepared.js';
 import { CONFIG_VERSION_SQL } from './portal-config.js';
 import { stepStatus } from '../../src/lifecycle/waiting.js';
 
@@ -93,19 +90,14 @@ type LockedRow = RequestRow & { portal_install_state: Portal['installState']; po
 export type LockedRequest = { request: StoredRequest; portal: Pick<Portal, 'installState' | 'featureFlag'> };
 
 /**
- * The request under its row lock, with its portal's install state and flag as they are now, in one statement: an
- * action checks these here, under the lock, rather than trusting what it read before. As a statement to send, and
- * how to read its rows.
+ * The request under its row lock, with its portal's install state and flag as they are now: an action checks these
+ * here, under the lock, rather than trusting what it read before.
  */
-export function lockRequestWithPortalStatement(db: Knex, portalId: string, requestId: string): Statement {
-  return selectRequest(db).join('portals as po', 'po.id', 'r.portal_id')
+export async function lockRequestWithPortal(trx: Knex.Transaction, portalId: string, requestId: string): Promise<LockedRequest | null> {
+  const row = await selectRequest(trx).join('portals as po', 'po.id', 'r.portal_id')
     .select('po.install_state as portal_install_state', 'po.feature_flag as portal_feature_flag')
-    .where({ 'r.portal_id': portalId, 'r.id': requestId }).forUpdate('r').limit(1)
-    .toSQL();
-}
-
-export function lockedRequestFrom(rows: readonly unknown[]): LockedRequest | null {
-  const row = rows[0] as LockedRow | undefined;
+    .where({ 'r.portal_id': portalId, 'r.id': requestId }).forUpdate('r')
+    .first<LockedRow | undefined>();
   return row ? { request: toRequest(row), portal: { installState: row.portal_install_state, featureFlag: row.portal_feature_flag } } : null;
 }
 
@@ -185,7 +177,6 @@ export async function insertRequest(trx: Knex.Transaction, request: NewRequest):
   });
   const steps = stepsUpsert(trx, request.portalId, request.id, request.lifecycle);
   if (steps) await steps;
-  await enqueueJobs(trx, slaTimerJobs(request.portalId, request.id, request.lifecycle), request.at);
 }
 
 /**
@@ -200,39 +191,22 @@ export async function setEvaluationTrace(trx: Knex.Transaction, portalId: string
 export interface TransitionWrites {
   /** The decision that caused it, when one did. */
   decision?: { stepIndex: number; approverEmail: string; approverUserId: string; onBehalfOf: string | null; verdict: 'approve' | 'reject'; comment: string | null };
-  /** The portal whose deal is told the new state (nothing is written where its flag is not `on`). */
-  syncTo?: Pick<Portal, 'id' | 'featureFlag'>;
 }
 
 /**
- * Saves a transition under the request's row lock and returns the new row version. The request, its decision, the
- * steps' mirror and the jobs it causes (the deal's sync, the SLA timers of a step that starts) are written by one
- * statement: a round trip fewer for each while the lock is held.
+ * Saves a transition of a request the caller holds the row lock of: the request's row, the decision that caused it
+ * and the steps' mirror. Returns the new row version. The update fails unless the row is still at the version it was
+ * read at, which the lock guarantees: the backstop should code ever save a request it did not lock.
  */
 export async function saveTransition(trx: Knex.Transaction, request: StoredRequest, next: ApprovalState, at: string, writes: TransitionWrites = {}): Promise<number> {
-  const { statement, rowVersion } = transitionStatement(trx, request, next, at, writes);
-  await trx.raw(statement.sql, statement.bindings as Knex.RawBinding[]);
-  return rowVersion;
-}
-
-/**
- * saveTransition's statement, to be sent behind others (see pipelinedTransaction), and the row version it writes;
- * `db` only builds it. It fails unless it updated the request at the version it was read at, which the request's row
- * lock guarantees: the backstop should code ever save a request it did not lock, checked by Postgres because
- * nothing can check it between the statements of a batch.
- */
-export function transitionStatement(db: Knex, request: StoredRequest, next: ApprovalState, at: string, writes: TransitionWrites = {}): { statement: Statement; rowVersion: number } {
   const rowVersion = request.rowVersion + 1;
-  const { decision, syncTo } = writes;
-  const sync = syncTo ? dealSyncJob(syncTo, { id: request.id, dealId: request.dealId, version: rowVersion, score: request.score, routeId: request.routeId, lifecycle: next }) : null;
-  const timers = next.currentStep !== request.lifecycle.currentStep ? slaTimerJobs(request.portalId, request.id, next) : [];
-  const jobs = jobsInsert([...(sync ? [sync] : []), ...timers], at);
-  const statements: Statement[] = [
-    db('approval_requests')
-      .where({ portal_id: request.portalId, id: request.id, row_version: request.rowVersion })
-      .update({ state: next.state, lifecycle: JSON.stringify(next), row_version: rowVersion, updated_at: at, closed_at: next.closedAt })
-      .returning('id'),
-    decision && db('decisions').insert({
+  const updated = await trx('approval_requests')
+    .where({ portal_id: request.portalId, id: request.id, row_version: request.rowVersion })
+    .update({ state: next.state, lifecycle: JSON.stringify(next), row_version: rowVersion, updated_at: at, closed_at: next.closedAt });
+  if (updated !== 1) throw new Error(`request ${request.id} changed under its row lock`);
+  const { decision } = writes;
+  if (decision) {
+    await trx('decisions').insert({
       portal_id: request.portalId,
       request_id: request.id,
       step_index: decision.stepIndex,
@@ -242,33 +216,11 @@ export function transitionStatement(db: Knex, request: StoredRequest, next: Appr
       verdict: decision.verdict,
       comment: decision.comment,
       decided_at: at,
-    }),
-    stepsUpsert(db, request.portalId, request.id, next, request.lifecycle),
-  ].filter((write) => !!write).map((write) => write.toSQL());
-  if (jobs) statements.push(jobs);
-  return {
-    statement: {
-      sql: `WITH ${statements.map((write, index) => `w${index} AS (${write.sql})`).join(', ')}
-        SELECT raise_unless(count(*) = 1, ?) FROM w0`,
-      bindings: [...statements.flatMap((write) => write.bindings), `request ${request.id} changed under its row lock`],
-    },
-    rowVersion,
-  };
-}
-
-/** A step that starts gets its timers: a reminder at three quarters of its SLA and the escalation at its due time. */
-function slaTimerJobs(portalId: string, requestId: string, lifecycle: ApprovalState): NewJob[] {
-  if (lifecycle.state !== 'pending' || lifecycle.currentStep === null) return [];
-  const step = lifecycle.steps[lifecycle.currentStep];
-  if (!step?.startedAt || !step.dueAt) return [];
-  const stepIndex = lifecycle.currentStep;
-  return [
-    { kind: 'remind' as const, runAt: reminderAt(step.startedAt, step.dueAt) },
-    { kind: 'escalate' as const, runAt: step.dueAt },
-  ].map((timer) => ({
-    portalId, kind: 'sla_timer', key: `${requestId}:${stepIndex}:${timer.kind}`, runAt: timer.runAt,
-    payload: { requestId, stepIndex, timer: timer.kind },
-  }));
+    });
+  }
+  const steps = stepsUpsert(trx, request.portalId, request.id, next, request.lifecycle);
+  if (steps) await steps;
+  return rowVersion;
 }
 
 /**

@@ -11,7 +11,6 @@
 //      else can hold, and commits.
 // Trace documents (policies, directories) are stored before the transaction, each in a statement of its own.
 import type { Knex } from 'knex';
-import type { Statement } from '../db/prepared.js';
 import { canonicalJson } from '../../src/hash.js';
 import { chainHash, GENESIS_HASH, type TraceRecord } from '../../src/trace-hash.js';
 
@@ -38,11 +37,12 @@ export interface AppendedTrace {
 }
 
 /**
- * The call that appends a trace row (for a caller that sends it inside a larger statement), with its bindings.
- * `waitForDisk: false` makes its transaction's commit return before the WAL reaches the disk: set_config(…, true)
- * lasts until the end of that transaction, whose commit is when it is read.
+ * Appends a trace row. Given a transaction, the row commits with it. Given the database, the statement is a
+ * transaction of its own, so the portal's chain-head lock is held only while it runs and commits; there
+ * `waitForDisk: false` lets that commit return before its WAL reaches the disk (for rows that decide nothing):
+ * set_config(…, true) lasts until the end of that transaction, whose commit is when it is read.
  */
-export function appendTraceCall(entry: TraceEntry, options: { waitForDisk?: boolean } = {}): Statement {
+export async function appendTrace(db: Knex, entry: TraceEntry, options: { waitForDisk?: boolean } = {}): Promise<AppendedTrace> {
   const record: TraceRecord = {
     portalId: entry.portalId,
     seq: 0, // placed by append_trace() under the chain-head lock
@@ -55,22 +55,13 @@ export function appendTraceCall(entry: TraceEntry, options: { waitForDisk?: bool
     engineVersion: entry.engineVersion,
     occurredAt: entry.occurredAt,
   };
-  return {
-    sql: `SELECT trace_seq, trace_hash FROM ${options.waitForDisk === false ? "set_config('synchronous_commit', 'off', true), " : ''}append_trace(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    bindings: [record.portalId, record.kind, record.requestId, record.dealId, record.input, record.output, record.policyHash,
-      entry.inputHash ?? null, record.engineVersion, record.occurredAt, canonicalJson(record)],
-  };
-}
-
-/**
- * Appends a trace row. Given a transaction, the row commits with it. Given the database, the statement is a
- * transaction of its own, so the portal's chain-head lock is held only while it runs and commits; there
- * `waitForDisk: false` lets that commit return before its WAL reaches the disk (for rows that decide nothing).
- */
-export async function appendTrace(db: Knex, entry: TraceEntry, options: { waitForDisk?: boolean } = {}): Promise<AppendedTrace> {
   // Within a transaction the row commits with it, as that transaction's commit decides.
-  const call = appendTraceCall(entry, { waitForDisk: options.waitForDisk !== false || db.isTransaction });
-  const { rows } = await db.raw<{ rows: { trace_seq: string; trace_hash: string }[] }>(call.sql, call.bindings as Knex.RawBinding[]);
+  const waitForDisk = options.waitForDisk !== false || db.isTransaction;
+  const { rows } = await db.raw<{ rows: { trace_seq: string; trace_hash: string }[] }>(
+    `SELECT trace_seq, trace_hash FROM ${waitForDisk ? '' : "set_config('synchronous_commit', 'off', true), "}append_trace(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    [record.portalId, record.kind, record.requestId, record.dealId, record.input, record.output, record.policyHash,
+      entry.inputHash ?? null, record.engineVersion, record.occurredAt, canonicalJson(record)],
+  );
   const row = rows[0];
   if (!row) throw new Error('append_trace returned no row');
   return { seq: Number(row.trace_seq), hash: row.trace_hash };

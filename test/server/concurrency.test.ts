@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pipelinedTransaction } from '../../server/db/prepared.js';
-import { findRequest, transitionStatement } from '../../server/store/requests.js';
+import { findRequest, saveTransition } from '../../server/store/requests.js';
 import { verifyChain } from '../../server/store/traces.js';
 import { withdraw } from '../../src/lifecycle/close.js';
 import { buildTestApp, callApi, type Caller } from '../support/app.js';
@@ -74,8 +73,32 @@ describe('the same action sent twice at once (a retry racing the original)', () 
   });
 });
 
+describe('a decision sent several times at once with one key (retries racing the original)', () => {
+  it('is applied once, and every call gets the same answer', async () => {
+    const { db } = database();
+    const { source, users } = crowdPolicy(3, 'all');
+    const portal = await seedPortal(db, { policySource: source, users });
+    const { app, clock } = buildTestApp(db);
+    const dealId = await seedDeal(portal, { hubspot_owner_id: '900' });
+    const rep: Caller = { portalId: portal.portalId, userId: '9000', email: 'rep@crowd.example' };
+    const approver: Caller = { portalId: portal.portalId, userId: users[1]!.userId!, email: users[1]!.email };
+    const opened = await callApi(app, clock, rep, 'POST', `/api/v1/deals/${dealId}/requests`, { justification: 'once', idempotencyKey: idempotencyKey() }).expect(201);
+    const requestId = opened.body.request.id as string;
+    const key = idempotencyKey();
+    const answers = await Promise.all(Array.from({ length: 8 }, () =>
+      callApi(app, clock, approver, 'POST', `/api/v1/requests/${requestId}/decisions`, { verdict: 'approve', idempotencyKey: key })));
+    expect(answers.map((answer) => answer.status)).toEqual(Array<number>(8).fill(200));
+    expect(new Set(answers.map((answer) => answer.text)).size).toBe(1);
+    expect(answers.filter((answer) => answer.headers['idempotent-replayed'] === 'false')).toHaveLength(1);
+    expect(await db('approval_requests').where({ id: requestId }).first()).toMatchObject({ state: 'pending', row_version: 2 });
+    expect(await db('decisions').where({ request_id: requestId }).count()).toEqual([{ count: '1' }]);
+    expect(await db('traces').where({ request_id: requestId, kind: 'decision' }).count()).toEqual([{ count: '1' }]);
+    expect(await verifyChain(db, portal.portalId)).toMatchObject({ ok: true });
+  });
+});
+
 describe('a transition saved at a version the request no longer has', () => {
-  it('fails inside Postgres and writes nothing, even with statements sent behind it before its answer', async () => {
+  it('fails and writes nothing', async () => {
     const { db } = database();
     const portal = await seedPortal(db, {});
     const { app, clock } = buildTestApp(db);
@@ -86,13 +109,10 @@ describe('a transition saved at a version the request no longer has', () => {
     const stale = { ...stored!, rowVersion: stored!.rowVersion - 1 };
     const withdrawn = withdraw(stale.lifecycle, { by: rep.email, reason: null }, clock.now().toISOString());
     if (!withdrawn.ok) throw new Error('withdraw refused');
-    const jobsBefore = await db('jobs').count();
-    const failure = await pipelinedTransaction(db, async (send) => {
-      const { statement } = transitionStatement(db, stale, withdrawn.state, clock.now().toISOString(), { syncTo: { id: portal.portalId, featureFlag: 'on' } });
-      await send([statement, { sql: 'SELECT 1', bindings: [] }], { thenCommit: true });
-    }).then(() => null, (error: unknown) => error);
+    const failure = await db.transaction((trx) => saveTransition(trx, stale, withdrawn.state, clock.now().toISOString()))
+      .then(() => null, (error: unknown) => error);
     expect(String(failure)).toContain(`request ${stale.id} changed under its row lock`);
     expect(await db('approval_requests').where({ id: stale.id }).first()).toMatchObject({ state: 'pending', row_version: stored!.rowVersion });
-    expect(await db('jobs').count()).toEqual(jobsBefore);
+    expect(await db('approval_steps').where({ request_id: stale.id }).pluck('status')).toEqual(['active']);
   });
 });

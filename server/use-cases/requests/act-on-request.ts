@@ -1,25 +1,24 @@
-// Decisions and withdrawals: lock the request row, let the core decide whether the act is allowed,
-// persist the new state with the decision, and trace it. Concurrent acts on one request run one at a time; an act
-// Postgres aborts for a deadlock runs once more.
-import type { Knex } from 'knex';
+// Decisions and withdrawals, each one transaction: claim the idempotency key, lock the request row, let the core
+// decide whether the act is allowed, save the new state with the decision, enqueue what it causes, trace it, and
+// store the answer. Concurrent acts on one request run one at a time; an act Postgres aborts for a deadlock or a
+// serialization failure runs once more.
 import type { RequestView } from '../../../src/contract/card-api.js';
 import { ENGINE_VERSION, hashJson } from '../../../src/hash.js';
 import { withdraw } from '../../../src/lifecycle/close.js';
 import { decide } from '../../../src/lifecycle/decide.js';
 import type { TransitionResult } from '../../../src/lifecycle/types.js';
+import type { Policy } from '../../../src/policy/schema.js';
 import type { ResolutionEntry } from '../../../src/routing/types.js';
-import { perDatabase } from '../../db/per-database.js';
-import type { SendBatch } from '../../db/prepared.js';
 import { AppError } from '../../errors.js';
-import { runIdempotentTraced, type Assumed } from '../../store/idempotency.js';
+import { runIdempotent } from '../../store/idempotency.js';
 import { retryOnConflict } from '../../store/retry-on-conflict.js';
 import { policyDocumentById } from '../../store/policies.js';
-import {
-  lockedRequestFrom, lockRequestWithPortalStatement, transitionStatement, type LockedRequest, type TransitionWrites, type StoredRequest,
-} from '../../store/requests.js';
+import { lockRequestWithPortal, type StoredRequest, type TransitionWrites } from '../../store/requests.js';
+import { appendTrace } from '../../store/traces.js';
 import { isoNow, type ServiceDeps } from '../deps.js';
 import { loadPortal, type Viewer } from '../load-facts.js';
 import { namesFrom, presentRequest } from '../present.js';
+import { applyTransition } from './apply-transition.js';
 import { toAppError } from './transition-errors.js';
 
 type Answer = { request: RequestView; traceHash: string };
@@ -91,11 +90,8 @@ async function actOnRequest(
   const scope = { portalId: portal.id, key: input.idempotencyKey, userId: viewer.userId, operation: input.operation, fingerprint: input.fingerprint };
   // Names for the answer come from the directory, read before any lock is taken (it may be a network call).
   const names = namesFrom(await deps.crmFor(portal).getDirectory(portal.id));
-  const lock = { statement: lockRequestWithPortalStatement(deps.db, portal.id, input.requestId), read: lockedRequestFrom };
-  const remembered = rememberedRequests(deps.db);
-  const rememberedAs = `${portal.id}:${input.requestId}`;
-  let saved: LockedRequest | undefined;
-  const answer = await retryOnConflict(() => runIdempotentTraced<Answer, LockedRequest | null>(deps.db, scope, lock, async (found, send) => {
+  return retryOnConflict(() => runIdempotent<Answer>(deps.db, scope, async (trx) => {
+    const found = await lockRequestWithPortal(trx, portal.id, input.requestId);
     if (!found) throw new AppError('not_found', `request ${input.requestId} was not found in this portal`);
     if (found.portal.installState === 'uninstalled') throw new AppError('not_found', 'approval-router is not installed in this portal');
     if (found.portal.featureFlag === 'off') throw new AppError('forbidden', TURNED_OFF);
@@ -106,57 +102,22 @@ async function actOnRequest(
     const at = isoNow(deps);
     const { result, command, decision } = act(request, at);
     if (!result.ok) throw toAppError(result.error);
-    const { statement, rowVersion } = transitionStatement(deps.db, request, result.state, at, { ...(decision ? { decision } : {}), syncTo: { id: portal.id, featureFlag: found.portal.featureFlag } });
-    // The row as the transition leaves it: what the answer shows, and what the next act on it assumes.
-    saved = { request: { ...request, lifecycle: result.state, state: result.state.state, rowVersion, closedAt: result.state.closedAt }, portal: found.portal };
-    const presented = await presentSaved(deps.db, send, saved.request, names);
-    // The transition is saved, then the trace appended with the answer stored beside it (see runIdempotentTraced).
-    return {
-      status: 200,
-      body: { request: presented },
-      writes: [statement],
-      trace: {
-        portalId: portal.id, kind: decision ? 'decision' : 'transition', requestId: request.id, dealId: request.dealId,
-        input: { ...command, viewer: viewer.email, fromVersion: request.rowVersion },
-        output: { state: result.state.state, events: result.events, version: rowVersion },
-        policyHash: request.lifecycle.policyHash, engineVersion: ENGINE_VERSION, occurredAt: at,
-      },
-    };
-  }, { assumed: assumedFrom(remembered.get(rememberedAs)) })
-    .catch((error: unknown) => {
-      remembered.delete(rememberedAs);
-      throw error;
-    }));
-  if (!answer.replayed && saved) { // a replay wrote nothing: what is remembered stands (or is found stale next time)
-    remembered.delete(rememberedAs);
-    if (remembered.size >= REMEMBERED_LIMIT) remembered.delete(remembered.keys().next().value as string);
-    remembered.set(rememberedAs, saved);
-  }
-  return answer;
-}
-
-// Each request as this process's own last act on it left it, so the next act on it can decide before it locks and
-// save in one round trip (see runIdempotentTraced): the transition's update checks the row's version, which every
-// write to a request raises, and `assumedFrom` checks the portal's install state and flag, on which the writes
-// depend. A request changed elsewhere costs one round trip more. Per database handle, oldest first out.
-const REMEMBERED_LIMIT = 500;
-const rememberedRequests = perDatabase(() => new Map<string, LockedRequest>());
-
-function assumedFrom(found: LockedRequest | undefined): Assumed<LockedRequest | null> | undefined {
-  if (!found) return undefined;
-  return {
-    locked: found,
-    holds: {
-      sql: 'EXISTS (SELECT 1 FROM portals WHERE id = ? AND install_state = ? AND feature_flag = ?)',
-      bindings: [found.request.portalId, found.portal.installState, found.portal.featureFlag],
-    },
-  };
+    const saved = await applyTransition(trx, { id: portal.id, featureFlag: found.portal.featureFlag }, request, result.state, at, decision ? { decision } : {});
+    const policy = await policyDocumentById(trx, saved.portalId, saved.policyVersionId);
+    if (!policy) throw new Error(`policy version ${saved.policyVersionId} is missing`);
+    // The trace goes last: appending takes the portal's chain-head lock (see the lock order in store/traces.ts).
+    const trace = await appendTrace(trx, {
+      portalId: portal.id, kind: decision ? 'decision' : 'transition', requestId: request.id, dealId: request.dealId,
+      input: { ...command, viewer: viewer.email, fromVersion: request.rowVersion },
+      output: { state: result.state.state, events: result.events, version: saved.rowVersion },
+      policyHash: request.lifecycle.policyHash, engineVersion: ENGINE_VERSION, occurredAt: at,
+    });
+    return { status: 200, body: { request: presentSaved(saved, policy, names), traceHash: trace.hash } };
+  }));
 }
 
 /** The request as just saved, from what this transaction wrote rather than read back. */
-async function presentSaved(db: Knex, send: SendBatch | undefined, saved: StoredRequest, names: ReturnType<typeof namesFrom>): Promise<RequestView> {
-  const policy = await policyDocumentById(db, saved.portalId, saved.policyVersionId, send ? { send } : {});
-  if (!policy) throw new Error(`policy version ${saved.policyVersionId} is missing`);
+function presentSaved(saved: StoredRequest, policy: Policy, names: ReturnType<typeof namesFrom>): RequestView {
   // Who each delegate decided for follows from the routing the request was made with, as it did when they decided.
   const onBehalfOf = new Map<string, string>();
   saved.lifecycle.steps.forEach((step, index) => {

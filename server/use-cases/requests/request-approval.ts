@@ -8,10 +8,10 @@ import type { EvaluationInput, EvaluationOutput } from '../../../src/evaluate.js
 import { hashJson } from '../../../src/hash.js';
 import { request as openRequest } from '../../../src/lifecycle/request.js';
 import { AppError } from '../../errors.js';
-import { enqueueDealSync } from '../sync/deal-sync.js';
 import { evaluateRecordingErrors } from '../rollout/evaluation-errors.js';
 import { shadowEvaluate } from '../rollout/shadow-evaluation.js';
 import { runIdempotent } from '../../store/idempotency.js';
+import { enqueueJobs } from '../../store/jobs.js';
 import { rolloutState } from '../../store/rollout-versions.js';
 import { insertRequest, latestRequestForDeal, findRequest, setEvaluationTrace } from '../../store/requests.js';
 import { retryOnConflict } from '../../store/retry-on-conflict.js';
@@ -20,6 +20,7 @@ import { isoNow, type ServiceDeps } from '../deps.js';
 import { loadDealContext, loadPortal, type Viewer } from '../load-facts.js';
 import { namesFrom, presentRequest } from '../present.js';
 import { evaluationTraceFor } from '../trace-evaluation.js';
+import { transitionJobs } from './apply-transition.js';
 import { toAppError } from './transition-errors.js';
 
 export interface RequestApprovalInput {
@@ -70,9 +71,9 @@ export async function requestApproval(deps: ServiceDeps, viewer: Viewer, input: 
         if ((error as { code?: string }).code === '23505') throw new AppError('conflict', 'a request is already pending for this deal');
         throw error;
       }
-      await enqueueDealSync(trx, portal, { id, dealId: input.dealId, version: 1, score: output.score.score, routeId: output.route.routeId ?? '', lifecycle: result.state }, at);
       const stored = await findRequest(trx, portal.id, id);
       if (!stored) throw new Error('the request just inserted is missing');
+      await enqueueJobs(trx, transitionJobs(portal, null, stored), at);
 
       const evaluationTrace = evaluation.known ?? await appendTrace(trx, evaluation.entry);
       if (evaluation.known === null) await setEvaluationTrace(trx, portal.id, id, evaluationTrace.hash);

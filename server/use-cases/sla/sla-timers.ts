@@ -11,16 +11,12 @@ import type { Directory } from '../../../src/directory/schema.js';
 import type { Deal } from '../../../src/deal.js';
 import { policyById } from '../../store/policies.js';
 import { findPortal } from '../../store/portals.js';
-import { findRequest, saveTransition } from '../../store/requests.js';
+import { findRequest } from '../../store/requests.js';
 import { appendTrace } from '../../store/traces.js';
 import { RetryLaterError, type ClaimedJob, type JobDeps } from '../../jobs/types.js';
 import { waitingOn } from '../../../src/lifecycle/waiting.js';
-
-export interface SlaTimerPayload {
-  requestId: string;
-  stepIndex: number;
-  timer: 'remind' | 'escalate';
-}
+import { applyTransition } from '../requests/apply-transition.js';
+import { reminderAt, type SlaTimerPayload } from './sla-timer-jobs.js';
 
 export async function handleSlaTimer(deps: JobDeps, job: ClaimedJob): Promise<void> {
   const { requestId, stepIndex, timer } = job.payload as SlaTimerPayload;
@@ -68,7 +64,7 @@ export async function handleSlaTimer(deps: JobDeps, job: ClaimedJob): Promise<vo
     if (!locked || locked.state !== 'pending' || locked.lifecycle.currentStep !== stepIndex) return false;
     const result = escalate(locked.lifecycle, { to: targets }, at);
     if (!result.ok) return false; // already escalated: nothing more to do
-    const version = await saveTransition(trx, locked, result.state, at, { syncTo: portal });
+    const { rowVersion: version } = await applyTransition(trx, portal, locked, result.state, at);
     const traceHashes = (await trx('traces').where({ portal_id: portal.id, request_id: requestId }).orderBy('seq').select<{ hash: string }[]>('hash')).map((row) => row.hash);
     const trace = await appendTrace(trx, {
       portalId: portal.id, kind: 'escalation', requestId, dealId: locked.dealId,
@@ -98,12 +94,6 @@ export async function handleSlaTimer(deps: JobDeps, job: ClaimedJob): Promise<vo
       });
     }
   }
-}
-
-/** When a step's reminder is due: at three quarters of its SLA. */
-export function reminderAt(startedAt: string, dueAt: string): string {
-  const started = Date.parse(startedAt);
-  return new Date(started + (Date.parse(dueAt) - started) * 0.75).toISOString();
 }
 
 /** Who the policy escalates to, resolved by the core exactly as a one-step route to that source would be. */

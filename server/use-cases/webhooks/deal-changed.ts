@@ -6,10 +6,11 @@ import { invalidate } from '../../../src/lifecycle/close.js';
 import { policyProperties } from '../../../src/policy/policy-properties.js';
 import { policyById } from '../../store/policies.js';
 import type { Portal } from '../../store/portals.js';
-import { latestRequestForDeal, saveTransition } from '../../store/requests.js';
+import { latestRequestForDeal } from '../../store/requests.js';
 import { retryOnConflict } from '../../store/retry-on-conflict.js';
 import { appendTrace, storeDocument } from '../../store/traces.js';
 import { isoNow, type ServiceDeps } from '../deps.js';
+import { applyTransition } from '../requests/apply-transition.js';
 
 export type DealChangeOutcome =
   | { kind: 'no_live_request' }
@@ -46,7 +47,7 @@ export async function onDealChanged(deps: ServiceDeps, portal: Portal, dealId: s
     if (!assessment.stands) {
       const result = invalidate(request.lifecycle, { reason: assessment.reason }, at);
       if (result.ok) {
-        const version = await saveTransition(trx, request, result.state, at, { syncTo: portal });
+        const { rowVersion: version } = await applyTransition(trx, portal, request, result.state, at);
         invalidated = true;
         output = { state: result.state.state, events: result.events, version };
       } else {
