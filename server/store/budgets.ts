@@ -74,3 +74,14 @@ export async function syncsDeferredUntil(db: Knex, portalId: string, now: Date):
 export async function blockPortal(db: Knex, portalId: string, until: Date): Promise<void> {
   await db('portal_budgets').where({ portal_id: portalId }).update({ blocked_until: until, tokens: 0 });
 }
+
+/** Portals whose syncs wait at `now`: until their next day's budget (deferred) or until HubSpot lets them (blocked). */
+export async function syncWaits(db: Knex, now: Date): Promise<{ portalId: string; deferredUntil: Date | null; blockedUntil: Date | null }[]> {
+  const rows = await db('portal_budgets').where('deferred_until', '>', now).orWhere('blocked_until', '>', now)
+    .select<{ portal_id: string; deferred_until: Date | null; blocked_until: Date | null }[]>('portal_id', 'deferred_until', 'blocked_until');
+  return rows.map((row) => ({
+    portalId: String(row.portal_id),
+    deferredUntil: row.deferred_until && row.deferred_until > now ? row.deferred_until : null,
+    blockedUntil: row.blocked_until && row.blocked_until > now ? row.blocked_until : null,
+  }));
+}

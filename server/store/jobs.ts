@@ -66,3 +66,20 @@ export async function pruneFinishedJobs(db: Knex, days: number, now: Date, limit
   );
   return result.rowCount;
 }
+
+/** Unfinished and dead jobs by kind and state, across portals (finished ones are not counted). */
+export async function countOpenJobs(db: Knex): Promise<{ kind: JobKind; state: 'queued' | 'running' | 'dead'; count: number }[]> {
+  const rows = await db('jobs').whereIn('state', ['queued', 'running', 'dead']).select('kind', 'state')
+    .count<{ kind: JobKind; state: 'queued' | 'running' | 'dead'; count: string }[]>('* as count').groupBy('kind', 'state');
+  return rows.map((row) => ({ kind: row.kind, state: row.state, count: Number(row.count) }));
+}
+
+/**
+ * Seconds since the oldest queued sync was enqueued, at `now`, or 0 with none. A sync waiting for a retry or for
+ * its portal's next day's budget counts: it is as unsent as a due one.
+ */
+export async function oldestQueuedSyncAge(db: Knex, now: string): Promise<number> {
+  const row = await db('jobs').where({ kind: 'sync_deal', state: 'queued' })
+    .first<{ lag: string | null }>(db.raw('GREATEST(0, EXTRACT(EPOCH FROM ?::timestamptz - min(created_at))) AS lag', [now]));
+  return Number(row?.lag ?? 0);
+}
