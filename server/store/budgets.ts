@@ -43,25 +43,16 @@ export async function takeBudget(db: Knex, portalId: string, calls: number, limi
 
 /**
  * The portal's day's budget is spent (ours, or HubSpot's daily limit): its syncs wait until `until`, the next day.
- * The first time in a day this is found (no deferral in force at `now`), an incident says so, once a portal a day
- * however many jobs and workers meet the spent budget. Returns whether this call recorded it.
+ * Returns whether this call started the wait (none was in force at `now`), so that however many jobs and workers
+ * meet the spent budget, one of them says so.
  */
-export async function deferSyncs(db: Knex, portalId: string, until: Date, now: Date, why: string, syncsInBatch: number): Promise<boolean> {
-  return db.transaction(async (trx) => {
-    const started = await trx('portal_budgets').where({ portal_id: portalId })
-      .where((q) => { void q.whereNull('deferred_until').orWhere('deferred_until', '<=', now); })
-      .update({ deferred_until: until }).returning('portal_id');
-    if (started.length === 0) {
-      await trx('portal_budgets').where({ portal_id: portalId }).where('deferred_until', '<', until).update({ deferred_until: until });
-      return false;
-    }
-    await trx('incidents').insert({
-      portal_id: portalId, kind: 'sync_deferred', created_at: now,
-      summary: `HubSpot sync delayed until ${until.toISOString()}: ${why}`,
-      packet: JSON.stringify({ until: until.toISOString(), why, syncsInBatch }),
-    });
-    return true;
-  });
+export async function deferSyncs(db: Knex, portalId: string, until: Date, now: Date): Promise<boolean> {
+  const started = await db('portal_budgets').where({ portal_id: portalId })
+    .where((q) => { void q.whereNull('deferred_until').orWhere('deferred_until', '<=', now); })
+    .update({ deferred_until: until }).returning('portal_id');
+  if (started.length > 0) return true;
+  await db('portal_budgets').where({ portal_id: portalId }).where('deferred_until', '<', until).update({ deferred_until: until });
+  return false;
 }
 
 /** When this portal's syncs wait for its next day's budget, or null when they do not at `now`. */

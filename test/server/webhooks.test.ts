@@ -6,7 +6,7 @@ import { JobWorker } from '../../server/jobs/worker.js';
 import { decideOnRequest } from '../../server/use-cases/requests/act-on-request.js';
 import { requestApproval } from '../../server/use-cases/requests/request-approval.js';
 import { latestRequestForDeal } from '../../server/store/requests.js';
-import { handleWebhookEvent } from '../../server/use-cases/webhooks/process-events.js';
+import { processWebhookEvents } from '../../server/use-cases/webhooks/process-events.js';
 import { MAX_FIELD_DEPTH } from '../../src/contract/webhook-events.js';
 import { useTestDatabase } from '../support/db.js';
 import { idempotencyKey, newPortalId, seedDeal, seedPortal } from '../support/factories.js';
@@ -159,8 +159,8 @@ describe('POST /webhooks/hubspot: the edge', () => {
     expect(history).toEqual([{ stage: 'presentationscheduled' }]);
 
     // Running the job again (a worker retry after a crash) changes nothing.
-    const [first] = await deps.db('jobs').where({ portal_id: portal.portalId, kind: 'webhook_event' }).orderBy('id').select<{ id: string; payload: unknown }[]>('id', 'payload');
-    await handleWebhookEvent(deps, { id: String(first?.id), portalId: portal.portalId, kind: 'webhook_event', key: 'x', payload: first?.payload, attempts: 2, runAt: clock.now().toISOString() });
+    const [first] = await deps.db('jobs').where({ portal_id: portal.portalId, kind: 'webhook_event' }).orderBy('id').select<{ payload: { webhookEventId: string } }[]>('payload');
+    expect(await processWebhookEvents(deps, [first!.payload.webhookEventId])).toEqual(new Map());
     expect(await deps.db('deal_stage_history').where({ portal_id: portal.portalId, deal_id: dealId }).count<{ count: string }[]>('* as count')).toEqual([{ count: '1' }]);
   });
 
