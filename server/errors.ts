@@ -49,3 +49,20 @@ export const unauthorized = (message: string) => new AppError('unauthorized', me
 export const forbidden = (message: string) => new AppError('forbidden', message);
 export const notFound = (message: string) => new AppError('not_found', message);
 export const conflict = (message: string) => new AppError('conflict', message);
+
+/**
+ * Thrown by work that knows when to try again (a 429's Retry-After, a portal over its budget, a timer claimed before
+ * its time); the job worker retries it then.
+ */
+export class RetryLaterError extends Error {
+  override readonly name = 'RetryLaterError';
+  readonly retryAfterSeconds: number;
+  /** A rate limit or budget is not the work's fault: the retry does not count as an attempt. */
+  readonly countsAsAttempt: boolean;
+
+  constructor(message: string, retryAfterSeconds: number, options: { countsAsAttempt?: boolean } = {}) {
+    super(message);
+    this.retryAfterSeconds = retryAfterSeconds;
+    this.countsAsAttempt = options.countsAsAttempt ?? true;
+  }
+}

@@ -1,9 +1,14 @@
 // Prometheus metrics (prom-client). Counters and histograms are recorded where things happen; gauges that must
-// agree across processes (requests by state, jobs, lag, breaches, posture) are read from Postgres at scrape time.
+// agree across processes (requests by state, jobs, lag, breaches) are read from Postgres through the store at
+// scrape time, with the service's clock.
 import type { Knex } from 'knex';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Crm } from './crm/crm.js';
 import { HubSpotApiError } from './hubspot/hubspot-errors.js';
+import { syncWaits } from './store/budgets.js';
+import { countIncidentsOfKind } from './store/incidents.js';
+import { countOpenJobs, oldestQueuedSyncAge } from './store/jobs.js';
+import { countRequestsByState } from './store/requests.js';
 
 export interface Metrics {
   registry: Registry;
@@ -42,33 +47,22 @@ export function createMetrics(db: Knex, options: { defaultMetrics?: boolean; clo
       },
     });
   fromDatabase('approval_router_requests', 'Approval requests by state.', ['state'], async (gauge) => {
-    const rows = await db('approval_requests').select('state').count<{ state: string; count: string }[]>('* as count').groupBy('state');
-    for (const row of rows) gauge.set({ state: row.state }, Number(row.count));
+    for (const { state, count } of await countRequestsByState(db)) gauge.set({ state }, count);
   });
   fromDatabase('approval_router_jobs', 'Jobs by kind and state (dead jobs need a person).', ['kind', 'state'], async (gauge) => {
-    const rows = await db('jobs').whereIn('state', ['queued', 'running', 'dead']).select('kind', 'state').count<{ kind: string; state: string; count: string }[]>('* as count').groupBy('kind', 'state');
-    for (const row of rows) gauge.set({ kind: row.kind, state: row.state }, Number(row.count));
+    for (const { kind, state, count } of await countOpenJobs(db)) gauge.set({ kind, state }, count);
   });
-  // A sync waiting for a retry or for the portal's next day's budget is as unsent as a due one: the lag is the age of
-  // the oldest change still queued, from when it was enqueued.
   fromDatabase('approval_router_outbox_lag_seconds', 'Age of the oldest unsent deal sync, deferred ones included.', [], async (gauge) => {
-    const now = clock().toISOString();
-    const row = await db('jobs').where({ kind: 'sync_deal', state: 'queued' })
-      .first<{ lag: string | null }>(db.raw('GREATEST(0, EXTRACT(EPOCH FROM ?::timestamptz - min(created_at))) AS lag', [now]));
-    gauge.set(Number(row?.lag ?? 0));
+    gauge.set(await oldestQueuedSyncAge(db, clock().toISOString()));
   });
   fromDatabase('approval_router_sync_deferred_until_seconds', 'Per portal whose HubSpot syncs wait: until when (Unix time), because its day\'s budget is spent (budget) or HubSpot asked it to wait (rate_limited).', ['portal', 'reason'], async (gauge) => {
-    const now = clock().toISOString();
-    const rows = await db('portal_budgets').where('deferred_until', '>', now).orWhere('blocked_until', '>', now)
-      .select<{ portal_id: string; deferred_until: Date | null; blocked_until: Date | null }[]>('portal_id', 'deferred_until', 'blocked_until');
-    for (const row of rows) {
-      if (row.deferred_until && row.deferred_until.toISOString() > now) gauge.set({ portal: String(row.portal_id), reason: 'budget' }, row.deferred_until.getTime() / 1000);
-      if (row.blocked_until && row.blocked_until.toISOString() > now) gauge.set({ portal: String(row.portal_id), reason: 'rate_limited' }, row.blocked_until.getTime() / 1000);
+    for (const { portalId, deferredUntil, blockedUntil } of await syncWaits(db, clock())) {
+      if (deferredUntil) gauge.set({ portal: portalId, reason: 'budget' }, deferredUntil.getTime() / 1000);
+      if (blockedUntil) gauge.set({ portal: portalId, reason: 'rate_limited' }, blockedUntil.getTime() / 1000);
     }
   });
   fromDatabase('approval_router_sla_breaches', 'SLA breaches escalated, all time.', [], async (gauge) => {
-    const row = await db('incidents').where({ kind: 'sla_breach' }).count<{ count: string }[]>('* as count').first();
-    gauge.set(Number(row?.count ?? 0));
+    gauge.set(await countIncidentsOfKind(db, 'sla_breach'));
   });
   return metrics;
 }

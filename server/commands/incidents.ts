@@ -1,30 +1,31 @@
 // `approval-router incidents --portal ID [--id N] [--json]`: list a portal's incidents, or print one packet.
+// The operator running it holds the database, so no admin check applies.
 import { parseArgs } from 'node:util';
+import { findIncident, listIncidents } from '../store/incidents.js';
 import { openForCommand } from './open-for-command.js';
 import { terminalJson, terminalLine, terminalText } from '../terminal-text.js';
 
 export async function run(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { portal: { type: 'string' }, id: { type: 'string' }, json: { type: 'boolean' } } });
-  if (!values.portal || !/^\d+$/.test(values.portal)) {
+  if (!values.portal || !/^\d+$/.test(values.portal) || (values.id !== undefined && !/^\d{1,18}$/.test(values.id))) {
     console.error('usage: approval-router incidents --portal ID [--id N] [--json]');
     return 2;
   }
   const database = await openForCommand();
   try {
     if (values.id) {
-      const row = await database.db('incidents').where({ portal_id: values.portal, id: values.id }).first<{ kind: string; summary: string; packet: unknown; created_at: Date } | undefined>();
-      if (!row) {
+      const incident = await findIncident(database.db, values.portal, values.id);
+      if (!incident) {
         console.error(`no incident ${values.id} in portal ${values.portal}`);
         return 1;
       }
-      console.log(values.json ? terminalJson(row) : terminalText(`${row.created_at.toISOString()}  ${row.kind}\n${row.summary}\n\n${terminalJson(row.packet)}`));
+      console.log(values.json ? terminalJson(incident) : terminalText(`${incident.createdAt}  ${incident.kind}\n${incident.summary}\n\n${terminalJson(incident.packet)}`));
       return 0;
     }
-    const rows = await database.db('incidents').where({ portal_id: values.portal }).orderBy('id', 'desc').limit(100)
-      .select<{ id: string; kind: string; summary: string; created_at: Date }[]>('id', 'kind', 'summary', 'created_at');
-    if (values.json) console.log(terminalJson(rows));
-    else if (rows.length === 0) console.log('no incidents');
-    else for (const row of rows) console.log(terminalLine(`#${row.id}  ${row.created_at.toISOString()}  ${row.kind.padEnd(16)} ${row.summary}`));
+    const incidents = await listIncidents(database.db, values.portal, { limit: 100 });
+    if (values.json) console.log(terminalJson(incidents));
+    else if (incidents.length === 0) console.log('no incidents');
+    else for (const incident of incidents) console.log(terminalLine(`#${incident.id}  ${incident.createdAt}  ${incident.kind.padEnd(16)} ${incident.summary}`));
     return 0;
   } finally {
     await database.close();

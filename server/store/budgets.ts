@@ -43,25 +43,16 @@ export async function takeBudget(db: Knex, portalId: string, calls: number, limi
 
 /**
  * The portal's day's budget is spent (ours, or HubSpot's daily limit): its syncs wait until `until`, the next day.
- * The first time in a day this is found (no deferral in force at `now`), an incident says so, once a portal a day
- * however many jobs and workers meet the spent budget. Returns whether this call recorded it.
+ * Returns whether this call started the wait (none was in force at `now`), so that however many jobs and workers
+ * meet the spent budget, one of them says so.
  */
-export async function deferSyncs(db: Knex, portalId: string, until: Date, now: Date, why: string, syncsInBatch: number): Promise<boolean> {
-  return db.transaction(async (trx) => {
-    const started = await trx('portal_budgets').where({ portal_id: portalId })
-      .where((q) => { void q.whereNull('deferred_until').orWhere('deferred_until', '<=', now); })
-      .update({ deferred_until: until }).returning('portal_id');
-    if (started.length === 0) {
-      await trx('portal_budgets').where({ portal_id: portalId }).where('deferred_until', '<', until).update({ deferred_until: until });
-      return false;
-    }
-    await trx('incidents').insert({
-      portal_id: portalId, kind: 'sync_deferred', created_at: now,
-      summary: `HubSpot sync delayed until ${until.toISOString()}: ${why}`,
-      packet: JSON.stringify({ until: until.toISOString(), why, syncsInBatch }),
-    });
-    return true;
-  });
+export async function deferSyncs(db: Knex, portalId: string, until: Date, now: Date): Promise<boolean> {
+  const started = await db('portal_budgets').where({ portal_id: portalId })
+    .where((q) => { void q.whereNull('deferred_until').orWhere('deferred_until', '<=', now); })
+    .update({ deferred_until: until }).returning('portal_id');
+  if (started.length > 0) return true;
+  await db('portal_budgets').where({ portal_id: portalId }).where('deferred_until', '<', until).update({ deferred_until: until });
+  return false;
 }
 
 /** When this portal's syncs wait for its next day's budget, or null when they do not at `now`. */
@@ -73,4 +64,15 @@ export async function syncsDeferredUntil(db: Knex, portalId: string, now: Date):
 /** After a 429, nobody calls HubSpot for this portal until the time HubSpot named. */
 export async function blockPortal(db: Knex, portalId: string, until: Date): Promise<void> {
   await db('portal_budgets').where({ portal_id: portalId }).update({ blocked_until: until, tokens: 0 });
+}
+
+/** Portals whose syncs wait at `now`: until their next day's budget (deferred) or until HubSpot lets them (blocked). */
+export async function syncWaits(db: Knex, now: Date): Promise<{ portalId: string; deferredUntil: Date | null; blockedUntil: Date | null }[]> {
+  const rows = await db('portal_budgets').where('deferred_until', '>', now).orWhere('blocked_until', '>', now)
+    .select<{ portal_id: string; deferred_until: Date | null; blocked_until: Date | null }[]>('portal_id', 'deferred_until', 'blocked_until');
+  return rows.map((row) => ({
+    portalId: String(row.portal_id),
+    deferredUntil: row.deferred_until && row.deferred_until > now ? row.deferred_until : null,
+    blockedUntil: row.blocked_until && row.blocked_until > now ? row.blocked_until : null,
+  }));
 }

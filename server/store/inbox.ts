@@ -5,8 +5,7 @@ import type { ApprovalState } from '../../src/lifecycle/types.js';
 import { STAGE_PROPERTY } from '../../src/deal.js';
 import { COALESCE_QUEUED } from './jobs.js';
 import { toPortal, type Portal, type PortalRow } from './portals.js';
-import type { EchoFacts } from '../use-cases/webhooks/own-writes.js';
-import { dealEventKind, type WebhookEvent } from '../../src/contract/webhook-events.js';
+import type { WebhookEvent } from '../../src/contract/webhook-events.js';
 
 export interface WebhookEventJobPayload {
   webhookEventId: string;
@@ -70,27 +69,24 @@ const toRow = (row: RawRow): WebhookEventRow => ({
   outcome: row.outcome,
 });
 
-/**
- * Why an event needs no worker for what it is (the portal it came from is weighed by the statement that stores it:
- * not installed, or its flag off), or null when it does. Decided again by the worker, which sees later state.
- */
-export function outcomeOfKind(event: Pick<WebhookEvent, 'subscriptionType' | 'objectTypeId'>): string | null {
-  const kind = dealEventKind(event.subscriptionType, event.objectTypeId);
-  if (kind === null) return 'unsupported_subscription';
-  if (kind === 'deal.creation') return 'ignored_creation';
-  return null;
+/** An event as it arrives: its parsed fields, the payload kept whole, and why it needs no processing (or null). */
+export interface ArrivingEvent {
+  event: WebhookEvent;
+  raw: unknown;
+  /** Decided by the caller from the event alone; the statement adds what the event's portal says. */
+  outcome: string | null;
 }
 
 /**
  * Stores a batch and queues a `webhook_event` job (payload: WebhookEventJobPayload) for each new event worth
  * processing, in one statement: an event is never stored unqueued, and HubSpot's answer waits on one round trip.
  * The statement reads each event's portal itself (an event for a portal not installed, or with its flag off, is
- * stored as ignored), in the batch's order. DO NOTHING absorbs a retried delivery, and a duplicate inside the same
- * batch; RETURNING lists only the rows inserted now.
+ * stored as such), in the batch's order. DO NOTHING absorbs a retried delivery, and a duplicate inside the same
+ * batch; RETURNING lists only the rows inserted now. `at` is the service's clock.
  */
-export async function storeWebhookBatch(db: Knex, events: readonly WebhookEvent[], rawEvents: readonly unknown[], at: string): Promise<StoredBatch> {
-  if (events.length === 0) return { received: 0, stored: 0, queued: 0 };
-  const arriving = events.map((event, index) => ({
+export async function storeWebhookBatch(db: Knex, batch: readonly ArrivingEvent[], at: string): Promise<StoredBatch> {
+  if (batch.length === 0) return { received: 0, stored: 0, queued: 0 };
+  const arriving = batch.map(({ event, raw, outcome }) => ({
     portal_id: event.portalId,
     event_id: event.eventId,
     subscription_type: event.subscriptionType,
@@ -101,8 +97,8 @@ export async function storeWebhookBatch(db: Knex, events: readonly WebhookEvent[
     source_id: event.sourceId ?? null,
     occurred_at: new Date(event.occurredAt).toISOString(),
     attempt_number: event.attemptNumber ?? 0,
-    payload: rawEvents[index] ?? event,
-    outcome: outcomeOfKind(event),
+    payload: raw,
+    outcome,
   }));
   const { rows: [counts] } = await db.raw<{ rows: { stored: number; queued: number }[] }>(
     `WITH arriving AS (
@@ -132,7 +128,7 @@ export async function storeWebhookBatch(db: Knex, events: readonly WebhookEvent[
      SELECT (SELECT count(*) FROM inserted)::int AS stored, (SELECT count(*) FROM queued)::int AS queued`,
     [JSON.stringify(arriving), at, at, at, at],
   );
-  return { received: events.length, stored: counts?.stored ?? 0, queued: counts?.queued ?? 0 };
+  return { received: batch.length, stored: counts?.stored ?? 0, queued: counts?.queued ?? 0 };
 }
 
 export async function findWebhookEvent(db: Knex, id: string, options: { forUpdate?: boolean } = {}): Promise<WebhookEventRow | null> {
@@ -157,6 +153,14 @@ export async function markEventsProcessed(db: Knex, outcomes: readonly { id: str
      WHERE e.id = o.id AND e.processed_at IS NULL`,
     [at, outcomes.map((o) => o.id), outcomes.map((o) => o.outcome)],
   );
+}
+
+/** What telling our own writes' echoes apart needs beside the event, read with it (see loadEventFacts). */
+export interface EchoFacts {
+  /** When the gate rolled this deal back to the event's stage, newest first (at most three; stage events only). */
+  rollbacks: Date[];
+  /** What the sync last wrote to this deal, and when. */
+  synced: { properties: Record<string, unknown>; syncedAt: Date } | null;
 }
 
 /** A stored event with what deciding about it needs: its portal, the deal's latest request, and the echo facts. */

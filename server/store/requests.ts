@@ -293,3 +293,9 @@ export async function inboxFor(db: Knex, portalId: string, email: string, limit 
     .limit(limit)
     .select<InboxRow[]>('r.id', 'r.deal_id', 'r.requester_email', 'r.score', 'r.route_id', 'r.created_at', 's.step_id', 's.due_at', 'r.deal_snapshot');
 }
+
+/** Requests by state, across portals. */
+export async function countRequestsByState(db: Knex): Promise<{ state: ApprovalState['state']; count: number }[]> {
+  const rows = await db('approval_requests').select('state').count<{ state: ApprovalState['state']; count: string }[]>('* as count').groupBy('state');
+  return rows.map((row) => ({ state: row.state, count: Number(row.count) }));
+}

@@ -1,7 +1,10 @@
 // What posture is computed from: evaluation errors (recorded here), unroutable deals (read from the evaluation
 // traces of the active policy), sync failures (the jobs table), syncs deferred for a spent daily budget and other
-// incidents, over a window.
+// incidents, over a window; and which portals posture is assessed for.
 import type { Knex } from 'knex';
+import { syncsDeferredUntil } from './budgets.js';
+import { countIncidentsBetween } from './incidents.js';
+import { syncFailures, type SyncFailure } from './jobs.js';
 
 export async function recordEvaluationError(
   db: Knex, input: { portalId: string; policyVersionId: string | null; dealId: string | null; source: string; message: string; at: string },
@@ -22,12 +25,15 @@ export interface PostureSignals {
   /** sync_deal jobs parked as dead in the window, and those still retrying (attempts > 1). */
   syncDead: number;
   syncRetrying: number;
-  syncExamples: { jobId: string; dealId: string | null; state: string; attempts: number; lastError: string | null }[];
+  syncExamples: SyncFailure[];
   /** When the portal's syncs wait for its next day's HubSpot budget (ISO), or null when they do not. */
   syncDeferredUntil: string | null;
   /** Incidents in the window other than SLA breaches, dead sync jobs and deferred syncs (counted above) and posture's own. */
   otherIncidents: number;
 }
+
+/** Incident kinds (by prefix) that are counted as signals of their own, or are posture's own, not as other incidents. */
+const COUNTED_APART = ['dead_sync_deal', 'sync_deferred', 'sla', 'posture', 'policy_rollback'];
 
 /**
  * Signals for the active version in (since, until] (ISO): what happened at the very instant of an activation belongs
@@ -35,7 +41,7 @@ export interface PostureSignals {
  * are of deals, not of views.
  */
 export async function readPostureSignals(db: Knex, portalId: string, active: { id: string; hash: string }, since: string, until: string): Promise<PostureSignals> {
-  const [errors, evaluations, unroutable, sync, incidents, deferred] = await Promise.all([
+  const [errors, evaluations, unroutable, sync, otherIncidents, deferred] = await Promise.all([
     db('evaluation_errors').where({ portal_id: portalId, policy_version_id: active.id }).where('occurred_at', '>', since).where('occurred_at', '<=', until)
       .count<{ count: string }[]>('* as count'),
     db('traces').where({ portal_id: portalId, kind: 'evaluation', policy_hash: active.hash }).where('occurred_at', '>', since).where('occurred_at', '<=', until)
@@ -43,17 +49,9 @@ export async function readPostureSignals(db: Knex, portalId: string, active: { i
     db('traces').where({ portal_id: portalId, kind: 'evaluation', policy_hash: active.hash }).where('occurred_at', '>', since).where('occurred_at', '<=', until)
       .whereRaw(`(output::jsonb #>> '{route,outcome,kind}') = 'unroutable'`)
       .distinct<{ deal_id: string }[]>('deal_id').orderBy('deal_id'),
-    db('jobs').where({ portal_id: portalId, kind: 'sync_deal' })
-      .where((q) => {
-        void q.where((dead) => { void dead.where('state', 'dead').where('finished_at', '>', since).where('finished_at', '<=', until); })
-          .orWhere((retrying) => { void retrying.whereIn('state', ['queued', 'running']).where('attempts', '>', 1).where('created_at', '>', since); });
-      })
-      .orderBy('id', 'desc')
-      .select<{ id: string; state: string; attempts: number; last_error: string | null; payload: { dealId?: string } }[]>('id', 'state', 'attempts', 'last_error', 'payload'),
-    db('incidents').where({ portal_id: portalId }).where('created_at', '>', since).where('created_at', '<=', until)
-      .whereNot('kind', 'dead_sync_deal').whereNot('kind', 'sync_deferred').whereNot('kind', 'like', 'sla%').whereNot('kind', 'like', 'posture%').whereNot('kind', 'like', 'policy_rollback%')
-      .count<{ count: string }[]>('* as count'),
-    db('portal_budgets').where({ portal_id: portalId }).where('deferred_until', '>', until).first<{ deferred_until: Date } | undefined>('deferred_until'),
+    syncFailures(db, portalId, since, until),
+    countIncidentsBetween(db, portalId, since, until, COUNTED_APART),
+    syncsDeferredUntil(db, portalId, new Date(until)),
   ]);
   return {
     evaluationErrors: Number(errors[0]?.count ?? 0),
@@ -62,10 +60,15 @@ export async function readPostureSignals(db: Knex, portalId: string, active: { i
     unroutableExamples: unroutable.slice(0, 10).map((row) => row.deal_id),
     syncDead: sync.filter((job) => job.state === 'dead').length,
     syncRetrying: sync.filter((job) => job.state !== 'dead').length,
-    syncExamples: sync.slice(0, 10).map((job) => ({
-      jobId: String(job.id), dealId: job.payload.dealId ?? null, state: job.state, attempts: job.attempts, lastError: job.last_error,
-    })),
-    syncDeferredUntil: deferred?.deferred_until.toISOString() ?? null,
-    otherIncidents: Number(incidents[0]?.count ?? 0),
+    syncExamples: sync.slice(0, 10),
+    syncDeferredUntil: deferred?.toISOString() ?? null,
+    otherIncidents,
   };
+}
+
+/** Every installed portal with an active policy, by id. */
+export async function portalsToAssess(db: Knex): Promise<string[]> {
+  const rows = await db('portals as p').join('policy_versions as v', function () { this.on('v.portal_id', '=', 'p.id').andOn('v.is_active', '=', db.raw('true')); })
+    .whereNot('p.install_state', 'uninstalled').orderBy('p.id').select<{ id: string }[]>('p.id');
+  return rows.map((row) => String(row.id));
 }

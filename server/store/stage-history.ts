@@ -95,6 +95,11 @@ export async function markFollowedUp(db: Knex, id: string, detail: Record<string
   });
 }
 
+/** The rep's note about this gate action is on the deal: a retry does not add it again. */
+export async function markNoteAdded(db: Knex, id: string): Promise<void> {
+  await db('deal_stage_history').where({ id }).update({ detail: db.raw(`detail || '{"noteAdded": true}'::jsonb`) });
+}
+
 /** Serialises everything that reads and writes one deal's stage history, inside the caller's transaction. */
 export async function lockDealStages(trx: Knex.Transaction, portalId: string, dealId: string): Promise<void> {
   await trx.raw('SELECT pg_advisory_xact_lock(hashtextextended(?, 0))', [`deal-stage:${portalId}:${dealId}`]);

@@ -164,3 +164,8 @@ export async function findEvaluationTrace(db: Knex, portalId: string, inputHash:
     .orderBy('seq').first<{ seq: string; hash: string } | undefined>('seq', 'hash'); // not the input and output documents
   return row ? { seq: Number(row.seq), hash: row.hash } : null;
 }
+
+/** The hashes of a request's trace rows, oldest first. */
+export async function requestTraceHashes(db: Knex, portalId: string, requestId: string): Promise<string[]> {
+  return db('traces').where({ portal_id: portalId, request_id: requestId }).orderBy('seq').pluck<string[]>('hash');
+}

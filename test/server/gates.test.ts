@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import { handleGateRollback } from '../../server/use-cases/gates/gate-rollback.js';
-import { handleWebhookEvent } from '../../server/use-cases/webhooks/process-events.js';
+import { RollbackPayloadSchema, rollBackGatedStage } from '../../server/use-cases/gates/gate-rollback.js';
+import { processWebhookEvents } from '../../server/use-cases/webhooks/process-events.js';
 import { previousAllowedStage } from '../../server/use-cases/gates/gate-rules.js';
 import { decideOnRequest } from '../../server/use-cases/requests/act-on-request.js';
 import { requestApproval } from '../../server/use-cases/requests/request-approval.js';
@@ -76,7 +76,7 @@ describe('stage gates', () => {
     await drainJobs(setup.deps, portal.portalId);
     const job = await setup.deps.db('jobs').where({ portal_id: portal.portalId, kind: 'gate_rollback' }).first<{ id: string; payload: unknown }>();
 
-    await handleGateRollback(setup.deps, { id: String(job?.id), portalId: portal.portalId, kind: 'gate_rollback', key: dealId, payload: job?.payload, attempts: 2, runAt: setup.clock.now().toISOString() });
+    await rollBackGatedStage(setup.deps, portal.portalId, RollbackPayloadSchema.parse(job?.payload));
     expect(await stageOf(portal, dealId)).toBe('qualifiedtobuy');
     expect(await portal.crm.notes(portal.portalId, dealId)).toHaveLength(1);
     expect(await portal.crm.tasks(portal.portalId, dealId)).toHaveLength(1);
@@ -127,8 +127,8 @@ describe('stage gates', () => {
     await repMoves(setup, portal, dealId, 'contractsent', setup.clock.now());
     // The event is processed (rollback queued) but the manager approves before the rollback job runs.
     const [first] = await setup.deps.db('jobs').where({ portal_id: portal.portalId, kind: 'webhook_event' }).select('id');
-    const eventJob = await setup.deps.db('jobs').where({ id: first?.id }).first<{ payload: unknown }>();
-    await handleWebhookEvent(setup.deps, { id: String(first?.id), portalId: portal.portalId, kind: 'webhook_event', key: 'k', payload: eventJob?.payload, attempts: 1, runAt: '' });
+    const eventJob = await setup.deps.db('jobs').where({ id: first?.id }).first<{ payload: { webhookEventId: string } }>();
+    expect(await processWebhookEvents(setup.deps, [eventJob.payload.webhookEventId])).toEqual(new Map());
     await setup.deps.db('jobs').where({ id: first?.id }).update({ state: 'done' });
     await decideOnRequest(setup.deps, portal.as('ben'), { requestId: request.id, verdict: 'approve', idempotencyKey: idempotencyKey() });
 

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { JobWorker } from '../../server/jobs/worker.js';
 import { jobHandlers } from '../../server/jobs/handlers.js';
-import { handleSlaTimer } from '../../server/use-cases/sla/sla-timers.js';
-import { RetryLaterError, type ClaimedJob } from '../../server/jobs/types.js';
+import { SlaTimerPayloadSchema } from '../../server/use-cases/sla/sla-timer-jobs.js';
+import { runSlaTimer } from '../../server/use-cases/sla/sla-timers.js';
+import { RetryLaterError } from '../../server/errors.js';
 import { verifyChain } from '../../server/store/traces.js';
 import { buildTestApp, callApi } from '../support/app.js';
 import { useTestDatabase } from '../support/db.js';
@@ -96,10 +97,9 @@ describe('SLA timers', () => {
   it('a timer that runs before its time puts itself back to its time and does nothing else', async () => {
     const { db, portal, clock, dealId, requestId } = await pendingRequest();
     const row = await db('jobs').where({ portal_id: portal.portalId, key: `${requestId}:0:escalate` }).first();
-    const job: ClaimedJob = { id: String(row.id), portalId: portal.portalId, kind: 'sla_timer', key: row.key, payload: row.payload, attempts: 1, runAt: row.run_at.toISOString() };
     clock.advanceHours(23);
     const deps = { db, logger: createTestLogger().logger, crmFor: () => portal.crm, now: clock.now };
-    const early = await handleSlaTimer(deps, job).then(() => null, (error: unknown) => error);
+    const early = await runSlaTimer(deps, portal.portalId, SlaTimerPayloadSchema.parse(row.payload)).then(() => null, (error: unknown) => error);
     expect(early).toBeInstanceOf(RetryLaterError);
     expect(early).toMatchObject({ retryAfterSeconds: 3600, countsAsAttempt: false });
     expect(await portal.crm.tasks(portal.portalId, dealId)).toEqual([]);

@@ -1,5 +1,5 @@
 // Shared by the webhook and gate tests: the webhook router mounted as createApp mounts it, HubSpot-signed
-// deliveries, event builders, and a tiny job runner that drains the queue through the real handlers.
+// deliveries, event builders, and a tiny job runner that drains the queue through the worker's handlers.
 import express from 'express';
 import type { Knex } from 'knex';
 import request from 'supertest';
@@ -8,10 +8,8 @@ import { errorHandler, notFoundHandler } from '../../server/http/error-handler.j
 import { createWebhookRouter, type WebhookRouterDeps } from '../../server/http/routes/webhooks.js';
 import { signRequest } from '../../server/http/sign-request.js';
 import { computeSignatureV3 } from '../../server/http/verify-signature.js';
-import { handleGateRollback } from '../../server/use-cases/gates/gate-rollback.js';
-import type { JobKind } from '../../server/store/jobs.js';
-import type { ClaimedJob, JobHandler } from '../../server/jobs/types.js';
-import { handleWebhookEvent } from '../../server/use-cases/webhooks/process-events.js';
+import { jobHandlers } from '../../server/jobs/handlers.js';
+import type { ClaimedJob, JobKind } from '../../server/store/jobs.js';
 import { createClock, TEST_BASE_URL, TEST_SECRET, type TestClock } from '../support/app.js';
 import { createTestLogger } from '../support/logger.js';
 
@@ -65,7 +63,7 @@ export function propertyChange(portalId: string, dealId: string, propertyName: s
 
 export const minutesAfter = (clock: TestClock, minutes: number) => new Date(clock.now().getTime() + minutes * 60_000);
 
-const handlers: Partial<Record<JobKind, JobHandler>> = { webhook_event: handleWebhookEvent, gate_rollback: handleGateRollback };
+const handlers = { webhook_event: jobHandlers.webhook_event!, gate_rollback: jobHandlers.gate_rollback! };
 
 interface JobRow { id: string; portal_id: string; kind: JobKind; key: string; payload: unknown; attempts: number; run_at: Date }
 
@@ -78,7 +76,7 @@ export async function drainJobs(deps: WebhookRouterDeps, portalId: string): Prom
     for (const row of jobs) {
       await deps.db('jobs').where({ id: row.id }).update({ state: 'running', attempts: row.attempts + 1 });
       const job: ClaimedJob = { id: String(row.id), portalId: String(row.portal_id), kind: row.kind, key: row.key, payload: row.payload, attempts: row.attempts + 1, runAt: row.run_at.toISOString() };
-      await handlers[row.kind]?.(deps, job);
+      await handlers[row.kind as keyof typeof handlers](deps, job);
       await deps.db('jobs').where({ id: row.id }).update({ state: 'done', finished_at: deps.now() });
       ran.push(row.kind);
     }

@@ -9,17 +9,9 @@ import { latestRequestForDeal } from '../../store/requests.js';
 import { appendTrace } from '../../store/traces.js';
 import { isoNow, type ServiceDeps } from '../deps.js';
 import { findWebhookEvent, markEventProcessed, type WebhookEventRow } from '../../store/inbox.js';
+import type { RollbackPayload } from './gate-rollback.js';
 import { gatedStages, isValidApproval, previousAllowedStage } from './gate-rules.js';
 import { latestStageInstant, lockDealStages, recordStage, stageHistory } from '../../store/stage-history.js';
-
-export interface GateRollbackPayload {
-  dealId: string;
-  /** The gated stage the deal entered. */
-  stage: string;
-  pipeline: string | null;
-  /** The inbox row of the stage event: a rollback acts once per blocked event. */
-  webhookEventId: string;
-}
 
 /** Decides and records the outcome of one stage event; marks it processed in the same transaction. */
 export async function onStageChanged(deps: ServiceDeps, portal: Portal, event: WebhookEventRow): Promise<string> {
@@ -63,7 +55,7 @@ export async function onStageChanged(deps: ServiceDeps, portal: Portal, event: W
       }
       if (portal.featureFlag === 'on') {
         await recordStage(trx, { ...row, source: 'blocked', detail: { requestId: request?.id ?? null, requestState: request?.state ?? null } });
-        const payload: GateRollbackPayload = { dealId, stage, pipeline, webhookEventId: event.id };
+        const payload: RollbackPayload = { dealId, stage, pipeline, webhookEventId: event.id };
         // Keyed by deal: a second gated move queued before the first rollback ran replaces it.
         await enqueueJob(trx, { portalId: portal.id, kind: 'gate_rollback', key: dealId, payload }, isoNow(deps));
         return 'rollback_queued';

@@ -1,4 +1,4 @@
-// The `gate_rollback` job: a deal entered a gated stage without a valid approval. Check again (it may have been
+// A deal entered a gated stage without a valid approval (the gate queued its rollback). Check again (it may have been
 // approved or moved meanwhile), write the previous allowed stage back, and tell the rep why with a note and a task.
 // The decision is recorded before the write, so a retried job finishes the same rollback instead of starting another.
 import { z } from 'zod';
@@ -8,21 +8,24 @@ import { ENGINE_VERSION } from '../../../src/hash.js';
 import { policyProperties } from '../../../src/policy/policy-properties.js';
 import type { Policy } from '../../../src/policy/schema.js';
 import type { Crm } from '../../crm/crm.js';
-import type { JobHandler } from '../../jobs/types.js';
 import { activePolicy, type PolicyVersion } from '../../store/policies.js';
 import { findPortal, type Portal } from '../../store/portals.js';
 import { latestRequestForDeal } from '../../store/requests.js';
 import { appendTrace } from '../../store/traces.js';
 import { isoNow, type ServiceDeps } from '../deps.js';
 import { gatedStages, gateNote, isValidApproval, previousAllowedStage, stageLabel } from './gate-rules.js';
-import { gateActionFor, lockDealStages, markFollowedUp, recordStage, stageHistory, type StageRow } from '../../store/stage-history.js';
+import { gateActionFor, lockDealStages, markFollowedUp, markNoteAdded, recordStage, stageHistory, type StageRow } from '../../store/stage-history.js';
 
-const PayloadSchema = z.object({
+/** What the gate queues for a blocked stage event (check-stage-change.ts). */
+export const RollbackPayloadSchema = z.object({
   dealId: z.string().min(1),
+  /** The gated stage the deal entered. */
   stage: z.string().min(1),
   pipeline: z.string().nullable(),
+  /** The inbox row of the stage event: a rollback acts once per blocked event. */
   webhookEventId: z.string().regex(/^\d+$/),
 });
+export type RollbackPayload = z.infer<typeof RollbackPayloadSchema>;
 
 const ActionDetailSchema = z.object({
   from: z.string(),
@@ -38,9 +41,8 @@ type ActionDetail = z.infer<typeof ActionDetailSchema>;
 /** The owner's task is due a day after the rollback. */
 const TASK_DUE_MS = 24 * 3_600_000;
 
-export const handleGateRollback: JobHandler = async (deps, job) => {
-  const payload = PayloadSchema.parse(job.payload);
-  const portal = await findPortal(deps.db, job.portalId);
+export async function rollBackGatedStage(deps: ServiceDeps, portalId: string, payload: RollbackPayload): Promise<void> {
+  const portal = await findPortal(deps.db, portalId);
   // The flag may have changed since the job was queued: only `on` enforces gates.
   if (!portal || portal.installState === 'uninstalled' || portal.featureFlag !== 'on') return;
   const policy = await activePolicy(deps.db, portal.id);
@@ -52,10 +54,10 @@ export const handleGateRollback: JobHandler = async (deps, job) => {
   const decided = existing ? { action: existing, stage: undefined } : await decideRollback(deps, portal, policy, crm, payload);
   if (decided === null || decided.action.followedUpAt !== null) return;
   await carryOut(deps, portal, policy, crm, payload.dealId, decided.action, decided.stage);
-};
+}
 
 /** Re-checks the deal as it is now and records what the gate will do; null when nothing needs doing. */
-async function decideRollback(deps: ServiceDeps, portal: Portal, policy: PolicyVersion, crm: Crm, payload: z.infer<typeof PayloadSchema>): Promise<{ action: StageRow; stage: string } | null> {
+async function decideRollback(deps: ServiceDeps, portal: Portal, policy: PolicyVersion, crm: Crm, payload: RollbackPayload): Promise<{ action: StageRow; stage: string } | null> {
   const { dealId } = payload;
   const [deal, directory] = await Promise.all([crm.getDeal(portal.id, dealId, policyProperties(policy.document)), crm.getDirectory(portal.id)]);
   if (!deal) return null;
@@ -121,7 +123,7 @@ async function carryOut(deps: ServiceDeps, portal: Portal, policy: PolicyVersion
   const note = gateNote({ from: detail.from, to: detail.to, route: detail.route, requestState: detail.requestState });
   if (!detail.noteAdded) {
     await crm.addNote(portal.id, dealId, note);
-    await deps.db('deal_stage_history').where({ id: action.id }).update({ detail: deps.db.raw(`detail || '{"noteAdded": true}'::jsonb`) });
+    await markNoteAdded(deps.db, action.id);
   }
   const taskId = await crm.addTask(portal.id, dealId, {
     subject: `Get approval before ${stageLabel(detail.from)}`,

@@ -4,9 +4,11 @@
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { ENGINE_VERSION } from '../../../src/hash.js';
+import { insertIncident, postureIncidentFor } from '../../store/incidents.js';
 import { activatePolicyVersion } from '../../store/policies.js';
+import { lockAdminVersions } from '../../store/portals.js';
 import { lastStableVersion, markRolledBack, markStable, rolloutVersion, type RolloutVersion } from '../../store/rollout-versions.js';
-import { readPostureSignals, type PostureSignals } from '../../store/rollout-signals.js';
+import { portalsToAssess, readPostureSignals, type PostureSignals } from '../../store/rollout-signals.js';
 import { appendTrace } from '../../store/traces.js';
 
 export type Posture = 'healthy' | 'degraded' | 'critical';
@@ -117,7 +119,8 @@ export async function applyPosture(
   if (assessment.posture !== 'critical') return { assessment, action: { kind: 'none' } };
 
   const action = await db.transaction(async (trx) => {
-    await trx.raw('SELECT 1 FROM portals WHERE id = ? FOR UPDATE', [portalId]);
+    // Rolling a version back is an admin write: it takes the portal's row lock every admin write takes.
+    await lockAdminVersions(trx, portalId);
     const current = await rolloutVersion(trx, portalId, { active: true });
     if (current?.id !== active.id) return { kind: 'none' } as const; // someone changed the version meanwhile
     const target = assessment.rollbackTarget ? await rolloutVersion(trx, portalId, { id: assessment.rollbackTarget.id }) : null;
@@ -134,7 +137,7 @@ async function rollBack(trx: Knex.Transaction, assessment: PostureAssessment, fr
   await activatePolicyVersion(trx, assessment.portalId, to.id, 'posture:auto-rollback', assessment.at);
   await markRolledBack(trx, assessment.portalId, from.id, assessment.at, reason);
   const summary = `policy version ${from.version} rolled back to version ${to.version}: ${assessment.reasons.join('; ')}`;
-  const incidentId = await insertIncident(trx, assessment, 'policy_rollback', summary, { from: versionRef(from), to: versionRef(to) });
+  const incidentId = await recordIncident(trx, assessment, 'policy_rollback', summary, { from: versionRef(from), to: versionRef(to) });
   await appendTrace(trx, {
     portalId: assessment.portalId, kind: 'rollout',
     input: { command: 'rollback', by: 'posture', from: from.version, to: to.version, posture: assessment.posture, reasons: assessment.reasons, window: assessment.window, signals: assessment.signals },
@@ -146,13 +149,11 @@ async function rollBack(trx: Knex.Transaction, assessment: PostureAssessment, fr
 
 /** Critical with nothing to roll back to (or a proven version): one incident per version per window, for a human. */
 async function recordCritical(trx: Knex.Transaction, assessment: PostureAssessment, active: RolloutVersion): Promise<PostureAction> {
-  const open = await trx('incidents').where({ portal_id: assessment.portalId, kind: 'posture_critical' })
-    .where('created_at', '>=', assessment.window.since).whereRaw(`packet #>> '{active,id}' = ?`, [active.id]).first<{ id: string } | undefined>('id');
-  if (open) return { kind: 'none' };
+  if (await postureIncidentFor(trx, assessment.portalId, active.id, assessment.window.since) !== null) return { kind: 'none' };
   const why = active.stableAt !== null
     ? `version ${active.version} was proven stable, so it is not rolled back automatically`
     : 'no earlier version was proven stable, so there is nothing to roll back to';
-  const incidentId = await insertIncident(trx, assessment, 'posture_critical', `posture critical on policy version ${active.version}: ${assessment.reasons.join('; ')}; ${why}`, { active: versionRef(active) });
+  const incidentId = await recordIncident(trx, assessment, 'posture_critical', `posture critical on policy version ${active.version}: ${assessment.reasons.join('; ')}; ${why}`, { active: versionRef(active) });
   await appendTrace(trx, {
     portalId: assessment.portalId, kind: 'rollout',
     input: { command: 'critical', by: 'posture', version: active.version, reasons: assessment.reasons, window: assessment.window, signals: assessment.signals },
@@ -161,11 +162,11 @@ async function recordCritical(trx: Knex.Transaction, assessment: PostureAssessme
   return { kind: 'incident', incidentId, why };
 }
 
-async function insertIncident(trx: Knex.Transaction, assessment: PostureAssessment, kind: string, summary: string, extra: Record<string, unknown>): Promise<string> {
-  const packet = { ...extra, posture: assessment.posture, reasons: assessment.reasons, window: assessment.window, signals: assessment.signals, thresholds: assessment.thresholds };
-  const [row] = await trx('incidents').insert({ portal_id: assessment.portalId, kind, summary, packet: JSON.stringify(packet), created_at: assessment.at })
-    .returning<{ id: string }[]>('id');
-  return String(row?.id);
+async function recordIncident(trx: Knex.Transaction, assessment: PostureAssessment, kind: string, summary: string, extra: Record<string, unknown>): Promise<string> {
+  return insertIncident(trx, {
+    portalId: assessment.portalId, kind, summary, at: assessment.at,
+    packet: { ...extra, posture: assessment.posture, reasons: assessment.reasons, window: assessment.window, signals: assessment.signals, thresholds: assessment.thresholds },
+  });
 }
 
 const versionRef = (v: RolloutVersion) => ({ id: v.id, version: v.version, hash: v.hash, activatedAt: v.activatedAt, stableAt: v.stableAt });
@@ -174,15 +175,13 @@ const versionRef = (v: RolloutVersion) => ({ id: v.id, version: v.version, hash:
 export async function applyPostureToAllPortals(
   db: Knex, now: Date, options: { thresholds?: PostureThresholds; logger?: Pick<Logger, 'warn' | 'info'> } = {},
 ): Promise<{ portalId: string; posture: Posture; action: PostureAction }[]> {
-  const portals = await db('portals as p').join('policy_versions as v', function () { this.on('v.portal_id', '=', 'p.id').andOn('v.is_active', '=', db.raw('true')); })
-    .whereNot('p.install_state', 'uninstalled').orderBy('p.id').select<{ id: string }[]>('p.id');
   const results: { portalId: string; posture: Posture; action: PostureAction }[] = [];
-  for (const { id } of portals) {
+  for (const portalId of await portalsToAssess(db)) {
     try {
-      const { assessment, action } = await applyPosture(db, String(id), now, options);
-      results.push({ portalId: String(id), posture: assessment.posture, action });
+      const { assessment, action } = await applyPosture(db, portalId, now, options);
+      results.push({ portalId, posture: assessment.posture, action });
     } catch (error) {
-      options.logger?.warn({ err: error, portalId: String(id) }, 'posture check failed for a portal');
+      options.logger?.warn({ err: error, portalId }, 'posture check failed for a portal');
     }
   }
   return results;

@@ -1,13 +1,16 @@
 // The timers of a step that starts: a reminder at three quarters of its SLA and the escalation at its due time, as
 // jobs that sla-timers.ts runs.
+import { z } from 'zod';
 import type { ApprovalState } from '../../../src/lifecycle/types.js';
 import type { NewJob } from '../../store/jobs.js';
 
-export interface SlaTimerPayload {
-  requestId: string;
-  stepIndex: number;
-  timer: 'remind' | 'escalate';
-}
+/** What a step's timer carries (scheduled when the step starts). */
+export const SlaTimerPayloadSchema = z.object({
+  requestId: z.string(),
+  stepIndex: z.number().int().min(0),
+  timer: z.enum(['remind', 'escalate']),
+});
+export type SlaTimerPayload = z.infer<typeof SlaTimerPayloadSchema>;
 
 /** When a step's reminder is due: at three quarters of its SLA. */
 export function reminderAt(startedAt: string, dueAt: string): string {

@@ -12,15 +12,17 @@ import type { Deal } from '../../../src/deal.js';
 import { policyById } from '../../store/policies.js';
 import { findPortal } from '../../store/portals.js';
 import { findRequest } from '../../store/requests.js';
-import { appendTrace } from '../../store/traces.js';
-import { RetryLaterError, type ClaimedJob, type JobDeps } from '../../jobs/types.js';
+import { appendTrace, requestTraceHashes } from '../../store/traces.js';
+import { insertIncident } from '../../store/incidents.js';
+import { RetryLaterError } from '../../errors.js';
 import { waitingOn } from '../../../src/lifecycle/waiting.js';
+import type { ServiceDeps } from '../deps.js';
 import { applyTransition } from '../requests/apply-transition.js';
 import { reminderAt, type SlaTimerPayload } from './sla-timer-jobs.js';
 
-export async function handleSlaTimer(deps: JobDeps, job: ClaimedJob): Promise<void> {
-  const { requestId, stepIndex, timer } = job.payload as SlaTimerPayload;
-  const portal = await findPortal(deps.db, job.portalId);
+
+export async function runSlaTimer(deps: ServiceDeps, portalId: string, { requestId, stepIndex, timer }: SlaTimerPayload): Promise<void> {
+  const portal = await findPortal(deps.db, portalId);
   if (!portal || portal.installState === 'uninstalled') return;
   const request = await findRequest(deps.db, portal.id, requestId);
   if (!request || request.state !== 'pending' || request.lifecycle.currentStep !== stepIndex) return; // stale
@@ -65,22 +67,22 @@ export async function handleSlaTimer(deps: JobDeps, job: ClaimedJob): Promise<vo
     const result = escalate(locked.lifecycle, { to: targets }, at);
     if (!result.ok) return false; // already escalated: nothing more to do
     const { rowVersion: version } = await applyTransition(trx, portal, locked, result.state, at);
-    const traceHashes = (await trx('traces').where({ portal_id: portal.id, request_id: requestId }).orderBy('seq').select<{ hash: string }[]>('hash')).map((row) => row.hash);
+    const traceHashes = await requestTraceHashes(trx, portal.id, requestId);
     const trace = await appendTrace(trx, {
       portalId: portal.id, kind: 'escalation', requestId, dealId: locked.dealId,
       input: { stepIndex, step: step.id, dueAt: step.dueAt, waitingOn: waiting }, output: { escalatedTo: targets, events: result.events, version },
       policyHash: locked.lifecycle.policyHash, engineVersion: ENGINE_VERSION, occurredAt: at,
     });
-    await trx('incidents').insert({
-      portal_id: portal.id, kind: 'sla_breach', request_id: requestId, deal_id: locked.dealId, created_at: at,
+    await insertIncident(trx, {
+      portalId: portal.id, kind: 'sla_breach', requestId, dealId: locked.dealId, at,
       summary: `step "${step.id}" of ${dealName} passed its ${step.slaHours} h SLA waiting on ${waiting.join(', ') || 'nobody'}; escalated to ${targets.join(', ') || 'nobody (no escalation target resolved)'}`,
-      packet: JSON.stringify({
+      packet: {
         request: { id: locked.id, state: locked.state, requester: locked.requesterEmail, justification: locked.justification, score: locked.score, routeId: locked.routeId, createdAt: locked.createdAt },
         deal: { snapshot: locked.dealSnapshot, hash: hashJson(locked.dealSnapshot) },
         policy: { versionId: locked.policyVersionId, version: locked.policyVersion, hash: locked.lifecycle.policyHash },
         steps: result.state.steps.map((s) => ({ id: s.id, status: s.status, approvers: s.approvers, decisions: s.decisions, startedAt: s.startedAt, dueAt: s.dueAt, escalatedAt: s.escalatedAt })),
         waitingOn: waiting, escalatedTo: targets, traceHashes: [...traceHashes, trace.hash],
-      }),
+      },
     });
     return true;
   });

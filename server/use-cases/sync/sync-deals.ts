@@ -1,115 +1,123 @@
-// The sync handler: writes a batch of one portal's deal properties to the CRM (up to 100 deals a call), within
-// the portal's budget, never the same change twice. Each job's outcome is returned for the worker to record.
+// Writes a batch of one portal's deal changes to the CRM (up to 100 deals a call), within the portal's budget,
+// never the same change twice. Load the portal and what was last written, skip what the deal already says, take
+// the budget, mark the writes, write through the Crm, mark them written, trace. Each change's outcome is returned.
 import { ENGINE_VERSION, hashJson } from '../../../src/hash.js';
 import { AppError } from '../../errors.js';
 import { HubSpotApiError } from '../../hubspot/hubspot-errors.js';
 import { PortalUninstalledError } from '../../hubspot/token-store.js';
+import type { Crm } from '../../crm/crm.js';
+import { blockPortal, deferSyncs, takeBudget, type BudgetLimits } from '../../store/budgets.js';
+import { insertIncident } from '../../store/incidents.js';
 import { findPortal } from '../../store/portals.js';
+import { dropWritingMarks, lastSynced, markWriting, markWritten, type SyncedMark } from '../../store/synced-properties.js';
 import { appendTrace } from '../../store/traces.js';
-import type { BudgetLimits } from '../../store/budgets.js';
-import { blockPortal, deferSyncs, takeBudget } from '../../store/budgets.js';
+import type { ServiceDeps } from '../deps.js';
 import type { SyncDealPayload } from './deal-sync.js';
-import type { ClaimedJob, JobDeps } from '../../jobs/types.js';
 
-export type JobOutcome =
+/** What became of one change: written or skipped (done), to be tried again later, or never to be written (dead). */
+export type SyncOutcome =
   | { kind: 'done'; note: string }
   | { kind: 'retry'; afterSeconds: number; countsAsAttempt: boolean; error: string }
   | { kind: 'dead'; reason: string };
 
-interface SyncedRow { deal_id: string; fingerprint: string; state: 'writing' | 'written'; request_id: string; version: number }
+/** HubSpot takes at most this many deals in one batch update. */
+const DEALS_PER_CALL = 100;
 
-export async function syncDeals(deps: JobDeps, portalId: string, jobs: ClaimedJob<SyncDealPayload>[], limits: BudgetLimits): Promise<Map<string, JobOutcome>> {
-  const outcomes = new Map<string, JobOutcome>();
-  const all = (outcome: JobOutcome) => { for (const job of jobs) if (!outcomes.has(job.id)) outcomes.set(job.id, outcome); return outcomes; };
+/** For a change no step settled (none is expected): tried again, as a failure would be. */
+const UNSETTLED: SyncOutcome = { kind: 'retry', afterSeconds: 30, countsAsAttempt: true, error: 'no outcome' };
+
+/** Writes one portal's changes; returns each change's outcome, in the order given. */
+export async function syncDeals(deps: ServiceDeps, portalId: string, changes: readonly SyncDealPayload[], limits: BudgetLimits): Promise<SyncOutcome[]> {
+  const outcomes: (SyncOutcome | undefined)[] = changes.map(() => undefined);
+  const rest = (outcome: SyncOutcome): SyncOutcome[] => outcomes.map((known) => known ?? outcome);
   const portal = await findPortal(deps.db, portalId);
-  if (!portal || portal.installState === 'uninstalled') return all({ kind: 'dead', reason: 'the portal uninstalled the app' });
-  if (portal.featureFlag !== 'on') return all({ kind: 'done', note: `skipped: the portal flag is ${portal.featureFlag}` });
-
-  const synced = new Map((await deps.db('synced_properties').where({ portal_id: portalId }).whereIn('deal_id', jobs.map((job) => job.payload.dealId))
-    .select<SyncedRow[]>('deal_id', 'fingerprint', 'state', 'request_id', 'version')).map((row) => [row.deal_id, row]));
+  if (!portal || portal.installState === 'uninstalled') return rest({ kind: 'dead', reason: 'the portal uninstalled the app' });
+  if (portal.featureFlag !== 'on') return rest({ kind: 'done', note: `skipped: the portal flag is ${portal.featureFlag}` });
   const crm = deps.crmFor(portal);
-  const toWrite: ClaimedJob<SyncDealPayload>[] = [];
-  for (const job of jobs) {
-    const { dealId, requestId, version, properties } = job.payload;
-    const fingerprint = hashJson(properties);
-    const last = synced.get(dealId);
-    if (last && last.request_id === requestId && last.version > version) { outcomes.set(job.id, { kind: 'done', note: `skipped: version ${last.version} is already synced` }); continue; }
-    if (last?.fingerprint === fingerprint && last.state === 'written') { outcomes.set(job.id, { kind: 'done', note: 'skipped: the deal already says this' }); continue; }
-    if (last?.fingerprint === fingerprint && last.state === 'writing') {
-      // A worker died between marking and confirming this write: read the deal back rather than write twice.
-      const deal = await crm.getDeal(portalId, dealId, Object.keys(properties));
-      if (deal && Object.entries(properties).every(([name, value]) => (deal.properties[name] ?? '') === value)) {
-        await markWritten(deps, portalId, [dealId]);
-        outcomes.set(job.id, { kind: 'done', note: 'confirmed: an interrupted write had landed' });
-        continue;
-      }
-    }
-    toWrite.push(job);
-  }
-  if (toWrite.length === 0) return outcomes;
 
-  const calls = Math.ceil(toWrite.length / 100);
-  const budget = await takeBudget(deps.db, portalId, calls, limits, deps.now());
+  const synced = await lastSynced(deps.db, portalId, changes.map((change) => change.dealId));
+  const toWrite: number[] = [];
+  for (const [index, change] of changes.entries()) {
+    const skipped = await alreadyThere(deps, crm, portalId, change, synced.get(change.dealId));
+    if (skipped) outcomes[index] = skipped;
+    else toWrite.push(index);
+  }
+  if (toWrite.length === 0) return rest(UNSETTLED);
+  const writes = toWrite.map((index) => changes[index]!);
+
+  const budget = await takeBudget(deps.db, portalId, Math.ceil(writes.length / DEALS_PER_CALL), limits, deps.now());
   if (!budget.ok) {
-    if (budget.reason === 'daily') await deferForTheDay(deps, portalId, budget.retryAfterSeconds, `the portal's daily budget of ${limits.daily} HubSpot calls is spent`, jobs.length);
-    return all({ kind: 'retry', afterSeconds: budget.retryAfterSeconds, countsAsAttempt: false, error: `portal over its ${budget.reason} budget` });
+    if (budget.reason === 'daily') await deferForTheDay(deps, portalId, budget.retryAfterSeconds, `the portal's daily budget of ${limits.daily} HubSpot calls is spent`, changes.length);
+    return rest({ kind: 'retry', afterSeconds: budget.retryAfterSeconds, countsAsAttempt: false, error: `portal over its ${budget.reason} budget` });
   }
 
-  // Marked `writing` before the call, all in one statement: a worker that dies mid-call leaves the mark to be read back.
-  const now = deps.now();
-  const marks = toWrite.map((job) => job.payload);
-  await deps.db.raw(
-    `INSERT INTO synced_properties (portal_id, deal_id, properties, fingerprint, state, request_id, version, synced_at)
-     SELECT ?, m.deal_id, m.properties::jsonb, m.fingerprint, 'writing', m.request_id, m.version, ?
-     FROM unnest(?::text[], ?::text[], ?::text[], ?::uuid[], ?::int[]) AS m(deal_id, properties, fingerprint, request_id, version)
-     ON CONFLICT (portal_id, deal_id) DO UPDATE SET properties = EXCLUDED.properties, fingerprint = EXCLUDED.fingerprint,
-       state = 'writing', request_id = EXCLUDED.request_id, version = EXCLUDED.version, synced_at = EXCLUDED.synced_at`,
-    [portalId, now, marks.map((m) => m.dealId), marks.map((m) => JSON.stringify(m.properties)), marks.map((m) => hashJson(m.properties)),
-      marks.map((m) => m.requestId), marks.map((m) => m.version)],
-  );
-
+  // Marked before the call: a worker that dies mid-call leaves the mark, and the next run reads the deal back.
+  await markWriting(deps.db, portalId, writes.map((change) => ({ ...change, fingerprint: hashJson(change.properties) })), deps.now().toISOString());
   try {
-    const result = await crm.updateDeals(portalId, toWrite.map((job) => ({ id: job.payload.dealId, properties: job.payload.properties })));
-    const failed = new Map(result.failed.flatMap((failure) => failure.ids.map((id) => [id, `${failure.category}: ${failure.message}`] as const)));
-    const written: string[] = [];
-    for (const job of toWrite) {
-      const problem = failed.get(job.payload.dealId);
-      if (problem) outcomes.set(job.id, { kind: 'dead', reason: `the CRM refused the write: ${problem}` });
-      else {
-        written.push(job.payload.dealId);
-        outcomes.set(job.id, { kind: 'done', note: 'written' });
-      }
+    const result = await crm.updateDeals(portalId, writes.map((change) => ({ id: change.dealId, properties: change.properties })));
+    const refused = new Map(result.failed.flatMap((failure) => failure.ids.map((id) => [id, `${failure.category}: ${failure.message}`] as const)));
+    for (const index of toWrite) {
+      const problem = refused.get(changes[index]!.dealId);
+      outcomes[index] = problem ? { kind: 'dead', reason: `the CRM refused the write: ${problem}` } : { kind: 'done', note: 'written' };
     }
-    await markWritten(deps, portalId, written);
+    await markWritten(deps.db, portalId, writes.map((change) => change.dealId).filter((dealId) => !refused.has(dealId)));
     await appendTrace(deps.db, {
       portalId, kind: 'sync',
-      input: { deals: toWrite.map((job) => ({ dealId: job.payload.dealId, requestId: job.payload.requestId, version: job.payload.version, properties: job.payload.properties })) },
+      input: { deals: writes.map(({ dealId, requestId, version, properties }) => ({ dealId, requestId, version, properties })) },
       output: { updated: result.updated, failed: result.failed, calls: result.calls },
       engineVersion: ENGINE_VERSION, occurredAt: deps.now().toISOString(),
     });
   } catch (error) {
-    await deps.db('synced_properties').where({ portal_id: portalId, state: 'writing' }).whereIn('deal_id', toWrite.map((job) => job.payload.dealId)).delete();
-    if (error instanceof PortalUninstalledError) return all({ kind: 'dead', reason: 'the portal uninstalled the app' });
-    if (error instanceof HubSpotApiError && error.retryable) {
-      // HubSpot's daily limit turns with the day: asking again every few seconds would only pile up 429s.
-      const wait = error.dailyLimitReached ? secondsToNextUtcDay(deps.now()) : error.retryAfterSeconds ?? 10;
-      if (error.hubspotStatus === 429) await blockPortal(deps.db, portalId, new Date(deps.now().getTime() + wait * 1000));
-      if (error.dailyLimitReached) await deferForTheDay(deps, portalId, wait, 'HubSpot\'s daily API limit for the portal is reached', jobs.length);
-      const why = error.dailyLimitReached ? `${error.message} (daily limit: waiting for the next UTC day)` : error.message;
-      return all({ kind: 'retry', afterSeconds: wait, countsAsAttempt: error.hubspotStatus !== 429, error: why });
-    }
-    const message = error instanceof AppError ? error.message : 'unexpected error while writing to the CRM';
-    deps.logger.warn({ err: error, portalId }, 'deal sync failed');
-    return all({ kind: 'retry', afterSeconds: 30, countsAsAttempt: true, error: message });
+    await dropWritingMarks(deps.db, portalId, writes.map((change) => change.dealId));
+    return rest(await failedWrite(deps, portalId, error, changes.length));
   }
-  return outcomes;
+  return rest(UNSETTLED);
 }
 
-/** The portal's syncs wait `seconds` for its next day's budget: an incident the first time in the day, and a warning. */
-async function deferForTheDay(deps: JobDeps, portalId: string, seconds: number, why: string, syncsInBatch: number): Promise<void> {
+/**
+ * Why this change needs no write, or null when it does: a newer version of the request is synced already, the
+ * deal already says this, or a write a dead worker marked turns out to have landed (read back rather than written twice).
+ */
+async function alreadyThere(deps: ServiceDeps, crm: Crm, portalId: string, change: SyncDealPayload, last: SyncedMark | undefined): Promise<SyncOutcome | null> {
+  if (!last) return null;
+  if (last.requestId === change.requestId && last.version > change.version) return { kind: 'done', note: `skipped: version ${last.version} is already synced` };
+  if (last.fingerprint !== hashJson(change.properties)) return null;
+  if (last.state === 'written') return { kind: 'done', note: 'skipped: the deal already says this' };
+  const deal = await crm.getDeal(portalId, change.dealId, Object.keys(change.properties));
+  if (!deal || !Object.entries(change.properties).every(([name, value]) => (deal.properties[name] ?? '') === value)) return null;
+  await markWritten(deps.db, portalId, [change.dealId]);
+  return { kind: 'done', note: 'confirmed: an interrupted write had landed' };
+}
+
+/** What a failed call to the CRM means for the batch: the portal is gone, HubSpot asks us to wait, or try again soon. */
+async function failedWrite(deps: ServiceDeps, portalId: string, error: unknown, syncsInBatch: number): Promise<SyncOutcome> {
+  if (error instanceof PortalUninstalledError) return { kind: 'dead', reason: 'the portal uninstalled the app' };
+  if (error instanceof HubSpotApiError && error.retryable) {
+    // HubSpot's daily limit turns with the day: asking again every few seconds would only pile up 429s.
+    const wait = error.dailyLimitReached ? secondsToNextUtcDay(deps.now()) : error.retryAfterSeconds ?? 10;
+    if (error.hubspotStatus === 429) await blockPortal(deps.db, portalId, new Date(deps.now().getTime() + wait * 1000));
+    if (error.dailyLimitReached) await deferForTheDay(deps, portalId, wait, 'HubSpot\'s daily API limit for the portal is reached', syncsInBatch);
+    const why = error.dailyLimitReached ? `${error.message} (daily limit: waiting for the next UTC day)` : error.message;
+    return { kind: 'retry', afterSeconds: wait, countsAsAttempt: error.hubspotStatus !== 429, error: why };
+  }
+  deps.logger.warn({ err: error, portalId }, 'deal sync failed');
+  return { kind: 'retry', afterSeconds: 30, countsAsAttempt: true, error: error instanceof AppError ? error.message : 'unexpected error while writing to the CRM' };
+}
+
+/** The portal's syncs wait `seconds` for its next day's budget; the first to find that out in a day records an incident. */
+async function deferForTheDay(deps: ServiceDeps, portalId: string, seconds: number, why: string, syncsInBatch: number): Promise<void> {
   const now = deps.now();
   const until = new Date(now.getTime() + seconds * 1000);
-  if (await deferSyncs(deps.db, portalId, until, now, why, syncsInBatch)) deps.logger.warn({ portalId, until: until.toISOString(), why }, 'HubSpot syncs deferred to the next day');
+  const started = await deps.db.transaction(async (trx) => {
+    if (!await deferSyncs(trx, portalId, until, now)) return false;
+    await insertIncident(trx, {
+      portalId, kind: 'sync_deferred', at: now.toISOString(),
+      summary: `HubSpot sync delayed until ${until.toISOString()}: ${why}`,
+      packet: { until: until.toISOString(), why, syncsInBatch },
+    });
+    return true;
+  });
+  if (started) deps.logger.warn({ portalId, until: until.toISOString(), why }, 'HubSpot syncs deferred to the next day');
 }
 
 /**
@@ -120,9 +128,4 @@ async function deferForTheDay(deps: JobDeps, portalId: string, seconds: number, 
 function secondsToNextUtcDay(now: Date): number {
   const midnight = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1);
   return Math.max(1, Math.ceil((midnight - now.getTime()) / 1000));
-}
-
-async function markWritten(deps: JobDeps, portalId: string, dealIds: string[]) {
-  if (dealIds.length === 0) return;
-  await deps.db('synced_properties').where({ portal_id: portalId }).whereIn('deal_id', dealIds).update({ state: 'written' });
 }

@@ -2,21 +2,13 @@
 // another (the loop guard). Stage writes are the gate's rollbacks, recorded in deal_stage_history before the
 // call; the approval_router_* properties are the sync's, recorded in synced_properties.
 import { STAGE_PROPERTY } from '../../../src/deal.js';
-import type { WebhookEventRow } from '../../store/inbox.js';
+import type { EchoFacts, WebhookEventRow } from '../../store/inbox.js';
 
 /** How far an echo's occurredAt may sit from the time we recorded the write (clocks and retried writes differ). */
 export const ECHO_WINDOW_MS = 10 * 60_000;
 
 // HubSpot marks a change made through the API by an app with one of these sources and the app's id as sourceId.
 const APP_CHANGE_SOURCES = new Set(['INTEGRATION', 'API']);
-
-/** What an echo check needs beside the event, read with it (see loadEventFacts). */
-export interface EchoFacts {
-  /** When the gate rolled this deal back to the event's stage, newest first (at most three; stage events only). */
-  rollbacks: Date[];
-  /** What the sync last wrote to this deal, and when. */
-  synced: { properties: Record<string, unknown>; syncedAt: Date } | null;
-}
 
 export function isOwnWrite(event: WebhookEventRow, facts: EchoFacts): boolean {
   if (madeByThisApp(event)) return true;

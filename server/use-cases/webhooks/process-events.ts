@@ -1,63 +1,67 @@
-// The `webhook_event` job: one stored HubSpot event, processed once. Our own echoes and non-material changes
-// are recorded and dropped; a material change re-assesses the deal's request; a stage change goes to the gate;
-// a deletion cancels the deal's pending request.
+// Stored HubSpot events, processed once each. Our own echoes and non-material changes are recorded and dropped; a
+// material change re-assesses the deal's request; a stage change goes to the gate; a deletion cancels the deal's
+// pending request.
 import { z } from 'zod';
+import { dealEventKind } from '../../../src/contract/webhook-events.js';
 import { materialProperties } from '../../../src/lifecycle/assess-change.js';
-import { onStageChanged } from '../gates/check-stage-change.js';
-import type { BatchJobHandler, JobHandler } from '../../jobs/types.js';
-import { inOrderPerSubject } from '../../jobs/subjects.js';
+import { loadEventFacts, markEventsProcessed, type EventFacts } from '../../store/inbox.js';
 import { policyDocumentById } from '../../store/policies.js';
 import type { Portal } from '../../store/portals.js';
-import { onDealChanged } from './deal-changed.js';
 import { isoNow, type ServiceDeps } from '../deps.js';
+import { onStageChanged } from '../gates/check-stage-change.js';
+import { onDealChanged } from './deal-changed.js';
 import { onDealDeleted } from './deal-deleted.js';
 import { isOwnWrite } from './own-writes.js';
-import { dealEventKind } from '../../../src/contract/webhook-events.js';
-import { loadEventFacts, markEventsProcessed, type EventFacts } from '../../store/inbox.js';
+import { ignoredKind } from './receive-events.js';
 
-const PayloadSchema = z.object({ webhookEventId: z.string().regex(/^\d+$/) });
+/** What a `webhook_event` job carries (queued by the inbox as it stores the event). */
+export const WebhookEventJobSchema = z.object({ webhookEventId: z.string().regex(/^\d+$/) });
 
-/** Lines of one deal's events run one after another; this many deals at a time. */
+/** This many deals' events are processed side by side. */
 const DEALS_AT_ONCE = 4;
 
-/** One event's job: the batch handler with a batch of one. */
-export const handleWebhookEvent: JobHandler = async (deps, job) => {
-  const failure = (await handleWebhookEvents(deps, [job])).get(job.id);
-  if (failure) throw failure;
-};
-
 /**
- * A batch of `webhook_event` jobs: their events and everything deciding about them needs are read in one statement,
- * each deal's events are processed in order (deals side by side), and the outcomes are written in one statement.
- * Returns the jobs that failed, with why; the others are done.
+ * Processes these stored events (by inbox id): their facts are read together, each deal's events run one after
+ * another in the order given, and the outcomes are recorded together. An event processed already (a retried job, a
+ * duplicate delivery) changes nothing. Returns the events that failed, with why; the others are processed.
  */
-export const handleWebhookEvents: BatchJobHandler = async (deps, jobs) => {
+export async function processWebhookEvents(deps: ServiceDeps, eventIds: readonly string[]): Promise<Map<string, Error>> {
+  const facts = await loadEventFacts(deps.db, [...new Set(eventIds)]);
+  const due = [...facts.values()].filter(({ event }) => event.processedAt === null);
+  const order = new Map([...new Set(eventIds)].map((id, index) => [id, index]));
+  due.sort((a, b) => order.get(a.event.id)! - order.get(b.event.id)!);
+
   const failures = new Map<string, Error>();
-  const eventIds = new Map<string, string>();
-  for (const job of jobs) {
-    const parsed = PayloadSchema.safeParse(job.payload);
-    if (parsed.success) eventIds.set(job.id, parsed.data.webhookEventId);
-    else failures.set(job.id, new Error(`webhook_event job ${job.id} has no event id: ${parsed.error.message}`));
-  }
-  const facts = await loadEventFacts(deps.db, [...new Set(eventIds.values())]);
   const outcomes: { id: string; outcome: string }[] = [];
-  const seen = new Set<string>();
-  await inOrderPerSubject(jobs.filter((job) => eventIds.has(job.id)), DEALS_AT_ONCE, async (job) => {
-    const known = facts.get(eventIds.get(job.id)!);
-    // Processed already (a retried job, or a duplicate delivery of a job): nothing changes.
-    if (!known || known.event.processedAt !== null || seen.has(known.event.id)) return;
-    seen.add(known.event.id);
+  await eachDealInOrder(due, async (known) => {
     try {
       const outcome = await processEvent(deps, known);
       outcomes.push({ id: known.event.id, outcome });
       deps.logger.debug({ webhookEventId: known.event.id, outcome }, 'webhook event processed');
     } catch (error) {
-      failures.set(job.id, error instanceof Error ? error : new Error(String(error)));
+      failures.set(known.event.id, error instanceof Error ? error : new Error(String(error)));
     }
   });
   await markEventsProcessed(deps.db, outcomes, isoNow(deps));
   return failures;
-};
+}
+
+/**
+ * A deal's events run one after another, in order: a later change is judged on what the earlier one left (a request
+ * it invalidated, a stage it recorded). Different deals' events run side by side.
+ */
+async function eachDealInOrder(events: readonly EventFacts[], run: (facts: EventFacts) => Promise<void>): Promise<void> {
+  const byDeal = new Map<string, EventFacts[]>();
+  for (const facts of events) {
+    const deal = `${facts.event.portalId}:${facts.event.objectId}`;
+    byDeal.set(deal, [...(byDeal.get(deal) ?? []), facts]);
+  }
+  const lines = [...byDeal.values()];
+  const runner = async () => {
+    for (let line = lines.shift(); line; line = lines.shift()) for (const facts of line) await run(facts);
+  };
+  await Promise.all(Array.from({ length: Math.min(DEALS_AT_ONCE, lines.length) }, runner));
+}
 
 async function processEvent(deps: ServiceDeps, facts: EventFacts): Promise<string> {
   const { event, portal } = facts;
@@ -65,17 +69,9 @@ async function processEvent(deps: ServiceDeps, facts: EventFacts): Promise<strin
   if (portal.featureFlag === 'off') return 'flag_off';
 
   const kind = dealEventKind(event.subscriptionType, typeof event.payload.objectTypeId === 'string' ? event.payload.objectTypeId : null);
-  switch (kind) {
-    case null:
-      return 'unsupported_subscription';
-    case 'deal.creation':
-      // A new deal has no request yet; the card evaluates it when it is opened.
-      return 'ignored_creation';
-    case 'deal.deletion':
-      return onDealDeleted(deps, portal, event.objectId, event.eventId);
-    case 'deal.propertyChange':
-      break;
-  }
+  const ignored = ignoredKind(kind);
+  if (ignored !== null) return ignored;
+  if (kind === 'deal.deletion') return onDealDeleted(deps, portal, event.objectId, event.eventId);
   if (event.propertyName === null) return 'no_property';
   if (isOwnWrite(event, facts)) return 'own_write';
   if (event.propertyName === 'dealstage') return onStageChanged(deps, portal, event);
@@ -93,4 +89,3 @@ async function onPropertyChanged(deps: ServiceDeps, portal: Portal, { event, lat
   if (result.kind !== 'assessed') return result.kind;
   return result.invalidated ? 'invalidated' : 'approval_stands';
 }
-

@@ -1,0 +1,87 @@
+// Incident packets for people: SLA breaches, dead jobs, deferred syncs, posture's rollbacks and alarms. Written by
+// the use cases that meet them, stamped with the service's clock; read by admins over HTTP and the CLI.
+import type { Knex } from 'knex';
+
+export interface NewIncident {
+  portalId: string;
+  kind: string;
+  summary: string;
+  /** Everything a person needs to act on it, as JSON. */
+  packet: unknown;
+  requestId?: string | null;
+  dealId?: string | null;
+  /** The service's clock (ISO). */
+  at: string;
+}
+
+export interface IncidentSummary {
+  id: string;
+  kind: string;
+  requestId: string | null;
+  dealId: string | null;
+  summary: string;
+  createdAt: string;
+}
+
+export interface Incident extends IncidentSummary {
+  packet: unknown;
+}
+
+interface IncidentRow {
+  id: string;
+  kind: string;
+  request_id: string | null;
+  deal_id: string | null;
+  summary: string;
+  created_at: Date;
+  packet?: unknown;
+}
+
+const toSummary = (row: IncidentRow): IncidentSummary => ({
+  id: String(row.id), kind: row.kind, requestId: row.request_id, dealId: row.deal_id, summary: row.summary, createdAt: row.created_at.toISOString(),
+});
+
+/** Records an incident; returns its id. */
+export async function insertIncident(db: Knex, incident: NewIncident): Promise<string> {
+  const [row] = await db('incidents').insert({
+    portal_id: incident.portalId, kind: incident.kind, summary: incident.summary, packet: JSON.stringify(incident.packet),
+    request_id: incident.requestId ?? null, deal_id: incident.dealId ?? null, created_at: incident.at,
+  }).returning<{ id: string }[]>('id');
+  return String(row?.id);
+}
+
+/** A portal's incidents, newest first, optionally of one kind. */
+export async function listIncidents(db: Knex, portalId: string, options: { kind?: string; limit: number }): Promise<IncidentSummary[]> {
+  let query = db('incidents').where({ portal_id: portalId }).orderBy('id', 'desc').limit(options.limit);
+  if (options.kind) query = query.andWhere({ kind: options.kind });
+  const rows = await query.select<IncidentRow[]>('id', 'kind', 'request_id', 'deal_id', 'summary', 'created_at');
+  return rows.map(toSummary);
+}
+
+/** One incident of the portal with its packet, or null. */
+export async function findIncident(db: Knex, portalId: string, id: string): Promise<Incident | null> {
+  const row = await db('incidents').where({ portal_id: portalId, id })
+    .first<IncidentRow | undefined>('id', 'kind', 'request_id', 'deal_id', 'summary', 'created_at', 'packet');
+  return row ? { ...toSummary(row), packet: row.packet } : null;
+}
+
+/** Incidents of a kind across every portal, all time. */
+export async function countIncidentsOfKind(db: Knex, kind: string): Promise<number> {
+  const row = await db('incidents').where({ kind }).count<{ count: string }[]>('* as count').first();
+  return Number(row?.count ?? 0);
+}
+
+/** A portal's incidents in (since, until] (ISO) whose kind starts with none of `exceptPrefixes`. */
+export async function countIncidentsBetween(db: Knex, portalId: string, since: string, until: string, exceptPrefixes: readonly string[]): Promise<number> {
+  let query = db('incidents').where({ portal_id: portalId }).where('created_at', '>', since).where('created_at', '<=', until);
+  for (const prefix of exceptPrefixes) query = query.whereNot('kind', 'like', `${prefix.replace(/[\\%_]/g, '\\$&')}%`);
+  const [row] = await query.count<{ count: string }[]>('* as count');
+  return Number(row?.count ?? 0);
+}
+
+/** The id of a `posture_critical` incident about this policy version created at or after `since`, or null. */
+export async function postureIncidentFor(db: Knex, portalId: string, versionId: string, since: string): Promise<string | null> {
+  const row = await db('incidents').where({ portal_id: portalId, kind: 'posture_critical' })
+    .where('created_at', '>=', since).whereRaw(`packet #>> '{active,id}' = ?`, [versionId]).first<{ id: string } | undefined>('id');
+  return row ? String(row.id) : null;
+}
