@@ -5,7 +5,10 @@ import knexFactory, { type Knex } from 'knex';
 import type { Logger } from 'pino';
 import { databaseTroubleOf } from './database-errors.js';
 
+/** The handle other layers pass around; only server/store and server/db speak knex (lint keeps it so). */
 export type Db = Knex;
+/** A transaction a use case opens with `db.transaction(...)` and hands to store functions. */
+export type DbTransaction = Knex.Transaction;
 
 const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../migrations');
 
