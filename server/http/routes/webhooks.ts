@@ -6,7 +6,7 @@ import { databaseTroubleOf } from '../../db/database-errors.js';
 import { AppError } from '../../errors.js';
 import type { ServiceDeps } from '../../use-cases/deps.js';
 import { cutDeepFields, WebhookBatchSchema } from '../../../src/contract/webhook-events.js';
-import { storeWebhookBatch, type StoredBatch } from '../../store/inbox.js';
+import { receiveWebhookBatch, type StoredBatch } from '../../use-cases/webhooks/receive-batch.js';
 import { parseBody } from '../validate.js';
 import { verifyHubSpotSignature } from '../signature-middleware.js';
 import type { SignatureFailure } from '../verify-signature.js';
@@ -41,7 +41,7 @@ export function createWebhookRouter(deps: WebhookRouterDeps): Router {
     const rawEvents = Array.isArray(req.body) ? (req.body as unknown[]).map(cutDeepFields) : [];
     let stored: StoredBatch;
     try {
-      stored = await withTimeout(storeWebhookBatch(deps.db, events, rawEvents, deps.now().toISOString()), storeTimeoutMs);
+      stored = await withTimeout(receiveWebhookBatch(deps, events, rawEvents), storeTimeoutMs);
     } catch (error) {
       const trouble = databaseTroubleOf(error);
       if (trouble) req.log?.warn({ reason: trouble.reason, events: events.length }, 'could not store a webhook batch; HubSpot will retry it');
