@@ -70,6 +70,12 @@ export async function migrateWithoutTimeout(url: string, logger?: DbOptions['log
   }
 }
 
+/** Migrations applied and still pending, by name, in order. */
+export async function listMigrations(db: Db): Promise<{ applied: string[]; pending: string[] }> {
+  const [done, pending] = (await db.migrate.list(migrationConfig)) as [{ name: string }[], { file: string }[]];
+  return { applied: done.map((m) => m.name), pending: pending.map((m) => m.file) };
+}
+
 export async function rollbackAll(db: Db): Promise<string[]> {
   const [, reverted] = (await db.migrate.rollback(migrationConfig, true)) as [number, string[]];
   return reverted;
