@@ -3,12 +3,9 @@
 import { userInfo } from 'node:os';
 import { DelegationWindow } from '../../src/contract/card-api.js';
 import { loadConfig } from '../config.js';
-import type { Crm } from '../crm/crm.js';
-import { LocalCrm } from '../crm/local-crm.js';
 import { AppError } from '../errors.js';
-import { connectHubSpot } from '../hubspot/connect.js';
-import { HubSpotCrm } from '../hubspot/hubspot-crm.js';
 import { createLogger } from '../logger.js';
+import { connectCrms } from '../main.js';
 import { findPortal } from '../store/portals.js';
 import type { ServiceDeps } from '../use-cases/deps.js';
 import { createDelegation, listPortalDelegations, revokePortalDelegation, type DelegationView } from '../use-cases/admin/manage-delegations.js';
@@ -99,10 +96,6 @@ function describe(d: DelegationView): string {
 function commandDeps(db: ServiceDeps['db']): ServiceDeps {
   const config = loadConfig();
   const logger = createLogger({ level: config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL });
-  const local = new LocalCrm(db);
-  const hubspot = connectHubSpot({ db, config, logger });
-  const remote: Crm | null = hubspot.configured ? new HubSpotCrm({ clientFor: hubspot.connection.clientFor }) : null;
-  const refuse = () => Promise.reject(new AppError('unavailable', `reading this portal's directory needs HubSpot credentials (missing ${hubspot.configured ? '' : hubspot.missing.join(', ')})`));
-  const unconnected: Crm = { getDeal: refuse, getDirectory: refuse, addNote: refuse, addTask: refuse, updateDeals: refuse };
-  return { db, logger, now: () => new Date(), crmFor: (portal) => (portal.installState === 'demo' ? local : remote ?? unconnected) };
+  const { crmFor } = connectCrms({ db, config, logger });
+  return { db, logger, now: () => new Date(), crmFor };
 }

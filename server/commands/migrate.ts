@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
 import { createLogger } from '../logger.js';
-import { migrateToLatest, migrationConfig, rollbackAll } from '../db/database.js';
+import { listMigrations, migrateToLatest, rollbackAll } from '../db/database.js';
 import { openDatabase } from '../db/open-database.js';
 
 export async function run(args: string[]): Promise<number> {
@@ -23,9 +23,9 @@ export async function run(args: string[]): Promise<number> {
       const reverted = await rollbackAll(database.db);
       console.log(reverted.length ? `reverted: ${reverted.join(', ')}` : 'nothing to revert');
     } else {
-      const [done, pending] = (await database.db.migrate.list(migrationConfig)) as [{ name: string }[], { file: string }[]];
-      for (const m of done) console.log(`applied  ${m.name}`);
-      for (const m of pending) console.log(`pending  ${m.file}`);
+      const { applied, pending } = await listMigrations(database.db);
+      for (const name of applied) console.log(`applied  ${name}`);
+      for (const name of pending) console.log(`pending  ${name}`);
     }
     return 0;
   } finally {

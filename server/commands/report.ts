@@ -3,13 +3,12 @@
 // period's decided steps in the format `simulate --history` reads.
 import { writeFile } from 'node:fs/promises';
 import { ScorecardQuery } from '../../src/contract/scorecard.js';
-import { decidedStepSamples } from '../report/scorecard-figures.js';
 import { renderScorecardHtml } from '../report/render-html.js';
 import { renderScorecardText } from '../report/render-text.js';
 import { terminalJson, terminalText } from '../terminal-text.js';
-import { computeScorecard } from '../report/scorecard-figures.js';
+import { computeScorecard, decidedStepSamples } from '../report/scorecard-figures.js';
+import { listPeriodRequests } from '../store/period-requests.js';
 import { findPortal } from '../store/portals.js';
-import { loadPeriodRequests } from '../use-cases/admin/scorecard.js';
 import { openForCommand } from './open-for-command.js';
 import { parseCommandArgs, usageError, isPortalId } from './parse-command-args.js';
 
@@ -34,7 +33,7 @@ export async function run(args: string[]): Promise<number> {
       console.error(`portal ${values.portal} is not in this database`);
       return 1;
     }
-    const requests = await loadPeriodRequests(database.db, portal.id, period.data);
+    const requests = await listPeriodRequests(database.db, portal.id, period.data);
     const card = computeScorecard(portal.id, period.data, requests);
     console.log(values.json ? terminalJson(card) : terminalText(renderScorecardText(card)));
     if (values.out) {

@@ -1,6 +1,6 @@
 // `approval-router worker`: run job workers only (outbox sync, SLA timers, webhook processing), no HTTP.
 // Any number of worker processes can share one database: jobs are claimed with FOR UPDATE SKIP LOCKED.
-import { buildRuntime, createWorker } from '../runtime.js';
+import { buildRuntime, createWorker } from '../main.js';
 
 export async function run(_args: string[]): Promise<number> {
   const runtime = await buildRuntime();

@@ -1,33 +1,27 @@
-// LocalCrm: a CRM kept in Postgres for the local demo portal (deals, users and teams, notes).
+// LocalCrm: the Crm port over the local demo portal's tables in Postgres (store/local-crm.ts).
 // It answers like HubSpot does: every property a string, missing ones absent.
-import type { Knex } from 'knex';
 import type { Deal } from '../../src/deal.js';
-import { normaliseEmail } from '../../src/directory/email.js';
 import type { Directory, DirectoryUser } from '../../src/directory/schema.js';
+import type { Db } from '../db/database.js';
 import { prepared, runPrepared } from '../db/prepared.js';
+import {
+  addLocalNote, addLocalTask, changeLocalDeal, changeLocalDeals, localDirectoryUsers, localNotes, localTasks, upsertLocalDeal, upsertLocalUser,
+} from '../store/local-crm.js';
 import type { BatchWriteResult, Crm, DealUpdate, NewTask } from './crm.js';
 
 // Every card view reads its deal: a prepared statement (see db/prepared.ts).
 const DEAL = prepared('approval-router/local-deal', 'SELECT properties FROM local_deals WHERE portal_id = ? AND id = ?');
 
-interface LocalUserRow {
-  email: string;
-  owner_id: string | null;
-  user_id: string | null;
-  name: string | null;
-  teams: string[];
-  primary_team: string | null;
-  manager_email: string | null;
-  active: boolean;
-}
+/** HubSpot's batch update takes 100 deals a call; LocalCrm counts its calls the same way. */
+const BATCH_LIMIT = 100;
 
 export class LocalCrm implements Crm {
-  readonly #db: Knex;
+  readonly #db: Db;
   readonly #directoryTtlMs: number;
   // Like the HubSpot adapter, the directory is cached briefly: every card view needs it, and it rarely changes.
   readonly #directories = new Map<string, { at: number; directory: Promise<Directory> }>();
 
-  constructor(db: Knex, options: { directoryTtlMs?: number } = {}) {
+  constructor(db: Db, options: { directoryTtlMs?: number } = {}) {
     this.#db = db;
     this.#directoryTtlMs = options.directoryTtlMs ?? 2_000;
   }
@@ -53,35 +47,23 @@ export class LocalCrm implements Crm {
   }
 
   async #readDirectory(portalId: string): Promise<Directory> {
-    const rows = await this.#db('local_users').where({ portal_id: portalId }).orderBy('email').select<LocalUserRow[]>('*');
-    return { users: rows.map(toDirectoryUser) };
+    return { users: await localDirectoryUsers(this.#db, portalId) };
   }
 
   async addNote(portalId: string, dealId: string, body: string): Promise<void> {
-    await this.#db('local_notes').insert({ portal_id: portalId, deal_id: dealId, body });
+    await addLocalNote(this.#db, portalId, dealId, body);
   }
 
-  async addTask(portalId: string, dealId: string, task: NewTask): Promise<string> {
-    const [row] = await this.#db('local_tasks')
-      .insert({ portal_id: portalId, deal_id: dealId, subject: task.subject, body: task.body, due_at: task.dueAt, owner_id: task.ownerId ?? null })
-      .returning<{ id: string }[]>('id');
-    return String(row?.id);
+  addTask(portalId: string, dealId: string, task: NewTask): Promise<string> {
+    return addLocalTask(this.#db, portalId, dealId, task);
   }
 
   async updateDeals(portalId: string, updates: readonly DealUpdate[]): Promise<BatchWriteResult> {
     const result: BatchWriteResult = { updated: [], failed: [], calls: 0 };
-    for (let start = 0; start < updates.length; start += 100) {
-      // One statement per 100, as HubSpot's batch update takes one call.
+    for (let start = 0; start < updates.length; start += BATCH_LIMIT) {
       result.calls += 1;
-      const chunk = updates.slice(start, start + 100);
-      const { rows } = await this.#db.raw<{ rows: { id: string }[] }>(
-        `UPDATE local_deals d SET properties = d.properties || u.changes::jsonb, updated_at = now()
-         FROM unnest(?::text[], ?::text[]) AS u(id, changes)
-         WHERE d.portal_id = ? AND d.id = u.id
-         RETURNING d.id`,
-        [chunk.map((update) => update.id), chunk.map((update) => JSON.stringify(update.properties)), portalId],
-      );
-      const changed = new Set(rows.map((row) => row.id));
+      const chunk = updates.slice(start, start + BATCH_LIMIT);
+      const changed = await changeLocalDeals(this.#db, portalId, chunk);
       for (const update of chunk) {
         if (changed.has(update.id)) result.updated.push(update.id);
         else result.failed.push({ ids: [update.id], category: 'OBJECT_NOT_FOUND', message: `deal ${update.id} does not exist` });
@@ -90,56 +72,25 @@ export class LocalCrm implements Crm {
     return result;
   }
 
-  async tasks(portalId: string, dealId: string): Promise<{ subject: string; body: string; dueAt: string }[]> {
-    const rows = await this.#db('local_tasks').where({ portal_id: portalId, deal_id: dealId }).orderBy('id')
-      .select<{ subject: string; body: string; due_at: Date }[]>('subject', 'body', 'due_at');
-    return rows.map((row) => ({ subject: row.subject, body: row.body, dueAt: row.due_at.toISOString() }));
+  tasks(portalId: string, dealId: string): Promise<{ subject: string; body: string; dueAt: string }[]> {
+    return localTasks(this.#db, portalId, dealId);
   }
 
   /** Demo and tests only: change a deal the way a rep would in HubSpot. Returns the properties after the change. */
-  async updateDeal(portalId: string, dealId: string, changes: Record<string, string | null>): Promise<Record<string, string | null> | null> {
-    const rows = await this.#db('local_deals').where({ portal_id: portalId, id: dealId })
-      .update({ properties: this.#db.raw('properties || ?::jsonb', [JSON.stringify(changes)]), updated_at: this.#db.fn.now() })
-      .returning<{ properties: Record<string, string | null> }[]>('properties');
-    return rows[0]?.properties ?? null;
+  updateDeal(portalId: string, dealId: string, changes: Record<string, string | null>): Promise<Record<string, string | null> | null> {
+    return changeLocalDeal(this.#db, portalId, dealId, changes);
   }
 
-  async upsertDeal(portalId: string, deal: { id: string; properties: Record<string, string | null> }): Promise<void> {
-    await this.#db('local_deals').insert({ portal_id: portalId, id: deal.id, properties: JSON.stringify(deal.properties) })
-      .onConflict(['portal_id', 'id']).merge();
+  upsertDeal(portalId: string, deal: { id: string; properties: Record<string, string | null> }): Promise<void> {
+    return upsertLocalDeal(this.#db, portalId, deal);
   }
 
   async upsertUser(portalId: string, user: DirectoryUser): Promise<void> {
     this.#directories.delete(portalId);
-    await this.#db('local_users').insert({
-      portal_id: portalId,
-      email: normaliseEmail(user.email),
-      owner_id: user.ownerId ?? null,
-      user_id: user.userId ?? null,
-      name: user.name ?? null,
-      teams: user.teams,
-      primary_team: user.primaryTeam ?? null,
-      manager_email: user.managerEmail === undefined ? null : normaliseEmail(user.managerEmail),
-      active: user.active ?? true,
-    }).onConflict(['portal_id', 'email']).merge();
+    await upsertLocalUser(this.#db, portalId, user);
   }
 
-  async notes(portalId: string, dealId: string): Promise<string[]> {
-    const rows = await this.#db('local_notes').where({ portal_id: portalId, deal_id: dealId }).orderBy('id').select<{ body: string }[]>('body');
-    return rows.map((row) => row.body);
+  notes(portalId: string, dealId: string): Promise<string[]> {
+    return localNotes(this.#db, portalId, dealId);
   }
-}
-
-function toDirectoryUser(row: LocalUserRow): DirectoryUser {
-  return {
-    email: row.email,
-    teams: row.teams,
-    ...(row.owner_id ? { ownerId: row.owner_id } : {}),
-    ...(row.user_id ? { userId: row.user_id } : {}),
-    ...(row.name ? { name: row.name } : {}),
-    ...(row.primary_team ? { primaryTeam: row.primary_team } : {}),
-    ...(row.manager_email ? { managerEmail: row.manager_email } : {}),
-    // As in a directory file, absent means active: the same people give the same directory, and the same hash.
-    ...(row.active ? {} : { active: false }),
-  };
 }

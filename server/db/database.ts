@@ -5,7 +5,10 @@ import knexFactory, { type Knex } from 'knex';
 import type { Logger } from 'pino';
 import { databaseTroubleOf } from './database-errors.js';
 
+/** The handle other layers pass around; only server/store and server/db speak knex (lint keeps it so). */
 export type Db = Knex;
+/** A transaction a use case opens with `db.transaction(...)` and hands to store functions. */
+export type DbTransaction = Knex.Transaction;
 
 const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../migrations');
 
@@ -61,6 +64,12 @@ export async function migrateWithoutTimeout(url: string, logger?: DbOptions['log
   } finally {
     await db.destroy();
   }
+}
+
+/** Migrations applied and still pending, by name, in order. */
+export async function listMigrations(db: Db): Promise<{ applied: string[]; pending: string[] }> {
+  const [done, pending] = (await db.migrate.list(migrationConfig)) as [{ name: string }[], { file: string }[]];
+  return { applied: done.map((m) => m.name), pending: pending.map((m) => m.file) };
 }
 
 export async function rollbackAll(db: Db): Promise<string[]> {

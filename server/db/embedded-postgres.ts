@@ -105,7 +105,9 @@ async function startServer(dataDir: string, options: Options, fresh: boolean) {
 
   if (fresh) {
     mkdirSync(path.dirname(dataDir), { recursive: true });
-    if (isRoot) chmodSync(path.dirname(dataDir), 0o755);
+    // Adds r-x for the postgres user and keeps every other bit: setting 0755 outright would strip a shared parent such
+    // as /tmp of its sticky bit and its write permission for everyone else.
+    if (isRoot) chmodSync(path.dirname(dataDir), (statSync(path.dirname(dataDir)).mode & 0o7777) | 0o055);
   }
   if (isRoot) {
     assertEnterableByPostgres(dataDir, 'its data folder');

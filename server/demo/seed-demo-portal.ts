@@ -3,13 +3,13 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Knex } from 'knex';
 import { parse as parseYaml } from 'yaml';
 import { normaliseEmail } from '../../src/directory/email.js';
 import { DirectorySchema, type Directory } from '../../src/directory/schema.js';
 import { DealSchema } from '../../src/deal.js';
 import { parsePolicy } from '../../src/policy/parse-policy.js';
-import { LocalCrm } from '../crm/local-crm.js';
+import type { Db } from '../db/database.js';
+import { upsertLocalDeal, upsertLocalUser } from '../store/local-crm.js';
 import { activatePolicyVersion, activePolicy, savePolicyVersion } from '../store/policies.js';
 import { findPortal, upsertPortal } from '../store/portals.js';
 
@@ -31,7 +31,7 @@ export function demoDeals() {
     .map((file) => DealSchema.parse(JSON.parse(readFileSync(path.join(folder, file), 'utf8'))));
 }
 
-export async function seedDemoPortal(db: Knex, at: string): Promise<{ created: boolean }> {
+export async function seedDemoPortal(db: Db, at: string): Promise<{ created: boolean }> {
   const existing = await findPortal(db, DEMO_PORTAL_ID);
   await upsertPortal(db, {
     id: DEMO_PORTAL_ID,
@@ -41,7 +41,6 @@ export async function seedDemoPortal(db: Knex, at: string): Promise<{ created: b
     installedByEmail: 'vp.sales@acme.example',
     settings: { admins: ['dealdesk@acme.example'] },
   });
-  if (!existing) await db('portals').where({ id: DEMO_PORTAL_ID }).update({ settings: JSON.stringify({ admins: ['dealdesk@acme.example'] }) });
 
   if (!(await activePolicy(db, DEMO_PORTAL_ID))) {
     const source = readFileSync(path.join(EXAMPLES, 'policies/sales-deal-desk.yaml'), 'utf8');
@@ -53,9 +52,8 @@ export async function seedDemoPortal(db: Knex, at: string): Promise<{ created: b
     });
   }
 
-  const crm = new LocalCrm(db);
   const { directory } = demoDirectory();
-  for (const user of directory.users) await crm.upsertUser(DEMO_PORTAL_ID, user);
-  if (!existing) for (const deal of demoDeals()) await crm.upsertDeal(DEMO_PORTAL_ID, { id: deal.id, properties: deal.properties });
+  for (const user of directory.users) await upsertLocalUser(db, DEMO_PORTAL_ID, user);
+  if (!existing) for (const deal of demoDeals()) await upsertLocalDeal(db, DEMO_PORTAL_ID, { id: deal.id, properties: deal.properties });
   return { created: !existing };
 }

@@ -1,11 +1,13 @@
 // Builds the HubSpot side of the service from config, once per process (the token store's single-flight map must be
 // shared by everything that calls HubSpot). Without credentials the service still runs; OAuth answers 503.
-import type { Knex } from 'knex';
+import { Client } from '@hubspot/api-client';
 import type { Logger } from 'pino';
 import { signedBaseUrl, type Config } from '../config.js';
+import type { Db } from '../db/database.js';
 import { createClientFactory, type ClientForPortal } from './hubspot-client.js';
-import type { HubSpotApp } from './oauth.js';
+import { exchangeCode, readTokenMetadata, type HubSpotApp, type TokenGrant, type TokenMetadata } from './oauth.js';
 import { stateKey } from './oauth-state.js';
+import { provisionDealProperties, type ProvisionResult } from './provision-properties.js';
 import { TokenCipher } from './token-crypto.js';
 import { TokenStore } from './token-store.js';
 
@@ -15,6 +17,12 @@ export interface HubSpotConnection {
   clientFor: ClientForPortal;
   /** Signs the OAuth `state`. */
   stateKey: Buffer;
+  /** Trades the code HubSpot's redirect carries for the portal's tokens. */
+  exchangeCode: (code: string) => Promise<TokenGrant>;
+  /** Which portal (hub) and user an access token belongs to. */
+  readTokenMetadata: (accessToken: string) => Promise<TokenMetadata>;
+  /** Creates the deal properties the sync writes, with a token just granted. */
+  provisionDealProperties: (accessToken: string) => Promise<ProvisionResult>;
 }
 
 export type HubSpotSetup =
@@ -23,7 +31,7 @@ export type HubSpotSetup =
 
 export const CALLBACK_PATH = '/oauth/callback';
 
-export function connectHubSpot(deps: { db: Knex; config: Config; logger?: Logger; now?: () => Date }): HubSpotSetup {
+export function connectHubSpot(deps: { db: Db; config: Config; logger?: Logger; now?: () => Date }): HubSpotSetup {
   const { config } = deps;
   const missing = (['HUBSPOT_CLIENT_ID', 'HUBSPOT_CLIENT_SECRET', 'TOKEN_ENCRYPTION_KEYS'] as const).filter((name) => config[name] === undefined);
   if (!config.HUBSPOT_CLIENT_ID || !config.HUBSPOT_CLIENT_SECRET || !config.TOKEN_ENCRYPTION_KEYS) return { configured: false, missing };
@@ -40,7 +48,19 @@ export function connectHubSpot(deps: { db: Knex; config: Config; logger?: Logger
     ...(deps.logger ? { logger: deps.logger } : {}),
     ...(deps.now ? { now: deps.now } : {}),
   });
-  return { configured: true, connection: { app, tokens, clientFor: createClientFactory(tokens), stateKey: stateKey(app.clientSecret) } };
+  return {
+    configured: true,
+    connection: {
+      app,
+      tokens,
+      clientFor: createClientFactory(tokens),
+      stateKey: stateKey(app.clientSecret),
+      exchangeCode: (code) => exchangeCode(app, code),
+      readTokenMetadata,
+      // The token was granted a moment ago and is fresh for 30 minutes: no need to go through the token store.
+      provisionDealProperties: (accessToken) => provisionDealProperties(new Client({ accessToken })),
+    },
+  };
 }
 
 /**

@@ -3,7 +3,7 @@
 import type { AssociationSpecAssociationCategoryEnum } from '@hubspot/api-client/lib/codegen/crm/objects/notes/index.js';
 import type { Deal } from '../../src/deal.js';
 import type { Directory } from '../../src/directory/schema.js';
-import type { Crm } from '../crm/crm.js';
+import type { BatchWriteResult, Crm, DealUpdate, NewTask } from '../crm/crm.js';
 import { mapOwnersToDirectory, type OwnerLike } from './owners-directory.js';
 import { HubSpotApiError, isApiException, toHubSpotApiError, withDeadline } from './hubspot-errors.js';
 import type { ClientForPortal } from './hubspot-client.js';
@@ -25,10 +25,6 @@ export interface HubSpotCrmOptions {
   callTimeoutMs?: number;
   now?: () => Date;
 }
-
-import type { BatchWriteResult, DealUpdate, NewTask } from '../crm/crm.js';
-
-export type { BatchWriteResult, DealUpdate, NewTask };
 
 interface CachedDirectory {
   expiresAt: number;

@@ -1,7 +1,6 @@
 // The OAuth `state`: a signed, expiring, single-use token, so a callback is only accepted for an install this
 // service started (CSRF) and only once (replay). Signed with a key derived from the client secret: no extra secret.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Knex } from 'knex';
 
 export const STATE_TTL_MS = 10 * 60_000;
 
@@ -18,7 +17,7 @@ export function signState(key: Buffer, now: Date, ttlMs = STATE_TTL_MS): string 
   return `${payload}.${mac(key, payload)}`;
 }
 
-/** Signature and expiry only; `consumeState` makes it single-use. */
+/** Signature and expiry only; the install use case makes it single-use (store/oauth-states.ts). */
 export function verifyState(key: Buffer, state: string | undefined, now: Date): StateCheck {
   if (!state) return { ok: false, reason: 'missing' };
   const [payload, signature, extra] = state.split('.');
@@ -35,14 +34,6 @@ export function verifyState(key: Buffer, state: string | undefined, now: Date): 
   if (typeof parsed.n !== 'string' || typeof parsed.e !== 'number') return { ok: false, reason: 'malformed' };
   if (parsed.e <= now.getTime()) return { ok: false, reason: 'expired' };
   return { ok: true, nonce: parsed.n, expiresAt: new Date(parsed.e) };
-}
-
-/** Records the nonce as used; false when it was used before (across every process: the primary key decides). */
-export async function consumeState(db: Knex, check: { nonce: string; expiresAt: Date }, now: Date): Promise<boolean> {
-  await db('oauth_state_nonces').where('expires_at', '<', now).delete(); // expired nonces cannot be replayed anyway
-  const inserted = await db('oauth_state_nonces').insert({ nonce: check.nonce, expires_at: check.expiresAt, used_at: now })
-    .onConflict('nonce').ignore().returning('nonce');
-  return inserted.length === 1;
 }
 
 function mac(key: Buffer, payload: string): string {

@@ -1,9 +1,11 @@
 // Per-portal OAuth tokens: sealed at rest, handed out fresh. A token near expiry is refreshed once per portal,
 // however many callers need it at the same moment: one promise per portal inside this process, and a row lock
-// (SELECT ... FOR UPDATE, expiry re-checked under the lock) across processes.
-import type { Knex } from 'knex';
+// (the token row locked, expiry re-checked under the lock) across processes. The rows live in store/tokens.ts.
 import type { Logger } from 'pino';
+import type { Db } from '../db/database.js';
 import { AppError } from '../errors.js';
+import { markPortalUninstalled } from '../store/portals.js';
+import { deleteTokens, installedPortalTokens, lockTokens, saveTokens, type SealedTokens } from '../store/tokens.js';
 import { toHubSpotApiError, withDeadline } from './hubspot-errors.js';
 import { isBadRefreshToken, refreshTokens, type HubSpotApp, type TokenGrant } from './oauth.js';
 import type { TokenCipher } from './token-crypto.js';
@@ -18,7 +20,7 @@ export class PortalUninstalledError extends AppError {
 }
 
 export interface TokenStoreOptions {
-  db: Knex;
+  db: Db;
   cipher: TokenCipher;
   app: HubSpotApp;
   logger?: Pick<Logger, 'info' | 'warn'>;
@@ -29,18 +31,8 @@ export interface TokenStoreOptions {
   refreshTimeoutMs?: number;
 }
 
-interface TokenRow {
-  portal_id: string;
-  key_id: string;
-  access_token_ciphertext: Buffer;
-  refresh_token_ciphertext: Buffer;
-  expires_at: Date;
-  scopes: string[];
-  hub_domain: string | null;
-}
-
 export class TokenStore {
-  readonly #db: Knex;
+  readonly #db: Db;
   readonly #cipher: TokenCipher;
   readonly #app: HubSpotApp;
   readonly #logger: Pick<Logger, 'info' | 'warn'> | undefined;
@@ -60,27 +52,26 @@ export class TokenStore {
   }
 
   /** Stores a grant (install or refresh), sealed with the current key. Pass the install's transaction. */
-  async save(db: Knex, portalId: string, grant: TokenGrant, details: { scopes: readonly string[]; hubDomain: string | null }): Promise<void> {
+  async save(db: Db, portalId: string, grant: TokenGrant, details: { scopes: readonly string[]; hubDomain: string | null }): Promise<void> {
     const access = this.#cipher.encrypt(grant.accessToken, context(portalId, 'access'));
     const refresh = this.#cipher.encrypt(grant.refreshToken, context(portalId, 'refresh'));
-    await db('hubspot_tokens').insert({
-      portal_id: portalId,
-      key_id: access.keyId,
-      access_token_ciphertext: access.ciphertext,
-      refresh_token_ciphertext: refresh.ciphertext,
-      expires_at: new Date(this.#now().getTime() + grant.expiresInSeconds * 1000),
+    const at = this.#now();
+    await saveTokens(db, {
+      portalId,
+      keyId: access.keyId,
+      accessToken: access.ciphertext,
+      refreshToken: refresh.ciphertext,
+      expiresAt: new Date(at.getTime() + grant.expiresInSeconds * 1000),
       scopes: [...details.scopes],
-      hub_domain: details.hubDomain,
-      updated_at: this.#now(),
-    }).onConflict('portal_id').merge();
+      hubDomain: details.hubDomain,
+    }, at);
   }
 
   /** A token valid for at least the refresh margin; refreshes first when needed. */
   async accessToken(portalId: string): Promise<string> {
-    const row = await this.#db('hubspot_tokens as t').join('portals as p', 'p.id', 't.portal_id')
-      .where('t.portal_id', portalId).first<(TokenRow & { install_state: string }) | undefined>('t.*', 'p.install_state');
-    if (!row || row.install_state !== 'installed') throw new PortalUninstalledError(portalId);
-    if (this.#isFresh(row)) return this.#open(row, 'access');
+    const tokens = await installedPortalTokens(this.#db, portalId);
+    if (!tokens) throw new PortalUninstalledError(portalId);
+    if (this.#isFresh(tokens)) return this.#open(tokens, 'access');
     let pending = this.#inFlight.get(portalId);
     if (!pending) {
       pending = this.#refreshUnderLock(portalId).finally(() => this.#inFlight.delete(portalId));
@@ -91,20 +82,20 @@ export class TokenStore {
 
   async #refreshUnderLock(portalId: string): Promise<string> {
     const outcome = await this.#db.transaction(async (trx) => {
-      const row = await trx('hubspot_tokens').where({ portal_id: portalId }).forUpdate().first<TokenRow | undefined>();
-      if (!row) return { revoked: true as const, cause: undefined };
+      const tokens = await lockTokens(trx, portalId);
+      if (!tokens) return { revoked: true as const, cause: undefined };
       // Another process may have refreshed while this one waited for the lock.
-      if (this.#isFresh(row)) return { revoked: false as const, token: this.#open(row, 'access') };
+      if (this.#isFresh(tokens)) return { revoked: false as const, token: this.#open(tokens, 'access') };
       try {
-        const grant = await withDeadline('token refresh', refreshTokens(this.#app, this.#open(row, 'refresh')), this.#timeoutMs);
-        await this.save(trx, portalId, grant, { scopes: row.scopes, hubDomain: row.hub_domain });
+        const grant = await withDeadline('token refresh', refreshTokens(this.#app, this.#open(tokens, 'refresh')), this.#timeoutMs);
+        await this.save(trx, portalId, grant, { scopes: tokens.scopes, hubDomain: tokens.hubDomain });
         return { revoked: false as const, token: grant.accessToken };
       } catch (error) {
         const failure = toHubSpotApiError('token refresh', error);
         if (!isBadRefreshToken(failure)) throw failure;
         // Committed before the error is raised, so every process sees the uninstall, not just this caller.
-        await trx('portals').where({ id: portalId }).update({ install_state: 'uninstalled', updated_at: this.#now() });
-        await trx('hubspot_tokens').where({ portal_id: portalId }).delete();
+        await markPortalUninstalled(trx, portalId, this.#now());
+        await deleteTokens(trx, portalId);
         return { revoked: true as const, cause: failure };
       }
     });
@@ -116,13 +107,13 @@ export class TokenStore {
     return outcome.token;
   }
 
-  #isFresh(row: TokenRow): boolean {
-    return row.expires_at.getTime() - this.#marginMs > this.#now().getTime();
+  #isFresh(tokens: SealedTokens): boolean {
+    return tokens.expiresAt.getTime() - this.#marginMs > this.#now().getTime();
   }
 
-  #open(row: TokenRow, which: 'access' | 'refresh'): string {
-    const ciphertext = which === 'access' ? row.access_token_ciphertext : row.refresh_token_ciphertext;
-    return this.#cipher.decrypt({ keyId: row.key_id, ciphertext }, context(String(row.portal_id), which));
+  #open(tokens: SealedTokens, which: 'access' | 'refresh'): string {
+    const ciphertext = which === 'access' ? tokens.accessToken : tokens.refreshToken;
+    return this.#cipher.decrypt({ keyId: tokens.keyId, ciphertext }, context(tokens.portalId, which));
   }
 }
 

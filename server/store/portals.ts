@@ -53,6 +53,24 @@ export async function upsertPortal(db: Knex, portal: Omit<Portal, 'settings'> & 
   }).onConflict('id').merge(['name', 'install_state', 'installed_by_email', 'updated_at']);
 }
 
+/** The HubSpot user id of whoever installed the app last. */
+export async function setInstalledByUserId(db: Knex, portalId: string, userId: string): Promise<void> {
+  await db('portals').where({ id: portalId }).update({ installed_by_user_id: userId });
+}
+
+/** HubSpot revoked the app in this portal: it is not called again until an admin installs it again. */
+export async function markPortalUninstalled(db: Knex, portalId: string, at: Date): Promise<void> {
+  await db('portals').where({ id: portalId }).update({ install_state: 'uninstalled', updated_at: at });
+}
+
+/**
+ * Locks the portal's row until the transaction ends: writes that change what a portal runs (its active or candidate
+ * policy) take it first, so they run one at a time per portal.
+ */
+export async function lockPortal(trx: Knex.Transaction, portalId: string): Promise<void> {
+  await trx('portals').where({ id: portalId }).forUpdate().select('id');
+}
+
 /** What admin writes are conditioned on: the flag's version and the version of the portal's delegation set. */
 export interface AdminVersions {
   featureFlag: FeatureFlag;

@@ -4,7 +4,8 @@ import { ScorecardAnswer, ScorecardQuery } from '../../src/contract/scorecard.js
 import { renderScorecardHtml } from '../../server/report/render-html.js';
 import { renderScorecardText } from '../../server/report/render-text.js';
 import { decidedStepSamples } from '../../server/report/scorecard-figures.js';
-import { buildScorecard, loadPeriodRequests } from '../../server/use-cases/admin/scorecard.js';
+import { listPeriodRequests } from '../../server/store/period-requests.js';
+import { buildScorecard } from '../../server/use-cases/admin/scorecard.js';
 import { buildTestApp, callApi } from '../support/app.js';
 import { useTestDatabase } from '../support/db.js';
 import { idempotencyKey, seedDeal, seedPortal } from '../support/factories.js';
@@ -100,7 +101,7 @@ describe('the scorecard', () => {
   it('writes the decided steps as history for simulate', async () => {
     const { db, portal } = await tellTheStory();
     const period = ScorecardQuery.parse({ from: '2026-11-27', to: '2026-12-01' });
-    const samples = decidedStepSamples(period, await loadPeriodRequests(db, portal.portalId, period));
+    const samples = decidedStepSamples(period, await listPeriodRequests(db, portal.portalId, period));
     expect(samples.map((s) => s.hours).sort((x, y) => x - y)).toEqual([1, 2, 4, 30]);
     expect(samples.filter((s) => s.outcome === 'rejected')).toEqual([{ route: 'standard', step: 'manager', hours: 4, outcome: 'rejected' }]);
   });

@@ -2,19 +2,19 @@
 // GET /oauth/callback verifies it, installs the portal and answers with a page saying what happened and what next.
 // Every failure is a page with the right status and one log line, never a stack.
 import { Router, type Request, type Response } from 'express';
-import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import type { Db } from '../../db/database.js';
 import type { HubSpotSetup } from '../../hubspot/connect.js';
 import { loadDefaultPolicy, type DefaultPolicy } from '../../use-cases/install/default-policy.js';
 import { HubSpotApiError } from '../../hubspot/hubspot-errors.js';
 import { installPortal, type InstallOutcome } from '../../use-cases/install/install-portal.js';
 import { buildAuthorizeUrl } from '../../hubspot/oauth.js';
-import { consumeState, signState, verifyState } from '../../hubspot/oauth-state.js';
+import { signState, verifyState } from '../../hubspot/oauth-state.js';
 import { sendPage, type Page } from './oauth-pages.js';
 
 export interface OAuthRouterDeps {
-  db: Knex;
+  db: Db;
   logger: Logger;
   /** From `connectHubSpot(...)`: when HubSpot is not configured both routes answer 503. */
   hubspot: HubSpotSetup;
@@ -75,11 +75,11 @@ export function createOAuthRouter(deps: OAuthRouterDeps): Router {
     }
 
     try {
-      if (!(await consumeState(deps.db, check, now()))) {
+      const outcome = await installPortal({ db: deps.db, hubspot: hubspot.connection, now, defaultPolicy }, { code, state: check });
+      if (outcome.kind === 'link_used') {
         log.warn({ outcome: 'bad_state', reason: 'replayed' }, 'oauth callback: state rejected');
         return sendPage(res, { status: 400, title: 'This install link was already used', paragraphs: ['Each install link works once. If the install did not finish, start again.'], links: [START_AGAIN] });
       }
-      const outcome = await installPortal({ db: deps.db, hubspot: hubspot.connection, now, defaultPolicy }, code);
       log.info({ outcome: 'installed', portalId: outcome.portalId, reinstalled: outcome.reinstalled, policyAdded: outcome.policyAdded, properties: describeProperties(outcome) }, 'oauth callback: portal installed');
       return sendPage(res, installedPage(outcome));
     } catch (failure) {

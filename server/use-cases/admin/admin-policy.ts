@@ -4,17 +4,12 @@ import { ENGINE_VERSION } from '../../../src/hash.js';
 import { parsePolicy } from '../../../src/policy/parse-policy.js';
 import { AppError } from '../../errors.js';
 import { activatePolicyVersion, activePolicy, listPolicyVersions, policyByVersion, savePolicyVersion, type PolicyVersion } from '../../store/policies.js';
-import { adminVersions, isAdmin, setFeatureFlag, type FeatureFlag, type Portal } from '../../store/portals.js';
+import { adminVersions, setFeatureFlag, type FeatureFlag } from '../../store/portals.js';
 import { appendTrace } from '../../store/traces.js';
 import { runAdminWrite, staleVersion, type AdminWriteGuard } from './admin-write.js';
 import { isoNow, type ServiceDeps } from '../deps.js';
-import { loadPortal, type Viewer } from '../load-facts.js';
-
-async function loadAdminPortal(deps: ServiceDeps, viewer: Viewer): Promise<Portal> {
-  const portal = await loadPortal(deps, viewer.portalId);
-  if (!isAdmin(portal, viewer.email)) throw new AppError('forbidden', 'only the portal\'s approval-router admins can do this');
-  return portal;
-}
+import type { Viewer } from '../load-facts.js';
+import { loadAdminPortal } from './admin-portal.js';
 
 const summary = (version: PolicyVersion) => ({
   version: version.version, name: version.name, hash: version.hash, isActive: version.isActive,

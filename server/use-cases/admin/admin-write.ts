@@ -1,8 +1,8 @@
 // Admin writes (the flag, policy versions, delegations) run once per idempotency key and only against the version
 // of what they change that the caller saw: a captured request replayed later, or a second admin's stale page,
 // changes nothing. Every one runs with the portal's row locked, one after another per portal.
-import type { Knex } from 'knex';
 import { hashJson } from '../../../src/hash.js';
+import type { DbTransaction } from '../../db/database.js';
 import { AppError } from '../../errors.js';
 import { runIdempotent, type StoredAnswer } from '../../store/idempotency.js';
 import { lockAdminVersions, type AdminVersions, type Portal } from '../../store/portals.js';
@@ -21,7 +21,7 @@ export interface AdminWriteGuard<V> {
  */
 export function runAdminWrite<T>(
   deps: ServiceDeps, portal: Portal, viewer: Viewer, guard: { idempotencyKey: string; operation: string; request: unknown },
-  write: (trx: Knex.Transaction, versions: AdminVersions) => Promise<{ status: number; body: T }>,
+  write: (trx: DbTransaction, versions: AdminVersions) => Promise<{ status: number; body: T }>,
 ): Promise<StoredAnswer<T>> {
   const scope = { portalId: portal.id, key: guard.idempotencyKey, userId: viewer.userId, operation: guard.operation, fingerprint: hashJson(guard.request) };
   return runIdempotent<T>(deps.db, scope, async (trx) => {

@@ -1,12 +1,12 @@
 // Away windows: an admin sets who acts for an approver and when; an approver may set their own window (from =
 // themselves) without being an admin. Creating and revoking are traced; the resolver applies them one hop deep.
 import { randomUUID } from 'node:crypto';
-import type { Knex } from 'knex';
 import type { z } from 'zod';
 import type { DelegationWindow } from '../../../src/contract/card-api.js';
 import { normaliseEmail } from '../../../src/directory/email.js';
 import type { Directory } from '../../../src/directory/schema.js';
 import { ENGINE_VERSION } from '../../../src/hash.js';
+import type { DbTransaction } from '../../db/database.js';
 import { AppError, type FieldProblem } from '../../errors.js';
 import {
   findDelegation, insertDelegation, listDelegations, liveDelegations, overlappingDelegation, revokeDelegation, type StoredDelegation,
@@ -67,7 +67,7 @@ export async function listPortalDelegations(deps: ServiceDeps, portal: Portal, a
 }
 
 /** How a delegation write runs: in a transaction, with the portal's row locked. */
-type WriteRunner = <T>(write: (trx: Knex.Transaction, versions: AdminVersions) => Promise<{ status: number; body: T }>) => Promise<{ status: number; body: T }>;
+type WriteRunner = <T>(write: (trx: DbTransaction, versions: AdminVersions) => Promise<{ status: number; body: T }>) => Promise<{ status: number; body: T }>;
 
 /** From the API: once per idempotency key, and only while the delegations are at the version the caller saw. */
 function guarded(deps: ServiceDeps, portal: Portal, viewer: Viewer, guard: AdminWriteGuard<number>, operation: string, request: object): WriteRunner {

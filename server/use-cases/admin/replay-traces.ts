@@ -1,10 +1,11 @@
 // Replay: recompute every traced evaluation from its stored input (documents resolved by hash) and report
 // each row whose recomputed output differs, byte for byte. It reads only; it never writes a trace.
-import type { Knex } from 'knex';
 import { DirectorySchema } from '../../../src/directory/schema.js';
 import { evaluate, serialiseOutput } from '../../../src/evaluate.js';
 import { sha256Hex } from '../../../src/hash.js';
 import { PolicySchema } from '../../../src/policy/schema.js';
+import type { Db } from '../../db/database.js';
+import { evaluationTracesPage, traceDocument } from '../../store/trace-reads.js';
 import type { TraceRow } from '../../store/traces.js';
 import type { EvaluationTraceInput } from '../trace-evaluation.js';
 
@@ -19,14 +20,14 @@ export interface ReplayReport {
   differences: ReplayDifference[];
 }
 
-export async function replayEvaluations(db: Knex, options: { portalId?: string; since?: string } = {}, pageSize = 2_000): Promise<ReplayReport> {
+export async function replayEvaluations(db: Db, options: { portalId?: string; since?: string } = {}, pageSize = 2_000): Promise<ReplayReport> {
   const documents = new Map<string, unknown>();
   const loadDocument = async (hash: string): Promise<unknown> => {
     if (documents.has(hash)) return documents.get(hash);
-    const row = await db('trace_documents').where({ hash }).first<{ body: string } | undefined>();
-    if (!row) throw new Error(`document ${hash} is missing`);
-    if (sha256Hex(row.body) !== hash) throw new Error(`document ${hash} does not match its hash`);
-    const parsed: unknown = JSON.parse(row.body);
+    const body = await traceDocument(db, hash);
+    if (body === null) throw new Error(`document ${hash} is missing`);
+    if (sha256Hex(body) !== hash) throw new Error(`document ${hash} does not match its hash`);
+    const parsed: unknown = JSON.parse(body);
     documents.set(hash, parsed);
     return parsed;
   };
@@ -34,10 +35,7 @@ export async function replayEvaluations(db: Knex, options: { portalId?: string; 
   const report: ReplayReport = { checked: 0, differences: [] };
   let afterId = 0;
   for (;;) {
-    let query = db('traces').where({ kind: 'evaluation' }).andWhere('id', '>', afterId).orderBy('id').limit(pageSize);
-    if (options.portalId) query = query.andWhere({ portal_id: options.portalId });
-    if (options.since) query = query.andWhere('occurred_at', '>=', options.since);
-    const rows = await query.select<TraceRow[]>('*');
+    const rows = await evaluationTracesPage(db, { afterId, limit: pageSize, ...options });
     for (const row of rows) {
       report.checked += 1;
       const problem = await replayRow(row, loadDocument).catch((error: unknown) => `could not replay: ${error instanceof Error ? error.message : String(error)}`);

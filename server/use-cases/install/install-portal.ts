@@ -1,24 +1,41 @@
-// The install use case, after HubSpot redirected back with a code: exchange it, learn the portal from the token's
-// metadata, then in one transaction store the sealed tokens, create or reactivate the portal and give it the default
-// policy when it has none; last, provision the deal properties. Repeating an install changes nothing.
-import { Client } from '@hubspot/api-client';
-import type { Knex } from 'knex';
-import { activatePolicyVersion, activePolicy, savePolicyVersion } from '../../store/policies.js';
-import { findPortal, upsertPortal } from '../../store/portals.js';
-import type { HubSpotConnection } from '../../hubspot/connect.js';
-import type { DefaultPolicy } from './default-policy.js';
+// The install use case, after HubSpot redirected back with a code and a verified state: spend the state (each
+// install link works once), exchange the code, learn the portal from the token's metadata, then in one transaction
+// store the sealed tokens, create or reactivate the portal and give it the default policy when it has none; last,
+// provision the deal properties. Repeating an install changes nothing.
+import type { Db } from '../../db/database.js';
 import { toHubSpotApiError, type HubSpotApiError } from '../../hubspot/hubspot-errors.js';
-import { exchangeCode, readTokenMetadata } from '../../hubspot/oauth.js';
-import { provisionDealProperties, type ProvisionResult } from '../../hubspot/provision-properties.js';
+import type { TokenGrant, TokenMetadata } from '../../hubspot/oauth.js';
+import type { ProvisionResult } from '../../hubspot/provision-properties.js';
+import type { TokenStore } from '../../hubspot/token-store.js';
+import { consumeOAuthState } from '../../store/oauth-states.js';
+import { activatePolicyVersion, activePolicy, savePolicyVersion } from '../../store/policies.js';
+import { findPortal, setInstalledByUserId, upsertPortal } from '../../store/portals.js';
+import type { DefaultPolicy } from './default-policy.js';
+
+/** What an install needs from HubSpot (server/hubspot/connect.ts's HubSpotConnection provides it). */
+export interface InstallHubSpot {
+  exchangeCode: (code: string) => Promise<TokenGrant>;
+  readTokenMetadata: (accessToken: string) => Promise<TokenMetadata>;
+  /** Seals the tokens and stores them, in the transaction it is given. */
+  tokens: Pick<TokenStore, 'save'>;
+  provisionDealProperties: (accessToken: string) => Promise<ProvisionResult>;
+}
 
 export interface InstallDeps {
-  db: Knex;
-  hubspot: HubSpotConnection;
+  db: Db;
+  hubspot: InstallHubSpot;
   now: () => Date;
   defaultPolicy: () => Promise<DefaultPolicy>;
 }
 
+/** HubSpot's redirect: the code to exchange, and the state the route verified (signature and expiry). */
+export interface InstallCallback {
+  code: string;
+  state: { nonce: string; expiresAt: Date };
+}
+
 export interface InstallOutcome {
+  kind: 'installed';
   portalId: string;
   hubDomain: string | null;
   installedBy: string | null;
@@ -31,9 +48,15 @@ export interface InstallOutcome {
   properties: { ok: true; result: ProvisionResult } | { ok: false; error: HubSpotApiError };
 }
 
-export async function installPortal(deps: InstallDeps, code: string): Promise<InstallOutcome> {
-  const grant = await exchangeCode(deps.hubspot.app, code);
-  const metadata = await readTokenMetadata(grant.accessToken);
+/** The install link was used before: nothing was asked of HubSpot, nothing changed. */
+export interface LinkAlreadyUsed {
+  kind: 'link_used';
+}
+
+export async function installPortal(deps: InstallDeps, callback: InstallCallback): Promise<InstallOutcome | LinkAlreadyUsed> {
+  if (!(await consumeOAuthState(deps.db, callback.state, deps.now()))) return { kind: 'link_used' };
+  const grant = await deps.hubspot.exchangeCode(callback.code);
+  const metadata = await deps.hubspot.readTokenMetadata(grant.accessToken);
   const policy = await deps.defaultPolicy();
   const at = deps.now().toISOString();
   const installedBy = metadata.userEmail;
@@ -47,7 +70,7 @@ export async function installPortal(deps: InstallDeps, code: string): Promise<In
       featureFlag: 'shadow', // only for a new portal: upsertPortal keeps an existing portal's flag
       installedByEmail: installedBy ?? existing?.installedByEmail ?? null,
     });
-    if (metadata.userId) await trx('portals').where({ id: metadata.portalId }).update({ installed_by_user_id: metadata.userId });
+    if (metadata.userId) await setInstalledByUserId(trx, metadata.portalId, metadata.userId);
     await deps.hubspot.tokens.save(trx, metadata.portalId, grant, { scopes: metadata.scopes, hubDomain: metadata.hubDomain });
     const active = await activePolicy(trx, metadata.portalId);
     if (active) return { reinstalled: existing !== null, policyAdded: false, policyName: active.name };
@@ -56,12 +79,11 @@ export async function installPortal(deps: InstallDeps, code: string): Promise<In
     return { reinstalled: existing !== null, policyAdded: true, policyName: saved.version.name };
   });
 
-  // The token just granted is fresh for 30 minutes: no need to go through the store.
   let properties: InstallOutcome['properties'];
   try {
-    properties = { ok: true, result: await provisionDealProperties(new Client({ accessToken: grant.accessToken })) };
+    properties = { ok: true, result: await deps.hubspot.provisionDealProperties(grant.accessToken) };
   } catch (error) {
     properties = { ok: false, error: toHubSpotApiError('property provisioning', error) };
   }
-  return { portalId: metadata.portalId, hubDomain: metadata.hubDomain, installedBy, reinstalled, policyAdded, policyName, properties };
+  return { kind: 'installed', portalId: metadata.portalId, hubDomain: metadata.hubDomain, installedBy, reinstalled, policyAdded, policyName, properties };
 }

@@ -1,6 +1,6 @@
 // What a change of a request's state causes besides itself: the deal is told the new state (where the portal is
 // written to), and a step that starts gets its SLA timers. Decided here, once, for every use case that moves a request.
-import type { Knex } from 'knex';
+import type { DbTransaction } from '../../db/database.js';
 import type { ApprovalState } from '../../../src/lifecycle/types.js';
 import { enqueueJobs, type NewJob } from '../../store/jobs.js';
 import type { Portal } from '../../store/portals.js';
@@ -22,7 +22,7 @@ export function transitionJobs(portal: Pick<Portal, 'id' | 'featureFlag'>, befor
  * the lock order of store/traces.ts). Returns the request as saved.
  */
 export async function applyTransition(
-  trx: Knex.Transaction, portal: Pick<Portal, 'id' | 'featureFlag'>, request: StoredRequest, next: ApprovalState, at: string, writes: TransitionWrites = {},
+  trx: DbTransaction, portal: Pick<Portal, 'id' | 'featureFlag'>, request: StoredRequest, next: ApprovalState, at: string, writes: TransitionWrites = {},
 ): Promise<StoredRequest> {
   const rowVersion = await saveTransition(trx, request, next, at, writes);
   const saved: StoredRequest = { ...request, lifecycle: next, state: next.state, rowVersion, closedAt: next.closedAt };

@@ -3,26 +3,22 @@
 import { ENGINE_VERSION } from '../../../src/hash.js';
 import { AppError } from '../../errors.js';
 import { activatePolicyVersion, activePolicy, policyByVersion } from '../../store/policies.js';
-import { isAdmin, type Portal } from '../../store/portals.js';
+import { lockPortal } from '../../store/portals.js';
 import { summariseDisagreements } from '../../store/rollout-disagreements.js';
 import { clearCandidate, markStable, rolloutState, stageCandidate, type RolloutVersion } from '../../store/rollout-versions.js';
+import { countDealsEvaluated } from '../../store/trace-reads.js';
 import { appendTrace } from '../../store/traces.js';
+import { loadAdminPortal } from '../admin/admin-portal.js';
 import { isoNow, type ServiceDeps } from '../deps.js';
-import { loadPortal, type Viewer } from '../load-facts.js';
+import type { Viewer } from '../load-facts.js';
 import { assessPosture, DEFAULT_POSTURE_THRESHOLDS, type PostureThresholds } from './posture.js';
-
-export async function loadAdminPortal(deps: ServiceDeps, viewer: Viewer): Promise<Portal> {
-  const portal = await loadPortal(deps, viewer.portalId);
-  if (!isAdmin(portal, viewer.email)) throw new AppError('forbidden', 'only the portal\'s approval-router admins can do this');
-  return portal;
-}
 
 const ref = (v: { version: number; name: string; hash: string }) => ({ version: v.version, name: v.name, hash: v.hash });
 
 export async function stagePolicyVersion(deps: ServiceDeps, viewer: Viewer, versionNumber: number) {
   const portal = await loadAdminPortal(deps, viewer);
   return deps.db.transaction(async (trx) => {
-    await trx.raw('SELECT 1 FROM portals WHERE id = ? FOR UPDATE', [portal.id]);
+    await lockPortal(trx, portal.id);
     const target = await policyByVersion(trx, portal.id, versionNumber);
     if (!target) throw new AppError('not_found', `policy version ${versionNumber} does not exist in this portal`);
     const active = await activePolicy(trx, portal.id);
@@ -51,14 +47,10 @@ export async function getCandidateSummary(deps: ServiceDeps, viewer: Viewer) {
   const [{ candidate }, active] = await Promise.all([rolloutState(deps.db, portal.id), activePolicy(deps.db, portal.id)]);
   if (!candidate) throw new AppError('not_found', 'no candidate is staged in this portal');
   const since = candidate.stagedAt ?? candidate.createdAt;
-  const [summary, evaluated] = await Promise.all([
+  const [summary, evaluatedDeals] = await Promise.all([
     summariseDisagreements(deps.db, portal.id, candidate.id, since),
-    active
-      ? deps.db('traces').where({ portal_id: portal.id, kind: 'evaluation', policy_hash: active.hash }).where('occurred_at', '>=', since)
-        .countDistinct<{ count: string }[]>('deal_id as count')
-      : Promise.resolve([{ count: '0' }]),
+    active ? countDealsEvaluated(deps.db, portal.id, active.hash, since) : 0,
   ]);
-  const evaluatedDeals = Number(evaluated[0]?.count ?? 0);
   return {
     candidate: candidateView(candidate),
     active: active ? ref(active) : null,
@@ -77,7 +69,7 @@ export async function promoteCandidate(
   // The outgoing version becomes a rollback target if it has earned it: healthy, and past its probation.
   const outgoing = await assessPosture(deps.db, portal.id, deps.now(), thresholds);
   return deps.db.transaction(async (trx) => {
-    await trx.raw('SELECT 1 FROM portals WHERE id = ? FOR UPDATE', [portal.id]);
+    await lockPortal(trx, portal.id);
     const [{ candidate }, current] = await Promise.all([rolloutState(trx, portal.id), activePolicy(trx, portal.id)]);
     if (!candidate) throw new AppError('not_found', 'no candidate is staged in this portal');
     if (expectedActiveVersion !== undefined && (current?.version ?? null) !== expectedActiveVersion) {
@@ -100,7 +92,7 @@ export async function promoteCandidate(
 export async function dropCandidate(deps: ServiceDeps, viewer: Viewer) {
   const portal = await loadAdminPortal(deps, viewer);
   return deps.db.transaction(async (trx) => {
-    await trx.raw('SELECT 1 FROM portals WHERE id = ? FOR UPDATE', [portal.id]);
+    await lockPortal(trx, portal.id);
     const { candidate } = await rolloutState(trx, portal.id);
     if (!candidate) throw new AppError('not_found', 'no candidate is staged in this portal');
     const at = isoNow(deps);

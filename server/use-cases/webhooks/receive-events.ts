@@ -4,6 +4,8 @@ import { dealEventKind, type DealEventKind, type WebhookEvent } from '../../../s
 import { storeWebhookBatch, type StoredBatch } from '../../store/inbox.js';
 import { isoNow, type ServiceDeps } from '../deps.js';
 
+export type { StoredBatch };
+
 /** `rawEvents[i]` is the payload of `events[i]` as HubSpot sent it, kept whole in the inbox. */
 export async function receiveWebhookBatch(deps: ServiceDeps, events: readonly WebhookEvent[], rawEvents: readonly unknown[]): Promise<StoredBatch> {
   return storeWebhookBatch(deps.db, events.map((event, index) => ({
