@@ -36,8 +36,8 @@ function troubleOf(error: unknown): DatabaseTrouble | null {
     if (code === '57014') return { kind: 'timeout', reason: 'database statement ran too long' };
     if (code === '53300') return { kind: 'busy', reason: 'database has no connection to spare' };
   }
-  // node-postgres reports a connection that ends under it by message only.
-  if (typeof message === 'string' && /^(Connection terminated|Client has encountered a connection error|Client was closed)/.test(message)) {
+  // node-postgres reports a connection that ends under it by message only; knex puts the statement before it.
+  if (typeof message === 'string' && /(?:^| - )(?:Connection terminated|Client has encountered a connection error|Client was closed)/.test(message)) {
     return { kind: 'unreachable', reason: 'database connection lost' };
   }
   return null;
