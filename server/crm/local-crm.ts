@@ -4,11 +4,7 @@ import type { Knex } from 'knex';
 import type { Deal } from '../../src/deal.js';
 import { normaliseEmail } from '../../src/directory/email.js';
 import type { Directory, DirectoryUser } from '../../src/directory/schema.js';
-import { prepared, runPrepared } from '../db/prepared.js';
 import type { BatchWriteResult, Crm, DealUpdate, NewTask } from './crm.js';
-
-// Every card view reads its deal: a prepared statement (see db/prepared.ts).
-const DEAL = prepared('approval-router/local-deal', 'SELECT properties FROM local_deals WHERE portal_id = ? AND id = ?');
 
 interface LocalUserRow {
   email: string;
@@ -23,17 +19,13 @@ interface LocalUserRow {
 
 export class LocalCrm implements Crm {
   readonly #db: Knex;
-  readonly #directoryTtlMs: number;
-  // Like the HubSpot adapter, the directory is cached briefly: every card view needs it, and it rarely changes.
-  readonly #directories = new Map<string, { at: number; directory: Promise<Directory> }>();
 
-  constructor(db: Knex, options: { directoryTtlMs?: number } = {}) {
+  constructor(db: Knex) {
     this.#db = db;
-    this.#directoryTtlMs = options.directoryTtlMs ?? 2_000;
   }
 
   async getDeal(portalId: string, dealId: string, properties: readonly string[]): Promise<Deal | null> {
-    const [row] = await runPrepared<{ properties: Record<string, string | null> }>(this.#db, DEAL, [portalId, dealId]);
+    const row = await this.#db('local_deals').where({ portal_id: portalId, id: dealId }).first<{ properties: Record<string, string | null> } | undefined>('properties');
     if (!row) return null;
     const picked: Record<string, string | null> = {};
     for (const name of properties) {
@@ -43,16 +35,8 @@ export class LocalCrm implements Crm {
     return { id: dealId, properties: picked };
   }
 
-  getDirectory(portalId: string): Promise<Directory> {
-    const cached = this.#directories.get(portalId);
-    if (cached && performance.now() - cached.at < this.#directoryTtlMs) return cached.directory;
-    const directory = this.#readDirectory(portalId);
-    this.#directories.set(portalId, { at: performance.now(), directory });
-    directory.catch(() => this.#directories.delete(portalId));
-    return directory;
-  }
-
-  async #readDirectory(portalId: string): Promise<Directory> {
+  /** The demo portal's people: one indexed read, so a change is seen by the next view in every process. */
+  async getDirectory(portalId: string): Promise<Directory> {
     const rows = await this.#db('local_users').where({ portal_id: portalId }).orderBy('email').select<LocalUserRow[]>('*');
     return { users: rows.map(toDirectoryUser) };
   }
@@ -110,7 +94,6 @@ export class LocalCrm implements Crm {
   }
 
   async upsertUser(portalId: string, user: DirectoryUser): Promise<void> {
-    this.#directories.delete(portalId);
     await this.#db('local_users').insert({
       portal_id: portalId,
       email: normaliseEmail(user.email),
