@@ -89,7 +89,7 @@ export function instrumentCrm(crm: Crm, metrics: Metrics): Crm {
     };
   return {
     getDeal: wrap('get_deal', (p, id: string, props: readonly string[]) => crm.getDeal(p, id, props)),
-    getDirectory: (portalId) => crm.getDirectory(portalId), // cached by the adapter: a call here is rarely a call to HubSpot
+    getDirectory: wrap('get_directory', (p) => crm.getDirectory(p)), // server/cache sits in front: each call here is one to HubSpot
     addNote: wrap('add_note', (p, id: string, body: string) => crm.addNote(p, id, body)),
     addTask: wrap('add_task', (p, id: string, task: Parameters<Crm['addTask']>[2]) => crm.addTask(p, id, task)),
     updateDeals: wrap('update_deals', (p, updates: Parameters<Crm['updateDeals']>[1]) => crm.updateDeals(p, updates)),

@@ -1,5 +1,6 @@
 // What the HTTP service and the job workers share: config, logger, the migrated database, the CRMs, HubSpot.
 // Built once per process by server/main.ts (serve) or server/commands/worker.ts (workers only).
+import { DirectoryCache, withDirectoryCache } from './cache/hubspot-directory.js';
 import { loadConfig, type Config } from './config.js';
 import type { Crm } from './crm/crm.js';
 import { LocalCrm } from './crm/local-crm.js';
@@ -44,7 +45,9 @@ export async function buildRuntime(options: { config?: Config; logger?: Logger }
     if (!hubspot.configured) logger.info({ missing: hubspot.missing }, 'HubSpot is not configured: serving the local demo portal only');
     const now = () => new Date();
     const metrics = createMetrics(db, { clock: now });
-    const hubspotCrm: Crm = hubspot.configured ? instrumentCrm(new HubSpotCrm({ clientFor: hubspot.connection.clientFor }), metrics) : unconnectedCrm(hubspot.missing);
+    const hubspotCrm: Crm = hubspot.configured
+      ? withDirectoryCache(instrumentCrm(new HubSpotCrm({ clientFor: hubspot.connection.clientFor }), metrics), new DirectoryCache())
+      : unconnectedCrm(hubspot.missing);
     const deps: ServiceDeps = {
       db, logger, now, portalConfigs: new PortalConfigCache(),
       crmFor: (portal) => (portal.installState === 'demo' ? localCrm : hubspotCrm),
