@@ -1,6 +1,7 @@
 // What the HTTP service and the job workers share: config, logger, the migrated database, the CRMs, HubSpot.
 // Built once per process by server/main.ts (serve) or server/commands/worker.ts (workers only).
-import { DirectoryCache, withDirectoryCache } from './cache/hubspot-directory.js';
+import { createCaches } from './cache/caches.js';
+import { withDirectoryCache } from './cache/hubspot-directory.js';
 import { loadConfig, type Config } from './config.js';
 import type { Crm } from './crm/crm.js';
 import { LocalCrm } from './crm/local-crm.js';
@@ -16,7 +17,6 @@ import { applyPostureToAllPortals } from './use-cases/rollout/posture.js';
 import { JobWorker, type WorkerOptions } from './jobs/worker.js';
 import { createLogger, secretValues, type Logger } from './logger.js';
 import { createMetrics, instrumentCrm, type Metrics } from './metrics.js';
-import { PortalConfigCache } from './store/portal-config.js';
 import type { ServiceDeps } from './use-cases/deps.js';
 
 export interface Runtime {
@@ -45,11 +45,12 @@ export async function buildRuntime(options: { config?: Config; logger?: Logger }
     if (!hubspot.configured) logger.info({ missing: hubspot.missing }, 'HubSpot is not configured: serving the local demo portal only');
     const now = () => new Date();
     const metrics = createMetrics(db, { clock: now });
+    const cache = createCaches();
     const hubspotCrm: Crm = hubspot.configured
-      ? withDirectoryCache(instrumentCrm(new HubSpotCrm({ clientFor: hubspot.connection.clientFor }), metrics), new DirectoryCache())
+      ? withDirectoryCache(instrumentCrm(new HubSpotCrm({ clientFor: hubspot.connection.clientFor }), metrics), cache.hubspotDirectory)
       : unconnectedCrm(hubspot.missing);
     const deps: ServiceDeps = {
-      db, logger, now, portalConfigs: new PortalConfigCache(),
+      db, logger, now, cache,
       crmFor: (portal) => (portal.installState === 'demo' ? localCrm : hubspotCrm),
     };
     return { config, logger, database, hubspot, deps, metrics };

@@ -6,8 +6,8 @@ import { policyProperties } from '../../src/policy/policy-properties.js';
 import type { Policy } from '../../src/policy/schema.js';
 import { AppError } from '../errors.js';
 import { mergeDelegations, withDelegations, type StoredDelegation } from '../store/delegations.js';
-import { activePolicy, portalWithActivePolicy, toVersion, type PolicyVersion } from '../store/policies.js';
-import { findPortal, toPortal, type Portal } from '../store/portals.js';
+import { activePolicy, type PolicyVersion } from '../store/policies.js';
+import { findPortal, type Portal } from '../store/portals.js';
 import { isoNow, type ServiceDeps } from './deps.js';
 
 export interface Viewer {
@@ -27,13 +27,6 @@ export interface DealContext {
   policy: PolicyVersion;
   deal: Deal;
   directory: Directory;
-}
-
-/** The portal and its active policy in one read; 404 when the portal has not installed the app. */
-export async function loadPortalAndPolicy(deps: ServiceDeps, portalId: string): Promise<{ portal: Portal; policy: PolicyVersion | null }> {
-  const found = await portalWithActivePolicy(deps.db, portalId);
-  if (!found || found.portal.install_state === 'uninstalled') throw new AppError('not_found', 'approval-router is not installed in this portal');
-  return { portal: toPortal(found.portal), policy: found.policy ? toVersion(found.policy) : null };
 }
 
 /**

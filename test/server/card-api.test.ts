@@ -3,7 +3,6 @@ import { stringify } from 'yaml';
 import { verifyChain } from '../../server/store/traces.js';
 import { CardView, ErrorAnswer, InboxAnswer, RequestAnswer } from '../../src/contract/card-api.js';
 import { buildTestApp, callApi } from '../support/app.js';
-import { onTheWire } from '../support/wire.js';
 import { useTestDatabase } from '../support/db.js';
 import { idempotencyKey, seedDeal, seedPortal } from '../support/factories.js';
 
@@ -157,26 +156,6 @@ describe('requesting approval', () => {
       await db.raw('DROP SEQUENCE test_deadlock_transition; DROP SEQUENCE test_deadlock_decision');
     }
     expect(await verifyChain(db, portal.portalId)).toMatchObject({ ok: true });
-  });
-
-  it('a decision is six statements in two round trips: BEGIN, key and lock together; writes, trace and COMMIT together', async () => {
-    const { db, portal, call } = await setup();
-    const open = async (dealId: string) => RequestAnswer.parse((await call('noah', 'POST', `/api/v1/deals/${dealId}/requests`, { justification: 'Competitive pressure', idempotencyKey: idempotencyKey() }).expect(201)).body);
-    const warm = await open(await seedDeal(portal, { discount_percent: '25' }));
-    await call('ben', 'POST', `/api/v1/requests/${warm.request.id}/decisions`, { verdict: 'approve', comment: 'fine', idempotencyKey: idempotencyKey() }).expect(200); // the policy document is kept from here on
-    const dealId = await seedDeal(portal, { discount_percent: '25' });
-    const opened = await open(dealId);
-    await call('ben', 'GET', `/api/v1/deals/${dealId}/card`).expect(200); // the approver opens the card: the portal's copy is kept
-    const { statements, wire } = await onTheWire(db, () => call('ben', 'POST', `/api/v1/requests/${opened.request.id}/decisions`, { verdict: 'approve', comment: 'fine', idempotencyKey: idempotencyKey() }).expect(200));
-    // BEGIN, the idempotency key, the request under its lock (with its portal's state), the writes, the trace with the
-    // answer, COMMIT.
-    expect(statements, statements.join('\n')).toHaveLength(6);
-    expect(wire).toEqual([
-      'send BEGIN', 'send INSERT INTO idempotency_keys', 'send select "r"',
-      'answered BEGIN', 'answered INSERT INTO idempotency_keys', 'answered select "r"',
-      'send WITH w0', 'send WITH appended', 'send COMMIT', 'answered WITH w0', 'answered WITH appended', 'answered COMMIT',
-    ]);
-    expect(await db('jobs').where({ portal_id: portal.portalId, kind: 'sync_deal', key: dealId, state: 'queued' }).count()).toEqual([{ count: '1' }]);
   });
 
   it('a decision checks the portal under the request\'s lock: a flag turned off behind the kept copy refuses it', async () => {

@@ -7,9 +7,9 @@ import { stoppedDelegations, type StoppedDelegation } from '../../../src/directo
 import { evaluateRecordingErrors } from '../rollout/evaluation-errors.js';
 import { rolledBackFrom, rollbackNotice } from '../rollout/in-force.js';
 import { shadowEvaluate } from '../rollout/shadow-evaluation.js';
-import { answersFor, liveAt, PortalConfigCache, type PortalConfig } from '../../store/portal-config.js';
+import { createCaches } from '../../cache/caches.js';
+import { liveAt } from '../../store/portal-config.js';
 import { isAdmin } from '../../store/portals.js';
-import { policyDocumentById } from '../../store/policies.js';
 import { latestRequestForView, type RequestSummary } from '../../store/requests.js';
 import { isoNow, type ServiceDeps } from '../deps.js';
 import { loadDealContext, type Viewer } from '../load-facts.js';
@@ -20,16 +20,15 @@ import { activeStep, hasDecided } from '../../../src/lifecycle/waiting.js';
 
 export async function getCardView(deps: ServiceDeps, viewer: Viewer, dealId: string): Promise<CardView> {
   const at = isoNow(deps);
-  const { config, context, forView } = await loadForView(deps, viewer.portalId, dealId, at);
-  const { portal, policy: activeVersion, rollout } = config;
+  const { config, context, forView, cache } = await loadForView(deps, viewer.portalId, dealId, at);
+  const { portal, candidate } = config;
   const current = forView.request;
-  const candidate = rollout.candidate && rollout.candidate.id !== activeVersion?.id ? rollout.candidate : null;
   const { policy, deal, wideDeal, directory } = context;
   const input = { deal, policy: policy.document, directory, requester: viewer.email, at: directory.delegations?.length ? delegationEpoch(directory, at) : null };
   const output = await evaluateRecordingErrors(deps.db, { portalId: portal.id, policyVersionId: policy.id, dealId, source: 'card', at }, input);
   const [trace, requestPolicy] = await Promise.all([
     traceEvaluation(deps.db, portal.id, input, output, { dealId, occurredAt: at }),
-    current && current.policyVersionId !== policy.id ? policyDocumentById(deps.db, portal.id, current.policyVersionId) : policy.document,
+    current && current.policyVersionId !== policy.id ? cache.policyDocuments.get(deps.db, portal.id, current.policyVersionId) : policy.document,
     candidate ? shadowEvaluate(deps.db, deps.logger, { portalId: portal.id, dealId, active: policy, candidate, input, output, wideDeal, source: 'card', at }) : null,
   ]);
   const delegations = forView.delegatedBy;
@@ -37,7 +36,7 @@ export async function getCardView(deps: ServiceDeps, viewer: Viewer, dealId: str
   const request = current ? presentRequest(current, requestPolicy ?? policy.document, names, delegations) : null;
   const preview = presentRoute(output.route, policy.document, names);
   explainStoppedDelegations(preview, stoppedDelegations(output.route, directory, input.at));
-  const rollback = rolledBackFrom(rollout, policy);
+  const rollback = rolledBackFrom(config.lastRolledBack, policy);
 
   const roles = rolesOf(viewer, current, output.route.owner.email, isAdmin(portal, viewer.email));
   const notices: string[] = [];
@@ -75,27 +74,16 @@ export async function getCardView(deps: ServiceDeps, viewer: Viewer, dealId: str
   };
 }
 
-/**
- * The portal's configuration, the deal and the deal's latest request. A warm view sends two statements at once: the
- * deal (from the CRM) and the request with the configuration version beside it. When that version is not the one the
- * kept configuration was loaded at, the configuration is read again and the view starts over, once.
- */
+/** The portal's configuration (from this process's cache, checked against its version), the deal and its latest request. */
 async function loadForView(deps: ServiceDeps, portalId: string, dealId: string, at: string) {
-  const cache = deps.portalConfigs ?? new PortalConfigCache(1);
-  const kept = cache.get(portalId);
-  // A kept copy that would refuse the view (not installed, no active policy) is checked afresh before refusing, and
-  // one read after `at` is read again for it.
-  let config = kept && usable(kept) && answersFor(kept, at) ? kept : await cache.load(deps.db, portalId, at);
-  for (let attempt = 0; ; attempt += 1) {
-    if (!config || config.portal.installState === 'uninstalled') throw new AppError('not_found', 'approval-router is not installed in this portal');
-    const candidate = config.rollout.candidate && config.rollout.candidate.id !== config.policy?.id ? config.rollout.candidate : null;
-    const [context, forView] = await Promise.all([
-      loadDealContext(deps, config.portal, dealId, config.policy, { alsoFor: candidate?.document ?? null, delegations: liveAt(config, at) }),
-      latestRequestForView(deps.db, portalId, dealId, at),
-    ]);
-    if (forView.configVersion === config.version || attempt === 1) return { config, context, forView };
-    config = await cache.load(deps.db, portalId, at);
-  }
+  const cache = deps.cache ?? createCaches();
+  const config = await cache.portalConfigs.current(deps.db, portalId, at);
+  if (!config || config.portal.installState === 'uninstalled') throw new AppError('not_found', 'approval-router is not installed in this portal');
+  const [context, forView] = await Promise.all([
+    loadDealContext(deps, config.portal, dealId, config.policy, { alsoFor: config.candidate?.document ?? null, delegations: liveAt(config, at) }),
+    latestRequestForView(deps.db, portalId, dealId, at),
+  ]);
+  return { config, context, forView, cache };
 }
 
 /** The portal's day's HubSpot budget is spent: what the deal shows lags what is recorded here until the next day. */
@@ -103,8 +91,6 @@ function syncDelayedNotice(until: Date): string {
   const when = `${until.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
   return `HubSpot sync delayed until ${when}: the portal's daily HubSpot budget is spent; approvals are recorded here and reach the deal then`;
 }
-
-const usable = (config: PortalConfig): boolean => config.portal.installState !== 'uninstalled' && config.policy !== null;
 
 function rolesOf(viewer: Viewer, request: RequestSummary | null, ownerEmail: string | null, admin: boolean): ViewerRole[] {
   const roles: ViewerRole[] = [];
