@@ -10,6 +10,8 @@ import { migrateWithoutTimeout, type Db } from './db/database.js';
 import { openDatabase, type OpenDatabase } from './db/open-database.js';
 import { devSigningSecret } from './demo/dev-signing-secret.js';
 import { seedDemoPortal } from './demo/seed-demo-portal.js';
+import { createCaches, type Caches } from './cache/caches.js';
+import { withDirectoryCache } from './cache/hubspot-directory.js';
 import { AppError } from './errors.js';
 import { createApp } from './http/app.js';
 import { connectHubSpot, type HubSpotSetup } from './hubspot/connect.js';
@@ -19,7 +21,6 @@ import { JobWorker, type WorkerOptions } from './jobs/worker.js';
 import { createLogger, secretValues, type Logger } from './logger.js';
 import { createMetrics, instrumentCrm, type Metrics } from './metrics.js';
 import { pruneFinishedJobs } from './store/jobs.js';
-import { PortalConfigCache } from './store/portal-config.js';
 import type { ServiceDeps } from './use-cases/deps.js';
 import { applyPostureToAllPortals } from './use-cases/rollout/posture.js';
 
@@ -47,9 +48,10 @@ export async function buildRuntime(options: { config?: Config; logger?: Logger }
     }
     const now = () => new Date();
     const metrics = createMetrics(db, { clock: now });
-    const { hubspot, crmFor } = connectCrms({ db, config, logger, metrics });
+    const cache = createCaches();
+    const { hubspot, crmFor } = connectCrms({ db, config, logger, metrics, cache });
     if (!hubspot.configured) logger.info({ missing: hubspot.missing }, 'HubSpot is not configured: serving the local demo portal only');
-    const deps: ServiceDeps = { db, logger, now, portalConfigs: new PortalConfigCache(), crmFor };
+    const deps: ServiceDeps = { db, logger, now, cache, crmFor };
     return { config, logger, database, hubspot, deps, metrics };
   } catch (error) {
     await database.close().catch(() => undefined);
@@ -61,14 +63,15 @@ export async function buildRuntime(options: { config?: Config; logger?: Logger }
  * The CRM each portal's deals live in: LocalCrm for the demo portal, HubSpot for installed ones. Without HubSpot
  * credentials an installed portal's calls fail with a clear 503; with metrics, HubSpot calls are counted.
  */
-export function connectCrms(deps: { db: Db; config: Config; logger: Logger; metrics?: Metrics }): { hubspot: HubSpotSetup; crmFor: ServiceDeps['crmFor'] } {
+export function connectCrms(deps: { db: Db; config: Config; logger: Logger; metrics?: Metrics; cache?: Caches }): { hubspot: HubSpotSetup; crmFor: ServiceDeps['crmFor'] } {
   const localCrm = new LocalCrm(deps.db);
   const hubspot = connectHubSpot({ db: deps.db, config: deps.config, logger: deps.logger });
   let hubspotCrm: Crm;
   if (!hubspot.configured) hubspotCrm = unconnectedCrm(hubspot.missing);
   else {
     const crm = new HubSpotCrm({ clientFor: hubspot.connection.clientFor });
-    hubspotCrm = deps.metrics ? instrumentCrm(crm, deps.metrics) : crm;
+    const counted = deps.metrics ? instrumentCrm(crm, deps.metrics) : crm;
+    hubspotCrm = deps.cache ? withDirectoryCache(counted, deps.cache.hubspotDirectory) : counted;
   }
   return { hubspot, crmFor: (portal) => (portal.installState === 'demo' ? localCrm : hubspotCrm) };
 }

@@ -1,7 +1,7 @@
 // Prometheus metrics (prom-client). Counters and histograms are recorded where things happen; gauges that must
 // agree across processes (requests by state, jobs, lag, breaches) are read from Postgres through the store at
 // scrape time, with the service's clock.
-import type { Knex } from 'knex';
+import type { Db } from './db/database.js';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Crm } from './crm/crm.js';
 import { HubSpotApiError } from './hubspot/hubspot-errors.js';
@@ -21,7 +21,7 @@ export interface Metrics {
   posture: Gauge<'portal'>;
 }
 
-export function createMetrics(db: Knex, options: { defaultMetrics?: boolean; clock?: () => Date } = {}): Metrics {
+export function createMetrics(db: Db, options: { defaultMetrics?: boolean; clock?: () => Date } = {}): Metrics {
   const clock = options.clock ?? (() => new Date());
   const registry = new Registry();
   if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'approval_router_' });
@@ -83,7 +83,7 @@ export function instrumentCrm(crm: Crm, metrics: Metrics): Crm {
     };
   return {
     getDeal: wrap('get_deal', (p, id: string, props: readonly string[]) => crm.getDeal(p, id, props)),
-    getDirectory: (portalId) => crm.getDirectory(portalId), // cached by the adapter: a call here is rarely a call to HubSpot
+    getDirectory: wrap('get_directory', (p) => crm.getDirectory(p)), // server/cache sits in front: each call here is one to HubSpot
     addNote: wrap('add_note', (p, id: string, body: string) => crm.addNote(p, id, body)),
     addTask: wrap('add_task', (p, id: string, task: Parameters<Crm['addTask']>[2]) => crm.addTask(p, id, task)),
     updateDeals: wrap('update_deals', (p, updates: Parameters<Crm['updateDeals']>[1]) => crm.updateDeals(p, updates)),

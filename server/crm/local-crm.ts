@@ -3,50 +3,34 @@
 import type { Deal } from '../../src/deal.js';
 import type { Directory, DirectoryUser } from '../../src/directory/schema.js';
 import type { Db } from '../db/database.js';
-import { prepared, runPrepared } from '../db/prepared.js';
 import {
-  addLocalNote, addLocalTask, changeLocalDeal, changeLocalDeals, localDirectoryUsers, localNotes, localTasks, upsertLocalDeal, upsertLocalUser,
+  addLocalNote, addLocalTask, changeLocalDeal, changeLocalDeals, localDeal, localDirectoryUsers, localNotes, localTasks, upsertLocalDeal, upsertLocalUser,
 } from '../store/local-crm.js';
 import type { BatchWriteResult, Crm, DealUpdate, NewTask } from './crm.js';
-
-// Every card view reads its deal: a prepared statement (see db/prepared.ts).
-const DEAL = prepared('approval-router/local-deal', 'SELECT properties FROM local_deals WHERE portal_id = ? AND id = ?');
 
 /** HubSpot's batch update takes 100 deals a call; LocalCrm counts its calls the same way. */
 const BATCH_LIMIT = 100;
 
 export class LocalCrm implements Crm {
   readonly #db: Db;
-  readonly #directoryTtlMs: number;
-  // Like the HubSpot adapter, the directory is cached briefly: every card view needs it, and it rarely changes.
-  readonly #directories = new Map<string, { at: number; directory: Promise<Directory> }>();
 
-  constructor(db: Db, options: { directoryTtlMs?: number } = {}) {
+  constructor(db: Db) {
     this.#db = db;
-    this.#directoryTtlMs = options.directoryTtlMs ?? 2_000;
   }
 
   async getDeal(portalId: string, dealId: string, properties: readonly string[]): Promise<Deal | null> {
-    const [row] = await runPrepared<{ properties: Record<string, string | null> }>(this.#db, DEAL, [portalId, dealId]);
-    if (!row) return null;
+    const stored = await localDeal(this.#db, portalId, dealId);
+    if (!stored) return null;
     const picked: Record<string, string | null> = {};
     for (const name of properties) {
       // Own properties only: "constructor" must not read Object's.
-      if (Object.hasOwn(row.properties, name)) picked[name] = row.properties[name] ?? null;
+      if (Object.hasOwn(stored, name)) picked[name] = stored[name] ?? null;
     }
     return { id: dealId, properties: picked };
   }
 
-  getDirectory(portalId: string): Promise<Directory> {
-    const cached = this.#directories.get(portalId);
-    if (cached && performance.now() - cached.at < this.#directoryTtlMs) return cached.directory;
-    const directory = this.#readDirectory(portalId);
-    this.#directories.set(portalId, { at: performance.now(), directory });
-    directory.catch(() => this.#directories.delete(portalId));
-    return directory;
-  }
-
-  async #readDirectory(portalId: string): Promise<Directory> {
+  /** The demo portal's people: one indexed read, so a change is seen by the next view in every process. */
+  async getDirectory(portalId: string): Promise<Directory> {
     return { users: await localDirectoryUsers(this.#db, portalId) };
   }
 
@@ -86,7 +70,6 @@ export class LocalCrm implements Crm {
   }
 
   async upsertUser(portalId: string, user: DirectoryUser): Promise<void> {
-    this.#directories.delete(portalId);
     await upsertLocalUser(this.#db, portalId, user);
   }
 

@@ -37,7 +37,7 @@ function troubleOf(error: unknown): DatabaseTrouble | null {
     if (code === '53300') return { kind: 'busy', reason: 'database has no connection to spare' };
   }
   // node-postgres reports a connection that ends under it by message only; knex puts the statement before it.
-  if (typeof message === 'string' && /(^| - )(Connection terminated|Client has encountered a connection error|Client was closed)/.test(message)) {
+  if (typeof message === 'string' && /(?:^| - )(?:Connection terminated|Client has encountered a connection error|Client was closed)/.test(message)) {
     return { kind: 'unreachable', reason: 'database connection lost' };
   }
   return null;

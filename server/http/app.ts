@@ -3,11 +3,11 @@ import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { parse as parseContentType } from 'content-type';
 import express, { type Express } from 'express';
 import { pinoHttp } from 'pino-http';
+import { createCaches } from '../cache/caches.js';
 import { checkDatabase } from '../db/database.js';
 import { AppError } from '../errors.js';
 import { createMetrics, type Metrics } from '../metrics.js';
 import type { HubSpotSetup } from '../hubspot/connect.js';
-import { PortalConfigCache } from '../store/portal-config.js';
 import type { ServiceDeps } from '../use-cases/deps.js';
 import { createOAuthRouter } from './routes/oauth.js';
 import { createWebhookRouter } from './routes/webhooks.js';
@@ -35,7 +35,7 @@ export interface AppDeps extends ServiceDeps {
 }
 
 export function createApp(given: AppDeps): Express {
-  const deps: AppDeps = { ...given, portalConfigs: given.portalConfigs ?? new PortalConfigCache() };
+  const deps: AppDeps = { ...given, cache: given.cache ?? createCaches() };
   const app = express();
   const metrics = deps.metrics ?? createMetrics(deps.db, { defaultMetrics: false, clock: deps.now });
   app.disable('x-powered-by');

@@ -16,8 +16,6 @@ export const BATCH_LIMIT = 100;
 
 export interface HubSpotCrmOptions {
   clientFor: ClientForPortal;
-  /** How long a portal's owners and teams are reused before HubSpot is asked again. */
-  directoryTtlMs?: number;
   /**
    * How long one HubSpot call may take before it counts as no answer (retryable). The api-client sets no timeout
    * of its own, and a hung call would hold a worker (and its claimed jobs) past their lease.
@@ -26,21 +24,15 @@ export interface HubSpotCrmOptions {
   now?: () => Date;
 }
 
-interface CachedDirectory {
-  expiresAt: number;
-  directory: Promise<Directory>;
-}
+export type { BatchWriteResult, DealUpdate, NewTask };
 
 export class HubSpotCrm implements Crm {
   readonly #clientFor: ClientForPortal;
-  readonly #ttlMs: number;
   readonly #timeoutMs: number;
   readonly #now: () => Date;
-  readonly #directories = new Map<string, CachedDirectory>();
 
   constructor(options: HubSpotCrmOptions) {
     this.#clientFor = options.clientFor;
-    this.#ttlMs = options.directoryTtlMs ?? 60_000;
     this.#timeoutMs = options.callTimeoutMs ?? 10_000;
     this.#now = options.now ?? (() => new Date());
   }
@@ -62,16 +54,9 @@ export class HubSpotCrm implements Crm {
     }
   }
 
-  /** Owners with their teams, cached per portal; concurrent callers share one fetch. */
+  /** Owners with their teams, every page (server/cache keeps a copy for a minute). */
   getDirectory(portalId: string): Promise<Directory> {
-    const now = this.#now().getTime();
-    const cached = this.#directories.get(portalId);
-    if (cached && cached.expiresAt > now) return cached.directory;
-    const directory = this.#fetchDirectory(portalId);
-    const entry = { expiresAt: now + this.#ttlMs, directory };
-    this.#directories.set(portalId, entry);
-    directory.catch(() => { if (this.#directories.get(portalId) === entry) this.#directories.delete(portalId); });
-    return directory;
+    return this.#fetchDirectory(portalId);
   }
 
   async addNote(portalId: string, dealId: string, body: string): Promise<void> {

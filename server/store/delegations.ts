@@ -1,7 +1,6 @@
 // Delegations per portal: dated away windows an admin (or the approver) sets. Revoking keeps the row, so the
 // history of who acted for whom stays readable. `withDelegations` puts the live ones into the directory the core reads.
 import type { Knex } from 'knex';
-import { canonicalJson } from '../../src/hash.js';
 import type { Delegation, Directory } from '../../src/directory/schema.js';
 
 export interface StoredDelegation {
@@ -93,10 +92,6 @@ export async function revokeDelegation(trx: Knex.Transaction, portalId: string, 
   return row ? toDelegation(row) : null;
 }
 
-// The merged directory is kept per CRM snapshot object and delegation list, so the core's per-object caches (its
-// directory index and hash) keep working across card views while nothing changed.
-const merged = new WeakMap<Directory, { key: string; directory: Directory }>();
-
 /**
  * The directory with the portal's live delegations added (after any the CRM snapshot already carries), in a
  * stable order so the same windows always hash the same. Ended and revoked windows are left out: they route nothing.
@@ -106,14 +101,9 @@ export async function withDelegations(db: Knex, portalId: string, directory: Dir
   return mergeDelegations(snapshot, stored);
 }
 
-/** The directory with these live delegations added; the same object back while neither changed. */
+/** The directory with these live delegations added; the snapshot itself when there are none. */
 export function mergeDelegations(snapshot: Directory, stored: readonly StoredDelegation[]): Directory {
   if (stored.length === 0) return snapshot;
   const added: Delegation[] = stored.map((d) => ({ from: d.from, to: d.to, startsAt: d.startsAt, endsAt: d.endsAt }));
-  const key = canonicalJson(added);
-  const cached = merged.get(snapshot);
-  if (cached?.key === key) return cached.directory;
-  const result: Directory = { ...snapshot, delegations: [...(snapshot.delegations ?? []), ...added] };
-  merged.set(snapshot, { key, directory: result });
-  return result;
+  return { ...snapshot, delegations: [...(snapshot.delegations ?? []), ...added] };
 }

@@ -37,6 +37,12 @@ export async function upsertLocalUser(db: Knex, portalId: string, user: Director
   }).onConflict(['portal_id', 'email']).merge();
 }
 
+/** A demo deal's properties as stored, or null. */
+export async function localDeal(db: Knex, portalId: string, dealId: string): Promise<Properties | null> {
+  const row = await db('local_deals').where({ portal_id: portalId, id: dealId }).first<{ properties: Properties } | undefined>('properties');
+  return row?.properties ?? null;
+}
+
 export async function upsertLocalDeal(db: Knex, portalId: string, deal: { id: string; properties: Properties }): Promise<void> {
   await db('local_deals').insert({ portal_id: portalId, id: deal.id, properties: JSON.stringify(deal.properties) })
     .onConflict(['portal_id', 'id']).merge();

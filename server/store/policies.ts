@@ -34,28 +34,13 @@ export interface PolicyRow {
   activated_at: Date | null;
 }
 
-// A version's document never changes, so one parsed object per version is shared by every request: the core
-// compiles and hashes a policy once per object, and this keeps that once per process rather than per request.
-const documents = new Map<string, Policy>();
-
-function sharedDocument(row: PolicyRow): Policy {
-  const key = `${row.id}:${row.hash}`;
-  let document = documents.get(key);
-  if (!document) {
-    document = row.document;
-    if (documents.size > 10_000) documents.clear();
-    documents.set(key, document);
-  }
-  return document;
-}
-
 export const toVersion = (row: PolicyRow): PolicyVersion => ({
   id: String(row.id),
   portalId: String(row.portal_id),
   version: row.version,
   name: row.name,
   source: row.source,
-  document: sharedDocument(row),
+  document: row.document,
   hash: row.hash,
   createdBy: row.created_by,
   createdAt: row.created_at.toISOString(),
@@ -74,23 +59,10 @@ export async function policyById(db: Knex, portalId: string, id: string): Promis
   return row ? toVersion(row) : null;
 }
 
-// Documents by version id: a version's document never changes, so one read per process answers for good. Kept per
-// database (version ids are only unique within one), found through the knex config object that a transaction shares
-// with the handle it came from.
-const documentsByDatabase = new WeakMap<object, Map<string, Policy>>();
-
 /** The document of one of the portal's versions (a request keeps the version it was routed with), or null. */
 export async function policyDocumentById(db: Knex, portalId: string, id: string): Promise<Policy | null> {
-  const database = (db.client as { config: object }).config;
-  let documentsById = documentsByDatabase.get(database);
-  if (!documentsById) documentsByDatabase.set(database, (documentsById = new Map<string, Policy>()));
-  const kept = documentsById.get(`${portalId}:${id}`);
-  if (kept) return kept;
   const row = await db('policy_versions').where({ portal_id: portalId, id }).first<Pick<PolicyRow, 'document'> | undefined>('document');
-  if (!row) return null;
-  if (documentsById.size >= 10_000) documentsById.clear();
-  documentsById.set(`${portalId}:${id}`, row.document);
-  return row.document;
+  return row?.document ?? null;
 }
 
 export async function policyByVersion(db: Knex, portalId: string, version: number): Promise<PolicyVersion | null> {
@@ -130,19 +102,19 @@ export async function activatePolicyVersion(trx: Knex.Transaction, portalId: str
   await trx('policy_versions').where({ portal_id: portalId, id }).update({ is_active: true, activated_by: by, activated_at: at });
 }
 
-/** The portal and its active policy version in one round trip (the card view's first read). */
-export async function portalWithActivePolicy(db: Knex, portalId: string): Promise<{ portal: PortalRow; policy: PolicyRow | null } | null> {
+/** The portal (with its configuration version) and its active policy version, in one statement. */
+export async function portalWithActivePolicy(db: Knex, portalId: string): Promise<{ portal: PortalRow & { config_version: string }; policy: PolicyRow | null } | null> {
   const row = await db('portals as p')
     .leftJoin('policy_versions as v', function () { this.on('v.portal_id', '=', 'p.id').andOn('v.is_active', '=', db.raw('true')); })
     .where('p.id', portalId)
     .first<Record<string, unknown> | undefined>(
-      'p.id', 'p.name', 'p.install_state', 'p.feature_flag', 'p.settings', 'p.installed_by_email',
+      'p.id', 'p.name', 'p.install_state', 'p.feature_flag', 'p.settings', 'p.installed_by_email', 'p.config_version',
       db.raw('to_jsonb(v.*) as policy'),
     );
   if (!row) return null;
   const policy = row.policy as (Omit<PolicyRow, 'created_at' | 'activated_at'> & { created_at: string; activated_at: string | null }) | null;
   return {
-    portal: row as unknown as PortalRow,
+    portal: row as unknown as PortalRow & { config_version: string },
     policy: policy ? { ...policy, created_at: new Date(policy.created_at), activated_at: policy.activated_at ? new Date(policy.activated_at) : null } : null,
   };
 }

@@ -5,8 +5,6 @@ import type { Knex } from 'knex';
 import type { ApprovalState } from '../../src/lifecycle/types.js';
 import type { Deal } from '../../src/deal.js';
 import type { Portal } from './portals.js';
-import { prepared, runPrepared } from '../db/prepared.js';
-import { CONFIG_VERSION_SQL } from './portal-config.js';
 import { stepStatus } from '../../src/lifecycle/waiting.js';
 
 export interface StoredRequest {
@@ -113,20 +111,17 @@ export interface RequestForView {
   request: RequestSummary | null;
   /** Decisions a delegate made on someone's behalf, keyed "stepIndex:approver". */
   delegatedBy: Map<string, string>;
-  /** The portal's configuration version, read in the same statement (see portal-config.ts). */
-  configVersion: number;
   /** Until when the portal's HubSpot syncs wait for its next day's budget, or null when they do not. */
   syncDeferredUntil: Date | null;
 }
 
 /**
  * What the card view needs from the approval tables in one statement: the deal's latest request with the decisions
- * delegates made on it, and beside it the portal's configuration version and whether its syncs wait for the next
- * day's budget at the view's instant (a row even when the deal has no request).
+ * delegates made on it, and beside it whether the portal's syncs wait for the next day's budget at the view's instant
+ * (a row even when the deal has no request).
  */
-const LATEST_FOR_VIEW = prepared('approval-router/latest-request-for-view', `
-  SELECT ${CONFIG_VERSION_SQL} AS config_version,
-    (SELECT b.deferred_until FROM portal_budgets b WHERE b.portal_id = ? AND b.deferred_until > ?::timestamptz) AS sync_deferred_until,
+const LATEST_FOR_VIEW = `
+  SELECT (SELECT b.deferred_until FROM portal_budgets b WHERE b.portal_id = ? AND b.deferred_until > ?::timestamptz) AS sync_deferred_until,
     latest.*
   FROM (SELECT 1) AS one LEFT JOIN LATERAL (
     SELECT r.id, r.portal_id, r.deal_id, r.requester_email, r.requester_user_id, r.justification, r.snapshot_hash, r.score,
@@ -136,17 +131,17 @@ const LATEST_FOR_VIEW = prepared('approval-router/latest-request-for-view', `
     FROM approval_requests r JOIN policy_versions p ON p.id = r.policy_version_id
     WHERE r.portal_id = ? AND r.deal_id = ?
     ORDER BY r.created_at DESC, r.seq DESC LIMIT 1
-  ) AS latest ON true`);
+  ) AS latest ON true`;
+
+type ViewRow = Omit<RequestRow, 'deal_snapshot' | 'evaluation'> & { sync_deferred_until: Date | null; delegated: [number, string, string][] | null; id: string | null };
 
 export async function latestRequestForView(db: Knex, portalId: string, dealId: string, at: string): Promise<RequestForView> {
-  const rows = await runPrepared<Omit<RequestRow, 'deal_snapshot' | 'evaluation'> & { config_version: string; sync_deferred_until: Date | null; delegated: [number, string, string][] | null; id: string | null }>(
-    db, LATEST_FOR_VIEW, [portalId, portalId, at, portalId, dealId]);
+  const { rows } = await db.raw<{ rows: ViewRow[] }>(LATEST_FOR_VIEW, [portalId, at, portalId, dealId]);
   const row = rows[0];
   if (!row) throw new Error('latestRequestForView returned no row');
   return {
     request: row.id ? toSummary(row) : null,
     delegatedBy: new Map((row.delegated ?? []).map(([step, approver, onBehalfOf]) => [`${step}:${approver}`, onBehalfOf])),
-    configVersion: Number(row.config_version),
     syncDeferredUntil: row.sync_deferred_until,
   };
 }

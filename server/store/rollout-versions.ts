@@ -37,7 +37,7 @@ export interface RolloutState {
   lastRolledBack: RolloutVersion | null;
 }
 
-/** The staged candidate and the last rolled-back version in one round trip (the card view asks on every load). */
+/** The staged candidate and the last rolled-back version, in one statement. */
 export async function rolloutState(db: Knex, portalId: string): Promise<RolloutState> {
   const rows = await db('policy_versions').where({ portal_id: portalId })
     .where((q) => {

@@ -139,18 +139,9 @@ export async function tracePortals(db: Knex): Promise<string[]> {
   return rows.map((row) => String(row.portal_id));
 }
 
-const storedDocuments = new Set<string>();
-
-/** Stores a document (policy, directory snapshot) by the hash of its canonical JSON; a no-op when known. */
+/** Stores a document (policy, directory snapshot) by the hash of its canonical JSON; a no-op when it is there. */
 export async function storeDocument(db: Knex, kind: 'policy' | 'directory', hash: string, canonical: string): Promise<void> {
-  if (storedDocuments.has(hash)) return;
   await db.raw('INSERT INTO trace_documents (hash, kind, body) VALUES (?, ?, ?) ON CONFLICT (hash) DO NOTHING', [hash, kind, canonical]);
-}
-
-/** Remembers a document as stored once the transaction that stored it has committed. */
-export function markDocumentsStored(hashes: readonly string[]): void {
-  if (storedDocuments.size > 100_000) storedDocuments.clear();
-  for (const hash of hashes) storedDocuments.add(hash);
 }
 
 export async function loadDocument(db: Knex, hash: string): Promise<string | null> {

@@ -1,19 +1,19 @@
 // What the use cases need from the outside world, behind narrow interfaces wired in server/main.ts.
-import type { Knex } from 'knex';
+import type { Db } from '../db/database.js';
 import type { Logger } from 'pino';
+import type { Caches } from '../cache/caches.js';
 import type { Crm } from '../crm/crm.js';
-import type { PortalConfigCache } from '../store/portal-config.js';
 import type { Portal } from '../store/portals.js';
 
 export interface ServiceDeps {
-  db: Knex;
+  db: Db;
   logger: Logger;
   /** The CRM that holds this portal's deals: LocalCrm for the demo portal, HubSpot for installed ones. */
   crmFor: (portal: Portal) => Crm;
   /** The current instant; the core never reads a clock, the use cases take it from here. */
   now: () => Date;
-  /** This process's copies of portal configurations for the card view; without it every view reads them afresh. */
-  portalConfigs?: PortalConfigCache;
+  /** This process's caches (server/cache); without them every read goes to the database. */
+  cache?: Caches;
 }
 
 export const isoNow = (deps: Pick<ServiceDeps, 'now'>): string => deps.now().toISOString();

@@ -4,10 +4,11 @@ import type { Deal } from '../../src/deal.js';
 import type { Directory } from '../../src/directory/schema.js';
 import { policyProperties } from '../../src/policy/policy-properties.js';
 import type { Policy } from '../../src/policy/schema.js';
+import type { Crm } from '../crm/crm.js';
 import { AppError } from '../errors.js';
-import { mergeDelegations, withDelegations, type StoredDelegation } from '../store/delegations.js';
-import { activePolicy, portalWithActivePolicy, toVersion, type PolicyVersion } from '../store/policies.js';
-import { findPortal, toPortal, type Portal } from '../store/portals.js';
+import { withDelegations } from '../store/delegations.js';
+import { activePolicy, type PolicyVersion } from '../store/policies.js';
+import { findPortal, type Portal } from '../store/portals.js';
 import { isoNow, type ServiceDeps } from './deps.js';
 
 export interface Viewer {
@@ -29,32 +30,32 @@ export interface DealContext {
   directory: Directory;
 }
 
-/** The portal and its active policy in one read; 404 when the portal has not installed the app. */
-export async function loadPortalAndPolicy(deps: ServiceDeps, portalId: string): Promise<{ portal: Portal; policy: PolicyVersion | null }> {
-  const found = await portalWithActivePolicy(deps.db, portalId);
-  if (!found || found.portal.install_state === 'uninstalled') throw new AppError('not_found', 'approval-router is not installed in this portal');
-  return { portal: toPortal(found.portal), policy: found.policy ? toVersion(found.policy) : null };
+/** The deal and the directory with the portal's live delegations, as the active policy (and a candidate) reads them. */
+export async function loadDealContext(
+  deps: ServiceDeps, portal: Portal, dealId: string, knownPolicy?: PolicyVersion | null, options: { alsoFor?: Policy | null } = {},
+): Promise<DealContext & { wideDeal: Deal }> {
+  const policy = knownPolicy === undefined ? await activePolicy(deps.db, portal.id) : knownPolicy;
+  if (!policy) throw noActivePolicy();
+  const crm = deps.crmFor(portal);
+  const [deals, directory] = await Promise.all([
+    readDeal(crm, portal.id, dealId, policy.document, options.alsoFor ?? null),
+    withDelegations(deps.db, portal.id, crm.getDirectory(portal.id), isoNow(deps)),
+  ]);
+  return { portal, policy, ...deals, directory };
 }
 
 /**
- * The deal as the active policy reads it, and the directory with the portal's live delegations. With `alsoFor` (a
- * staged candidate), the CRM is asked once for both policies' properties: `deal` keeps only the active policy's, so
- * its evaluation and trace are the same as without a candidate, and `wideDeal` has them all for the candidate.
+ * The deal as the policy reads it. With `alsoFor` (a staged candidate), the CRM is asked once for both policies'
+ * properties: `deal` keeps only the policy's, so its evaluation and trace are the same as without a candidate, and
+ * `wideDeal` has them all for the candidate. 404 when the CRM has no such deal.
  */
-export async function loadDealContext(
-  deps: ServiceDeps, portal: Portal, dealId: string, knownPolicy?: PolicyVersion | null,
-  options: { alsoFor?: Policy | null; delegations?: readonly StoredDelegation[] } = {},
-): Promise<DealContext & { wideDeal: Deal }> {
-  const policy = knownPolicy === undefined ? await activePolicy(deps.db, portal.id) : knownPolicy;
-  if (!policy) throw new AppError('conflict', 'this portal has no active routing policy: an admin must activate one');
-  const crm = deps.crmFor(portal);
-  const own = policyProperties(policy.document);
-  const wide = options.alsoFor ? [...new Set([...own, ...policyProperties(options.alsoFor)])].sort() : own;
-  const [wideDeal, directory] = await Promise.all([
-    crm.getDeal(portal.id, dealId, wide),
-    options.delegations ? crm.getDirectory(portal.id).then((snapshot) => mergeDelegations(snapshot, options.delegations ?? [])) : withDelegations(deps.db, portal.id, crm.getDirectory(portal.id), isoNow(deps)),
-  ]);
+export async function readDeal(crm: Crm, portalId: string, dealId: string, policy: Policy, alsoFor: Policy | null): Promise<{ deal: Deal; wideDeal: Deal }> {
+  const own = policyProperties(policy);
+  const wide = alsoFor ? [...new Set([...own, ...policyProperties(alsoFor)])].sort() : own;
+  const wideDeal = await crm.getDeal(portalId, dealId, wide);
   if (!wideDeal) throw new AppError('not_found', `deal ${dealId} was not found in this portal`);
   const deal = wide === own ? wideDeal : { ...wideDeal, properties: Object.fromEntries(Object.entries(wideDeal.properties).filter(([name]) => own.includes(name))) };
-  return { portal, policy, deal, wideDeal, directory };
+  return { deal, wideDeal };
 }
+
+export const noActivePolicy = (): AppError => new AppError('conflict', 'this portal has no active routing policy: an admin must activate one');

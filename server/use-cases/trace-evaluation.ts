@@ -1,10 +1,9 @@
 // Evaluations are traced content-addressed: the policy and directory are stored once by hash, and an
-// evaluation whose input was seen before reuses that trace row instead of writing another.
-import type { Knex } from 'knex';
+// evaluation whose input was traced before reuses that trace row instead of writing another.
+import type { Db } from '../db/database.js';
 import { canonicalJson, hashJson } from '../../src/hash.js';
-import { perDatabase } from '../db/per-database.js';
 import type { EvaluationInput, EvaluationOutput } from '../../src/evaluate.js';
-import { appendTrace, findEvaluationTrace, markDocumentsStored, storeDocument, type AppendedTrace, type TraceEntry } from '../store/traces.js';
+import { appendTrace, findEvaluationTrace, storeDocument, type AppendedTrace, type TraceEntry } from '../store/traces.js';
 
 /** What an evaluation trace row stores as its input: the deal and requester in full, documents by hash. */
 export interface EvaluationTraceInput {
@@ -15,39 +14,21 @@ export interface EvaluationTraceInput {
   at: string | null;
 }
 
-// Evaluation traces are content-addressed and rows are never changed, so a row once read answers for its input for
-// good. Only rows read back are remembered (not ones this process just appended with synchronous_commit off, which a
-// Postgres crash could still take back), per database handle, and at most SEEN_LIMIT of them.
-const SEEN_LIMIT = 50_000;
-const seenTraces = perDatabase(() => new Map<string, AppendedTrace>());
-
-/** The trace of this evaluation: an existing row when the same input was seen before, else a new one. */
+/** The trace of this evaluation: the row of the same input when there is one (one indexed read), else a new one. */
 export async function traceEvaluation(
-  db: Knex,
+  db: Db,
   portalId: string,
   input: EvaluationInput,
   output: EvaluationOutput,
   context: { dealId: string; requestId?: string | null; occurredAt: string },
 ): Promise<AppendedTrace> {
-  // The common case (a card viewed again, nothing changed) is answered from this process's memory of rows it has
-  // read before; else it reads one indexed row and takes no lock.
-  const seen = seenTraces(db);
-  const key = `${portalId}:${output.inputHash}`;
-  const remembered = seen.get(key);
-  if (remembered) return remembered;
   const known = await findEvaluationTrace(db, portalId, output.inputHash);
-  if (known) {
-    if (seen.size >= SEEN_LIMIT) seen.delete(seen.keys().next().value as string);
-    seen.set(key, known);
-    return known;
-  }
+  if (known) return known;
   // The documents first, then the trace in a statement of its own (its own transaction): the portal's chain-head lock
   // is held while that statement runs and commits, never across a round trip to this process. A preview decides
   // nothing, so its commit need not wait for the disk: WAL is written in order, so the next synchronous commit (any
   // decision) flushes it too, and a crash can only lose the newest previews, never leave a gap in the chain.
-  const appended = await appendTrace(db, await newEvaluationEntry(db, portalId, input, output, context), { waitForDisk: false });
-  markDocumentsStored([output.policyHash, hashJson(input.directory)]);
-  return appended;
+  return appendTrace(db, await newEvaluationEntry(db, portalId, input, output, context), { waitForDisk: false });
 }
 
 /**
@@ -56,7 +37,7 @@ export async function traceEvaluation(
  * of its own, before the action's transaction: see the lock order in store/traces.ts).
  */
 export async function evaluationTraceFor(
-  db: Knex,
+  db: Db,
   portalId: string,
   input: EvaluationInput,
   output: EvaluationOutput,
@@ -68,7 +49,7 @@ export async function evaluationTraceFor(
 
 /** The trace entry for an evaluation not traced before, its policy and directory documents stored first. */
 async function newEvaluationEntry(
-  db: Knex,
+  db: Db,
   portalId: string,
   input: EvaluationInput,
   output: EvaluationOutput,

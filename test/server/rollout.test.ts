@@ -3,11 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { CardView } from '../../src/contract/card-api.js';
 import { signRequest } from '../../server/http/sign-request.js';
 import type { Policy } from '../../src/policy/schema.js';
-import { evaluateRecordingErrors, rememberedEvaluations } from '../../server/use-cases/rollout/evaluation-errors.js';
+import { evaluateRecordingErrors } from '../../server/use-cases/rollout/evaluation-errors.js';
 import { applyPosture, assessPosture } from '../../server/use-cases/rollout/posture.js';
 import { buildTestApp, callApi, TEST_BASE_URL, TEST_SECRET, type Caller, type TestClock } from '../support/app.js';
 import { useTestDatabase } from '../support/db.js';
-import { crowdPolicy, idempotencyKey, SALES_POLICY_SOURCE, seedDeal, seedPortal } from '../support/factories.js';
+import { idempotencyKey, SALES_POLICY_SOURCE, seedDeal, seedPortal } from '../support/factories.js';
 
 const database = useTestDatabase();
 
@@ -220,25 +220,6 @@ describe('posture', () => {
     const broken = { deal: { id: '42', properties: {} }, policy: {} as Policy, directory: { users: [] } };
     await expect(evaluateRecordingErrors(db, context, broken)).rejects.toThrow();
     expect(await assessPosture(db, portal.portalId, clock.now())).toMatchObject({ posture: 'degraded', reasons: ['1 evaluation error'], signals: { evaluationErrors: 1 } });
-  });
-
-  it('keeps evaluated outputs within a size bound, least recently used first out', async () => {
-    const { db } = database();
-    const { policy, users } = crowdPolicy(40, 'all'); // about 6.6 KB of output each
-    const context = { portalId: '1', policyVersionId: '1', dealId: '1', source: 'card' as const, at: '2026-11-27T00:00:00.000Z' };
-    const input = (i: number) => ({ deal: { id: String(i), properties: { amount: String(i), hubspot_owner_id: '900' } }, policy, directory: { users }, requester: users[1 + (i % 40)]!.email, at: null });
-    const { limitBytes } = rememberedEvaluations();
-    const first = await evaluateRecordingErrors(db, context, input(0));
-    expect(await evaluateRecordingErrors(db, context, input(0))).toBe(first); // kept: the very same output
-    const count = Math.ceil(limitBytes / JSON.stringify(first).length) + 50;
-    for (let i = 1; i <= count; i++) await evaluateRecordingErrors(db, context, input(i));
-    const kept = rememberedEvaluations();
-    expect(kept.bytes).toBeLessThanOrEqual(limitBytes);
-    expect(kept.entries).toBeLessThan(count);
-    const again = await evaluateRecordingErrors(db, context, input(0));
-    expect(again).not.toBe(first); // evicted, evaluated afresh, to the same result
-    expect(again).toEqual(first);
-    expect(await evaluateRecordingErrors(db, context, input(count))).toBe(await evaluateRecordingErrors(db, context, input(count)));
   });
 
   it('never rolls back a version that proved stable: it records one incident for a human instead', async () => {

@@ -1,127 +1,36 @@
-// The card's whole story for one deal and one viewer: score and why, the route a request would take,
-// the current request with its steps, and what this viewer may do now (with the reason when not). A staged candidate
-// policy is evaluated in shadow beside the active one, and the card says when a rollback put the version in force.
-import type { CardView, RoutePreview, ViewerRole } from '../../../src/contract/card-api.js';
+// The card's whole story for one deal and one viewer, as a pipeline: load the card's facts, evaluate the active
+// policy (score, route, approvers), trace the evaluation, run a staged candidate in shadow beside it, and present
+// it all: the score and why, the route a request would take, the current request with its steps, and what this
+// viewer may do now (with the reason when not).
+import type { CardView } from '../../../src/contract/card-api.js';
 import { delegationEpoch } from '../../../src/directory/delegation-epoch.js';
-import { stoppedDelegations, type StoppedDelegation } from '../../../src/directory/delegation-hops.js';
-import { evaluateRecordingErrors } from '../rollout/evaluation-errors.js';
-import { rolledBackFrom, rollbackNotice } from '../rollout/in-force.js';
-import { shadowEvaluate } from '../rollout/shadow-evaluation.js';
-import { answersFor, liveAt, PortalConfigCache, type PortalConfig } from '../../store/portal-config.js';
-import { isAdmin } from '../../store/portals.js';
-import { policyDocumentById } from '../../store/policies.js';
-import { latestRequestForView, type RequestSummary } from '../../store/requests.js';
+import type { EvaluationInput } from '../../../src/evaluate.js';
 import { isoNow, type ServiceDeps } from '../deps.js';
-import { loadDealContext, type Viewer } from '../load-facts.js';
-import { AppError } from '../../errors.js';
-import { namesFrom, presentRequest, presentRoute, presentScore } from '../present.js';
+import type { Viewer } from '../load-facts.js';
+import { evaluateRecordingErrors } from '../rollout/evaluation-errors.js';
+import { shadowEvaluate } from '../rollout/shadow-evaluation.js';
 import { traceEvaluation } from '../trace-evaluation.js';
-import { activeStep, hasDecided } from '../../../src/lifecycle/waiting.js';
+import { loadCardFacts, type CardFacts } from './load-card-facts.js';
+import { presentCardView } from './present-card-view.js';
 
 export async function getCardView(deps: ServiceDeps, viewer: Viewer, dealId: string): Promise<CardView> {
   const at = isoNow(deps);
-  const { config, context, forView } = await loadForView(deps, viewer.portalId, dealId, at);
-  const { portal, policy: activeVersion, rollout } = config;
-  const current = forView.request;
-  const candidate = rollout.candidate && rollout.candidate.id !== activeVersion?.id ? rollout.candidate : null;
-  const { policy, deal, wideDeal, directory } = context;
-  const input = { deal, policy: policy.document, directory, requester: viewer.email, at: directory.delegations?.length ? delegationEpoch(directory, at) : null };
+  const facts = await loadCardFacts(deps, viewer, dealId, at);
+  const { portal, policy, candidate } = facts;
+
+  const input = evaluationInput(facts);
   const output = await evaluateRecordingErrors(deps.db, { portalId: portal.id, policyVersionId: policy.id, dealId, source: 'card', at }, input);
-  const [trace, requestPolicy] = await Promise.all([
+
+  const [trace] = await Promise.all([
     traceEvaluation(deps.db, portal.id, input, output, { dealId, occurredAt: at }),
-    current && current.policyVersionId !== policy.id ? policyDocumentById(deps.db, portal.id, current.policyVersionId) : policy.document,
-    candidate ? shadowEvaluate(deps.db, deps.logger, { portalId: portal.id, dealId, active: policy, candidate, input, output, wideDeal, source: 'card', at }) : null,
+    candidate && shadowEvaluate(deps.db, deps.logger, { portalId: portal.id, dealId, active: policy, candidate, input, output, wideDeal: facts.wideDeal, source: 'card', at }),
   ]);
-  const delegations = forView.delegatedBy;
-  const names = namesFrom(directory);
-  const request = current ? presentRequest(current, requestPolicy ?? policy.document, names, delegations) : null;
-  const preview = presentRoute(output.route, policy.document, names);
-  explainStoppedDelegations(preview, stoppedDelegations(output.route, directory, input.at));
-  const rollback = rolledBackFrom(rollout, policy);
 
-  const roles = rolesOf(viewer, current, output.route.owner.email, isAdmin(portal, viewer.email));
-  const notices: string[] = [];
-  const pending = current?.state === 'pending' ? current : null;
-  const step = pending ? activeStep(pending.lifecycle) : undefined;
-  const decided = step !== undefined && hasDecided(step, viewer.email);
-
-  let canRequest = false;
-  if (portal.featureFlag === 'off') notices.push('approval-router is turned off for this portal');
-  else if (pending) notices.push('a request is already pending for this deal');
-  else if (output.route.outcome.kind === 'unroutable') notices.push(`this deal cannot be routed: ${output.route.outcome.reason}`);
-  else canRequest = true;
-
-  const asksViewer = step !== undefined && step.approvers.includes(viewer.email);
-  const canDecide = portal.featureFlag !== 'off' && asksViewer && !decided;
-  if (asksViewer && decided) notices.push('you have already decided on this step');
-  const canWithdraw = portal.featureFlag !== 'off' && pending !== null && pending.lifecycle.requester === viewer.email;
-  if (portal.featureFlag === 'shadow') notices.push('shadow mode: a preview; nothing is written to the deal and no stage is gated');
-  if (portal.featureFlag === 'on' && forView.syncDeferredUntil) notices.push(syncDelayedNotice(forView.syncDeferredUntil));
-  if (rollback) notices.push(rollbackNotice(policy, rollback));
-
-  return {
-    portalId: portal.id,
-    dealId,
-    dealName: deal.properties.dealname ?? null,
-    mode: portal.featureFlag,
-    policy: { version: policy.version, name: policy.name, hash: policy.hash, rolledBackFrom: rollback },
-    viewer: { email: viewer.email, userId: viewer.userId, roles },
-    score: presentScore(output.score, policy.document),
-    preview,
-    request,
-    actions: { request: canRequest, withdraw: canWithdraw, decide: canDecide },
-    notices,
-    traceHash: trace.hash,
-  };
+  return presentCardView(facts, { input, output }, trace);
 }
 
-/**
- * The portal's configuration, the deal and the deal's latest request. A warm view sends two statements at once: the
- * deal (from the CRM) and the request with the configuration version beside it. When that version is not the one the
- * kept configuration was loaded at, the configuration is read again and the view starts over, once.
- */
-async function loadForView(deps: ServiceDeps, portalId: string, dealId: string, at: string) {
-  const cache = deps.portalConfigs ?? new PortalConfigCache(1);
-  const kept = cache.get(portalId);
-  // A kept copy that would refuse the view (not installed, no active policy) is checked afresh before refusing, and
-  // one read after `at` is read again for it.
-  let config = kept && usable(kept) && answersFor(kept, at) ? kept : await cache.load(deps.db, portalId, at);
-  for (let attempt = 0; ; attempt += 1) {
-    if (!config || config.portal.installState === 'uninstalled') throw new AppError('not_found', 'approval-router is not installed in this portal');
-    const candidate = config.rollout.candidate && config.rollout.candidate.id !== config.policy?.id ? config.rollout.candidate : null;
-    const [context, forView] = await Promise.all([
-      loadDealContext(deps, config.portal, dealId, config.policy, { alsoFor: candidate?.document ?? null, delegations: liveAt(config, at) }),
-      latestRequestForView(deps.db, portalId, dealId, at),
-    ]);
-    if (forView.configVersion === config.version || attempt === 1) return { config, context, forView };
-    config = await cache.load(deps.db, portalId, at);
-  }
-}
-
-/** The portal's day's HubSpot budget is spent: what the deal shows lags what is recorded here until the next day. */
-function syncDelayedNotice(until: Date): string {
-  const when = `${until.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-  return `HubSpot sync delayed until ${when}: the portal's daily HubSpot budget is spent; approvals are recorded here and reach the deal then`;
-}
-
-const usable = (config: PortalConfig): boolean => config.portal.installState !== 'uninstalled' && config.policy !== null;
-
-function rolesOf(viewer: Viewer, request: RequestSummary | null, ownerEmail: string | null, admin: boolean): ViewerRole[] {
-  const roles: ViewerRole[] = [];
-  if (request && request.lifecycle.requester === viewer.email) roles.push('requester');
-  if (ownerEmail === viewer.email) roles.push('owner');
-  if (request?.state === 'pending' && request.lifecycle.steps.some((step) => step.approvers.includes(viewer.email))) roles.push('approver');
-  if (admin) roles.push('admin');
-  return roles;
-}
-
-/** Delegations go one hop; where the resolver stopped a chain, the approver's reason and the step's notes say so. */
-function explainStoppedDelegations(preview: RoutePreview, stopped: StoppedDelegation[]): void {
-  for (const hop of stopped) {
-    const step = preview.steps.find((candidate) => candidate.id === hop.stepId);
-    const approver = step?.approvers.find((candidate) => candidate.email === hop.approver);
-    if (!step || !approver) continue;
-    approver.reason = `${approver.reason}; ${hop.reason}`;
-    step.notes.push(hop.reason);
-  }
+/** What the active policy is asked: this deal, routed for this viewer as requester, at this instant when delegations apply. */
+function evaluationInput(facts: CardFacts): EvaluationInput {
+  const { deal, policy, directory, viewer, at } = facts;
+  return { deal, policy: policy.document, directory, requester: viewer.email, at: directory.delegations?.length ? delegationEpoch(directory, at) : null };
 }

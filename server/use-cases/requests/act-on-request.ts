@@ -84,8 +84,7 @@ async function actOnRequest(
 ) {
   // This process's copy of the portal when it keeps one (card views keep it): its install state and flag are
   // checked again under the request's lock below, so a copy made stale by a change elsewhere decides nothing.
-  const kept = deps.portalConfigs?.get(viewer.portalId)?.portal;
-  const portal = kept && kept.installState !== 'uninstalled' ? kept : await loadPortal(deps, viewer.portalId);
+  const portal = await loadPortal(deps, viewer.portalId);
   if (portal.featureFlag === 'off') throw new AppError('forbidden', TURNED_OFF);
   const scope = { portalId: portal.id, key: input.idempotencyKey, userId: viewer.userId, operation: input.operation, fingerprint: input.fingerprint };
   // Names for the answer come from the directory, read before any lock is taken (it may be a network call).

@@ -1,7 +1,7 @@
 // Which version is in force and why, for the card: when posture rolled a version back automatically and nobody has
 // activated another since, the card says so beside the version it shows.
+import type { PortalConfig } from '../../store/portal-config.js';
 import type { PolicyVersion } from '../../store/policies.js';
-import type { RolloutState } from '../../store/rollout-versions.js';
 
 export interface RolledBackFrom {
   version: number;
@@ -9,8 +9,7 @@ export interface RolledBackFrom {
   reason: string;
 }
 
-export function rolledBackFrom(state: RolloutState, active: PolicyVersion): RolledBackFrom | null {
-  const last = state.lastRolledBack;
+export function rolledBackFrom(last: PortalConfig['lastRolledBack'], active: PolicyVersion): RolledBackFrom | null {
   if (!last?.rolledBackAt || last.id === active.id) return null;
   // The rollback activated `active` at the same instant; any later activation replaced the rollback's choice.
   if (active.activatedAt === null || active.activatedAt > last.rolledBackAt) return null;

@@ -1,7 +1,7 @@
 // Posture per portal: healthy, degraded or critical, from evaluation errors, unroutable deals and sync failures of
 // the active version over a window. `applyPosture` acts on it: a version healthy past its probation is marked stable;
 // a critical version still in probation is rolled back to the last stable one, with an incident and a trace.
-import type { Knex } from 'knex';
+import type { Db, DbTransaction } from '../../db/database.js';
 import type { Logger } from 'pino';
 import { ENGINE_VERSION } from '../../../src/hash.js';
 import { insertIncident, postureIncidentFor } from '../../store/incidents.js';
@@ -43,7 +43,7 @@ export interface PostureAssessment {
   rollbackTarget: { id: string; version: number; hash: string; stableAt: string | null } | null;
 }
 
-export async function assessPosture(db: Knex, portalId: string, now: Date, thresholds: PostureThresholds = DEFAULT_POSTURE_THRESHOLDS): Promise<PostureAssessment> {
+export async function assessPosture(db: Db, portalId: string, now: Date, thresholds: PostureThresholds = DEFAULT_POSTURE_THRESHOLDS): Promise<PostureAssessment> {
   const at = now.toISOString();
   const windowStart = new Date(now.getTime() - thresholds.windowMinutes * 60_000).toISOString();
   const active = await rolloutVersion(db, portalId, { active: true });
@@ -105,7 +105,7 @@ export type PostureAction =
  * rollback locks the portal and only proceeds if the version it judged is still the active one.
  */
 export async function applyPosture(
-  db: Knex, portalId: string, now: Date, options: { thresholds?: PostureThresholds; logger?: Pick<Logger, 'warn' | 'info'> } = {},
+  db: Db, portalId: string, now: Date, options: { thresholds?: PostureThresholds; logger?: Pick<Logger, 'warn' | 'info'> } = {},
 ): Promise<{ assessment: PostureAssessment; action: PostureAction }> {
   const assessment = await assessPosture(db, portalId, now, options.thresholds);
   const active = assessment.active;
@@ -132,7 +132,7 @@ export async function applyPosture(
   return { assessment, action };
 }
 
-async function rollBack(trx: Knex.Transaction, assessment: PostureAssessment, from: RolloutVersion, to: RolloutVersion): Promise<PostureAction> {
+async function rollBack(trx: DbTransaction, assessment: PostureAssessment, from: RolloutVersion, to: RolloutVersion): Promise<PostureAction> {
   const reason = `posture critical: ${assessment.reasons.join('; ')}`;
   await activatePolicyVersion(trx, assessment.portalId, to.id, 'posture:auto-rollback', assessment.at);
   await markRolledBack(trx, assessment.portalId, from.id, assessment.at, reason);
@@ -148,7 +148,7 @@ async function rollBack(trx: Knex.Transaction, assessment: PostureAssessment, fr
 }
 
 /** Critical with nothing to roll back to (or a proven version): one incident per version per window, for a human. */
-async function recordCritical(trx: Knex.Transaction, assessment: PostureAssessment, active: RolloutVersion): Promise<PostureAction> {
+async function recordCritical(trx: DbTransaction, assessment: PostureAssessment, active: RolloutVersion): Promise<PostureAction> {
   if (await postureIncidentFor(trx, assessment.portalId, active.id, assessment.window.since) !== null) return { kind: 'none' };
   const why = active.stableAt !== null
     ? `version ${active.version} was proven stable, so it is not rolled back automatically`
@@ -162,7 +162,7 @@ async function recordCritical(trx: Knex.Transaction, assessment: PostureAssessme
   return { kind: 'incident', incidentId, why };
 }
 
-async function recordIncident(trx: Knex.Transaction, assessment: PostureAssessment, kind: string, summary: string, extra: Record<string, unknown>): Promise<string> {
+async function recordIncident(trx: DbTransaction, assessment: PostureAssessment, kind: string, summary: string, extra: Record<string, unknown>): Promise<string> {
   return insertIncident(trx, {
     portalId: assessment.portalId, kind, summary, at: assessment.at,
     packet: { ...extra, posture: assessment.posture, reasons: assessment.reasons, window: assessment.window, signals: assessment.signals, thresholds: assessment.thresholds },
@@ -173,7 +173,7 @@ const versionRef = (v: RolloutVersion) => ({ id: v.id, version: v.version, hash:
 
 /** Every installed portal with an active policy, one after another; a failing portal is logged and skipped. */
 export async function applyPostureToAllPortals(
-  db: Knex, now: Date, options: { thresholds?: PostureThresholds; logger?: Pick<Logger, 'warn' | 'info'> } = {},
+  db: Db, now: Date, options: { thresholds?: PostureThresholds; logger?: Pick<Logger, 'warn' | 'info'> } = {},
 ): Promise<{ portalId: string; posture: Posture; action: PostureAction }[]> {
   const results: { portalId: string; posture: Posture; action: PostureAction }[] = [];
   for (const portalId of await portalsToAssess(db)) {

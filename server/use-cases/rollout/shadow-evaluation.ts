@@ -1,7 +1,7 @@
 // A staged candidate runs in shadow beside the active policy: the same deal, directory, requester and instant go
 // through both, and a disagreement is recorded. The shadow never changes what the active policy decided, and a
 // failure in it is logged, never passed on to the card or the request.
-import type { Knex } from 'knex';
+import type { Db } from '../../db/database.js';
 import type { Logger } from 'pino';
 import type { Deal } from '../../../src/deal.js';
 import { evaluate, type EvaluationInput, type EvaluationOutput } from '../../../src/evaluate.js';
@@ -24,7 +24,7 @@ export interface ShadowRun {
 }
 
 /** Evaluates the candidate and records a disagreement; answers which kinds disagreed (empty: none). */
-export async function shadowEvaluate(db: Knex, logger: Logger, run: ShadowRun): Promise<string[]> {
+export async function shadowEvaluate(db: Db, logger: Logger, run: ShadowRun): Promise<string[]> {
   try {
     const before = summariseEvaluation(run.output);
     let after: ReturnType<typeof summariseEvaluation> | { error: string };

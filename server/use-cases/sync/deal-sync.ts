@@ -1,11 +1,10 @@
 // The outbox side of a state change: what the deal's approval_router_* properties should say now, enqueued in
 // the same transaction as the change. Only portals whose flag is `on` are written to; shadow writes nothing.
-import type { Knex } from 'knex';
 import type { ApprovalState } from '../../../src/lifecycle/types.js';
 import { parseInstant } from '../../../src/time.js';
 import { DEAL_PROPERTIES } from '../../hubspot/provision-properties.js';
 import type { Portal } from '../../store/portals.js';
-import { enqueueJob, type NewJob } from '../../store/jobs.js';
+import type { NewJob } from '../../store/jobs.js';
 import { activeStep, waitingOn } from '../../../src/lifecycle/waiting.js';
 
 export interface SyncDealPayload {
@@ -39,15 +38,4 @@ export function dealSyncJob(
   if (portal.featureFlag !== 'on') return null;
   const payload: SyncDealPayload = { dealId: request.dealId, requestId: request.id, version: request.version, properties: dealSyncProperties(request) };
   return { portalId: portal.id, kind: 'sync_deal', key: request.dealId, payload };
-}
-
-export async function enqueueDealSync(
-  trx: Knex,
-  portal: Pick<Portal, 'id' | 'featureFlag'>,
-  request: { id: string; dealId: string; version: number; score: number; routeId: string; lifecycle: ApprovalState },
-  at: string,
-): Promise<boolean> {
-  const job = dealSyncJob(portal, request);
-  if (job) await enqueueJob(trx, job, at);
-  return job !== null;
 }

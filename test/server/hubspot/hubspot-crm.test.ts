@@ -7,7 +7,6 @@ import { HubSpotApiError } from '../../../server/hubspot/hubspot-errors.js';
 import { TokenCipher } from '../../../server/hubspot/token-crypto.js';
 import { PortalUninstalledError, TokenStore } from '../../../server/hubspot/token-store.js';
 import { upsertPortal } from '../../../server/store/portals.js';
-import { createClock } from '../../support/app.js';
 import { useTestDatabase } from '../../support/db.js';
 import { CLIENT_ID, CLIENT_SECRET, closeNetwork, dealAnswer, HUBSPOT_API, KEYS, ownerAnswer } from '../../support/hubspot.js';
 import { describeCrmContract, type CrmWorld } from '../crm-contract.js';
@@ -66,32 +65,6 @@ describeCrmContract('HubSpotCrm (api-client on nock)', (world) => {
 });
 
 describe('HubSpotCrm beyond the contract', () => {
-  it('caches the directory per portal for its expiry, then asks HubSpot again', async () => {
-    const clock = createClock('2026-11-27T09:00:00.000Z');
-    const crm = new HubSpotCrm({ clientFor, directoryTtlMs: 60_000, now: clock.now });
-    const owners = (email: string) => nock(HUBSPOT_API, bearer).get('/crm/v3/owners/').query({ limit: '500', archived: 'false' }).once()
-      .reply(200, { results: [ownerAnswer({ id: '1', email, teams: [{ name: 'NA', primary: true }] })] });
-
-    const first = owners('first@acme.example');
-    const [a, b] = await Promise.all([crm.getDirectory('1'), crm.getDirectory('1')]); // concurrent callers share one fetch
-    expect(first.isDone()).toBe(true);
-    expect(a).toBe(b);
-    clock.set('2026-11-27T09:00:59.000Z');
-    expect((await crm.getDirectory('1')).users[0]!.email).toBe('first@acme.example'); // cached: no call mocked
-
-    owners('second@acme.example');
-    clock.set('2026-11-27T09:01:00.000Z');
-    expect((await crm.getDirectory('1')).users[0]!.email).toBe('second@acme.example');
-  });
-
-  it('does not cache a failed directory read', async () => {
-    const crm = new HubSpotCrm({ clientFor });
-    nock(HUBSPOT_API).get('/crm/v3/owners/').query(true).once().reply(503, { status: 'error', message: 'down' });
-    await expect(crm.getDirectory('1')).rejects.toMatchObject({ hubspotStatus: 503, retryable: true });
-    nock(HUBSPOT_API).get('/crm/v3/owners/').query(true).once().reply(200, { results: [] });
-    expect(await crm.getDirectory('1')).toEqual({ users: [] });
-  });
-
   it('surfaces a failed deal read as a typed error with HubSpot\'s status, never as a missing deal', async () => {
     nock(HUBSPOT_API).get('/crm/v3/objects/deals/1').query(true).reply(429, { status: 'error', message: 'You have reached your ten_secondly_rolling limit.', category: 'RATE_LIMITS', policyName: 'TEN_SECONDLY_ROLLING' }, { 'Retry-After': '2' });
     const error = await new HubSpotCrm({ clientFor }).getDeal('1', '1', ['amount']).catch((e: unknown) => e);
