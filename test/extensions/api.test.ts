@@ -2,7 +2,8 @@
 // HubSpot proxy, a proxy's own failure, no answer at all) into a typed value or an error the card can word.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
-  API_BASE_URL, decide, getCardView, getInbox, isRetryable, requestApproval, urlFor, withdraw, type Identity,
+  decide, getCardView, getInbox, identityOf, isRetryable, requestApproval, serviceUrlOf, urlFor, withdraw,
+  type Identity,
 } from '../../extensions/app/cards/api.js';
 import { cardViews, errorAnswers, inboxAnswers, REQUEST_ID, requestAnswers } from './fixtures.js';
 import { answer, connectionLost, fakeService, ok, viaLocalProxy, type Reply } from './harness.js';
@@ -11,13 +12,14 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-const identity: Identity = { portalId: '4242', userId: '701', userEmail: 'rita.rep+eu@acme.example' };
+const SERVICE_URL = 'https://approval-router.example.com';
+const identity: Identity & { serviceUrl: string } = { serviceUrl: SERVICE_URL, portalId: '4242', userId: '701', userEmail: 'rita.rep+eu@acme.example' };
 const cardPath = '/api/v1/deals/123/card';
 
 describe('the requests the wrapper sends', () => {
   it('puts the viewer\'s identity on every URL, escaped, under the one base URL', () => {
     expect(urlFor('/api/v1/inbox', identity))
-      .toBe(`${API_BASE_URL}/api/v1/inbox?portalId=4242&userId=701&userEmail=rita.rep%2Beu%40acme.example`);
+      .toBe(`${SERVICE_URL}/api/v1/inbox?portalId=4242&userId=701&userEmail=rita.rep%2Beu%40acme.example`);
   });
 
   it('sends each endpoint with its method, path, body as an object and a timeout', async () => {
@@ -43,6 +45,33 @@ describe('the requests the wrapper sends', () => {
       { method: 'GET', path: '/api/v1/inbox', body: undefined, timeout: 15_000 },
     ]);
     for (const request of service.sent) expect(request.url.searchParams.get('userEmail')).toBe(identity.userEmail);
+  });
+});
+
+describe('the service URL, from the profile', () => {
+  it('comes from the SERVICE_URL profile variable HubSpot hands the card, as an origin', () => {
+    const context = { portal: { id: 4242, timezone: 'UTC' }, user: { id: 701, email: 'a@b.c' }, variables: { SERVICE_URL, OTHER: 1 } };
+    expect(identityOf(context as unknown as Parameters<typeof identityOf>[0]))
+      .toEqual({ serviceUrl: SERVICE_URL, portalId: '4242', userId: '701', userEmail: 'a@b.c' });
+    expect(serviceUrlOf({ SERVICE_URL: `${SERVICE_URL}/` })).toBe(SERVICE_URL);
+    expect(serviceUrlOf({ SERVICE_URL: 'https://approval.acme.example:8443' })).toBe('https://approval.acme.example:8443');
+  });
+
+  it('is unknown when the variable is missing, not a string, not HTTPS, or more than an origin', () => {
+    const cases: Parameters<typeof serviceUrlOf>[0][] = [undefined, {}, { SERVICE_URL: 42 }, { SERVICE_URL: '' },
+      { SERVICE_URL: 'approval-router.example.com' }, { SERVICE_URL: 'http://approval-router.example.com' }, { SERVICE_URL: `${SERVICE_URL}/api` },
+      { SERVICE_URL: `${SERVICE_URL}?x=1` }, { SERVICE_URL: 'https://user:pw@approval-router.example.com' }, { SERVICE_URL: '${SERVICE_URL}' }];
+    for (const variables of cases) {
+      expect(serviceUrlOf(variables), JSON.stringify(variables)).toBeNull();
+    }
+  });
+
+  it('refuses to call anything without it, and says what the developer must do', async () => {
+    const service = fakeService({ [`GET ${cardPath}`]: ok(cardViews.repCanRequest) });
+    const result = await getCardView({ ...identity, serviceUrl: null }, '123');
+    expect(service.sent).toEqual([]);
+    expect(result).toMatchObject({ ok: false, error: { kind: 'not_configured', status: null, message: expect.stringMatching(/SERVICE_URL profile variable.*hs project upload --profile/) } });
+    if (!result.ok) expect(isRetryable(result.error)).toBe(false);
   });
 });
 

@@ -5,7 +5,6 @@ import type { TextAreaProps, UserContext } from '@hubspot/ui-extensions';
 import { createRenderer } from '@hubspot/ui-extensions/testing';
 import type { RenderedElementNode, Renderer as HubSpotRenderer } from '@hubspot/ui-extensions/testing';
 import { expect, vi } from 'vitest';
-import { API_BASE_URL } from '../../extensions/app/cards/api.js';
 import type { CardProps } from '../../extensions/app/cards/card-props.js';
 import { DealCard } from '../../extensions/app/cards/DealCard.js';
 import { DealSidebarCard } from '../../extensions/app/cards/DealSidebarCard.js';
@@ -13,12 +12,21 @@ import { DEAL_ID, PORTAL_ID } from './fixtures.js';
 
 export const TIME_ZONE = 'America/New_York';
 
-export function contextFor(viewer: { email: string; userId: string }): CardProps['context'] {
+/** The service's URL as a profile gives it to the card (`context.variables.SERVICE_URL`). */
+export const SERVICE_URL = 'https://approval-router.example.com';
+
+export function contextFor(viewer: { email: string; userId: string }, options: Pick<RenderOptions, 'variables'> = {}): CardProps['context'] {
+  const variables = 'variables' in options ? options.variables : { SERVICE_URL };
   const user: UserContext = {
     id: Number(viewer.userId), email: viewer.email, emails: [viewer.email], firstName: 'Test', lastName: 'Viewer',
     roles: [], teams: [], permissions: [],
   };
-  return { portal: { id: Number(PORTAL_ID), timezone: TIME_ZONE }, user, crm: { objectId: Number(DEAL_ID), objectTypeId: '0-3' } };
+  return { portal: { id: Number(PORTAL_ID), timezone: TIME_ZONE }, user, crm: { objectId: Number(DEAL_ID), objectTypeId: '0-3' }, variables };
+}
+
+export interface RenderOptions {
+  /** The profile variables HubSpot hands the card (SERVICE_URL alone unless a test says). */
+  variables?: CardProps['context']['variables'];
 }
 
 /** One answer of the fake service: a status and JSON body, a failed connection, or an answer that never comes. */
@@ -69,15 +77,15 @@ export const connectionLost = (): Reply => ({ fail: new TypeError('Failed to fet
 
 export const cardPath = `/api/v1/deals/${DEAL_ID}/card`;
 
-export function renderTab(viewer: { email: string; userId: string }) {
+export function renderTab(viewer: { email: string; userId: string }, options: RenderOptions = {}) {
   const renderer = createRenderer('crm.record.tab');
-  renderer.render(<DealCard context={contextFor(viewer)} actions={renderer.mocks.actions} />);
+  renderer.render(<DealCard context={contextFor(viewer, options)} actions={renderer.mocks.actions} />);
   return renderer;
 }
 
-export function renderSidebar(viewer: { email: string; userId: string }) {
+export function renderSidebar(viewer: { email: string; userId: string }, options: RenderOptions = {}) {
   const renderer = createRenderer('crm.record.sidebar');
-  renderer.render(<DealSidebarCard context={contextFor(viewer)} actions={renderer.mocks.actions} />);
+  renderer.render(<DealSidebarCard context={contextFor(viewer, options)} actions={renderer.mocks.actions} />);
   return renderer;
 }
 
@@ -105,8 +113,9 @@ export function screen(renderer: Renderer): string {
   return renderer.getRootNode().toString();
 }
 
+/** The request went to the profile's service URL with the viewer's identity and nothing else in its query. */
 export function expectIdentity(request: SentRequest, viewer: { email: string; userId: string }): void {
-  expect(request.url.origin).toBe(API_BASE_URL);
+  expect(request.url.origin).toBe(SERVICE_URL);
   expect(Object.fromEntries(request.url.searchParams)).toEqual({ portalId: PORTAL_ID, userId: viewer.userId, userEmail: viewer.email });
 }
 

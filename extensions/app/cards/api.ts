@@ -6,21 +6,30 @@ import type {
   CardView, DecideBody, ErrorAnswer, FieldProblem, InboxAnswer, RequestAnswer, RequestApprovalBody, WithdrawBody,
 } from './api-types.js';
 
-/** The service's public URL: app-hsmeta.json lists it in permittedUrls.fetch, local.json maps it for `hs project dev`. */
-export const API_BASE_URL = 'https://approval-router.example.com';
+/**
+ * The profile variable that names the service's public URL. The project's profiles (extensions/hsprofile.<name>.json)
+ * set it once per environment; the hsmeta files use it for permittedUrls.fetch and the webhooks' target, and HubSpot
+ * hands the profile's variables to the card as `context.variables`, so the card calls the URL the app permits.
+ */
+export const SERVICE_URL_VARIABLE = 'SERVICE_URL';
 
 /** HubSpot's own default; the service answers well within it. */
 export const REQUEST_TIMEOUT_MS = 15_000;
 
-/** Who is asking. HubSpot appends these to the signed URL too, but its local dev proxy does not, so the card sends them. */
+/**
+ * Who is asking, and of which service. HubSpot appends the identity to the signed URL too, but its local dev proxy
+ * does not, so the card sends it. `serviceUrl` is null when the card was built without a valid SERVICE_URL.
+ */
 export interface Identity {
+  serviceUrl: string | null;
   portalId: string;
   userId: string;
   userEmail: string;
 }
 
 export type ApiErrorKind =
-  | 'validation' | 'unauthorized' | 'forbidden' | 'not_found' | 'conflict' | 'unavailable' | 'network' | 'server' | 'bad_response';
+  | 'validation' | 'unauthorized' | 'forbidden' | 'not_found' | 'conflict' | 'unavailable' | 'network' | 'server' | 'bad_response'
+  | 'not_configured';
 
 export interface ApiError {
   kind: ApiErrorKind;
@@ -34,8 +43,27 @@ export interface ApiError {
 
 export type ApiResult<T> = { ok: true; value: T } | { ok: false; error: ApiError };
 
-export function identityOf(context: Pick<CrmContext, 'portal' | 'user'>): Identity {
-  return { portalId: String(context.portal.id), userId: String(context.user.id), userEmail: context.user.email };
+export function identityOf(context: Pick<CrmContext, 'portal' | 'user' | 'variables'>): Identity {
+  return {
+    serviceUrl: serviceUrlOf(context.variables),
+    portalId: String(context.portal.id),
+    userId: String(context.user.id),
+    userEmail: context.user.email,
+  };
+}
+
+/** The SERVICE_URL profile variable as an origin (`https://host[:port]`), or null when it is missing or not one. */
+export function serviceUrlOf(variables: CrmContext['variables']): string | null {
+  const value = variables?.[SERVICE_URL_VARIABLE];
+  if (typeof value !== 'string') return null;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return null;
+  }
+  const bare = url.pathname === '/' && url.search === '' && url.hash === '' && url.username === '' && url.password === '';
+  return url.protocol === 'https:' && bare ? url.origin : null;
 }
 
 export function getCardView(identity: Identity, dealId: string): Promise<ApiResult<CardView>> {
@@ -74,9 +102,10 @@ export function newIdempotencyKey(): string {
   return `card-${random}`;
 }
 
-export function urlFor(path: string, identity: Identity): string {
+/** The URL of a call: the service's URL, the path and the viewer's identity. */
+export function urlFor(path: string, identity: Identity & { serviceUrl: string }): string {
   const query = new URLSearchParams({ portalId: identity.portalId, userId: identity.userId, userEmail: identity.userEmail });
-  return `${API_BASE_URL}${path}?${query.toString()}`;
+  return `${identity.serviceUrl}${path}?${query.toString()}`;
 }
 
 // ---- the call and its answers ----------------------------------------------------------------------------
@@ -86,9 +115,17 @@ type Method = 'GET' | 'POST';
 async function call<T>(
   method: Method, path: string, identity: Identity, body: object | undefined, isAnswer: (value: unknown) => value is T,
 ): Promise<ApiResult<T>> {
+  const { serviceUrl } = identity;
+  if (serviceUrl === null) {
+    return failure({
+      kind: 'not_configured', status: null, code: 'not_configured',
+      message: `This card does not know where the approval service is: the app was uploaded without a valid ${SERVICE_URL_VARIABLE} profile variable. Ask your HubSpot developer to upload it with a profile (hs project upload --profile <name>).`,
+      details: [], requestId: null,
+    });
+  }
   let response: Response;
   try {
-    response = await hubspot.fetch(urlFor(path, identity), {
+    response = await hubspot.fetch(urlFor(path, { ...identity, serviceUrl }), {
       method,
       timeout: REQUEST_TIMEOUT_MS,
       ...(body === undefined ? {} : { body: { ...body } }),
@@ -213,6 +250,7 @@ const MESSAGE_BY_KIND: Record<ApiErrorKind, string> = {
   network: 'Could not reach the approval service.',
   server: 'The approval service failed on this request. Try again; if it persists, tell your admin.',
   bad_response: 'The approval service sent an answer this card does not understand.',
+  not_configured: 'This card does not know where the approval service is.',
 };
 
 function fromStatus(status: number): ApiError {

@@ -11,19 +11,19 @@ export type CardViewState =
 export function useCardView(identity: Identity, dealId: string): { state: CardViewState; reload: () => void } {
   const [attempt, setAttempt] = useState(0);
   const [answer, setAnswer] = useState<{ key: string; result: ApiResult<CardView> } | null>(null);
-  const { portalId, userId, userEmail } = identity;
+  const { serviceUrl, portalId, userId, userEmail } = identity;
   // What the current answer must be for: a new viewer, deal or attempt shows the spinner until its own answer lands.
-  const key = JSON.stringify([portalId, userId, userEmail, dealId, attempt]);
+  const key = JSON.stringify([serviceUrl, portalId, userId, userEmail, dealId, attempt]);
 
   useEffect(() => {
     let current = true;
-    void getCardView({ portalId, userId, userEmail }, dealId).then((result) => {
+    void getCardView({ serviceUrl, portalId, userId, userEmail }, dealId).then((result) => {
       if (current) setAnswer({ key, result });
     });
     return () => {
       current = false;
     };
-  }, [key, portalId, userId, userEmail, dealId]);
+  }, [key, serviceUrl, portalId, userId, userEmail, dealId]);
 
   const reload = useCallback(() => setAttempt((n) => n + 1), []);
   return { state: stateOf(answer, key), reload };
