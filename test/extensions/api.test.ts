@@ -2,7 +2,7 @@
 // HubSpot proxy, a proxy's own failure, no answer at all) into a typed value or an error the card can word.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
-  decide, getCardView, getInbox, identityOf, isRetryable, requestApproval, serviceUrlOf, urlFor, withdraw,
+  dealModifiedAtHint, decide, getCardView, getInbox, identityOf, isRetryable, requestApproval, serviceUrlOf, urlFor, withdraw,
   type Identity,
 } from '../../extensions/app/cards/api.js';
 import { cardViews, errorAnswers, inboxAnswers, REQUEST_ID, requestAnswers } from './fixtures.js';
@@ -72,6 +72,39 @@ describe('the service URL, from the profile', () => {
     expect(service.sent).toEqual([]);
     expect(result).toMatchObject({ ok: false, error: { kind: 'not_configured', status: null, message: expect.stringMatching(/SERVICE_URL profile variable.*hs project upload --profile/) } });
     if (!result.ok) expect(isRetryable(result.error)).toBe(false);
+  });
+});
+
+describe('the freshness hint on the card view', () => {
+  it('adds dealModifiedAt to the card view\'s query when the card knows it, and to nothing else', async () => {
+    const service = fakeService({
+      [`GET ${cardPath}`]: ok(cardViews.repCanRequest),
+      'POST /api/v1/deals/123/requests': { status: 201, body: requestAnswers.created },
+      'GET /api/v1/inbox': ok(inboxAnswers.twoWaiting),
+    });
+    await getCardView(identity, '123', { dealModifiedAt: '1764750000123' });
+    await getCardView(identity, '123', { dealModifiedAt: null });
+    await getCardView(identity, '123');
+    await requestApproval(identity, '123', { justification: 'why', idempotencyKey: 'card-k1-abcdef' });
+    await getInbox(identity);
+    expect(service.sent.map((request) => request.url.searchParams.get('dealModifiedAt'))).toEqual(['1764750000123', null, null, null, null]);
+    expect(service.sent[0]!.url.search).toBe('?portalId=4242&userId=701&userEmail=rita.rep%2Beu%40acme.example&dealModifiedAt=1764750000123');
+  });
+
+  it('sends hs_lastmodifieddate as milliseconds since the epoch: HubSpot\'s raw milliseconds as they are, an ISO time converted', () => {
+    expect(dealModifiedAtHint('1764750000123')).toBe('1764750000123');
+    expect(dealModifiedAtHint(' 1764750000123 ')).toBe('1764750000123');
+    expect(dealModifiedAtHint('1000000000000')).toBe('1000000000000');
+    expect(dealModifiedAtHint('0001764750000123')).toBe('1764750000123');
+    expect(dealModifiedAtHint('2025-12-03T08:20:00.123Z')).toBe(String(Date.UTC(2025, 11, 3, 8, 20, 0, 123)));
+    expect(dealModifiedAtHint('2025-12-03T09:20:00.123+01:00')).toBe(String(Date.UTC(2025, 11, 3, 8, 20, 0, 123)));
+  });
+
+  it('sends no hint rather than a wrong one', () => {
+    for (const raw of [undefined, null, '', 'fake_hs_lastmodifieddate', '2025', '999999999999', '10000000000000',
+      'Dec 3, 2025', '-1764750000123', '1764750000123.5', '1970-01-01T00:00:00Z', '2025-13-45T00:00:00Z']) {
+      expect(dealModifiedAtHint(raw), String(raw)).toBeNull();
+    }
   });
 });
 

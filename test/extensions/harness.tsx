@@ -2,6 +2,7 @@
 // and renderers for both cards on HubSpot's own test renderer.
 import { hubspot, LoadingSpinner } from '@hubspot/ui-extensions';
 import type { TextAreaProps, UserContext } from '@hubspot/ui-extensions';
+import type { useCrmProperties } from '@hubspot/ui-extensions/crm';
 import { createRenderer } from '@hubspot/ui-extensions/testing';
 import type { RenderedElementNode, Renderer as HubSpotRenderer } from '@hubspot/ui-extensions/testing';
 import { expect, vi } from 'vitest';
@@ -24,7 +25,20 @@ export function contextFor(viewer: { email: string; userId: string }, options: P
   return { portal: { id: Number(PORTAL_ID), timezone: TIME_ZONE }, user, crm: { objectId: Number(DEAL_ID), objectTypeId: '0-3' }, variables };
 }
 
+/** What useCrmProperties gives the card: HubSpot's test renderer answers `fake_<name>` at once unless a test says. */
+export type CrmPropertiesHook = typeof useCrmProperties;
+
+/** The hook's answer once HubSpot has the deal's properties. */
+export function crmProperties(properties: Record<string, string | null>): ReturnType<CrmPropertiesHook> {
+  return { properties, error: null, isLoading: false, isRefetching: false, refetch: () => Promise.resolve() };
+}
+
+/** The hook's answer while HubSpot has not handed the properties over yet. */
+export const crmPropertiesLoading: ReturnType<CrmPropertiesHook> = { properties: {}, error: null, isLoading: true, isRefetching: false, refetch: () => Promise.resolve() };
+
 export interface RenderOptions {
+  /** Replaces useCrmProperties (it may use hooks: it runs as one). */
+  crmProperties?: CrmPropertiesHook;
   /** The profile variables HubSpot hands the card (SERVICE_URL alone unless a test says). */
   variables?: CardProps['context']['variables'];
 }
@@ -79,12 +93,14 @@ export const cardPath = `/api/v1/deals/${DEAL_ID}/card`;
 
 export function renderTab(viewer: { email: string; userId: string }, options: RenderOptions = {}) {
   const renderer = createRenderer('crm.record.tab');
+  if (options.crmProperties) renderer.mocks.useCrmProperties.willCall(options.crmProperties);
   renderer.render(<DealCard context={contextFor(viewer, options)} actions={renderer.mocks.actions} />);
   return renderer;
 }
 
 export function renderSidebar(viewer: { email: string; userId: string }, options: RenderOptions = {}) {
   const renderer = createRenderer('crm.record.sidebar');
+  if (options.crmProperties) renderer.mocks.useCrmProperties.willCall(options.crmProperties);
   renderer.render(<DealSidebarCard context={contextFor(viewer, options)} actions={renderer.mocks.actions} />);
   return renderer;
 }
@@ -113,10 +129,10 @@ export function screen(renderer: Renderer): string {
   return renderer.getRootNode().toString();
 }
 
-/** The request went to the profile's service URL with the viewer's identity and nothing else in its query. */
-export function expectIdentity(request: SentRequest, viewer: { email: string; userId: string }): void {
+/** The request went to the profile's service URL with the viewer's identity and nothing else in its query but `extra`. */
+export function expectIdentity(request: SentRequest, viewer: { email: string; userId: string }, extra: Record<string, string> = {}): void {
   expect(request.url.origin).toBe(SERVICE_URL);
-  expect(Object.fromEntries(request.url.searchParams)).toEqual({ portalId: PORTAL_ID, userId: viewer.userId, userEmail: viewer.email });
+  expect(Object.fromEntries(request.url.searchParams)).toEqual({ portalId: PORTAL_ID, userId: viewer.userId, userEmail: viewer.email, ...extra });
 }
 
 /** Types into a text area as the user would. (The testing types want the handler as trigger's argument; the value is what runs.) */

@@ -70,7 +70,7 @@ const SCOPE_REASONS: Record<string, string> = {
 function urlsTheCardCalls(serviceUrl: string): string[] {
   const identity = { serviceUrl, portalId: '1', userId: '2', userEmail: 'a@b.c' };
   return ['/api/v1/deals/1/card', '/api/v1/deals/1/requests', '/api/v1/requests/x/decisions', '/api/v1/requests/x/withdraw', '/api/v1/inbox']
-    .map((path) => urlFor(path, identity));
+    .map((path) => urlFor(path, identity, path.endsWith('/card') ? { dealModifiedAt: '1764750000123' } : {}));
 }
 
 describe('the HubSpot project files', () => {

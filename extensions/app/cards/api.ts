@@ -27,6 +27,12 @@ export interface Identity {
   userEmail: string;
 }
 
+/** What the card knows about the deal's freshness: sent on the card view only, as a hint, never as data. */
+export interface Freshness {
+  /** The deal's `hs_lastmodifieddate` in milliseconds since the epoch, or null when the card does not know it. */
+  dealModifiedAt: string | null;
+}
+
 export type ApiErrorKind =
   | 'validation' | 'unauthorized' | 'forbidden' | 'not_found' | 'conflict' | 'unavailable' | 'network' | 'server' | 'bad_response'
   | 'not_configured';
@@ -66,8 +72,22 @@ export function serviceUrlOf(variables: CrmContext['variables']): string | null 
   return url.protocol === 'https:' && bare ? url.origin : null;
 }
 
-export function getCardView(identity: Identity, dealId: string): Promise<ApiResult<CardView>> {
-  return call('GET', `/api/v1/deals/${encodeURIComponent(dealId)}/card`, identity, undefined, isCardView);
+/**
+ * The deal's `hs_lastmodifieddate` as the card sends it: milliseconds since the epoch, as a 13-digit decimal string
+ * (2001 to 2286). HubSpot gives the raw value in milliseconds; an ISO 8601 time is converted. Anything else is no
+ * hint (null): a hint too small would let the service trust an old copy of the deal.
+ */
+export function dealModifiedAtHint(raw: string | null | undefined): string | null {
+  if (typeof raw !== 'string') return null;
+  const value = raw.trim();
+  const millis = /^\d+$/.test(value) ? Number(value) : /^\d{4}-\d{2}-\d{2}T/.test(value) ? Date.parse(value) : Number.NaN;
+  return Number.isInteger(millis) && millis >= 1e12 && millis < 1e13 ? String(millis) : null;
+}
+
+/** The card view. `freshness` adds `dealModifiedAt` to the query when the card knows it; the service may ignore it. */
+export function getCardView(identity: Identity, dealId: string, freshness?: Freshness): Promise<ApiResult<CardView>> {
+  const query: Record<string, string> = freshness?.dealModifiedAt ? { dealModifiedAt: freshness.dealModifiedAt } : {};
+  return call('GET', `/api/v1/deals/${encodeURIComponent(dealId)}/card`, identity, undefined, isCardView, query);
 }
 
 export function requestApproval(identity: Identity, dealId: string, body: RequestApprovalBody): Promise<ApiResult<RequestAnswer>> {
@@ -102,9 +122,9 @@ export function newIdempotencyKey(): string {
   return `card-${random}`;
 }
 
-/** The URL of a call: the service's URL, the path and the viewer's identity. */
-export function urlFor(path: string, identity: Identity & { serviceUrl: string }): string {
-  const query = new URLSearchParams({ portalId: identity.portalId, userId: identity.userId, userEmail: identity.userEmail });
+/** The URL of a call: the service's URL, the path, the viewer's identity and any extra query parameters. */
+export function urlFor(path: string, identity: Identity & { serviceUrl: string }, extra: Record<string, string> = {}): string {
+  const query = new URLSearchParams({ portalId: identity.portalId, userId: identity.userId, userEmail: identity.userEmail, ...extra });
   return `${identity.serviceUrl}${path}?${query.toString()}`;
 }
 
@@ -114,6 +134,7 @@ type Method = 'GET' | 'POST';
 
 async function call<T>(
   method: Method, path: string, identity: Identity, body: object | undefined, isAnswer: (value: unknown) => value is T,
+  query: Record<string, string> = {},
 ): Promise<ApiResult<T>> {
   const { serviceUrl } = identity;
   if (serviceUrl === null) {
@@ -125,7 +146,7 @@ async function call<T>(
   }
   let response: Response;
   try {
-    response = await hubspot.fetch(urlFor(path, { ...identity, serviceUrl }), {
+    response = await hubspot.fetch(urlFor(path, { ...identity, serviceUrl }, query), {
       method,
       timeout: REQUEST_TIMEOUT_MS,
       ...(body === undefined ? {} : { body: { ...body } }),
