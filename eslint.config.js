@@ -1,6 +1,9 @@
 // Lint: type-aware rules everywhere, a hard wall around the pure core in src/, and the layers of server/: knex and
 // pg only in server/store and server/db, imports pointing down only, no import cycles.
 import js from '@eslint/js';
+import { config as uiExtensions } from '@hubspot/eslint-config-ui-extensions';
+import react from 'eslint-plugin-react';
+import reactHooks from 'eslint-plugin-react-hooks';
 import { defineConfig } from 'eslint/config';
 import { createNodeResolver, importX } from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
@@ -40,6 +43,15 @@ export default defineConfig(
       ],
       'no-restricted-properties': ['error', { object: 'Math', property: 'random', message: 'src/ is deterministic.' }],
     },
+  },
+  {
+    // The HubSpot cards: the rules HubSpot's own lint (`hs project lint`, with extensions/app/cards/eslint.config.js)
+    // holds them to, at HubSpot's severities: React's, the hooks rules (set-state-in-effect among them) and HubSpot's
+    // rules for the sandbox the cards run in. test/extensions/hubspot-lint.test.ts runs that whole file as well.
+    files: ['extensions/**/*.{ts,tsx}'],
+    extends: [react.configs.flat.recommended, react.configs.flat['jsx-runtime'], reactHooks.configs.flat['recommended-latest'], uiExtensions],
+    settings: { react: { version: 'detect' } },
+    rules: { 'react/prop-types': 'off' },
   },
   {
     // The CLI and scripts talk to a terminal.

@@ -2,7 +2,8 @@
 // HubSpot proxy, a proxy's own failure, no answer at all) into a typed value or an error the card can word.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
-  API_BASE_URL, decide, getCardView, getInbox, isRetryable, requestApproval, urlFor, withdraw, type Identity,
+  dealModifiedAtHint, decide, getCardView, getInbox, identityOf, isRetryable, requestApproval, serviceUrlOf, urlFor, withdraw,
+  type Identity,
 } from '../../extensions/app/cards/api.js';
 import { cardViews, errorAnswers, inboxAnswers, REQUEST_ID, requestAnswers } from './fixtures.js';
 import { answer, connectionLost, fakeService, ok, viaLocalProxy, type Reply } from './harness.js';
@@ -11,13 +12,14 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-const identity: Identity = { portalId: '4242', userId: '701', userEmail: 'rita.rep+eu@acme.example' };
+const SERVICE_URL = 'https://approval-router.example.com';
+const identity: Identity & { serviceUrl: string } = { serviceUrl: SERVICE_URL, portalId: '4242', userId: '701', userEmail: 'rita.rep+eu@acme.example' };
 const cardPath = '/api/v1/deals/123/card';
 
 describe('the requests the wrapper sends', () => {
   it('puts the viewer\'s identity on every URL, escaped, under the one base URL', () => {
     expect(urlFor('/api/v1/inbox', identity))
-      .toBe(`${API_BASE_URL}/api/v1/inbox?portalId=4242&userId=701&userEmail=rita.rep%2Beu%40acme.example`);
+      .toBe(`${SERVICE_URL}/api/v1/inbox?portalId=4242&userId=701&userEmail=rita.rep%2Beu%40acme.example`);
   });
 
   it('sends each endpoint with its method, path, body as an object and a timeout', async () => {
@@ -43,6 +45,66 @@ describe('the requests the wrapper sends', () => {
       { method: 'GET', path: '/api/v1/inbox', body: undefined, timeout: 15_000 },
     ]);
     for (const request of service.sent) expect(request.url.searchParams.get('userEmail')).toBe(identity.userEmail);
+  });
+});
+
+describe('the service URL, from the profile', () => {
+  it('comes from the SERVICE_URL profile variable HubSpot hands the card, as an origin', () => {
+    const context = { portal: { id: 4242, timezone: 'UTC' }, user: { id: 701, email: 'a@b.c' }, variables: { SERVICE_URL, OTHER: 1 } };
+    expect(identityOf(context as unknown as Parameters<typeof identityOf>[0]))
+      .toEqual({ serviceUrl: SERVICE_URL, portalId: '4242', userId: '701', userEmail: 'a@b.c' });
+    expect(serviceUrlOf({ SERVICE_URL: `${SERVICE_URL}/` })).toBe(SERVICE_URL);
+    expect(serviceUrlOf({ SERVICE_URL: 'https://approval.acme.example:8443' })).toBe('https://approval.acme.example:8443');
+  });
+
+  it('is unknown when the variable is missing, not a string, not HTTPS, or more than an origin', () => {
+    const cases: Parameters<typeof serviceUrlOf>[0][] = [undefined, {}, { SERVICE_URL: 42 }, { SERVICE_URL: '' },
+      { SERVICE_URL: 'approval-router.example.com' }, { SERVICE_URL: 'http://approval-router.example.com' }, { SERVICE_URL: `${SERVICE_URL}/api` },
+      { SERVICE_URL: `${SERVICE_URL}?x=1` }, { SERVICE_URL: 'https://user:pw@approval-router.example.com' }, { SERVICE_URL: '${SERVICE_URL}' }];
+    for (const variables of cases) {
+      expect(serviceUrlOf(variables), JSON.stringify(variables)).toBeNull();
+    }
+  });
+
+  it('refuses to call anything without it, and says what the developer must do', async () => {
+    const service = fakeService({ [`GET ${cardPath}`]: ok(cardViews.repCanRequest) });
+    const result = await getCardView({ ...identity, serviceUrl: null }, '123');
+    expect(service.sent).toEqual([]);
+    expect(result).toMatchObject({ ok: false, error: { kind: 'not_configured', status: null, message: expect.stringMatching(/SERVICE_URL profile variable.*hs project upload --profile/) } });
+    if (!result.ok) expect(isRetryable(result.error)).toBe(false);
+  });
+});
+
+describe('the freshness hint on the card view', () => {
+  it('adds dealModifiedAt to the card view\'s query when the card knows it, and to nothing else', async () => {
+    const service = fakeService({
+      [`GET ${cardPath}`]: ok(cardViews.repCanRequest),
+      'POST /api/v1/deals/123/requests': { status: 201, body: requestAnswers.created },
+      'GET /api/v1/inbox': ok(inboxAnswers.twoWaiting),
+    });
+    await getCardView(identity, '123', { dealModifiedAt: '1764750000123' });
+    await getCardView(identity, '123', { dealModifiedAt: null });
+    await getCardView(identity, '123');
+    await requestApproval(identity, '123', { justification: 'why', idempotencyKey: 'card-k1-abcdef' });
+    await getInbox(identity);
+    expect(service.sent.map((request) => request.url.searchParams.get('dealModifiedAt'))).toEqual(['1764750000123', null, null, null, null]);
+    expect(service.sent[0]!.url.search).toBe('?portalId=4242&userId=701&userEmail=rita.rep%2Beu%40acme.example&dealModifiedAt=1764750000123');
+  });
+
+  it('sends hs_lastmodifieddate as milliseconds since the epoch: HubSpot\'s raw milliseconds as they are, an ISO time converted', () => {
+    expect(dealModifiedAtHint('1764750000123')).toBe('1764750000123');
+    expect(dealModifiedAtHint(' 1764750000123 ')).toBe('1764750000123');
+    expect(dealModifiedAtHint('1000000000000')).toBe('1000000000000');
+    expect(dealModifiedAtHint('0001764750000123')).toBe('1764750000123');
+    expect(dealModifiedAtHint('2025-12-03T08:20:00.123Z')).toBe(String(Date.UTC(2025, 11, 3, 8, 20, 0, 123)));
+    expect(dealModifiedAtHint('2025-12-03T09:20:00.123+01:00')).toBe(String(Date.UTC(2025, 11, 3, 8, 20, 0, 123)));
+  });
+
+  it('sends no hint rather than a wrong one', () => {
+    for (const raw of [undefined, null, '', 'fake_hs_lastmodifieddate', '2025', '999999999999', '10000000000000',
+      'Dec 3, 2025', '-1764750000123', '1764750000123.5', '1970-01-01T00:00:00Z', '2025-13-45T00:00:00Z']) {
+      expect(dealModifiedAtHint(raw), String(raw)).toBeNull();
+    }
   });
 });
 

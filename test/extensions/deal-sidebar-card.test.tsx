@@ -60,6 +60,7 @@ describe('the sidebar card', () => {
     await card.waitFor(() => expect(card.mocks.actions.addAlert.callCount).toBe(1));
     expect(service.sent.find((request) => request.method === 'POST')!.body)
       .toEqual({ verdict: 'reject', comment: 'Credit check first.', expectedVersion: 3, idempotencyKey: expect.any(String) });
+    await loadedAgain(card, service, 2);
   });
 
   it('shows the service\'s 403 and 409 messages on a quick decision', async () => {

@@ -2,10 +2,10 @@
 // and renderers for both cards on HubSpot's own test renderer.
 import { hubspot, LoadingSpinner } from '@hubspot/ui-extensions';
 import type { TextAreaProps, UserContext } from '@hubspot/ui-extensions';
+import type { useCrmProperties } from '@hubspot/ui-extensions/crm';
 import { createRenderer } from '@hubspot/ui-extensions/testing';
 import type { RenderedElementNode, Renderer as HubSpotRenderer } from '@hubspot/ui-extensions/testing';
 import { expect, vi } from 'vitest';
-import { API_BASE_URL } from '../../extensions/app/cards/api.js';
 import type { CardProps } from '../../extensions/app/cards/card-props.js';
 import { DealCard } from '../../extensions/app/cards/DealCard.js';
 import { DealSidebarCard } from '../../extensions/app/cards/DealSidebarCard.js';
@@ -13,12 +13,34 @@ import { DEAL_ID, PORTAL_ID } from './fixtures.js';
 
 export const TIME_ZONE = 'America/New_York';
 
-export function contextFor(viewer: { email: string; userId: string }): CardProps['context'] {
+/** The service's URL as a profile gives it to the card (`context.variables.SERVICE_URL`). */
+export const SERVICE_URL = 'https://approval-router.example.com';
+
+export function contextFor(viewer: { email: string; userId: string }, options: Pick<RenderOptions, 'variables'> = {}): CardProps['context'] {
+  const variables = 'variables' in options ? options.variables : { SERVICE_URL };
   const user: UserContext = {
     id: Number(viewer.userId), email: viewer.email, emails: [viewer.email], firstName: 'Test', lastName: 'Viewer',
     roles: [], teams: [], permissions: [],
   };
-  return { portal: { id: Number(PORTAL_ID), timezone: TIME_ZONE }, user, crm: { objectId: Number(DEAL_ID), objectTypeId: '0-3' } };
+  return { portal: { id: Number(PORTAL_ID), timezone: TIME_ZONE }, user, crm: { objectId: Number(DEAL_ID), objectTypeId: '0-3' }, variables };
+}
+
+/** What useCrmProperties gives the card: HubSpot's test renderer answers `fake_<name>` at once unless a test says. */
+export type CrmPropertiesHook = typeof useCrmProperties;
+
+/** The hook's answer once HubSpot has the deal's properties. */
+export function crmProperties(properties: Record<string, string | null>): ReturnType<CrmPropertiesHook> {
+  return { properties, error: null, isLoading: false, isRefetching: false, refetch: () => Promise.resolve() };
+}
+
+/** The hook's answer while HubSpot has not handed the properties over yet. */
+export const crmPropertiesLoading: ReturnType<CrmPropertiesHook> = { properties: {}, error: null, isLoading: true, isRefetching: false, refetch: () => Promise.resolve() };
+
+export interface RenderOptions {
+  /** Replaces useCrmProperties (it may use hooks: it runs as one). */
+  crmProperties?: CrmPropertiesHook;
+  /** The profile variables HubSpot hands the card (SERVICE_URL alone unless a test says). */
+  variables?: CardProps['context']['variables'];
 }
 
 /** One answer of the fake service: a status and JSON body, a failed connection, or an answer that never comes. */
@@ -69,15 +91,17 @@ export const connectionLost = (): Reply => ({ fail: new TypeError('Failed to fet
 
 export const cardPath = `/api/v1/deals/${DEAL_ID}/card`;
 
-export function renderTab(viewer: { email: string; userId: string }) {
+export function renderTab(viewer: { email: string; userId: string }, options: RenderOptions = {}) {
   const renderer = createRenderer('crm.record.tab');
-  renderer.render(<DealCard context={contextFor(viewer)} actions={renderer.mocks.actions} />);
+  if (options.crmProperties) renderer.mocks.useCrmProperties.willCall(options.crmProperties);
+  renderer.render(<DealCard context={contextFor(viewer, options)} actions={renderer.mocks.actions} />);
   return renderer;
 }
 
-export function renderSidebar(viewer: { email: string; userId: string }) {
+export function renderSidebar(viewer: { email: string; userId: string }, options: RenderOptions = {}) {
   const renderer = createRenderer('crm.record.sidebar');
-  renderer.render(<DealSidebarCard context={contextFor(viewer)} actions={renderer.mocks.actions} />);
+  if (options.crmProperties) renderer.mocks.useCrmProperties.willCall(options.crmProperties);
+  renderer.render(<DealSidebarCard context={contextFor(viewer, options)} actions={renderer.mocks.actions} />);
   return renderer;
 }
 
@@ -105,9 +129,10 @@ export function screen(renderer: Renderer): string {
   return renderer.getRootNode().toString();
 }
 
-export function expectIdentity(request: SentRequest, viewer: { email: string; userId: string }): void {
-  expect(request.url.origin).toBe(API_BASE_URL);
-  expect(Object.fromEntries(request.url.searchParams)).toEqual({ portalId: PORTAL_ID, userId: viewer.userId, userEmail: viewer.email });
+/** The request went to the profile's service URL with the viewer's identity and nothing else in its query but `extra`. */
+export function expectIdentity(request: SentRequest, viewer: { email: string; userId: string }, extra: Record<string, string> = {}): void {
+  expect(request.url.origin).toBe(SERVICE_URL);
+  expect(Object.fromEntries(request.url.searchParams)).toEqual({ portalId: PORTAL_ID, userId: viewer.userId, userEmail: viewer.email, ...extra });
 }
 
 /** Types into a text area as the user would. (The testing types want the handler as trigger's argument; the value is what runs.) */

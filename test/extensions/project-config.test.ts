@@ -1,11 +1,13 @@
-// Checks of the HubSpot project itself: what `hs project upload` would read, parsed by HubSpot's own
-// project-parsing-lib and by our own JSON checks (that library silently drops a malformed hsmeta file).
+// Checks of the HubSpot project itself: what `hs project upload --profile <name>` would read, parsed by HubSpot's
+// own project-parsing-lib with each profile applied, and our own JSON checks (that library silently drops a malformed
+// hsmeta file).
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { LATEST_SUPPORTED_PLATFORM_VERSION } from '@hubspot/project-parsing-lib/projects';
 import { translate } from '@hubspot/project-parsing-lib/translate';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../server/config.js';
-import { API_BASE_URL, urlFor } from '../../extensions/app/cards/api.js';
+import { serviceUrlOf, urlFor } from '../../extensions/app/cards/api.js';
 
 const SRC_DIR = 'extensions';
 
@@ -19,15 +21,39 @@ function walk(dir: string): string[] {
 
 interface Meta { uid: unknown; type: unknown; config: Record<string, unknown> }
 
+const project = JSON.parse(readFileSync('hsproject.json', 'utf8')) as { name: string; srcDir: string; platformVersion: string };
 const metaFiles = walk(SRC_DIR).filter((path) => path.endsWith('-hsmeta.json'));
 const metas = new Map(metaFiles.map((path) => [path, JSON.parse(readFileSync(path, 'utf8')) as Meta]));
-const app = metas.get(join(SRC_DIR, 'app', 'app-hsmeta.json'))?.config as {
+const cards = [...metas.entries()].filter(([, meta]) => meta.type === 'card');
+
+interface AppConfig {
   name: string; distribution: string;
   auth: { type: string; redirectUrls: string[]; requiredScopes: string[]; optionalScopes: string[]; conditionallyRequiredScopes: string[] };
   permittedUrls: { fetch: string[]; iframe: string[]; img: string[] };
   support: Record<string, string>;
-};
-const cards = [...metas.entries()].filter(([, meta]) => meta.type === 'card');
+}
+interface WebhooksConfig { settings: { targetUrl: string; maxConcurrentRequests: number } }
+interface Profile { accountId: unknown; variables: Record<string, unknown> }
+
+/** The profiles HubSpot's CLI finds: `hsprofile.<name>.json` at the top of the source folder. */
+const profileNames = readdirSync(SRC_DIR).flatMap((name) => /^hsprofile\.([^.]+)\.json$/.exec(name)?.[1] ?? []).sort();
+const profiles = new Map(profileNames.map((name) => [name, JSON.parse(readFileSync(join(SRC_DIR, `hsprofile.${name}.json`), 'utf8')) as Profile]));
+const local = JSON.parse(readFileSync(join(SRC_DIR, 'app', 'local.json'), 'utf8')) as { proxy: Record<string, string> };
+
+/** The project as HubSpot's parser reads it with a profile applied. */
+async function translated(profile: string, platformVersion = project.platformVersion) {
+  const { intermediateRepresentation, skippedHsMetaFiles } = await translate(
+    { projectSourceDir: join(process.cwd(), SRC_DIR), platformVersion, accountId: 1 },
+    { skipValidation: true, profile },
+  );
+  const nodes = Object.values(intermediateRepresentation.intermediateNodesIndexedByUid);
+  const configOf = <T,>(type: string): T => {
+    const node = nodes.find((candidate) => candidate.componentType === type);
+    if (!node) throw new Error(`no ${type} component`);
+    return node.config as T;
+  };
+  return { nodes, skippedHsMetaFiles, app: configOf<AppConfig>('APPLICATION'), webhooks: configOf<WebhooksConfig>('WEBHOOKS'), profileData: intermediateRepresentation.profileData };
+}
 
 /** Why the app asks for each scope; the list must equal what the service's install asks for (HUBSPOT_SCOPES). */
 const SCOPE_REASONS: Record<string, string> = {
@@ -40,11 +66,18 @@ const SCOPE_REASONS: Record<string, string> = {
   'crm.objects.contacts.write': 'HubSpot files notes (the rollback note on a deal) under the contacts scope',
 };
 
+/** Every URL the card calls, for a service URL. */
+function urlsTheCardCalls(serviceUrl: string): string[] {
+  const identity = { serviceUrl, portalId: '1', userId: '2', userEmail: 'a@b.c' };
+  return ['/api/v1/deals/1/card', '/api/v1/deals/1/requests', '/api/v1/requests/x/decisions', '/api/v1/requests/x/withdraw', '/api/v1/inbox']
+    .map((path) => urlFor(path, identity, path.endsWith('/card') ? { dealModifiedAt: '1764750000123' } : {}));
+}
+
 describe('the HubSpot project files', () => {
-  it('names extensions/ as the source folder on platform 2025.2 or later', () => {
-    const project = JSON.parse(readFileSync('hsproject.json', 'utf8')) as { srcDir: string; platformVersion: string };
+  it('names extensions/ as the source folder on platform 2026.03, the newest version HubSpot\'s parser calls supported', () => {
     expect(project.srcDir).toBe(SRC_DIR);
-    expect(project.platformVersion >= '2025.2').toBe(true);
+    expect(project.platformVersion).toBe('2026.03');
+    expect(LATEST_SUPPORTED_PLATFORM_VERSION).toBe(project.platformVersion);
   });
 
   it('has well-formed hsmeta files with unique uids', () => {
@@ -58,20 +91,82 @@ describe('the HubSpot project files', () => {
     expect(new Set(uids).size).toBe(uids.length);
   });
 
-  it('is read whole by HubSpot\'s project parser: every hsmeta file becomes a component, none skipped', async () => {
-    const project = JSON.parse(readFileSync('hsproject.json', 'utf8')) as { platformVersion: string };
-    const { intermediateRepresentation, skippedHsMetaFiles } = await translate(
-      { projectSourceDir: join(process.cwd(), SRC_DIR), platformVersion: project.platformVersion, accountId: 1 },
-      { skipValidation: true },
-    );
-    expect(skippedHsMetaFiles).toEqual([]);
-    const nodes = Object.values(intermediateRepresentation.intermediateNodesIndexedByUid);
-    expect(nodes.map((node) => node.metaFilePath).sort()).toEqual(metaFiles.map((path) => relative(SRC_DIR, path)).sort());
-    expect(nodes.map((node) => node.componentType).sort()).toEqual(['APPLICATION', 'CARD', 'CARD', 'WEBHOOKS']);
+  it.each(['2025.2', '2026.03'])('is read whole by HubSpot\'s project parser on %s with every profile: each hsmeta file a component', async (platformVersion) => {
+    for (const profile of profileNames) {
+      const { nodes, skippedHsMetaFiles } = await translated(profile, platformVersion);
+      expect(skippedHsMetaFiles).toEqual([]);
+      expect(nodes.map((node) => node.metaFilePath).sort()).toEqual(metaFiles.map((path) => relative(SRC_DIR, path)).sort());
+      expect(nodes.map((node) => node.componentType).sort()).toEqual(['APPLICATION', 'CARD', 'CARD', 'WEBHOOKS']);
+    }
+  });
+});
+
+describe('the profiles', () => {
+  const referenced = [...new Set([...metas.values()].flatMap((meta) => [...JSON.stringify(meta).matchAll(/\$\{([^}]*)\}/g)].map((match) => match[1]!)))].sort();
+
+  it('ship a local and a production profile, each with an account id to fill in and no secret', () => {
+    expect(profileNames).toEqual(['local', 'production']);
+    for (const [name, profile] of profiles) {
+      expect(Object.keys(profile).sort(), name).toEqual(['accountId', 'variables']);
+      expect(typeof profile.accountId, name).toBe('number');
+      for (const [key, value] of Object.entries(profile.variables)) {
+        expect(key, name).toMatch(/^[A-Z][A-Z0-9_]*$/);
+        expect(key, name).not.toMatch(/SECRET|TOKEN|KEY|PASSWORD|CREDENTIAL/);
+        expect(typeof value, `${name}: ${key}`).toBe('string');
+      }
+    }
+  });
+
+  it('define exactly the variables the hsmeta files use, and the hsmeta files name no host of their own', () => {
+    expect(referenced).toEqual(['DOCUMENTATION_URL', 'OAUTH_REDIRECT_URL', 'SERVICE_URL', 'SUPPORT_EMAIL', 'SUPPORT_URL']);
+    for (const [name, profile] of profiles) expect(Object.keys(profile.variables).sort(), name).toEqual(referenced);
+    for (const [path, meta] of metas) expect(JSON.stringify(meta), path).not.toMatch(/https?:\/\/|@[a-z0-9-]+\./i);
+  });
+
+  it.each(['local', 'production'])('%s: leave no variable unresolved once HubSpot\'s parser applies them', async (profile) => {
+    const { nodes, profileData } = await translated(profile);
+    expect(JSON.stringify(nodes.map((node) => node.config))).not.toContain('${');
+    expect(Object.keys(profileData?.vars.profileVariables ?? {}).sort()).toEqual(referenced);
+  });
+
+  it.each(['local', 'production'])('%s: one SERVICE_URL sets the permitted fetch URL, the webhooks\' target and the card\'s calls', async (profile) => {
+    const serviceUrl = profiles.get(profile)!.variables.SERVICE_URL as string;
+    const { app, webhooks } = await translated(profile);
+
+    // HTTPS and no localhost (HubSpot's rule for permittedUrls.fetch), an origin alone (what local.json can map).
+    expect(serviceUrlOf({ SERVICE_URL: serviceUrl })).toBe(serviceUrl);
+    expect(['localhost', '127.0.0.1']).not.toContain(new URL(serviceUrl).hostname);
+    expect(app.permittedUrls).toEqual({ fetch: [serviceUrl], iframe: [], img: [] });
+    expect(webhooks.settings.targetUrl).toBe(`${serviceUrl}/webhooks/hubspot`);
+    for (const url of urlsTheCardCalls(serviceUrl)) expect(app.permittedUrls.fetch.some((prefix) => url.startsWith(`${prefix}/`)), url).toBe(true);
+  });
+
+  it('production: the OAuth install returns to the service\'s /oauth/callback over HTTPS', async () => {
+    const { SERVICE_URL, OAUTH_REDIRECT_URL } = profiles.get('production')!.variables;
+    expect(OAUTH_REDIRECT_URL).toBe(`${SERVICE_URL as string}/oauth/callback`);
+    expect((await translated('production')).app.auth.redirectUrls).toEqual([OAUTH_REDIRECT_URL]);
+  });
+
+  it('local: `hs project dev` maps SERVICE_URL to the local service, where the OAuth install returns too', async () => {
+    const { SERVICE_URL, OAUTH_REDIRECT_URL } = profiles.get('local')!.variables as Record<string, string>;
+    expect(Object.keys(local.proxy)).toEqual([SERVICE_URL]);
+    const target = local.proxy[SERVICE_URL!]!;
+    expect(target).toMatch(/^http:\/\/localhost:\d+$/);
+    expect(OAUTH_REDIRECT_URL).toBe(`${target}/oauth/callback`);
+    expect((await translated('local')).app.auth.redirectUrls).toEqual([OAUTH_REDIRECT_URL]);
+  });
+
+  it.each(['local', 'production'])('%s: names support contacts', async (profile) => {
+    const { support } = (await translated(profile)).app;
+    expect(support.supportEmail).toMatch(/^[^@\s]+@[^@\s]+$/);
+    expect(new URL(support.documentationUrl!).protocol).toBe('https:');
+    expect(new URL(support.supportUrl!).protocol).toBe('https:');
   });
 });
 
 describe('the app', () => {
+  const app = metas.get(join(SRC_DIR, 'app', 'app-hsmeta.json'))!.config as unknown as AppConfig;
+
   it('installs through OAuth with exactly the scopes the service asks for, each one needed', () => {
     expect(app.auth.type).toBe('oauth');
     const serviceScopes = loadConfig({}).HUBSPOT_SCOPES.split(' ');
@@ -79,43 +174,6 @@ describe('the app', () => {
     expect(Object.keys(SCOPE_REASONS).sort()).toEqual([...app.auth.requiredScopes].sort());
     expect(app.auth.optionalScopes).toEqual([]);
     expect(app.auth.conditionallyRequiredScopes).toEqual([]);
-  });
-
-  it('redirects the OAuth install to the service\'s /oauth/callback', () => {
-    expect(app.auth.redirectUrls).toContain(`${API_BASE_URL}/oauth/callback`);
-    for (const url of app.auth.redirectUrls) {
-      const parsed = new URL(url);
-      expect(parsed.pathname).toBe('/oauth/callback');
-      expect(parsed.protocol === 'https:' || parsed.hostname === 'localhost').toBe(true);
-    }
-  });
-
-  it('permits fetches to the service\'s public HTTPS URL only, and covers every URL the card calls', () => {
-    const permitted = app.permittedUrls.fetch;
-    expect(permitted).toEqual([API_BASE_URL]);
-    for (const url of permitted) {
-      const parsed = new URL(url);
-      expect(parsed.protocol).toBe('https:');
-      expect(['localhost', '127.0.0.1']).not.toContain(parsed.hostname);
-    }
-    const identity = { portalId: '1', userId: '2', userEmail: 'a@b.c' };
-    const called = ['/api/v1/deals/1/card', '/api/v1/deals/1/requests', '/api/v1/requests/x/decisions', '/api/v1/requests/x/withdraw', '/api/v1/inbox']
-      .map((path) => urlFor(path, identity));
-    for (const url of called) expect(permitted.some((prefix) => url.startsWith(`${prefix}/`))).toBe(true);
-    expect(app.permittedUrls.iframe).toEqual([]);
-    expect(app.permittedUrls.img).toEqual([]);
-  });
-
-  it('names its support contacts', () => {
-    expect(app.support.supportEmail).toMatch(/^[^@\s]+@[^@\s]+$/);
-    expect(new URL(app.support.documentationUrl!).protocol).toBe('https:');
-    expect(new URL(app.support.supportUrl!).protocol).toBe('https:');
-  });
-
-  it('maps the public URL to the local service for `hs project dev`', () => {
-    const local = JSON.parse(readFileSync(join(SRC_DIR, 'app', 'local.json'), 'utf8')) as { proxy: Record<string, string> };
-    expect(Object.keys(local.proxy)).toEqual([API_BASE_URL]);
-    expect(local.proxy[API_BASE_URL]).toMatch(/^http:\/\/localhost:\d+$/);
   });
 });
 

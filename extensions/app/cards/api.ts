@@ -6,21 +6,36 @@ import type {
   CardView, DecideBody, ErrorAnswer, FieldProblem, InboxAnswer, RequestAnswer, RequestApprovalBody, WithdrawBody,
 } from './api-types.js';
 
-/** The service's public URL: app-hsmeta.json lists it in permittedUrls.fetch, local.json maps it for `hs project dev`. */
-export const API_BASE_URL = 'https://approval-router.example.com';
+/**
+ * The profile variable that names the service's public URL. The project's profiles (extensions/hsprofile.<name>.json)
+ * set it once per environment; the hsmeta files use it for permittedUrls.fetch and the webhooks' target, and HubSpot
+ * hands the profile's variables to the card as `context.variables`, so the card calls the URL the app permits.
+ */
+export const SERVICE_URL_VARIABLE = 'SERVICE_URL';
 
 /** HubSpot's own default; the service answers well within it. */
 export const REQUEST_TIMEOUT_MS = 15_000;
 
-/** Who is asking. HubSpot appends these to the signed URL too, but its local dev proxy does not, so the card sends them. */
+/**
+ * Who is asking, and of which service. HubSpot appends the identity to the signed URL too, but its local dev proxy
+ * does not, so the card sends it. `serviceUrl` is null when the card was built without a valid SERVICE_URL.
+ */
 export interface Identity {
+  serviceUrl: string | null;
   portalId: string;
   userId: string;
   userEmail: string;
 }
 
+/** What the card knows about the deal's freshness: sent on the card view only, as a hint, never as data. */
+export interface Freshness {
+  /** The deal's `hs_lastmodifieddate` in milliseconds since the epoch, or null when the card does not know it. */
+  dealModifiedAt: string | null;
+}
+
 export type ApiErrorKind =
-  | 'validation' | 'unauthorized' | 'forbidden' | 'not_found' | 'conflict' | 'unavailable' | 'network' | 'server' | 'bad_response';
+  | 'validation' | 'unauthorized' | 'forbidden' | 'not_found' | 'conflict' | 'unavailable' | 'network' | 'server' | 'bad_response'
+  | 'not_configured';
 
 export interface ApiError {
   kind: ApiErrorKind;
@@ -34,12 +49,45 @@ export interface ApiError {
 
 export type ApiResult<T> = { ok: true; value: T } | { ok: false; error: ApiError };
 
-export function identityOf(context: Pick<CrmContext, 'portal' | 'user'>): Identity {
-  return { portalId: String(context.portal.id), userId: String(context.user.id), userEmail: context.user.email };
+export function identityOf(context: Pick<CrmContext, 'portal' | 'user' | 'variables'>): Identity {
+  return {
+    serviceUrl: serviceUrlOf(context.variables),
+    portalId: String(context.portal.id),
+    userId: String(context.user.id),
+    userEmail: context.user.email,
+  };
 }
 
-export function getCardView(identity: Identity, dealId: string): Promise<ApiResult<CardView>> {
-  return call('GET', `/api/v1/deals/${encodeURIComponent(dealId)}/card`, identity, undefined, isCardView);
+/** The SERVICE_URL profile variable as an origin (`https://host[:port]`), or null when it is missing or not one. */
+export function serviceUrlOf(variables: CrmContext['variables']): string | null {
+  const value = variables?.[SERVICE_URL_VARIABLE];
+  if (typeof value !== 'string') return null;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return null;
+  }
+  const bare = url.pathname === '/' && url.search === '' && url.hash === '' && url.username === '' && url.password === '';
+  return url.protocol === 'https:' && bare ? url.origin : null;
+}
+
+/**
+ * The deal's `hs_lastmodifieddate` as the card sends it: milliseconds since the epoch, as a 13-digit decimal string
+ * (2001 to 2286). HubSpot gives the raw value in milliseconds; an ISO 8601 time is converted. Anything else is no
+ * hint (null): a hint too small would let the service trust an old copy of the deal.
+ */
+export function dealModifiedAtHint(raw: string | null | undefined): string | null {
+  if (typeof raw !== 'string') return null;
+  const value = raw.trim();
+  const millis = /^\d+$/.test(value) ? Number(value) : /^\d{4}-\d{2}-\d{2}T/.test(value) ? Date.parse(value) : Number.NaN;
+  return Number.isInteger(millis) && millis >= 1e12 && millis < 1e13 ? String(millis) : null;
+}
+
+/** The card view. `freshness` adds `dealModifiedAt` to the query when the card knows it; the service may ignore it. */
+export function getCardView(identity: Identity, dealId: string, freshness?: Freshness): Promise<ApiResult<CardView>> {
+  const query: Record<string, string> = freshness?.dealModifiedAt ? { dealModifiedAt: freshness.dealModifiedAt } : {};
+  return call('GET', `/api/v1/deals/${encodeURIComponent(dealId)}/card`, identity, undefined, isCardView, query);
 }
 
 export function requestApproval(identity: Identity, dealId: string, body: RequestApprovalBody): Promise<ApiResult<RequestAnswer>> {
@@ -74,9 +122,10 @@ export function newIdempotencyKey(): string {
   return `card-${random}`;
 }
 
-export function urlFor(path: string, identity: Identity): string {
-  const query = new URLSearchParams({ portalId: identity.portalId, userId: identity.userId, userEmail: identity.userEmail });
-  return `${API_BASE_URL}${path}?${query.toString()}`;
+/** The URL of a call: the service's URL, the path, the viewer's identity and any extra query parameters. */
+export function urlFor(path: string, identity: Identity & { serviceUrl: string }, extra: Record<string, string> = {}): string {
+  const query = new URLSearchParams({ portalId: identity.portalId, userId: identity.userId, userEmail: identity.userEmail, ...extra });
+  return `${identity.serviceUrl}${path}?${query.toString()}`;
 }
 
 // ---- the call and its answers ----------------------------------------------------------------------------
@@ -85,10 +134,19 @@ type Method = 'GET' | 'POST';
 
 async function call<T>(
   method: Method, path: string, identity: Identity, body: object | undefined, isAnswer: (value: unknown) => value is T,
+  query: Record<string, string> = {},
 ): Promise<ApiResult<T>> {
+  const { serviceUrl } = identity;
+  if (serviceUrl === null) {
+    return failure({
+      kind: 'not_configured', status: null, code: 'not_configured',
+      message: `This card does not know where the approval service is: the app was uploaded without a valid ${SERVICE_URL_VARIABLE} profile variable. Ask your HubSpot developer to upload it with a profile (hs project upload --profile <name>).`,
+      details: [], requestId: null,
+    });
+  }
   let response: Response;
   try {
-    response = await hubspot.fetch(urlFor(path, identity), {
+    response = await hubspot.fetch(urlFor(path, { ...identity, serviceUrl }, query), {
       method,
       timeout: REQUEST_TIMEOUT_MS,
       ...(body === undefined ? {} : { body: { ...body } }),
@@ -213,6 +271,7 @@ const MESSAGE_BY_KIND: Record<ApiErrorKind, string> = {
   network: 'Could not reach the approval service.',
   server: 'The approval service failed on this request. Try again; if it persists, tell your admin.',
   bad_response: 'The approval service sent an answer this card does not understand.',
+  not_configured: 'This card does not know where the approval service is.',
 };
 
 function fromStatus(status: number): ApiError {

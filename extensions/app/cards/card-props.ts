@@ -4,6 +4,6 @@ import type { CrmContext, CrmHostActions } from '@hubspot/ui-extensions';
 export type CardActions = Pick<CrmHostActions, 'addAlert' | 'refreshObjectProperties'>;
 
 export interface CardProps {
-  context: Pick<CrmContext, 'portal' | 'user' | 'crm'>;
+  context: Pick<CrmContext, 'portal' | 'user' | 'crm' | 'variables'>;
   actions: CardActions;
 }

@@ -12,6 +12,7 @@ const TITLES: Record<ApiErrorKind, string> = {
   network: 'No connection to the approval service',
   server: 'The approval service failed',
   bad_response: 'Unexpected answer from the approval service',
+  not_configured: 'This card is not set up',
 };
 
 export function ActionError({ error, onReload }: { error: ApiError; onReload: () => void }) {

@@ -12,7 +12,7 @@ export function WaitingSummary({ request, dealScore, timeZone }: { request: Requ
         <DescriptionListItem label="Score">{String(dealScore ?? request.score)}</DescriptionListItem>
       </DescriptionList>
       <Text>{`“${request.justification}”`}</Text>
-      <Text variant="microcopy">The deal's Approvals tab shows the full route and every decision.</Text>
+      <Text variant="microcopy">The deal’s Approvals tab shows the full route and every decision.</Text>
     </>
   );
 }
