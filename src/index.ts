@@ -16,7 +16,6 @@ export { parsePolicy, validatePolicy, type PolicyResult } from './policy/parse-p
 export { formatPath, type PolicyProblem } from './policy/problem.js';
 export { policyJsonSchema } from './policy/json-schema.js';
 export { compilePolicy, routeDeal, scoreDeal, type CompiledPolicy } from './policy/compile-policy.js';
-export { compileRouteChooser, type RouteChoice, type RouteChooser } from './routing/choose-route.js';
 export type { FactorStatus, FactorTrace, ScoreResult } from './scoring/types.js';
 export type { ConditionTrace } from './routing/condition-trace.js';
 export type {

@@ -6,6 +6,7 @@ import { z } from 'zod';
 // NFC maps these three onto ASCII (the Kelvin sign onto K, the Greek question mark onto ';', the Greek varia onto
 // '`'); they are kept as they are, so that no non-ASCII address ever becomes an ASCII one.
 const KEPT_FROM_NFC = /([\u037E\u1FEF\u212A])/u;
+const ASCII = /^\p{ASCII}*$/u;
 
 /**
  * The form addresses are stored and compared in: trimmed, composed (NFC) and with ASCII letters lower-cased. Only
@@ -13,6 +14,8 @@ const KEPT_FROM_NFC = /([\u037E\u1FEF\u212A])/u;
  * Composing again after folding keeps the result stable (a lower-case letter can compose where its capital cannot).
  */
 export function normaliseEmail(email: string): string {
+  // ASCII has nothing to compose or keep, and toLowerCase folds only A–Z in it.
+  if (ASCII.test(email)) return email.trim().toLowerCase();
   return email.trim().split(KEPT_FROM_NFC)
     .map((part, index) => (index % 2 === 1 ? part : foldAsciiCase(part.normalize('NFC')).normalize('NFC')))
     .join('');

@@ -17,7 +17,7 @@ export interface ResolveContext {
 
 interface Tier {
   tier: ResolutionTier;
-  /** Candidates and where they came from; `note` explains an empty tier. */
+  /** Candidates (normalised) and where they came from; `note` explains an empty tier. */
   candidates: (ctx: ResolveContext) => { via: string; emails: readonly string[]; note: string | null };
 }
 
@@ -39,8 +39,8 @@ export function compileStepResolver(step: Step, roles: Policy['roles']): StepRes
         resolution.push({ tier: tier.tier, via, email: null, status: 'none', delegatedFrom: null, note: note ?? reason });
         continue;
       }
-      for (const raw of emails) {
-        const entry = judge(normaliseEmail(raw), ctx, approvers);
+      for (const email of emails) {
+        const entry = judge(email, ctx, approvers);
         resolution.push({ tier: tier.tier, via, ...entry, note: entry.note ?? reason });
         if (entry.status === 'approver') approvers.push(entry.email);
       }
@@ -90,11 +90,13 @@ function eligible(email: string, delegatedFrom: string | null, chosen: readonly 
   return { email, delegatedFrom, status: 'approver' as const, note };
 }
 
+// The policy's own addresses are normalised here, once, rather than for every deal routed.
 function compileTiers(step: Step, roles: Policy['roles']): Tier[] {
   const source = step.approvers;
   const tiers: Tier[] = [];
   if ('users' in source) {
-    tiers.push({ tier: 'primary', candidates: () => ({ via: 'users', emails: source.users, note: null }) });
+    const users = source.users.map(normaliseEmail);
+    tiers.push({ tier: 'primary', candidates: () => ({ via: 'users', emails: users, note: null }) });
   } else if ('team' in source) {
     const via = `team ${source.team}`;
     tiers.push({
@@ -106,8 +108,9 @@ function compileTiers(step: Step, roles: Policy['roles']): Tier[] {
     });
   } else if ('role' in source) {
     const role = roles !== undefined && Object.hasOwn(roles, source.role) ? roles[source.role] : undefined;
-    tiers.push({ tier: 'primary', candidates: (ctx) => roleByTeam(source.role, role?.byTeam, ctx.owner) });
-    const roleFallback = role?.fallback ?? [];
+    const byTeam = role?.byTeam === undefined ? undefined : new Map(Object.entries(role.byTeam).map(([team, emails]) => [team, emails.map(normaliseEmail)]));
+    tiers.push({ tier: 'primary', candidates: (ctx) => roleByTeam(source.role, byTeam, ctx.owner) });
+    const roleFallback = (role?.fallback ?? []).map(normaliseEmail);
     tiers.push({ tier: 'role_fallback', candidates: () => ({ via: `role ${source.role} fallback`, emails: roleFallback, note: roleFallback.length ? null : 'the role has no fallback' }) });
   } else {
     tiers.push({
@@ -116,21 +119,20 @@ function compileTiers(step: Step, roles: Policy['roles']): Tier[] {
         const manager = ctx.owner?.managerEmail;
         const via = 'manager of the deal owner';
         if (ctx.owner === null) return { via, emails: [], note: 'the deal owner is not in the directory' };
-        return manager === undefined ? { via, emails: [], note: 'the directory knows no manager for the owner' } : { via, emails: [manager], note: null };
+        return manager === undefined ? { via, emails: [], note: 'the directory knows no manager for the owner' } : { via, emails: [normaliseEmail(manager)], note: null };
       },
     });
   }
-  const fallback = source.fallback ?? [];
+  const fallback = (source.fallback ?? []).map(normaliseEmail);
   if (fallback.length > 0) tiers.push({ tier: 'fallback', candidates: () => ({ via: 'step fallback', emails: fallback, note: null }) });
   return tiers;
 }
 
-function roleByTeam(roleId: string, byTeam: Record<string, string[]> | undefined, owner: DirectoryUser | null) {
+function roleByTeam(roleId: string, byTeam: ReadonlyMap<string, readonly string[]> | undefined, owner: DirectoryUser | null) {
   if (owner === null) return { via: `role ${roleId}`, emails: [], note: 'the deal owner is not in the directory, so no primary team' };
   const team = primaryTeamOf(owner);
   if (team === null) return { via: `role ${roleId}`, emails: [], note: 'the deal owner has no team' };
   const via = `role ${roleId} for team ${team}`;
-  // hasOwn: a team called "constructor" must not find Object's prototype.
-  const emails = byTeam !== undefined && Object.hasOwn(byTeam, team) ? byTeam[team] ?? [] : [];
+  const emails = byTeam?.get(team) ?? [];
   return { via, emails, note: emails.length ? null : `the role names nobody for team ${team}` };
 }

@@ -21,8 +21,14 @@ export type DealRouter = (deal: Deal, score: number, directory: Directory, optio
 
 export function compileRoutes(policy: Policy): DealRouter {
   const routes = policy.routes.map((route) => compileRoute(route, policy));
+  // A bulk pass routes every deal at one instant: its text is parsed once, not per deal.
+  let instant: { text: string; at: number | null } | null = null;
+  const parseAt = (text: string): number | null => {
+    if (instant?.text !== text) instant = { text, at: parseInstant(text) };
+    return instant.at;
+  };
   return (deal, score, directory, options = {}) => {
-    const { ctx, owner } = routeContext(deal, directory, options);
+    const { ctx, owner } = routeContext(deal, directory, options, parseAt);
     const tried: RouteTrial[] = [];
     for (const route of routes) {
       const condition = route.when(deal, score);
@@ -52,7 +58,7 @@ function compileRoute(route: Route, policy: Policy): CompiledRoute {
   };
 }
 
-function routeContext(deal: Deal, directory: Directory, options: RouteOptions): { ctx: ResolveContext; owner: OwnerTrace } {
+function routeContext(deal: Deal, directory: Directory, options: RouteOptions, parseAt = parseInstant): { ctx: ResolveContext; owner: OwnerTrace } {
   const index = indexDirectory(directory);
   const requester = options.requester ? normaliseEmail(options.requester) : null;
   const ownerId = readProperty(deal, OWNER_PROPERTY);
@@ -63,7 +69,7 @@ function routeContext(deal: Deal, directory: Directory, options: RouteOptions): 
     primaryTeam: found ? primaryTeamOf(found) : null,
     note: ownerId === null ? 'the deal has no owner' : found === null ? `owner ${ownerId} is not in the directory` : null,
   };
-  const at = options.at ? parseInstant(options.at) : null;
+  const at = options.at ? parseAt(options.at) : null;
   return { ctx: { index, owner: found, ownerEmail: owner.email, requester, at }, owner };
 }
 

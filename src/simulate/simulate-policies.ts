@@ -6,7 +6,6 @@ import type { Directory } from '../directory/schema.js';
 import { hashPolicy } from '../evaluate.js';
 import { compilePolicy } from '../policy/compile-policy.js';
 import type { Policy } from '../policy/schema.js';
-import { compileRouteChooser, type RouteChoice } from '../routing/choose-route.js';
 import type { RouteOutcome } from '../routing/types.js';
 import { estimateRoute, indexHistory, type CycleEstimate, type HistorySample } from './history.js';
 import { compareText, percentileOfSorted, roundTo } from './percentile.js';
@@ -136,24 +135,43 @@ export function createSimulation(options: SimulationOptions): Simulation {
   };
 }
 
+/** The deals that would wait on one approver, and at which steps. */
+interface ApproverCount {
+  requests: number;
+  /** The deal last counted in `requests`: a deal that asks them at two steps counts once. */
+  lastDeal: number;
+  /** Deals per "route/step", in the order first seen. */
+  steps: Map<string, { deals: number }>;
+}
+
+interface StepCount {
+  tally: StepTally;
+  /** "route/step", as the approver load names it. */
+  key: string;
+  /** The step's approvers, each with their deals at this step and their whole load. */
+  approvers: Map<string, { deals: number; load: ApproverCount }>;
+}
+
 /** One policy's tallies, fed deal by deal: routes, steps, approver load, unroutable reasons, data quality, scores. */
 function createPolicyTally(policy: Policy, options: SimulationOptions) {
   const compiled = compilePolicy(policy);
-  // The bulk pass needs the route and approvers, not every condition's explanation.
-  const chooseRoute = compileRouteChooser(policy);
   const { directory } = options;
   const routeOptions = { requester: null, at: options.at };
-  const routeCounts = new Map<string, { routeId: string | null; outcome: OutcomeKind; deals: number; stepIds: string[] }>();
-  const stepCounts = new Map<string, StepTally>();
+  // Keyed by outcome then route, and by route then step, so tallying a deal builds no key strings.
+  const routeCounts: Record<OutcomeKind, Map<string | null, { routeId: string | null; outcome: OutcomeKind; deals: number; stepIds: string[] }>> = {
+    routed: new Map(),
+    auto_approved: new Map(),
+    unroutable: new Map(),
+  };
+  const stepCounts = new Map<string, Map<string, StepCount>>();
   const unroutable = new Map<string, { stepId: string | null; reason: string; deals: number }>();
-  const load = new Map<string, { requests: number; steps: Map<string, number> }>();
+  const loads = new Map<string, ApproverCount>();
   const quality = policy.scoring.factors.map((f) => ({ factorId: f.id, property: f.property, missing: 0, unparsable: 0, notListed: 0, examples: new Map<string, number>() }));
   const scores: number[] = [];
-  const choices = new Map<RouteChoice, number>();
 
   function add(deal: Deal): DealOutcome {
     const score = compiled.score(deal);
-    const route = chooseRoute(deal, score.score, directory, routeOptions);
+    const route = compiled.route(deal, score.score, directory, routeOptions);
     scores.push(score.score);
     score.factors.forEach((factor, i) => {
       const q = quality[i];
@@ -166,53 +184,53 @@ function createPolicyTally(policy: Policy, options: SimulationOptions) {
         if (q.examples.has(factor.value) || q.examples.size < 1000) q.examples.set(factor.value, (q.examples.get(factor.value) ?? 0) + 1);
       }
     });
-    // Choices are shared between deals with the same route, owner and instant: count them here, expand at the end.
-    choices.set(route, (choices.get(route) ?? 0) + 1);
+    tallyRoute(scores.length, route.routeId, route.outcome);
     return { routeId: route.routeId, outcome: route.outcome.kind, score: score.score };
   }
 
-  /** Adds each distinct choice's deals to the tallies, in the order the choices first appeared (so maps keep export order). */
-  function expandChoices(): void {
-    const asked = new Set<string>();
-    for (const [route, deals] of choices) {
-      const { outcome } = route;
-      const key = `${outcome.kind}:${route.routeId ?? ''}`;
-      const tally = routeCounts.get(key);
-      if (tally) tally.deals += deals;
-      else routeCounts.set(key, { routeId: route.routeId, outcome: outcome.kind, deals, stepIds: outcome.kind === 'routed' ? outcome.steps.map((s) => s.id) : [] });
+  function tallyRoute(dealNumber: number, routeId: string | null, outcome: RouteOutcome): void {
+    const counts = routeCounts[outcome.kind];
+    const count = counts.get(routeId);
+    if (count) count.deals++;
+    else counts.set(routeId, { routeId, outcome: outcome.kind, deals: 1, stepIds: outcome.kind === 'routed' ? outcome.steps.map((s) => s.id) : [] });
 
-      if (outcome.kind === 'unroutable') {
-        const reasonKey = `${outcome.stepId ?? ''}\u0000${outcome.reason}`;
-        const entry = unroutable.get(reasonKey);
-        if (entry) entry.deals += deals;
-        else unroutable.set(reasonKey, { stepId: outcome.stepId, reason: outcome.reason, deals });
-        continue;
-      }
-      if (outcome.kind !== 'routed' || route.routeId === null) continue;
-      asked.clear();
-      for (const step of outcome.steps) {
-        const stepKey = `${route.routeId}/${step.id}`;
-        const stepTally = stepCounts.get(stepKey);
-        if (stepTally) stepTally.deals += deals;
-        else stepCounts.set(stepKey, { routeId: route.routeId, stepId: step.id, label: step.label, deals });
-        for (const approver of step.approvers) {
-          let entry = load.get(approver);
-          if (!entry) load.set(approver, (entry = { requests: 0, steps: new Map() }));
-          if (!asked.has(approver)) entry.requests += deals;
-          asked.add(approver);
-          entry.steps.set(stepKey, (entry.steps.get(stepKey) ?? 0) + deals);
+    if (outcome.kind === 'unroutable') {
+      const reasonKey = `${outcome.stepId ?? ''}\u0000${outcome.reason}`;
+      const entry = unroutable.get(reasonKey);
+      if (entry) entry.deals++;
+      else unroutable.set(reasonKey, { stepId: outcome.stepId, reason: outcome.reason, deals: 1 });
+      return;
+    }
+    if (outcome.kind !== 'routed' || routeId === null) return;
+    let routeSteps = stepCounts.get(routeId);
+    if (!routeSteps) stepCounts.set(routeId, (routeSteps = new Map<string, StepCount>()));
+    for (const step of outcome.steps) {
+      let stepCount = routeSteps.get(step.id);
+      if (stepCount) stepCount.tally.deals++;
+      else routeSteps.set(step.id, (stepCount = { tally: { routeId, stepId: step.id, label: step.label, deals: 1 }, key: `${routeId}/${step.id}`, approvers: new Map() }));
+      for (const approver of step.approvers) {
+        let here = stepCount.approvers.get(approver);
+        if (!here) {
+          let load = loads.get(approver);
+          if (!load) loads.set(approver, (load = { requests: 0, lastDeal: -1, steps: new Map() }));
+          here = { deals: 0, load };
+          load.steps.set(stepCount.key, here);
+          stepCount.approvers.set(approver, here);
+        }
+        here.deals++;
+        if (here.load.lastDeal !== dealNumber) {
+          here.load.lastDeal = dealNumber;
+          here.load.requests++;
         }
       }
     }
-    choices.clear();
   }
 
   function finish(history: ReturnType<typeof indexHistory> | null): PolicyRun {
-    expandChoices();
     const total = scores.length;
     const routeOrder = new Map(policy.routes.map((r, i) => [r.id, i]));
     const labels = new Map(policy.routes.map((r) => [r.id, r.label ?? null]));
-    const routes: RouteTally[] = [...routeCounts.values()]
+    const routes: RouteTally[] = Object.values(routeCounts).flatMap((counts) => [...counts.values()])
       .sort((a, b) => (routeOrder.get(a.routeId ?? '') ?? Infinity) - (routeOrder.get(b.routeId ?? '') ?? Infinity) || compareText(a.outcome, b.outcome))
       .map((r) => ({
         routeId: r.routeId,
@@ -222,7 +240,7 @@ function createPolicyTally(policy: Policy, options: SimulationOptions) {
         share: total === 0 ? 0 : roundTo(r.deals / total, 3),
         cycle: history && r.outcome === 'routed' && r.routeId !== null ? estimateRoute(history, r.routeId, r.stepIds) : null,
       }));
-    const steps = [...stepCounts.values()].sort((a, b) => (routeOrder.get(a.routeId) ?? 0) - (routeOrder.get(b.routeId) ?? 0) || stepIndex(policy, a) - stepIndex(policy, b));
+    const steps = [...stepCounts.values()].flatMap((routeSteps) => [...routeSteps.values()].map((s) => s.tally)).sort((a, b) => (routeOrder.get(a.routeId) ?? 0) - (routeOrder.get(b.routeId) ?? 0) || stepIndex(policy, a) - stepIndex(policy, b));
     // A typed array sorts numbers without a comparator call per pair; same order as (a, b) => a - b for scores.
     const sortedScores = Float64Array.from(scores).sort();
     return {
@@ -237,10 +255,10 @@ function createPolicyTally(policy: Policy, options: SimulationOptions) {
       routes,
       steps,
       unroutable: [...unroutable.values()].sort((a, b) => b.deals - a.deals || compareText(a.reason, b.reason)),
-      approverLoad: [...load].map(([approver, entry]) => ({
+      approverLoad: [...loads].map(([approver, load]) => ({
         approver,
-        requests: entry.requests,
-        steps: [...entry.steps].map(([key, deals]) => {
+        requests: load.requests,
+        steps: [...load.steps].map(([key, { deals }]) => {
           const [routeId = '', stepId = ''] = key.split('/');
           return { routeId, stepId, deals };
         }),

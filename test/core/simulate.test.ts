@@ -10,6 +10,7 @@ import { percentile } from '../../src/simulate/percentile.js';
 import { generateSampleExport, generateSampleHistory, SAMPLE_COLUMN_MAP } from '../../src/simulate/sample-export.js';
 import { simulatePolicies } from '../../src/simulate/simulate-policies.js';
 import { parseCsvRows } from '../../server/simulate/read-export-file.js';
+import { buildDeal, buildDirectory, buildPolicy } from './support/builders.js';
 
 const directory = DirectorySchema.parse(parseYaml(readFileSync('examples/sales-deal-desk/directory.yaml', 'utf8')));
 const policy = (file: string): Policy => {
@@ -80,5 +81,27 @@ describe('the sample export', () => {
       }
     }
     expect(first.diff!.unchanged + first.diff!.changes.length).toBe(300);
+  });
+});
+
+describe('approver load', () => {
+  it('counts a deal once for an approver that two of its steps ask, and once at each of those steps', () => {
+    const twoSteps = buildPolicy((doc) => {
+      doc.routes = [{
+        id: 'two',
+        when: { always: true },
+        steps: [
+          { id: 'a', approvers: { users: ['desk@x.test'] }, mode: 'any', slaHours: 24 },
+          { id: 'b', approvers: { users: ['desk@x.test', 'f1@x.test'] }, mode: 'all', slaHours: 24 },
+        ],
+      }];
+    });
+    const deals = ['1', '2', '3'].map((id) => buildDeal({}, id));
+    const { candidate } = simulatePolicies({ deals, candidate: twoSteps, directory: buildDirectory(), at: null });
+    expect(candidate.approverLoad).toEqual([
+      { approver: 'desk@x.test', requests: 3, steps: [{ routeId: 'two', stepId: 'a', deals: 3 }, { routeId: 'two', stepId: 'b', deals: 3 }] },
+      { approver: 'f1@x.test', requests: 3, steps: [{ routeId: 'two', stepId: 'b', deals: 3 }] },
+    ]);
+    expect(candidate.steps.map((s) => [s.stepId, s.deals])).toEqual([['a', 3], ['b', 3]]);
   });
 });
