@@ -48,9 +48,12 @@ export async function prepareCrowd({ db, secret, base, decisions, approversPerRe
 
   const admin = demoDirectory().users.find((user) => user.email === 'dealdesk@acme.example')!;
   const source = withCrowdRoute(readFileSync(new URL('../../examples/policies/sales-deal-desk.yaml', import.meta.url), 'utf8'), crowd.policy.routes[0]!.steps);
-  const saved = await callCard(secret, base, 'POST', '/api/v1/admin/policy/versions', admin, { source });
+  // Admin writes carry an idempotency key and the version they were made against, as the API requires.
+  const overview = await callCard(secret, base, 'GET', '/api/v1/admin/policy', admin);
+  const expectedActiveVersion = (JSON.parse(overview.body) as { active: { version: number } | null }).active?.version ?? null;
+  const saved = await callCard(secret, base, 'POST', '/api/v1/admin/policy/versions', admin, { source, idempotencyKey: 'bench-crowd-save', expectedActiveVersion });
   const { version } = (JSON.parse(saved.body) as { version: { version: number } }).version;
-  await callCard(secret, base, 'POST', `/api/v1/admin/policy/versions/${version}/activate`, admin, {});
+  await callCard(secret, base, 'POST', `/api/v1/admin/policy/versions/${version}/activate`, admin, { idempotencyKey: 'bench-crowd-activate', expectedActiveVersion });
 
   const count = Math.ceil(decisions / approversPerRequest) + 1;
   const deals = Array.from({ length: count }, (_, i) => ({ id: String(firstDealId + i), amount: String(1000 * i) }));

@@ -2,6 +2,7 @@
 // runs and stores its answer in the same transaction as its effects; a repeat returns that answer and acts no more.
 import type { Knex } from 'knex';
 import { AppError } from '../errors.js';
+import { appendTraceAndAnswer, type TraceEntry } from './traces.js';
 
 export interface IdempotencyScope {
   portalId: string;
@@ -29,15 +30,33 @@ export async function runIdempotent<T>(
   db: Knex,
   scope: IdempotencyScope,
   action: (trx: Knex.Transaction) => Promise<{ status: number; body: T }>,
+): Promise<StoredAnswer<T>>;
+/**
+ * As above, for an action whose answer names the trace it appends: the trace goes last (the chain head is the last
+ * lock a transaction takes), in one statement with the answer, which gets the trace's hash as `traceHash`.
+ */
+export async function runIdempotent<T extends { traceHash: string }>(
+  db: Knex,
+  scope: IdempotencyScope,
+  action: (trx: Knex.Transaction) => Promise<{ status: number; body: Omit<T, 'traceHash'>; trace: TraceEntry }>,
+): Promise<StoredAnswer<T>>;
+export async function runIdempotent<T>(
+  db: Knex,
+  scope: IdempotencyScope,
+  action: (trx: Knex.Transaction) => Promise<{ status: number; body: unknown; trace?: TraceEntry }>,
 ): Promise<StoredAnswer<T>> {
   return db.transaction(async (trx) => {
     const replayed = await claimKey<T>(trx, scope);
     if (replayed) return replayed;
     const answer = await action(trx);
+    if (answer.trace) {
+      const { traceHash, json } = await appendTraceAndAnswer(trx, answer.trace, scope, { status: answer.status, body: answer.body as object });
+      return { status: answer.status, body: { ...(answer.body as object), traceHash } as T, json, replayed: false };
+    }
     const json = JSON.stringify(answer.body);
     await trx('idempotency_keys').where({ portal_id: scope.portalId, key: scope.key })
       .update({ status: answer.status, response: json });
-    return { ...answer, json, replayed: false };
+    return { status: answer.status, body: answer.body as T, json, replayed: false };
   });
 }
 

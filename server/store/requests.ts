@@ -113,15 +113,18 @@ export interface RequestForView {
   delegatedBy: Map<string, string>;
   /** Until when the portal's HubSpot syncs wait for its next day's budget, or null when they do not. */
   syncDeferredUntil: Date | null;
+  /** The portal's config_version, read in the same statement (null: no such portal). */
+  configVersion: string | null;
 }
 
 /**
  * What the card view needs from the approval tables in one statement: the deal's latest request with the decisions
  * delegates made on it, and beside it whether the portal's syncs wait for the next day's budget at the view's instant
- * (a row even when the deal has no request).
+ * and the portal's config_version (a row even when the deal has no request).
  */
 const LATEST_FOR_VIEW = `
   SELECT (SELECT b.deferred_until FROM portal_budgets b WHERE b.portal_id = ? AND b.deferred_until > ?::timestamptz) AS sync_deferred_until,
+    (SELECT po.config_version FROM portals po WHERE po.id = ?) AS config_version,
     latest.*
   FROM (SELECT 1) AS one LEFT JOIN LATERAL (
     SELECT r.id, r.portal_id, r.deal_id, r.requester_email, r.requester_user_id, r.justification, r.snapshot_hash, r.score,
@@ -133,16 +136,17 @@ const LATEST_FOR_VIEW = `
     ORDER BY r.created_at DESC, r.seq DESC LIMIT 1
   ) AS latest ON true`;
 
-type ViewRow = Omit<RequestRow, 'deal_snapshot' | 'evaluation'> & { sync_deferred_until: Date | null; delegated: [number, string, string][] | null; id: string | null };
+type ViewRow = Omit<RequestRow, 'deal_snapshot' | 'evaluation'> & { sync_deferred_until: Date | null; config_version: string | null; delegated: [number, string, string][] | null; id: string | null };
 
 export async function latestRequestForView(db: Knex, portalId: string, dealId: string, at: string): Promise<RequestForView> {
-  const { rows } = await db.raw<{ rows: ViewRow[] }>(LATEST_FOR_VIEW, [portalId, at, portalId, dealId]);
+  const { rows } = await db.raw<{ rows: ViewRow[] }>(LATEST_FOR_VIEW, [portalId, at, portalId, portalId, dealId]);
   const row = rows[0];
   if (!row) throw new Error('latestRequestForView returned no row');
   return {
     request: row.id ? toSummary(row) : null,
     delegatedBy: new Map((row.delegated ?? []).map(([step, approver, onBehalfOf]) => [`${step}:${approver}`, onBehalfOf])),
     syncDeferredUntil: row.sync_deferred_until,
+    configVersion: row.config_version === null ? null : String(row.config_version),
   };
 }
 

@@ -9,7 +9,7 @@
 //   4. the jobs it enqueues;
 //   5. the portal's chain head, last: once a transaction appends a trace it only appends more, inserts rows no one
 //      else can hold, and commits.
-// Trace documents (policies, directories) are stored before the transaction, each in a statement of its own.
+// Trace documents (policies, directories) are stored before the transaction, in a statement of their own.
 import type { Knex } from 'knex';
 import { canonicalJson } from '../../src/hash.js';
 import { chainHash, GENESIS_HASH, type TraceRecord } from '../../src/trace-hash.js';
@@ -43,6 +43,43 @@ export interface AppendedTrace {
  * set_config(…, true) lasts until the end of that transaction, whose commit is when it is read.
  */
 export async function appendTrace(db: Knex, entry: TraceEntry, options: { waitForDisk?: boolean } = {}): Promise<AppendedTrace> {
+  // Within a transaction the row commits with it, as that transaction's commit decides.
+  const waitForDisk = options.waitForDisk !== false || db.isTransaction;
+  const call = appendCall(entry);
+  const { rows } = await db.raw<{ rows: { trace_seq: string; trace_hash: string }[] }>(
+    `SELECT trace_seq, trace_hash FROM ${waitForDisk ? '' : "set_config('synchronous_commit', 'off', true), "}${call.sql}`, call.bindings,
+  );
+  const row = rows[0];
+  if (!row) throw new Error('append_trace returned no row');
+  return { seq: Number(row.trace_seq), hash: row.trace_hash };
+}
+
+/**
+ * Appends an action's trace and stores its idempotent answer, the trace's hash added as `traceHash` after the body's
+ * own members, in one statement: the chain head is the last lock a transaction takes (see the order above), and it
+ * is held from here to the commit. Returns the answer as stored, byte for byte.
+ */
+export async function appendTraceAndAnswer(
+  trx: Knex.Transaction, entry: TraceEntry, key: { portalId: string; key: string }, answer: { status: number; body: object },
+): Promise<{ traceHash: string; json: string }> {
+  const body = JSON.stringify(answer.body);
+  if (!body.startsWith('{"')) throw new Error('an answer with a trace is an object with members of its own');
+  const call = appendCall(entry);
+  const { rows } = await trx.raw<{ rows: { trace_hash: string; response: string | null }[] }>(
+    `WITH appended AS (SELECT trace_hash FROM ${call.sql}),
+       answered AS (
+         UPDATE idempotency_keys SET status = ?, response = left(?, -1) || ',"traceHash":' || to_json((SELECT trace_hash FROM appended))::text || '}'
+         WHERE portal_id = ? AND key = ? RETURNING response)
+     SELECT (SELECT trace_hash FROM appended) AS trace_hash, (SELECT response FROM answered) AS response`,
+    [...call.bindings, answer.status, body, key.portalId, key.key],
+  );
+  const row = rows[0];
+  if (!row?.trace_hash || row.response === null) throw new Error('append_trace or the answer left no row');
+  return { traceHash: row.trace_hash, json: row.response };
+}
+
+/** The call of append_trace() (migrations/20261127000500) for an entry, with its bindings. */
+function appendCall(entry: TraceEntry): { sql: string; bindings: Knex.RawBinding[] } {
   const record: TraceRecord = {
     portalId: entry.portalId,
     seq: 0, // placed by append_trace() under the chain-head lock
@@ -55,16 +92,11 @@ export async function appendTrace(db: Knex, entry: TraceEntry, options: { waitFo
     engineVersion: entry.engineVersion,
     occurredAt: entry.occurredAt,
   };
-  // Within a transaction the row commits with it, as that transaction's commit decides.
-  const waitForDisk = options.waitForDisk !== false || db.isTransaction;
-  const { rows } = await db.raw<{ rows: { trace_seq: string; trace_hash: string }[] }>(
-    `SELECT trace_seq, trace_hash FROM ${waitForDisk ? '' : "set_config('synchronous_commit', 'off', true), "}append_trace(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    [record.portalId, record.kind, record.requestId, record.dealId, record.input, record.output, record.policyHash,
+  return {
+    sql: 'append_trace(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    bindings: [record.portalId, record.kind, record.requestId, record.dealId, record.input, record.output, record.policyHash,
       entry.inputHash ?? null, record.engineVersion, record.occurredAt, canonicalJson(record)],
-  );
-  const row = rows[0];
-  if (!row) throw new Error('append_trace returned no row');
-  return { seq: Number(row.trace_seq), hash: row.trace_hash };
+  };
 }
 
 export interface TraceRow {
@@ -140,8 +172,13 @@ export async function tracePortals(db: Knex): Promise<string[]> {
 }
 
 /** Stores a document (policy, directory snapshot) by the hash of its canonical JSON; a no-op when it is there. */
-export async function storeDocument(db: Knex, kind: 'policy' | 'directory', hash: string, canonical: string): Promise<void> {
-  await db.raw('INSERT INTO trace_documents (hash, kind, body) VALUES (?, ?, ?) ON CONFLICT (hash) DO NOTHING', [hash, kind, canonical]);
+/** Stores documents (policies, directory snapshots) by the hash of their canonical JSON, in one statement; known ones are left as they are. */
+export async function storeDocuments(db: Knex, documents: readonly { kind: 'policy' | 'directory'; hash: string; canonical: string }[]): Promise<void> {
+  if (documents.length === 0) return;
+  await db.raw(
+    `INSERT INTO trace_documents (hash, kind, body) SELECT * FROM unnest(?::text[], ?::text[], ?::text[]) ON CONFLICT (hash) DO NOTHING`,
+    [documents.map((d) => d.hash), documents.map((d) => d.kind), documents.map((d) => d.canonical)],
+  );
 }
 
 export async function loadDocument(db: Knex, hash: string): Promise<string | null> {

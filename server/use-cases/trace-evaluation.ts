@@ -1,9 +1,10 @@
 // Evaluations are traced content-addressed: the policy and directory are stored once by hash, and an
 // evaluation whose input was traced before reuses that trace row instead of writing another.
+import type { EvaluationTraceCache } from '../cache/evaluation-traces.js';
 import type { Db } from '../db/database.js';
 import { canonicalJson, hashJson } from '../../src/hash.js';
 import type { EvaluationInput, EvaluationOutput } from '../../src/evaluate.js';
-import { appendTrace, findEvaluationTrace, storeDocument, type AppendedTrace, type TraceEntry } from '../store/traces.js';
+import { appendTrace, findEvaluationTrace, storeDocuments, type AppendedTrace, type TraceEntry } from '../store/traces.js';
 
 /** What an evaluation trace row stores as its input: the deal and requester in full, documents by hash. */
 export interface EvaluationTraceInput {
@@ -14,16 +15,22 @@ export interface EvaluationTraceInput {
   at: string | null;
 }
 
-/** The trace of this evaluation: the row of the same input when there is one (one indexed read), else a new one. */
+/** The trace of this evaluation: the row of the same input when there is one (kept, or one indexed read), else a new one. */
 export async function traceEvaluation(
   db: Db,
   portalId: string,
   input: EvaluationInput,
   output: EvaluationOutput,
   context: { dealId: string; requestId?: string | null; occurredAt: string },
+  kept?: EvaluationTraceCache,
 ): Promise<AppendedTrace> {
+  const remembered = kept?.get(portalId, output.inputHash);
+  if (remembered) return remembered;
   const known = await findEvaluationTrace(db, portalId, output.inputHash);
-  if (known) return known;
+  if (known) {
+    kept?.keep(portalId, output.inputHash, known);
+    return known;
+  }
   // The documents first, then the trace in a statement of its own (its own transaction): the portal's chain-head lock
   // is held while that statement runs and commits, never across a round trip to this process. A preview decides
   // nothing, so its commit need not wait for the disk: WAL is written in order, so the next synchronous commit (any
@@ -57,8 +64,10 @@ async function newEvaluationEntry(
 ): Promise<TraceEntry> {
   const directoryCanonical = canonicalJson(input.directory);
   const directoryHash = hashJson(input.directory);
-  await storeDocument(db, 'policy', output.policyHash, canonicalJson(input.policy));
-  await storeDocument(db, 'directory', directoryHash, directoryCanonical);
+  await storeDocuments(db, [
+    { kind: 'policy', hash: output.policyHash, canonical: canonicalJson(input.policy) },
+    { kind: 'directory', hash: directoryHash, canonical: directoryCanonical },
+  ]);
   const traceInput: EvaluationTraceInput = {
     deal: input.deal,
     policyHash: output.policyHash,

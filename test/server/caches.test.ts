@@ -46,6 +46,16 @@ describe('a portal\'s configuration, cached by each service process', () => {
     expect(await card(dealId)).toMatchObject({ mode: 'off', actions: { request: false, withdraw: false, decide: false } });
   });
 
+  it('shows the demo portal\'s people as changed through another process on the next card view', async () => {
+    const { db, portal, card, dealId } = await twoProcesses();
+    await db('portals').where({ id: portal.portalId }).update({ install_state: 'demo' });
+    const approverNames = (view: CardView) => view.preview?.steps.flatMap((step) => step.approvers.map((approver) => approver.name)) ?? [];
+    expect(approverNames(await card(dealId))).toContain('Anna Berg');
+    const anna = portal.users.find((user) => user.email === ANNA)!;
+    await portal.crm.upsertUser(portal.portalId, { ...anna, name: 'Anna Berg-Lund' });
+    expect(approverNames(await card(dealId))).toContain('Anna Berg-Lund');
+  });
+
   it('routes by a policy activated through another process on the next card view', async () => {
     const { admin, card, policy, dealId } = await twoProcesses();
     const before = await policy();

@@ -22,7 +22,7 @@ export async function getCardView(deps: ServiceDeps, viewer: Viewer, dealId: str
   const output = await evaluateRecordingErrors(deps.db, { portalId: portal.id, policyVersionId: policy.id, dealId, source: 'card', at }, input);
 
   const [trace] = await Promise.all([
-    traceEvaluation(deps.db, portal.id, input, output, { dealId, occurredAt: at }),
+    traceEvaluation(deps.db, portal.id, input, output, { dealId, occurredAt: at }, deps.cache?.evaluationTraces),
     candidate && shadowEvaluate(deps.db, deps.logger, { portalId: portal.id, dealId, active: policy, candidate, input, output, wideDeal: facts.wideDeal, source: 'card', at }),
   ]);
 

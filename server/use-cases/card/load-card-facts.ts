@@ -4,7 +4,7 @@
 import type { Deal } from '../../../src/deal.js';
 import type { Directory } from '../../../src/directory/schema.js';
 import type { Policy } from '../../../src/policy/schema.js';
-import { createCaches } from '../../cache/caches.js';
+import { createCaches, type Caches } from '../../cache/caches.js';
 import { AppError } from '../../errors.js';
 import { mergeDelegations } from '../../store/delegations.js';
 import { liveAt, type PortalConfig } from '../../store/portal-config.js';
@@ -39,24 +39,49 @@ export interface CardFacts {
   syncDeferredUntil: Date | null;
 }
 
-/** 404 when the app is not installed in the portal or the CRM has no such deal; 409 when no policy is active. */
+/**
+ * 404 when the app is not installed in the portal or the CRM has no such deal; 409 when no policy is active.
+ * With a copy of the portal's configuration in hand, the deal, directory and latest request are read side by side,
+ * and the portal's version comes with the request: a copy that turns out stale is read again, and the deal with it.
+ */
 export async function loadCardFacts(deps: ServiceDeps, viewer: Viewer, dealId: string, at: string): Promise<CardFacts> {
   const cache = deps.cache ?? createCaches();
-  const config = await cache.portalConfigs.current(deps.db, viewer.portalId, at);
-  if (!config || config.portal.installState === 'uninstalled') throw new AppError('not_found', 'approval-router is not installed in this portal');
+  const kept = cache.portalConfigs.kept(viewer.portalId, at);
+  const latestRead = latestRequestForView(deps.db, viewer.portalId, dealId, at);
+  let config = kept && usable(kept) ? kept : null;
+  let crmFacts = config && readCrmFacts(deps, cache, config, dealId);
+  // Settled here as well as below, so a failure of the one not awaited yet is never left unhandled.
+  void crmFacts?.catch(() => undefined);
+  const latest = await latestRead;
+  if (!config || config.version !== latest.configVersion) {
+    config = await cache.portalConfigs.atVersion(deps.db, viewer.portalId, latest.configVersion, at);
+    if (!config || config.portal.installState === 'uninstalled') throw new AppError('not_found', 'approval-router is not installed in this portal');
+    if (!config.policy) throw noActivePolicy();
+    crmFacts = readCrmFacts(deps, cache, config, dealId);
+  }
   const { portal, policy, candidate } = config;
-  if (!policy) throw noActivePolicy();
-  const crm = deps.crmFor(portal);
-  const [{ deal, wideDeal }, snapshot, latest] = await Promise.all([
-    readDeal(crm, portal.id, dealId, policy.document, candidate?.document ?? null),
-    crm.getDirectory(portal.id),
-    latestRequestForView(deps.db, portal.id, dealId, at),
-  ]);
+  const activePolicy = policy!;
+  const { deal, wideDeal, snapshot } = await crmFacts!;
   const routedWith = latest.request?.policyVersionId;
-  const requestPolicy = routedWith === undefined || routedWith === policy.id ? policy.document : await cache.policyDocuments.get(deps.db, portal.id, routedWith);
+  const requestPolicy = routedWith === undefined || routedWith === activePolicy.id ? activePolicy.document : await cache.policyDocuments.get(deps.db, portal.id, routedWith);
   return {
-    viewer, dealId, at, portal, policy, candidate, lastRolledBack: config.lastRolledBack,
+    viewer, dealId, at, portal, policy: activePolicy, candidate, lastRolledBack: config.lastRolledBack,
     deal, wideDeal, directory: mergeDelegations(snapshot, liveAt(config, at)),
-    request: latest.request, requestPolicy: requestPolicy ?? policy.document, delegatedBy: latest.delegatedBy, syncDeferredUntil: latest.syncDeferredUntil,
+    request: latest.request, requestPolicy: requestPolicy ?? activePolicy.document, delegatedBy: latest.delegatedBy, syncDeferredUntil: latest.syncDeferredUntil,
   };
+}
+
+const usable = (config: PortalConfig): boolean => config.portal.installState !== 'uninstalled' && config.policy !== null;
+
+/** The deal (as the active policy and the candidate read it) and the directory, from the portal's CRM. */
+async function readCrmFacts(deps: ServiceDeps, cache: Caches, config: PortalConfig, dealId: string) {
+  const { portal, policy, candidate } = config;
+  const crm = deps.crmFor(portal);
+  // The demo portal's people are rows of our database, covered by its configuration version; HubSpot's directory
+  // is kept by the CRM adapter for a short while (HubSpot is its source).
+  const directory = portal.installState === 'demo'
+    ? cache.portalConfigs.localDirectory(config, () => crm.getDirectory(portal.id))
+    : crm.getDirectory(portal.id);
+  const [{ deal, wideDeal }, snapshot] = await Promise.all([readDeal(crm, portal.id, dealId, policy!.document, candidate?.document ?? null), directory]);
+  return { deal, wideDeal, snapshot };
 }

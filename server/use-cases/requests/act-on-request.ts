@@ -14,7 +14,7 @@ import { runIdempotent } from '../../store/idempotency.js';
 import { retryOnConflict } from '../../store/retry-on-conflict.js';
 import { policyDocumentById } from '../../store/policies.js';
 import { lockRequestWithPortal, type StoredRequest, type TransitionWrites } from '../../store/requests.js';
-import { appendTrace } from '../../store/traces.js';
+import type { TraceEntry } from '../../store/traces.js';
 import { isoNow, type ServiceDeps } from '../deps.js';
 import { loadPortal, type Viewer } from '../load-facts.js';
 import { namesFrom, presentRequest } from '../present.js';
@@ -102,16 +102,18 @@ async function actOnRequest(
     const { result, command, decision } = act(request, at);
     if (!result.ok) throw toAppError(result.error);
     const saved = await applyTransition(trx, { id: portal.id, featureFlag: found.portal.featureFlag }, request, result.state, at, decision ? { decision } : {});
-    const policy = await policyDocumentById(trx, saved.portalId, saved.policyVersionId);
+    const policy = deps.cache
+      ? await deps.cache.policyDocuments.get(trx, saved.portalId, saved.policyVersionId)
+      : await policyDocumentById(trx, saved.portalId, saved.policyVersionId);
     if (!policy) throw new Error(`policy version ${saved.policyVersionId} is missing`);
-    // The trace goes last: appending takes the portal's chain-head lock (see the lock order in store/traces.ts).
-    const trace = await appendTrace(trx, {
+    // Appended last, with the answer (the chain head is the last lock: see the lock order in store/traces.ts).
+    const trace: TraceEntry = {
       portalId: portal.id, kind: decision ? 'decision' : 'transition', requestId: request.id, dealId: request.dealId,
       input: { ...command, viewer: viewer.email, fromVersion: request.rowVersion },
       output: { state: result.state.state, events: result.events, version: saved.rowVersion },
       policyHash: request.lifecycle.policyHash, engineVersion: ENGINE_VERSION, occurredAt: at,
-    });
-    return { status: 200, body: { request: presentSaved(saved, policy, names), traceHash: trace.hash } };
+    };
+    return { status: 200, body: { request: presentSaved(saved, policy, names) }, trace };
   }));
 }
 

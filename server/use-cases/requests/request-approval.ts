@@ -15,7 +15,7 @@ import { enqueueJobs } from '../../store/jobs.js';
 import { rolloutState } from '../../store/rollout-versions.js';
 import { insertRequest, latestRequestForDeal, findRequest, setEvaluationTrace } from '../../store/requests.js';
 import { retryOnConflict } from '../../store/retry-on-conflict.js';
-import { appendTrace } from '../../store/traces.js';
+import { appendTrace, type TraceEntry } from '../../store/traces.js';
 import { isoNow, type ServiceDeps } from '../deps.js';
 import { loadDealContext, loadPortal, type Viewer } from '../load-facts.js';
 import { namesFrom, presentRequest } from '../present.js';
@@ -77,7 +77,7 @@ export async function requestApproval(deps: ServiceDeps, viewer: Viewer, input: 
 
       const evaluationTrace = evaluation.known ?? await appendTrace(trx, evaluation.entry);
       if (evaluation.known === null) await setEvaluationTrace(trx, portal.id, id, evaluationTrace.hash);
-      const trace = await appendTrace(trx, {
+      const trace: TraceEntry = {
         portalId: portal.id, kind: 'transition', requestId: id, dealId: input.dealId,
         input: {
           command: 'request', requester: viewer.email, justification: input.justification, evaluation: evaluationTrace.hash,
@@ -86,8 +86,8 @@ export async function requestApproval(deps: ServiceDeps, viewer: Viewer, input: 
         },
         output: { state: result.state.state, events: result.events },
         policyHash: output.policyHash, engineVersion: output.engineVersion, occurredAt: at,
-      });
-      return { status: 201, body: { request: presentRequest(stored, policy.document, namesFrom(directory)), traceHash: trace.hash } };
+      };
+      return { status: 201, body: { request: presentRequest(stored, policy.document, namesFrom(directory)) }, trace };
     });
   });
   // A staged candidate is run after the transaction, so the shadow never holds the request's locks.

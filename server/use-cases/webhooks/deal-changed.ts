@@ -8,7 +8,7 @@ import { policyById } from '../../store/policies.js';
 import type { Portal } from '../../store/portals.js';
 import { latestRequestForDeal } from '../../store/requests.js';
 import { retryOnConflict } from '../../store/retry-on-conflict.js';
-import { appendTrace, storeDocument } from '../../store/traces.js';
+import { appendTrace, storeDocuments } from '../../store/traces.js';
 import { isoNow, type ServiceDeps } from '../deps.js';
 import { applyTransition } from '../requests/apply-transition.js';
 
@@ -32,7 +32,7 @@ export async function onDealChanged(deps: ServiceDeps, portal: Portal, dealId: s
 
   // The directory is stored before the transaction, in a statement of its own (see the lock order in store/traces.ts).
   const directoryHash = hashJson(directory);
-  await storeDocument(deps.db, 'directory', directoryHash, canonicalJson(directory));
+  await storeDocuments(deps.db, [{ kind: 'directory', hash: directoryHash, canonical: canonicalJson(directory) }]);
   return retryOnConflict(() => deps.db.transaction(async (trx) => {
     const request = await latestRequestForDeal(trx, portal.id, dealId, { forUpdate: true });
     if (!request || request.id !== live.id || request.rowVersion !== live.rowVersion) {
