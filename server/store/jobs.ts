@@ -11,7 +11,9 @@ export type JobKind =
   /** Process one stored webhook event. */
   | 'webhook_event'
   /** Move a deal back out of a gated stage it entered without approval. */
-  | 'gate_rollback';
+  | 'gate_rollback'
+  /** A request changed: tell the people it concerns, one job per channel the portal uses (use-cases/notify). */
+  | 'notify';
 
 export interface NewJob {
   portalId: string;

@@ -55,7 +55,7 @@ describe('the outbox', () => {
     const { dealId, requestId } = await approvedDeal(portal);
     expect(await queued(portal.portalId)).toBe('1');
     const { crm, calls } = countingCrm(portal.crm);
-    expect(await workerFor(crm).runOnce()).toBe(1);
+    await workerFor(crm).runOnce();
     expect(calls).toHaveLength(1);
     const deal = await portal.crm.getDeal(portal.portalId, dealId, ['approval_router_status', 'approval_router_request_id', 'approval_router_route', 'approval_router_decided_at']);
     expect(deal?.properties).toMatchObject({ approval_router_status: 'approved', approval_router_request_id: requestId, approval_router_route: 'standard' });

@@ -1,10 +1,12 @@
 // What a change of a request's state causes besides itself: the deal is told the new state (where the portal is
-// written to), and a step that starts gets its SLA timers. Decided here, once, for every use case that moves a request.
+// written to), the people it concerns are told (use-cases/notify), and a step that starts gets its SLA timers.
+// Decided here, once, for every use case that moves a request.
 import type { DbTransaction } from '../../db/database.js';
 import type { ApprovalState } from '../../../src/lifecycle/types.js';
 import { enqueueJobs, type NewJob } from '../../store/jobs.js';
 import type { Portal } from '../../store/portals.js';
 import { saveTransition, type StoredRequest, type TransitionWrites } from '../../store/requests.js';
+import { notificationJob } from '../notify/notification-jobs.js';
 import { slaTimerJobs } from '../sla/sla-timer-jobs.js';
 import { dealSyncJob } from '../sync/deal-sync.js';
 
@@ -13,8 +15,9 @@ type RequestState = Pick<StoredRequest, 'id' | 'portalId' | 'dealId' | 'score' |
 /** The jobs a request causes as it goes from `before` (null for a new request) to `after`. */
 export function transitionJobs(portal: Pick<Portal, 'id' | 'featureFlag'>, before: RequestState | null, after: RequestState): NewJob[] {
   const sync = dealSyncJob(portal, { id: after.id, dealId: after.dealId, version: after.rowVersion, score: after.score, routeId: after.routeId, lifecycle: after.lifecycle });
+  const notify = notificationJob(portal, before?.lifecycle ?? null, after);
   const stepStarts = after.lifecycle.currentStep !== (before?.lifecycle.currentStep ?? null);
-  return [...(sync ? [sync] : []), ...(stepStarts ? slaTimerJobs(after.portalId, after.id, after.lifecycle) : [])];
+  return [...(sync ? [sync] : []), ...(notify ? [notify] : []), ...(stepStarts ? slaTimerJobs(after.portalId, after.id, after.lifecycle) : [])];
 }
 
 /**

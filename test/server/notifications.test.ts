@@ -1,0 +1,34 @@
+// Telling people a request changed starts with one `notify` job per change, enqueued with it; each channel's job
+// follows from it (use-cases/notify).
+import { describe, expect, it } from 'vitest';
+import { buildTestApp, callApi } from '../support/app.js';
+import { useTestDatabase } from '../support/db.js';
+import { idempotencyKey, seedDeal, seedPortal } from '../support/factories.js';
+
+const database = useTestDatabase();
+
+async function requestAndApprove(flag: 'on' | 'shadow') {
+  const { db } = database();
+  const portal = await seedPortal(db, { flag });
+  const { app, clock } = buildTestApp(db, { crmFor: () => portal.crm });
+  const dealId = await seedDeal(portal, { discount_percent: '25' });
+  const opened = await callApi(app, clock, portal.as('noah'), 'POST', `/api/v1/deals/${dealId}/requests`, { justification: 'x', idempotencyKey: idempotencyKey() }).expect(201);
+  const requestId = opened.body.request.id as string;
+  await callApi(app, clock, portal.as('ben'), 'POST', `/api/v1/requests/${requestId}/decisions`, { verdict: 'approve', comment: 'fine', idempotencyKey: idempotencyKey() }).expect(200);
+  const jobs = await db('jobs').where({ portal_id: portal.portalId, kind: 'notify' }).orderBy('id').select<{ key: string; payload: { events: { type: string }[] } }[]>('key', 'payload');
+  return { requestId, jobs };
+}
+
+describe('notifications', () => {
+  it('are one job a change, keyed by the request and its version, carrying the events the change added', async () => {
+    const { requestId, jobs } = await requestAndApprove('on');
+    expect(jobs.map((job) => job.key)).toEqual([`${requestId}:1`, `${requestId}:2`]);
+    expect(jobs[0]!.payload.events.map((event) => event.type)).toEqual(['request_created', 'step_started']);
+    expect(jobs[1]!.payload.events.map((event) => event.type)).toEqual(['decision_recorded', 'step_approved', 'request_approved']);
+  });
+
+  it('are never queued in shadow mode', async () => {
+    const { jobs } = await requestAndApprove('shadow');
+    expect(jobs).toEqual([]);
+  });
+});
