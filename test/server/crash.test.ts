@@ -72,7 +72,7 @@ describe('a service killed with SIGKILL', () => {
       } catch { /* the connection died with the process */ }
     }));
     // Kill once some decisions have been answered and most are still in flight.
-    await expect.poll(() => accepted.length, { timeout: 30_000, interval: 10 }).toBeGreaterThanOrEqual(40);
+    await expect.poll(() => accepted.length, { timeout: 60_000, interval: 10 }).toBeGreaterThanOrEqual(10);
     target.child.kill('SIGKILL');
     await Promise.all(inFlight);
     await target.exited;
@@ -118,5 +118,5 @@ describe('a service killed with SIGKILL', () => {
     target.child.kill('SIGTERM');
     await target.exited;
     void demoDirectory;
-  }, 120_000);
+  }, 180_000);
 });
