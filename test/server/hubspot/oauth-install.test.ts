@@ -195,6 +195,35 @@ describe('GET /oauth/callback', () => {
     expect(logs.filter((line) => line.includes('"reason":"replayed"'))).toHaveLength(1);
   });
 
+  it('an install HubSpot started (no state) is exchanged and bound to the portal HubSpot names, its time zone kept', async () => {
+    const { db } = database();
+    const { app, logs } = buildOAuthTestApp(db);
+    const accessToken = 'CJSP-hubspot-started-555';
+    const hubspotCalls = [...nockExchange('code-hs', accessToken, 777005), nockAccountDetails(accessToken, 777005, 'America/New_York'), nockProvisioning(accessToken, 'absent')];
+
+    const res = await request(app).get('/oauth/callback').query({ code: 'code-hs' }).expect(200);
+
+    expect(hubspotCalls.every((scope) => scope.isDone())).toBe(true);
+    expect(res.text).toContain('approval-router is installed in acme.hubspot.com (portal 777005)');
+    expect(await findPortal(db, '777005')).toMatchObject({ installState: 'installed', featureFlag: 'shadow', installedByEmail: 'revops.admin@acme.example' });
+    expect(await db('hubspot_tokens').where({ portal_id: '777005' }).first('time_zone')).toEqual({ time_zone: 'America/New_York' });
+    expect(logs.filter((line) => line.includes('"startedBy":"hubspot"'))).toHaveLength(1);
+  });
+
+  it('an install without a state whose token HubSpot says was issued to another app installs nothing', async () => {
+    const { db } = database();
+    const { app } = buildOAuthTestApp(db);
+    const accessToken = 'CJSP-other-app-666';
+    oauthEndpoint(TOKEN_PATH, (form) => form.code === 'code-other').once().reply(200, tokenAnswer(accessToken));
+    oauthEndpoint(INTROSPECT_PATH, (form) => form.token === accessToken).once().reply(200, { ...introspectionAnswer(accessToken, 777006), client_id: 'someone-elses-app' });
+
+    const res = await request(app).get('/oauth/callback').query({ code: 'code-other' }).expect(400);
+
+    expect(res.text).toContain('HubSpot refused the install');
+    expect(await findPortal(db, '777006')).toBeNull();
+    expect(await db('hubspot_tokens').where({ portal_id: '777006' }).first()).toBeUndefined();
+  });
+
   it('when the admin denies consent, says nothing was installed (403) and logs one line', async () => {
     const { db } = database();
     const { app, logs } = buildOAuthTestApp(db);
