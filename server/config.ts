@@ -38,8 +38,12 @@ export const configSchema = z.object({
     .describe('Run the job worker (outbox sync, SLA timers, webhooks) inside `serve`; `false` when workers run as `approval-router worker`.'),
   JOB_LOCK_SECONDS: z.coerce.number().int().min(5).max(3600).default(30).describe('How long a claimed job stays locked; a job whose worker died is retried after this.'),
   JOB_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(7).describe('Finished jobs are deleted this many days after they finished (dead ones stay, with their incidents).'),
-  SYNC_RATE_PER_10S: z.coerce.number().int().min(1).max(110).default(100).describe('HubSpot calls per portal per 10 s the outbox may spend (HubSpot allows about 110).'),
-  SYNC_DAILY_BUDGET: z.coerce.number().int().min(1).default(250_000).describe('HubSpot calls per portal per day the outbox may spend.'),
+  HUBSPOT_CALLS_PER_10S: z.coerce.number().int().min(2).max(1000).default(110)
+    .describe('HubSpot calls per portal per rolling 10 s, every call of every process together (HubSpot allows an OAuth app about 110).'),
+  HUBSPOT_INTERACTIVE_RESERVE: z.coerce.number().int().min(0).default(10)
+    .describe('Of those, the calls background work (syncs, tasks, notes, webhook reads) leaves for card views and actions, and the same share of the day.'),
+  HUBSPOT_DAILY_CALLS: z.coerce.number().int().min(1).default(250_000)
+    .describe('HubSpot calls per portal per day, the day ending at midnight in the portal\'s time zone (UTC when HubSpot has not told it).'),
   HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(300_000).default(10_000)
     .describe('How long a client may take to send a request\'s headers before the connection is answered 408 and closed.'),
   HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000)
@@ -48,6 +52,9 @@ export const configSchema = z.object({
     .describe('How long an idle keep-alive connection stays open; keep it above the load balancer\'s idle timeout (60 s on many).'),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(120_000).default(10_000).describe('How long SIGTERM waits for in-flight requests before closing.'),
 }).superRefine((env, ctx) => {
+  if (env.HUBSPOT_INTERACTIVE_RESERVE >= env.HUBSPOT_CALLS_PER_10S) {
+    ctx.addIssue({ code: 'custom', path: ['HUBSPOT_INTERACTIVE_RESERVE'], message: 'must be smaller than HUBSPOT_CALLS_PER_10S (background work needs some of the window)' });
+  }
   if (env.HTTP_HEADERS_TIMEOUT_MS > env.HTTP_REQUEST_TIMEOUT_MS) {
     ctx.addIssue({ code: 'custom', path: ['HTTP_HEADERS_TIMEOUT_MS'], message: 'must not exceed HTTP_REQUEST_TIMEOUT_MS (the headers are part of the request)' });
   }

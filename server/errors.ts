@@ -29,7 +29,7 @@ export interface FieldProblem {
 }
 
 export class AppError extends Error {
-  override readonly name = 'AppError';
+  override readonly name: string = 'AppError';
   readonly code: ErrorName;
   readonly status: number;
   readonly details: FieldProblem[] | undefined;
@@ -52,16 +52,16 @@ export const conflict = (message: string) => new AppError('conflict', message);
 
 /**
  * Thrown by work that knows when to try again (a 429's Retry-After, a portal over its budget, a timer claimed before
- * its time); the job worker retries it then.
+ * its time): the job worker retries it then, and an HTTP caller gets 503 with Retry-After, so one error serves both.
  */
-export class RetryLaterError extends Error {
-  override readonly name = 'RetryLaterError';
-  readonly retryAfterSeconds: number;
+export class RetryLaterError extends AppError {
+  override readonly name: string = 'RetryLaterError';
+  override readonly retryAfterSeconds: number;
   /** A rate limit or budget is not the work's fault: the retry does not count as an attempt. */
   readonly countsAsAttempt: boolean;
 
-  constructor(message: string, retryAfterSeconds: number, options: { countsAsAttempt?: boolean } = {}) {
-    super(message);
+  constructor(message: string, retryAfterSeconds: number, options: { countsAsAttempt?: boolean; cause?: unknown } = {}) {
+    super('unavailable', message, { cause: options.cause, retryAfterSeconds });
     this.retryAfterSeconds = retryAfterSeconds;
     this.countsAsAttempt = options.countsAsAttempt ?? true;
   }

@@ -15,11 +15,11 @@ import { withDirectoryCache } from './cache/hubspot-directory.js';
 import { AppError } from './errors.js';
 import { createApp } from './http/app.js';
 import { connectHubSpot, type HubSpotSetup } from './hubspot/connect.js';
-import { HubSpotCrm } from './hubspot/hubspot-crm.js';
+import type { CallerKind } from './hubspot/hubspot-budget.js';
 import { jobBatchHandlers, jobHandlers } from './jobs/handlers.js';
 import { JobWorker, type WorkerOptions } from './jobs/worker.js';
 import { createLogger, secretValues, type Logger } from './logger.js';
-import { createMetrics, instrumentCrm, type Metrics } from './metrics.js';
+import { createMetrics, type Metrics } from './metrics.js';
 import { pruneFinishedJobs } from './store/jobs.js';
 import type { ServiceDeps } from './use-cases/deps.js';
 import { applyPostureToAllPortals } from './use-cases/rollout/posture.js';
@@ -31,7 +31,10 @@ export interface Runtime {
   logger: Logger;
   database: OpenDatabase;
   hubspot: HubSpotSetup;
+  /** For the HTTP app: its HubSpot calls are interactive (a person waits). */
   deps: ServiceDeps;
+  /** For job workers: the same, with background HubSpot calls. */
+  workerDeps: ServiceDeps;
 }
 
 export async function buildRuntime(options: { config?: Config; logger?: Logger } = {}): Promise<Runtime> {
@@ -49,10 +52,10 @@ export async function buildRuntime(options: { config?: Config; logger?: Logger }
     const now = () => new Date();
     const metrics = createMetrics(db, { clock: now });
     const cache = createCaches();
-    const { hubspot, crmFor } = connectCrms({ db, config, logger, metrics, cache });
+    const { hubspot, crmFor } = connectCrms({ db, config, logger, metrics, cache, now });
     if (!hubspot.configured) logger.info({ missing: hubspot.missing }, 'HubSpot is not configured: serving the local demo portal only');
-    const deps: ServiceDeps = { db, logger, now, cache, crmFor };
-    return { config, logger, database, hubspot, deps, metrics };
+    const deps: ServiceDeps = { db, logger, now, cache, crmFor: crmFor('interactive') };
+    return { config, logger, database, hubspot, deps, workerDeps: { ...deps, crmFor: crmFor('background') }, metrics };
   } catch (error) {
     await database.close().catch(() => undefined);
     throw error;
@@ -61,26 +64,30 @@ export async function buildRuntime(options: { config?: Config; logger?: Logger }
 
 /**
  * The CRM each portal's deals live in: LocalCrm for the demo portal, HubSpot for installed ones. Without HubSpot
- * credentials an installed portal's calls fail with a clear 503; with metrics, HubSpot calls are counted.
+ * credentials an installed portal's calls fail with a clear 503. Every HubSpot call spends the portal's one budget,
+ * as the kind of caller chosen here: whoever builds a use case's dependencies says whether a person waits on them
+ * (the HTTP app, commands: interactive) or a job does (workers: background).
  */
-export function connectCrms(deps: { db: Db; config: Config; logger: Logger; metrics?: Metrics; cache?: Caches }): { hubspot: HubSpotSetup; crmFor: ServiceDeps['crmFor'] } {
+export function connectCrms(deps: { db: Db; config: Config; logger: Logger; metrics?: Metrics; cache?: Caches; now?: () => Date }): { hubspot: HubSpotSetup; crmFor: (caller: CallerKind) => ServiceDeps['crmFor'] } {
   const localCrm = new LocalCrm(deps.db);
-  const hubspot = connectHubSpot({ db: deps.db, config: deps.config, logger: deps.logger });
-  let hubspotCrm: Crm;
-  if (!hubspot.configured) hubspotCrm = unconnectedCrm(hubspot.missing);
-  else {
-    const crm = new HubSpotCrm({ clientFor: hubspot.connection.clientFor });
-    const counted = deps.metrics ? instrumentCrm(crm, deps.metrics) : crm;
-    hubspotCrm = deps.cache ? withDirectoryCache(counted, deps.cache.hubspotDirectory) : counted;
-  }
-  return { hubspot, crmFor: (portal) => (portal.installState === 'demo' ? localCrm : hubspotCrm) };
+  const hubspot = connectHubSpot({
+    db: deps.db, config: deps.config, logger: deps.logger,
+    ...(deps.metrics ? { metrics: deps.metrics } : {}), ...(deps.now ? { now: deps.now } : {}),
+  });
+  const hubspotCrm = (caller: CallerKind): Crm => {
+    if (!hubspot.configured) return unconnectedCrm(hubspot.missing);
+    const crm = hubspot.connection.crm(caller);
+    // One directory cache for both kinds: a copy read for a job serves a card view, and the other way round.
+    return deps.cache ? withDirectoryCache(crm, deps.cache.hubspotDirectory) : crm;
+  };
+  const crms: Record<CallerKind, Crm> = { interactive: hubspotCrm('interactive'), background: hubspotCrm('background') };
+  return { hubspot, crmFor: (caller) => (portal) => (portal.installState === 'demo' ? localCrm : crms[caller]) };
 }
 
 export function createWorker(runtime: Runtime, options: Pick<WorkerOptions, 'onOutcome' | 'onTick'> = {}): JobWorker {
-  return new JobWorker(runtime.deps, {
+  return new JobWorker(runtime.workerDeps, {
     handlers: jobHandlers,
     batchHandlers: jobBatchHandlers,
-    budget: { perTenSeconds: runtime.config.SYNC_RATE_PER_10S, daily: runtime.config.SYNC_DAILY_BUDGET },
     lockSeconds: runtime.config.JOB_LOCK_SECONDS,
     onOutcome: (kind, outcome) => runtime.metrics.jobOutcomes.inc({ kind, outcome }),
     // Posture: a policy whose evaluations, routes or syncs are failing rolls back to the last stable version.

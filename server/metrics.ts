@@ -3,8 +3,6 @@
 // scrape time, with the service's clock.
 import type { Db } from './db/database.js';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { Crm } from './crm/crm.js';
-import { HubSpotApiError } from './hubspot/hubspot-errors.js';
 import { syncWaits } from './store/budgets.js';
 import { countIncidentsOfKind } from './store/incidents.js';
 import { countOpenJobs, oldestQueuedSyncAge } from './store/jobs.js';
@@ -15,7 +13,8 @@ export interface Metrics {
   httpDuration: Histogram<'method' | 'route' | 'status'>;
   decisions: Counter<'verdict'>;
   signatureFailures: Counter<'reason'>;
-  hubspotCalls: Counter<'portal' | 'operation' | 'outcome'>;
+  /** Every HubSpot API call for a portal (server/hubspot/portal-calls.ts), and every one its budget refused. */
+  hubspotCalls: Counter<'portal' | 'caller' | 'operation' | 'outcome'>;
   jobOutcomes: Counter<'kind' | 'outcome'>;
   /** 0 healthy, 1 degraded, 2 critical, as this process's worker last assessed each portal. */
   posture: Gauge<'portal'>;
@@ -33,7 +32,10 @@ export function createMetrics(db: Db, options: { defaultMetrics?: boolean; clock
     }),
     decisions: new Counter({ name: 'approval_router_decisions_total', help: 'Approver decisions recorded, by verdict.', labelNames: ['verdict'], registers: [registry] }),
     signatureFailures: new Counter({ name: 'approval_router_signature_failures_total', help: 'Requests refused for a bad HubSpot signature, by reason.', labelNames: ['reason'], registers: [registry] }),
-    hubspotCalls: new Counter({ name: 'approval_router_hubspot_calls_total', help: 'Calls to HubSpot by portal, operation and outcome (ok, rate_limited, error).', labelNames: ['portal', 'operation', 'outcome'], registers: [registry] }),
+    hubspotCalls: new Counter({
+      name: 'approval_router_hubspot_calls_total', labelNames: ['portal', 'caller', 'operation', 'outcome'], registers: [registry],
+      help: 'HubSpot API calls by portal, caller (interactive, background), operation and outcome: ok, error, rate_limited (HubSpot answered 429), refused (the portal\'s budget was spent or the portal blocked: no call made).',
+    }),
     posture: new Gauge({ name: 'approval_router_posture', help: 'Portal posture as last assessed by this worker: 0 healthy, 1 degraded, 2 critical.', labelNames: ['portal'], registers: [registry] }),
     jobOutcomes: new Counter({ name: 'approval_router_job_outcomes_total', help: 'Jobs finished by this process, by kind and outcome.', labelNames: ['kind', 'outcome'], registers: [registry] }),
   };
@@ -65,27 +67,4 @@ export function createMetrics(db: Db, options: { defaultMetrics?: boolean; clock
     gauge.set(await countIncidentsOfKind(db, 'sla_breach'));
   });
   return metrics;
-}
-
-/** Wraps a CRM so every call to HubSpot is counted by portal, operation and outcome. */
-export function instrumentCrm(crm: Crm, metrics: Metrics): Crm {
-  const wrap = <A extends unknown[], R>(operation: string, call: (portalId: string, ...args: A) => Promise<R>) =>
-    async (portalId: string, ...args: A): Promise<R> => {
-      try {
-        const result = await call(portalId, ...args);
-        metrics.hubspotCalls.inc({ portal: portalId, operation, outcome: 'ok' });
-        return result;
-      } catch (error) {
-        const outcome = error instanceof HubSpotApiError && error.hubspotStatus === 429 ? 'rate_limited' : 'error';
-        metrics.hubspotCalls.inc({ portal: portalId, operation, outcome });
-        throw error;
-      }
-    };
-  return {
-    getDeal: wrap('get_deal', (p, id: string, props: readonly string[]) => crm.getDeal(p, id, props)),
-    getDirectory: wrap('get_directory', (p) => crm.getDirectory(p)), // server/cache sits in front: each call here is one to HubSpot
-    addNote: wrap('add_note', (p, id: string, body: string) => crm.addNote(p, id, body)),
-    addTask: wrap('add_task', (p, id: string, task: Parameters<Crm['addTask']>[2]) => crm.addTask(p, id, task)),
-    updateDeals: wrap('update_deals', (p, updates: Parameters<Crm['updateDeals']>[1]) => crm.updateDeals(p, updates)),
-  };
 }

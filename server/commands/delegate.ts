@@ -97,5 +97,5 @@ function commandDeps(db: ServiceDeps['db']): ServiceDeps {
   const config = loadConfig();
   const logger = createLogger({ level: config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL });
   const { crmFor } = connectCrms({ db, config, logger });
-  return { db, logger, now: () => new Date(), crmFor };
+  return { db, logger, now: () => new Date(), crmFor: crmFor('interactive') };
 }

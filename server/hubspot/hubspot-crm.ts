@@ -1,12 +1,16 @@
 // HubSpotCrm: the Crm port over HubSpot's CRM API, per portal. Reads answer like LocalCrm (only the properties
-// asked for, a missing deal is null); every other failure surfaces as a HubSpotApiError, never swallowed.
+// asked for, a missing deal is null); every other failure surfaces as a typed error, never swallowed. Each HTTP call
+// goes through PortalCalls: the portal's budget, as the kind of caller this instance serves.
 import type { AssociationSpecAssociationCategoryEnum } from '@hubspot/api-client/lib/codegen/crm/objects/notes/index.js';
 import type { Deal } from '../../src/deal.js';
 import type { Directory } from '../../src/directory/schema.js';
 import type { BatchWriteResult, Crm, DealUpdate, NewTask } from '../crm/crm.js';
+import type { Metrics } from '../metrics.js';
 import { mapOwnersToDirectory, type OwnerLike } from './owners-directory.js';
-import { HubSpotApiError, isApiException, toHubSpotApiError, withDeadline } from './hubspot-errors.js';
+import { HubSpotApiError } from './hubspot-errors.js';
 import type { ClientForPortal } from './hubspot-client.js';
+import type { CallerKind, HubSpotBudget } from './hubspot-budget.js';
+import { PortalCalls } from './portal-calls.js';
 
 /** HubSpot's ids for the default note→deal and task→deal associations. */
 const NOTE_TO_DEAL = 214;
@@ -16,10 +20,10 @@ export const BATCH_LIMIT = 100;
 
 export interface HubSpotCrmOptions {
   clientFor: ClientForPortal;
-  /**
-   * How long one HubSpot call may take before it counts as no answer (retryable). The api-client sets no timeout
-   * of its own, and a hung call would hold a worker (and its claimed jobs) past their lease.
-   */
+  /** Every call spends the portal's budget as this kind of caller; without it (adapter tests, benches) calls are unmetered. */
+  budget?: { gate: HubSpotBudget; caller: CallerKind };
+  metrics?: Pick<Metrics, 'hubspotCalls'>;
+  /** How long one HubSpot call may take before it counts as no answer (retryable). */
   callTimeoutMs?: number;
   now?: () => Date;
 }
@@ -27,20 +31,23 @@ export interface HubSpotCrmOptions {
 export type { BatchWriteResult, DealUpdate, NewTask };
 
 export class HubSpotCrm implements Crm {
-  readonly #clientFor: ClientForPortal;
-  readonly #timeoutMs: number;
+  readonly #calls: PortalCalls;
   readonly #now: () => Date;
 
   constructor(options: HubSpotCrmOptions) {
-    this.#clientFor = options.clientFor;
-    this.#timeoutMs = options.callTimeoutMs ?? 10_000;
+    this.#calls = new PortalCalls({
+      clientFor: options.clientFor,
+      caller: options.budget?.caller ?? 'interactive',
+      ...(options.budget ? { budget: options.budget.gate } : {}),
+      ...(options.metrics ? { metrics: options.metrics } : {}),
+      ...(options.callTimeoutMs ? { timeoutMs: options.callTimeoutMs } : {}),
+    });
     this.#now = options.now ?? (() => new Date());
   }
 
   async getDeal(portalId: string, dealId: string, properties: readonly string[]): Promise<Deal | null> {
-    const client = await this.#clientFor(portalId);
     try {
-      const deal = await this.#call('deal read', client.crm.deals.basicApi.getById(dealId, [...properties]));
+      const deal = await this.#calls.run(portalId, 'deal read', (client) => client.crm.deals.basicApi.getById(dealId, [...properties]));
       // HubSpot adds hs_object_id, createdate, ...: keep only what was asked, as LocalCrm does.
       const picked: Record<string, string | null> = {};
       for (const name of properties) {
@@ -49,88 +56,65 @@ export class HubSpotCrm implements Crm {
       }
       return { id: deal.id, properties: picked };
     } catch (error) {
-      if (isApiException(error) && error.code === 404) return null;
-      throw toHubSpotApiError('deal read', error);
+      if (error instanceof HubSpotApiError && error.hubspotStatus === 404) return null;
+      throw error;
     }
   }
 
-  /** Owners with their teams, every page (server/cache keeps a copy for a minute). */
-  getDirectory(portalId: string): Promise<Directory> {
-    return this.#fetchDirectory(portalId);
+  /** Owners with their teams, every page, one call a page (server/cache keeps a copy for a minute). */
+  async getDirectory(portalId: string): Promise<Directory> {
+    const owners: OwnerLike[] = [];
+    let after: string | undefined;
+    do {
+      const page = await this.#calls.run(portalId, 'owners read', (client) => client.crm.owners.ownersApi.getPage(undefined, after, 500, false));
+      owners.push(...page.results);
+      after = page.paging?.next?.after;
+    } while (after);
+    return mapOwnersToDirectory(owners);
   }
 
   async addNote(portalId: string, dealId: string, body: string): Promise<void> {
-    const client = await this.#clientFor(portalId);
-    try {
-      await this.#call('note create', client.crm.objects.notes.basicApi.create({
-        properties: { hs_note_body: body, hs_timestamp: this.#now().toISOString() },
-        associations: [{ to: { id: dealId }, types: [dealAssociation(NOTE_TO_DEAL)] }],
-      }));
-    } catch (error) {
-      throw toHubSpotApiError('note create', error);
-    }
+    await this.#calls.run(portalId, 'note create', (client) => client.crm.objects.notes.basicApi.create({
+      properties: { hs_note_body: body, hs_timestamp: this.#now().toISOString() },
+      associations: [{ to: { id: dealId }, types: [dealAssociation(NOTE_TO_DEAL)] }],
+    }));
   }
 
   /** A task on the deal (e.g. for its owner after a gate rollback). Returns the task id. */
   async addTask(portalId: string, dealId: string, task: NewTask): Promise<string> {
-    const client = await this.#clientFor(portalId);
-    try {
-      const created = await this.#call('task create', client.crm.objects.tasks.basicApi.create({
-        properties: {
-          hs_task_subject: task.subject,
-          hs_task_body: task.body,
-          hs_timestamp: task.dueAt.toISOString(),
-          hs_task_status: 'NOT_STARTED',
-          ...(task.ownerId ? { hubspot_owner_id: task.ownerId } : {}),
-        },
-        associations: [{ to: { id: dealId }, types: [dealAssociation(TASK_TO_DEAL)] }],
-      }));
-      return created.id;
-    } catch (error) {
-      throw toHubSpotApiError('task create', error);
-    }
+    const created = await this.#calls.run(portalId, 'task create', (client) => client.crm.objects.tasks.basicApi.create({
+      properties: {
+        hs_task_subject: task.subject,
+        hs_task_body: task.body,
+        hs_timestamp: task.dueAt.toISOString(),
+        hs_task_status: 'NOT_STARTED',
+        ...(task.ownerId ? { hubspot_owner_id: task.ownerId } : {}),
+      },
+      associations: [{ to: { id: dealId }, types: [dealAssociation(TASK_TO_DEAL)] }],
+    }));
+    return created.id;
   }
 
-  /** Writes deal properties, 100 deals a call. A whole-call failure throws; per-deal failures are returned. */
+  /**
+   * Writes deal properties, 100 deals a call, each call spending the budget as it goes. A whole-call failure throws
+   * (property writes set absolute values, so a caller that retries all of them converges); per-deal failures are returned.
+   */
   async updateDeals(portalId: string, updates: readonly DealUpdate[]): Promise<BatchWriteResult> {
     const result: BatchWriteResult = { updated: [], failed: [], calls: 0 };
-    if (updates.length === 0) return result;
-    const client = await this.#clientFor(portalId);
     for (let start = 0; start < updates.length; start += BATCH_LIMIT) {
       const inputs = updates.slice(start, start + BATCH_LIMIT).map((u) => ({ id: u.id, properties: u.properties }));
-      try {
-        result.calls += 1;
-        const answer = await this.#call('deal batch update', client.crm.deals.batchApi.update({ inputs }));
+      result.calls += 1;
+      const answer = await this.#calls.run(portalId, 'deal batch update', async (client) => {
+        const answered = await client.crm.deals.batchApi.update({ inputs });
         // A 2xx whose body is not HubSpot's (an HTML page, an empty object) must not read as "nothing updated".
-        if (!Array.isArray(answer.results)) throw new HubSpotApiError('deal batch update', null, null, { unreadable: true });
-        result.updated.push(...answer.results.map((deal) => deal.id));
-        const errors = 'errors' in answer ? answer.errors ?? [] : [];
-        for (const e of errors) result.failed.push({ ids: idsOf(e.context), category: e.category, message: e.message });
-      } catch (error) {
-        throw toHubSpotApiError('deal batch update', error);
-      }
+        if (!Array.isArray(answered.results)) throw new HubSpotApiError('deal batch update', null, null, { unreadable: true });
+        return answered;
+      });
+      result.updated.push(...answer.results.map((deal) => deal.id));
+      const errors = 'errors' in answer ? answer.errors ?? [] : [];
+      for (const e of errors) result.failed.push({ ids: idsOf(e.context), category: e.category, message: e.message });
     }
     return result;
-  }
-
-  #call<T>(operation: string, work: Promise<T>): Promise<T> {
-    return withDeadline(operation, work, this.#timeoutMs);
-  }
-
-  async #fetchDirectory(portalId: string): Promise<Directory> {
-    const client = await this.#clientFor(portalId);
-    const owners: OwnerLike[] = [];
-    let after: string | undefined;
-    try {
-      do {
-        const page = await this.#call('owners read', client.crm.owners.ownersApi.getPage(undefined, after, 500, false));
-        owners.push(...page.results);
-        after = page.paging?.next?.after;
-      } while (after);
-    } catch (error) {
-      throw toHubSpotApiError('owners read', error);
-    }
-    return mapOwnersToDirectory(owners);
   }
 }
 

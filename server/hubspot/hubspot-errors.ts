@@ -11,7 +11,10 @@ interface ApiExceptionLike {
 export class HubSpotApiError extends AppError {
   /** HubSpot's HTTP status, or null when no answer came (network failure, timeout). */
   readonly hubspotStatus: number | null;
-  /** HubSpot's error `status`, `category` or `errorType` field (e.g. BAD_REFRESH_TOKEN, RATE_LIMITS, RATE_LIMIT) when it sent one. */
+  /**
+   * HubSpot's error `status`, `category` or `errorType` field (e.g. BAD_REFRESH_TOKEN, RATE_LIMITS, RATE_LIMIT), or the
+   * OAuth endpoints' RFC 6749 `error` code (e.g. invalid_grant), when it sent one.
+   */
   readonly hubspotCategory: string | null;
   /** 429, 5xx and no (readable) answer: worth another try later. */
   readonly retryable: boolean;
@@ -48,22 +51,31 @@ export function toHubSpotApiError(operation: string, error: unknown): HubSpotApi
   // The api-client parses the body itself: a broken one (a 200 cut short) ends as a SyntaxError. Whether HubSpot
   // acted is unknown, so it is retried like no answer (fetch's own network failures are TypeErrors: no answer).
   if (!isApiException(error)) return new HubSpotApiError(operation, null, null, { cause: error, unreadable: error instanceof SyntaxError });
-  return new HubSpotApiError(operation, error.code, categoryOf(error.body), {
-    cause: error,
-    retryAfterSeconds: retryAfter(error.headers),
-    rateLimitPolicy: error.code === 429 ? codeField(error.body, 'policyName') : null,
+  return answeredError(operation, error.code, error.body, error.headers, error);
+}
+
+/** A non-2xx answer HubSpot gave: its status, what its body names it, and how long it asks to wait. */
+export function answeredError(operation: string, status: number, body: unknown, headers: Record<string, string> | undefined, cause?: unknown): HubSpotApiError {
+  return new HubSpotApiError(operation, status, categoryOf(body), {
+    cause,
+    retryAfterSeconds: retryAfter(headers),
+    rateLimitPolicy: status === 429 ? codeField(body, 'policyName', /^[A-Z_]+$/) : null,
   });
 }
 
-/** HubSpot's errors name themselves in `status` (OAuth: BAD_REFRESH_TOKEN), `category` (CRM) or `errorType` (429s: RATE_LIMIT). */
+/**
+ * HubSpot's errors name themselves in `status` (v1 OAuth: BAD_REFRESH_TOKEN), `category` (CRM) or `errorType` (429s:
+ * RATE_LIMIT); the 2026-03 OAuth endpoints answer as RFC 6749 says, in `error` (invalid_grant, invalid_client, …).
+ */
 function categoryOf(body: unknown): string | null {
-  return codeField(body, 'status') ?? codeField(body, 'category') ?? codeField(body, 'errorType');
+  const upper = /^[A-Z_]+$/;
+  return codeField(body, 'status', upper) ?? codeField(body, 'category', upper) ?? codeField(body, 'errorType', upper) ?? codeField(body, 'error', /^[a-z_]+$/);
 }
 
-function codeField(body: unknown, name: string): string | null {
+function codeField(body: unknown, name: string, shape: RegExp): string | null {
   if (typeof body !== 'object' || body === null) return null;
   const value = (body as Record<string, unknown>)[name];
-  return typeof value === 'string' && /^[A-Z_]+$/.test(value) ? value : null;
+  return typeof value === 'string' && value.length <= 64 && shape.test(value) ? value : null;
 }
 
 function retryAfter(headers: Record<string, string> | undefined): number | undefined {
@@ -87,4 +99,21 @@ export async function withDeadline<T>(operation: string, work: Promise<T>, ms: n
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * The JSON body of an answer from the api-client's generic `apiRequest` (which hands back the fetch Response as it
+ * is): a non-2xx answer becomes a HubSpotApiError, as the typed API methods' failures do; a body that is not JSON is
+ * an unreadable answer.
+ */
+export async function readJsonAnswer(operation: string, response: Response): Promise<unknown> {
+  const text = await response.text();
+  let body: unknown = null;
+  try {
+    body = text === '' ? null : JSON.parse(text);
+  } catch (error) {
+    if (response.ok) throw new HubSpotApiError(operation, null, null, { cause: error, unreadable: true });
+  }
+  if (!response.ok) throw answeredError(operation, response.status, body, Object.fromEntries(response.headers));
+  return body;
 }

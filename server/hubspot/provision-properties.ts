@@ -1,8 +1,8 @@
 // The deal properties approval-router writes, in their own group, created on install. Idempotent: what exists is
-// left as it is (an admin may have relabelled it), only what is missing is created, in one batch call.
-import type { Client } from '@hubspot/api-client';
+// left as it is (an admin may have relabelled it), only what is missing is created, in one batch call. Each call
+// spends the portal's budget like any other (PortalCalls).
 import type { PropertyCreate } from '@hubspot/api-client/lib/codegen/crm/properties/index.js';
-import { toHubSpotApiError } from './hubspot-errors.js';
+import type { PortalCalls } from './portal-calls.js';
 
 export const PROPERTY_GROUP = 'approval_router';
 
@@ -47,24 +47,21 @@ export interface ProvisionResult {
   conflicting: string[];
 }
 
-export async function provisionDealProperties(client: Client): Promise<ProvisionResult> {
-  try {
-    const groups = await client.crm.properties.groupsApi.getAll('deals');
-    const groupCreated = !groups.results.some((group) => group.name === PROPERTY_GROUP);
-    if (groupCreated) {
-      await client.crm.properties.groupsApi.create('deals', { name: PROPERTY_GROUP, label: 'Approval router', displayOrder: -1 });
-    }
-    const present = new Map((await client.crm.properties.coreApi.getAll('deals', false)).results.map((p) => [p.name, p]));
-    const missing = DEAL_PROPERTY_DEFINITIONS.filter((d) => !present.has(d.name));
-    if (missing.length > 0) await client.crm.properties.batchApi.create('deals', { inputs: missing });
-    const existing = DEAL_PROPERTY_DEFINITIONS.filter((d) => present.has(d.name));
-    return {
-      groupCreated,
-      created: missing.map((d) => d.name),
-      existing: existing.map((d) => d.name),
-      conflicting: existing.filter((d) => present.get(d.name)?.type !== String(d.type)).map((d) => d.name),
-    };
-  } catch (error) {
-    throw toHubSpotApiError('property provisioning', error);
+export async function provisionDealProperties(calls: PortalCalls, portalId: string): Promise<ProvisionResult> {
+  const groups = await calls.run(portalId, 'property groups read', (client) => client.crm.properties.groupsApi.getAll('deals'));
+  const groupCreated = !groups.results.some((group) => group.name === PROPERTY_GROUP);
+  if (groupCreated) {
+    await calls.run(portalId, 'property group create', (client) => client.crm.properties.groupsApi.create('deals', { name: PROPERTY_GROUP, label: 'Approval router', displayOrder: -1 }));
   }
+  const properties = await calls.run(portalId, 'properties read', (client) => client.crm.properties.coreApi.getAll('deals', false));
+  const present = new Map(properties.results.map((p) => [p.name, p]));
+  const missing = DEAL_PROPERTY_DEFINITIONS.filter((d) => !present.has(d.name));
+  if (missing.length > 0) await calls.run(portalId, 'properties create', (client) => client.crm.properties.batchApi.create('deals', { inputs: missing }));
+  const existing = DEAL_PROPERTY_DEFINITIONS.filter((d) => present.has(d.name));
+  return {
+    groupCreated,
+    created: missing.map((d) => d.name),
+    existing: existing.map((d) => d.name),
+    conflicting: existing.filter((d) => present.get(d.name)?.type !== String(d.type)).map((d) => d.name),
+  };
 }

@@ -1,13 +1,14 @@
 // Per-portal OAuth tokens: sealed at rest, handed out fresh. A token near expiry is refreshed once per portal,
 // however many callers need it at the same moment: one promise per portal inside this process, and a row lock
-// (the token row locked, expiry re-checked under the lock) across processes. The rows live in store/tokens.ts.
+// (the token row locked, expiry re-checked under the lock) across processes. A refresh HubSpot refuses for good
+// (`invalid_grant`, or v1's `BAD_REFRESH_TOKEN`) marks the portal uninstalled. The rows live in store/tokens.ts.
 import type { Logger } from 'pino';
 import type { Db } from '../db/database.js';
 import { AppError } from '../errors.js';
 import { markPortalUninstalled } from '../store/portals.js';
 import { deleteTokens, installedPortalTokens, lockTokens, saveTokens, type SealedTokens } from '../store/tokens.js';
 import { toHubSpotApiError, withDeadline } from './hubspot-errors.js';
-import { isBadRefreshToken, refreshTokens, type HubSpotApp, type TokenGrant } from './oauth.js';
+import { isRevokedRefreshToken, refreshTokens, type HubSpotApp, type TokenGrant } from './oauth.js';
 import type { TokenCipher } from './token-crypto.js';
 
 /** The portal cannot be called: never installed, uninstalled, or HubSpot revoked its refresh token. Callers stop. */
@@ -92,7 +93,7 @@ export class TokenStore {
         return { revoked: false as const, token: grant.accessToken };
       } catch (error) {
         const failure = toHubSpotApiError('token refresh', error);
-        if (!isBadRefreshToken(failure)) throw failure;
+        if (!isRevokedRefreshToken(failure)) throw failure;
         // Committed before the error is raised, so every process sees the uninstall, not just this caller.
         await markPortalUninstalled(trx, portalId, this.#now());
         await deleteTokens(trx, portalId);
@@ -100,7 +101,7 @@ export class TokenStore {
       }
     });
     if (outcome.revoked) {
-      this.#logger?.warn({ portalId }, 'HubSpot refused the refresh token (BAD_REFRESH_TOKEN): portal marked uninstalled');
+      if (outcome.cause) this.#logger?.warn({ portalId, hubspotError: outcome.cause.hubspotCategory }, 'HubSpot refused the refresh token for good: portal marked uninstalled');
       throw new PortalUninstalledError(portalId, outcome.cause);
     }
     this.#logger?.info({ portalId }, 'HubSpot access token refreshed');

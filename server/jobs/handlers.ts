@@ -42,8 +42,8 @@ export const jobBatchHandlers: Partial<Record<Exclude<JobKind, 'sync_deal'>, Bat
 };
 
 /** A portal's claimed syncs, written together; each job's last word is kept unless it is plain success. */
-export const handleSyncBatch: SyncBatchHandler = async (deps, jobs, limits) => {
-  const outcomes = await syncDeals(deps, jobs[0]!.portalId, jobs.map((job) => job.payload as SyncDealPayload), limits);
+export const handleSyncBatch: SyncBatchHandler = async (deps, jobs) => {
+  const outcomes = await syncDeals(deps, jobs[0]!.portalId, jobs.map((job) => job.payload as SyncDealPayload));
   return new Map(jobs.map((job, index): [string, JobOutcome] => {
     const outcome = outcomes[index]!;
     return [job.id, outcome.kind === 'done' ? { kind: 'done', note: outcome.note === 'written' ? null : outcome.note } : outcome];

@@ -1,7 +1,6 @@
 // What a job handler receives and how it reports: return to finish the job; throw to retry it with backoff
 // (a RetryLaterError can name when); after the attempt limit the job is parked as dead with an incident.
 import type { ServiceDeps } from '../use-cases/deps.js';
-import type { BudgetLimits } from '../store/budgets.js';
 import type { ClaimedJob } from '../store/jobs.js';
 
 export type { ClaimedJob } from '../store/jobs.js';
@@ -21,4 +20,4 @@ export type JobOutcome =
   | { kind: 'dead'; reason: string };
 
 /** A claimed batch of one portal's deal syncs, written within the portal's HubSpot budget; an outcome for each job. */
-export type SyncBatchHandler = (deps: JobDeps, jobs: ClaimedJob[], limits: BudgetLimits) => Promise<Map<string, JobOutcome>>;
+export type SyncBatchHandler = (deps: JobDeps, jobs: ClaimedJob[]) => Promise<Map<string, JobOutcome>>;

@@ -4,7 +4,6 @@
 import { randomUUID } from 'node:crypto';
 import { databaseTroubleOf } from '../db/database-errors.js';
 import { RetryLaterError } from '../errors.js';
-import type { BudgetLimits } from '../store/budgets.js';
 import { insertIncident } from '../store/incidents.js';
 import {
   claimDueJobs, claimSyncBatch, finishJobs, markJobDead, reclaimExpiredJobs, requeueJob, type Claim, type JobKind,
@@ -19,7 +18,6 @@ export interface WorkerOptions {
   batchHandlers?: Partial<Record<Exclude<JobKind, 'sync_deal'>, BatchJobHandler>>;
   /** Writes a portal's claimed syncs (default: handleSyncBatch). */
   syncHandler?: SyncBatchHandler;
-  budget?: BudgetLimits;
   maxAttempts?: number;
   pollIntervalMs?: number;
   lockSeconds?: number;
@@ -34,8 +32,6 @@ export interface WorkerOptions {
   /** Jitter source; tests pin it. */
   random?: () => number;
 }
-
-export const DEFAULT_BUDGET: BudgetLimits = { perTenSeconds: 100, daily: 250_000 };
 
 export class JobWorker {
   readonly #deps: JobDeps;
@@ -52,7 +48,6 @@ export class JobWorker {
       handlers: options.handlers ?? {},
       batchHandlers: options.batchHandlers ?? {},
       syncHandler: options.syncHandler ?? handleSyncBatch,
-      budget: options.budget ?? DEFAULT_BUDGET,
       maxAttempts: options.maxAttempts ?? 8,
       pollIntervalMs: options.pollIntervalMs ?? 500,
       lockSeconds: options.lockSeconds ?? 30,
@@ -120,7 +115,7 @@ export class JobWorker {
     if (syncs.length > 0) {
       let outcomes: Map<string, JobOutcome>;
       try {
-        outcomes = await this.#options.syncHandler(this.#deps, syncs, this.#options.budget);
+        outcomes = await this.#options.syncHandler(this.#deps, syncs);
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         outcomes = new Map(syncs.map((job) => [job.id, { kind: 'retry', afterSeconds: 30, countsAsAttempt: true, error: message }]));

@@ -63,3 +63,14 @@ export async function lockTokens(trx: Knex.Transaction, portalId: string): Promi
 export async function deleteTokens(db: Knex, portalId: string): Promise<void> {
   await db('hubspot_tokens').where({ portal_id: portalId }).delete();
 }
+
+/** The HubSpot account's time zone (its daily API budget turns at its midnight); null when HubSpot named none we know. */
+export async function saveAccountTimeZone(db: Knex, portalId: string, timeZone: string | null): Promise<void> {
+  await db('hubspot_tokens').where({ portal_id: portalId }).update({ time_zone: timeZone });
+}
+
+/** Whether Postgres, which counts the portal's days, knows this time zone name. */
+export async function isKnownTimeZone(db: Knex, name: string): Promise<boolean> {
+  const { rows } = await db.raw<{ rows: { known: boolean }[] }>('SELECT EXISTS (SELECT 1 FROM pg_timezone_names WHERE name = ?) AS known', [name]);
+  return rows[0]?.known === true;
+}

@@ -4,6 +4,7 @@ import { JobWorker } from '../../server/jobs/worker.js';
 import { assessPosture } from '../../server/use-cases/rollout/posture.js';
 import { CardView } from '../../src/contract/card-api.js';
 import { buildTestApp, callApi } from '../support/app.js';
+import { budgetedCrm } from '../support/budgeted-crm.js';
 import { useTestDatabase } from '../support/db.js';
 import { idempotencyKey, seedDeal, seedPortal } from '../support/factories.js';
 import { createTestLogger } from '../support/logger.js';
@@ -17,7 +18,8 @@ describe('a portal whose daily HubSpot budget is spent', () => {
     const { app, clock } = buildTestApp(db);
     clock.set('2026-11-27T15:00:00.000Z');
     // One HubSpot call a day: the first sync spends it.
-    const worker = new JobWorker({ db, logger: createTestLogger().logger, crmFor: () => portal.crm, now: clock.now }, { budget: { perTenSeconds: 100, daily: 1 }, random: () => 0.5 });
+    const crm = budgetedCrm(portal.crm, { db, now: clock.now, limits: { perTenSeconds: 100, interactiveReserve: 0, daily: 1 } });
+    const worker = new JobWorker({ db, logger: createTestLogger().logger, crmFor: () => crm, now: clock.now }, { random: () => 0.5 });
     const approve = async () => {
       const dealId = await seedDeal(portal, { discount_percent: '25' });
       const opened = await callApi(app, clock, portal.as('noah'), 'POST', `/api/v1/deals/${dealId}/requests`, { justification: 'x', idempotencyKey: idempotencyKey() }).expect(201);
@@ -36,7 +38,7 @@ describe('a portal whose daily HubSpot budget is spent', () => {
     await worker.runOnce();
     await worker.runOnce();
 
-    expect(await incidents()).toEqual([{ summary: 'HubSpot sync delayed until 2026-11-28T00:00:00.000Z: the portal\'s daily budget of 1 HubSpot calls is spent', created_at: new Date('2026-11-27T15:00:00.000Z') }]);
+    expect(await incidents()).toEqual([{ summary: 'HubSpot sync delayed until 2026-11-28T00:00:00.000Z: the portal\'s daily budget of 1 HubSpot calls is spent; its day ends at midnight UTC (HubSpot has not told its time zone)', created_at: new Date('2026-11-27T15:00:00.000Z') }]);
     const text = await metrics();
     expect(text).toContain(`approval_router_sync_deferred_until_seconds{portal="${portal.portalId}",reason="budget"} ${Date.parse('2026-11-28T00:00:00.000Z') / 1000}`);
     expect(text).toContain('approval_router_outbox_lag_seconds 3600'); // the sync queued at 15:00 still waits at 16:00
@@ -52,8 +54,8 @@ describe('a portal whose daily HubSpot budget is spent', () => {
     await worker.runOnce();
     await worker.runOnce();
     expect((await incidents()).map((incident) => incident.summary)).toEqual([
-      'HubSpot sync delayed until 2026-11-28T00:00:00.000Z: the portal\'s daily budget of 1 HubSpot calls is spent',
-      'HubSpot sync delayed until 2026-11-29T00:00:00.000Z: the portal\'s daily budget of 1 HubSpot calls is spent',
+      'HubSpot sync delayed until 2026-11-28T00:00:00.000Z: the portal\'s daily budget of 1 HubSpot calls is spent; its day ends at midnight UTC (HubSpot has not told its time zone)',
+      'HubSpot sync delayed until 2026-11-29T00:00:00.000Z: the portal\'s daily budget of 1 HubSpot calls is spent; its day ends at midnight UTC (HubSpot has not told its time zone)',
     ]);
     clock.set('2026-11-29T00:00:01.000Z');
     await worker.runOnce();

@@ -7,6 +7,7 @@ import { pinoHttp } from 'pino-http';
 import { loadConfig, type Config } from '../../server/config.js';
 import { connectHubSpot, type HubSpotSetup } from '../../server/hubspot/connect.js';
 import { createOAuthRouter } from '../../server/http/routes/oauth.js';
+import type { INTROSPECT_PATH, TOKEN_PATH } from '../../server/hubspot/oauth.js';
 import { createTestLogger } from './logger.js';
 
 export const HUBSPOT_API = 'https://api.hubapi.com';
@@ -45,6 +46,31 @@ export function tokenMetadataAnswer(accessToken: string, portalId: number, user 
     token: accessToken, user, hub_domain: 'acme.hubspot.com', scopes: ['oauth', 'crm.objects.deals.read'],
     hub_id: portalId, app_id: 4242, expires_in: 1795, user_id: 5151, token_type: 'access',
   };
+}
+
+/**
+ * HubSpot's 2026-03 introspection answer for an access token (RFC 7662 with HubSpot's fields): the portal is
+ * `hub_id`, the installing user `user` and `user_id`.
+ */
+export function introspectionAnswer(accessToken: string, portalId: number, user = 'RevOps.Admin@acme.example') {
+  return {
+    active: true, token_use: 'access_token', client_id: CLIENT_ID, hub_id: portalId, hub_domain: 'acme.hubspot.com', user, user_id: 5151,
+    scopes: ['oauth', 'crm.objects.deals.read'], exp: 1_795_000_000, iat: 1_794_998_200, token_type: 'bearer', app_id: 4242,
+  };
+}
+
+/**
+ * HubSpot's 2026-03 OAuth endpoints on nock, matched on the exact wire shape: a form-encoded POST, no bearer token,
+ * and exactly the fields given (`fields` may be a predicate for what cannot be known in advance).
+ */
+export function oauthEndpoint(path: typeof TOKEN_PATH | typeof INTROSPECT_PATH, fields: Record<string, string> | ((form: Record<string, string>) => boolean)) {
+  return nock(HUBSPOT_API, { reqheaders: { 'content-type': 'application/x-www-form-urlencoded' }, badheaders: ['authorization'] })
+    .post(path, (body) => {
+      const form = typeof body === 'string' ? formBody(body) : body as Record<string, string>;
+      if (typeof fields === 'function') return fields(form);
+      const sorted = (record: Record<string, string>) => JSON.stringify(Object.entries(record).sort(([a], [b]) => a.localeCompare(b)));
+      return sorted(form) === sorted(fields);
+    });
 }
 
 /** A form body HubSpot's token endpoint receives, as an object. */

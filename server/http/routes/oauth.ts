@@ -1,12 +1,15 @@
 // The install flow: GET /oauth/install sends the admin to HubSpot's consent screen with a signed, expiring state;
-// GET /oauth/callback verifies it, installs the portal and answers with a page saying what happened and what next.
-// Every failure is a page with the right status and one log line, never a stack.
+// GET /oauth/callback installs the portal and answers with a page saying what happened and what next. A callback
+// that carries a state must carry one of ours (signed, unexpired, unused); one without a state is an install HubSpot
+// started (its install URL, the marketplace button) and is bound to the portal HubSpot names for the code (README,
+// "Install", says why that is safe here). Every failure is a page with the right status and one log line, never a stack.
 import { Router, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Db } from '../../db/database.js';
 import type { HubSpotSetup } from '../../hubspot/connect.js';
 import { loadDefaultPolicy, type DefaultPolicy } from '../../use-cases/install/default-policy.js';
+import { HubSpotBudgetError } from '../../hubspot/hubspot-budget.js';
 import { HubSpotApiError } from '../../hubspot/hubspot-errors.js';
 import { installPortal, type InstallOutcome } from '../../use-cases/install/install-portal.js';
 import { buildAuthorizeUrl } from '../../hubspot/oauth.js';
@@ -62,8 +65,9 @@ export function createOAuthRouter(deps: OAuthRouterDeps): Router {
         : { status: 400, title: 'HubSpot did not complete the install', paragraphs: [`HubSpot answered “${error}”${query.data.error_description ? `: ${query.data.error_description}` : ''}. Nothing was installed.`], links: [START_AGAIN] });
     }
 
-    const check = verifyState(hubspot.connection.stateKey, state, now());
-    if (!check.ok) {
+    // No state at all: HubSpot started the install. An empty or foreign one is refused like a forged one.
+    const check = state === undefined ? null : verifyState(hubspot.connection.stateKey, state, now());
+    if (check && !check.ok) {
       log.warn({ outcome: 'bad_state', reason: check.reason }, 'oauth callback: state rejected');
       return sendPage(res, check.reason === 'expired'
         ? { status: 400, title: 'This install link has expired', paragraphs: ['Install links are valid for 10 minutes. Nothing was installed; start again to get a fresh one.'], links: [START_AGAIN] }
@@ -76,11 +80,16 @@ export function createOAuthRouter(deps: OAuthRouterDeps): Router {
 
     try {
       const outcome = await installPortal({ db: deps.db, hubspot: hubspot.connection, now, defaultPolicy }, { code, state: check });
+
       if (outcome.kind === 'link_used') {
         log.warn({ outcome: 'bad_state', reason: 'replayed' }, 'oauth callback: state rejected');
         return sendPage(res, { status: 400, title: 'This install link was already used', paragraphs: ['Each install link works once. If the install did not finish, start again.'], links: [START_AGAIN] });
       }
-      log.info({ outcome: 'installed', portalId: outcome.portalId, reinstalled: outcome.reinstalled, policyAdded: outcome.policyAdded, properties: describeProperties(outcome) }, 'oauth callback: portal installed');
+      log.info({
+        outcome: 'installed', startedBy: check ? 'service' : 'hubspot', portalId: outcome.portalId, reinstalled: outcome.reinstalled, policyAdded: outcome.policyAdded,
+        timeZone: outcome.timeZone.ok ? outcome.timeZone.name : null, properties: describeProperties(outcome),
+      }, 'oauth callback: portal installed');
+      if (!outcome.timeZone.ok) log.warn({ portalId: outcome.portalId, why: outcome.timeZone.why }, 'oauth callback: the account\'s time zone is unknown; its day of HubSpot calls ends at midnight UTC');
       return sendPage(res, installedPage(outcome));
     } catch (failure) {
       return sendPage(res, failurePage(log, failure));
@@ -104,6 +113,10 @@ function notConfigured(req: Request, res: Response, deps: OAuthRouterDeps, missi
 }
 
 function failurePage(log: Logger, failure: unknown): Page {
+  if (failure instanceof HubSpotBudgetError) {
+    log.warn({ outcome: 'hubspot_busy', reason: failure.reason }, `oauth callback: ${failure.message}`);
+    return { status: 503, title: 'HubSpot asks us to wait', paragraphs: [`HubSpot cannot be called for this account right now (${failure.why}). Nothing was changed; try again later.`], links: [START_AGAIN] };
+  }
   if (failure instanceof HubSpotApiError && !failure.retryable) {
     log.warn({ outcome: 'hubspot_refused', status: failure.hubspotStatus, category: failure.hubspotCategory }, `oauth callback: ${failure.message}`);
     return { status: 400, title: 'HubSpot refused the install', paragraphs: ['HubSpot did not accept the authorization (codes work once and expire after a few minutes). Nothing was installed; start again.'], links: [START_AGAIN] };
@@ -142,6 +155,7 @@ function installedPage(outcome: InstallOutcome): Page {
       ...happened,
       created.length > 0 ? `The “Approval router” group of deal properties was created (${created.length} properties: status, score, route, step, request id, decision time, approvers).` : 'The “Approval router” deal properties were already there.',
       ...(conflicting.length > 0 ? [`These properties exist with another type and were left alone: ${conflicting.join(', ')}. Sync to them will fail until they are fixed or removed.`] : []),
+      ...(outcome.timeZone.ok ? [] : [`The account's time zone could not be read (${outcome.timeZone.why}), so its daily budget of HubSpot calls is counted to midnight UTC. Installing again reads it again.`]),
       'The app runs in shadow mode: on a deal, the Approvals card shows the score, the route and who would approve, but nothing is written to deals and no stage is blocked. Switch it on once the routes look right.',
       'Next: open a deal and look at the Approvals card in the right sidebar or a record tab.',
     ],

@@ -1,13 +1,16 @@
-// The install use case, after HubSpot redirected back with a code and a verified state: spend the state (each
-// install link works once), exchange the code, learn the portal from the token's metadata, then in one transaction
-// store the sealed tokens, create or reactivate the portal and give it the default policy when it has none; last,
-// provision the deal properties. Repeating an install changes nothing.
+// The install use case, after HubSpot redirected back with a code: spend the state when the install started here (each
+// install link works once; one HubSpot started carries none), exchange the code, learn the portal from HubSpot's
+// introspection of the token, then in one transaction store the sealed tokens, create or reactivate the portal and give
+// it the default policy when it has none; last, learn the account's time zone and provision the deal properties.
+// Repeating an install changes nothing.
 import type { Db } from '../../db/database.js';
-import { toHubSpotApiError, type HubSpotApiError } from '../../hubspot/hubspot-errors.js';
+import { AppError } from '../../errors.js';
+import { toHubSpotApiError } from '../../hubspot/hubspot-errors.js';
 import type { TokenGrant, TokenMetadata } from '../../hubspot/oauth.js';
 import type { ProvisionResult } from '../../hubspot/provision-properties.js';
 import type { TokenStore } from '../../hubspot/token-store.js';
 import { consumeOAuthState } from '../../store/oauth-states.js';
+import { isKnownTimeZone, saveAccountTimeZone } from '../../store/tokens.js';
 import { activatePolicyVersion, activePolicy, savePolicyVersion } from '../../store/policies.js';
 import { findPortal, setInstalledByUserId, upsertPortal } from '../../store/portals.js';
 import type { DefaultPolicy } from './default-policy.js';
@@ -18,7 +21,9 @@ export interface InstallHubSpot {
   readTokenMetadata: (accessToken: string) => Promise<TokenMetadata>;
   /** Seals the tokens and stores them, in the transaction it is given. */
   tokens: Pick<TokenStore, 'save'>;
-  provisionDealProperties: (accessToken: string) => Promise<ProvisionResult>;
+  /** The account's time zone, with the tokens just stored. */
+  readAccountTimeZone: (portalId: string) => Promise<string | null>;
+  provisionDealProperties: (portalId: string) => Promise<ProvisionResult>;
 }
 
 export interface InstallDeps {
@@ -28,10 +33,13 @@ export interface InstallDeps {
   defaultPolicy: () => Promise<DefaultPolicy>;
 }
 
-/** HubSpot's redirect: the code to exchange, and the state the route verified (signature and expiry). */
+/**
+ * HubSpot's redirect: the code to exchange, and the state the route verified (signature and expiry), or null for an
+ * install HubSpot started (its install URL, the marketplace button), which carries no state of ours.
+ */
 export interface InstallCallback {
   code: string;
-  state: { nonce: string; expiresAt: Date };
+  state: { nonce: string; expiresAt: Date } | null;
 }
 
 export interface InstallOutcome {
@@ -45,7 +53,12 @@ export interface InstallOutcome {
   policyAdded: boolean;
   /** The name of the portal's active policy after the install. */
   policyName: string;
-  properties: { ok: true; result: ProvisionResult } | { ok: false; error: HubSpotApiError };
+  /**
+   * The account's time zone, whose midnight ends the portal's day of HubSpot calls; null when HubSpot did not name
+   * one we know (the day then ends at midnight UTC), with why.
+   */
+  timeZone: { ok: true; name: string } | { ok: false; why: string };
+  properties: { ok: true; result: ProvisionResult } | { ok: false; error: AppError };
 }
 
 /** The install link was used before: nothing was asked of HubSpot, nothing changed. */
@@ -54,7 +67,7 @@ export interface LinkAlreadyUsed {
 }
 
 export async function installPortal(deps: InstallDeps, callback: InstallCallback): Promise<InstallOutcome | LinkAlreadyUsed> {
-  if (!(await consumeOAuthState(deps.db, callback.state, deps.now()))) return { kind: 'link_used' };
+  if (callback.state && !(await consumeOAuthState(deps.db, callback.state, deps.now()))) return { kind: 'link_used' };
   const grant = await deps.hubspot.exchangeCode(callback.code);
   const metadata = await deps.hubspot.readTokenMetadata(grant.accessToken);
   const policy = await deps.defaultPolicy();
@@ -79,11 +92,27 @@ export async function installPortal(deps: InstallDeps, callback: InstallCallback
     return { reinstalled: existing !== null, policyAdded: true, policyName: saved.version.name };
   });
 
+  const timeZone = await learnTimeZone(deps, metadata.portalId);
   let properties: InstallOutcome['properties'];
   try {
-    properties = { ok: true, result: await deps.hubspot.provisionDealProperties(grant.accessToken) };
+    properties = { ok: true, result: await deps.hubspot.provisionDealProperties(metadata.portalId) };
   } catch (error) {
-    properties = { ok: false, error: toHubSpotApiError('property provisioning', error) };
+    properties = { ok: false, error: error instanceof AppError ? error : toHubSpotApiError('property provisioning', error) };
   }
-  return { kind: 'installed', portalId: metadata.portalId, hubDomain: metadata.hubDomain, installedBy, reinstalled, policyAdded, policyName, properties };
+  return { kind: 'installed', portalId: metadata.portalId, hubDomain: metadata.hubDomain, installedBy, reinstalled, policyAdded, policyName, timeZone, properties };
+}
+
+/** Asks HubSpot for the account's time zone and keeps it; a failure leaves the day in UTC and is not fatal. */
+async function learnTimeZone(deps: InstallDeps, portalId: string): Promise<InstallOutcome['timeZone']> {
+  let name: string | null;
+  try {
+    name = await deps.hubspot.readAccountTimeZone(portalId);
+  } catch (error) {
+    const failure = error instanceof AppError ? error : toHubSpotApiError('account details read', error);
+    return { ok: false, why: failure.message };
+  }
+  if (name === null) return { ok: false, why: 'HubSpot named no time zone for the account' };
+  if (!(await isKnownTimeZone(deps.db, name))) return { ok: false, why: `HubSpot named a time zone this service does not know (${name})` };
+  await saveAccountTimeZone(deps.db, portalId, name);
+  return { ok: true, name };
 }

@@ -1,12 +1,14 @@
-// Writes a batch of one portal's deal changes to the CRM (up to 100 deals a call), within the portal's budget,
-// never the same change twice. Load the portal and what was last written, skip what the deal already says, take
-// the budget, mark the writes, write through the Crm, mark them written, trace. Each change's outcome is returned.
+// Writes a batch of one portal's deal changes to the CRM (up to 100 deals a call), never the same change twice. Load
+// the portal and what was last written, skip what the deal already says, mark the writes, write through the Crm, mark
+// them written, trace. Each change's outcome is returned. The HubSpot adapter spends the portal's budget on every call
+// (as a background caller): a spent budget or a 429 comes back as HubSpotBudgetError, and the batch waits as it says.
 import { ENGINE_VERSION, hashJson } from '../../../src/hash.js';
 import { AppError } from '../../errors.js';
+import { HubSpotBudgetError } from '../../hubspot/hubspot-budget.js';
 import { HubSpotApiError } from '../../hubspot/hubspot-errors.js';
 import { PortalUninstalledError } from '../../hubspot/token-store.js';
 import type { Crm } from '../../crm/crm.js';
-import { blockPortal, deferSyncs, takeBudget, type BudgetLimits } from '../../store/budgets.js';
+import { deferSyncs } from '../../store/budgets.js';
 import { insertIncident } from '../../store/incidents.js';
 import { findPortal } from '../../store/portals.js';
 import { dropWritingMarks, lastSynced, markWriting, markWritten, type SyncedMark } from '../../store/synced-properties.js';
@@ -20,14 +22,11 @@ export type SyncOutcome =
   | { kind: 'retry'; afterSeconds: number; countsAsAttempt: boolean; error: string }
   | { kind: 'dead'; reason: string };
 
-/** HubSpot takes at most this many deals in one batch update. */
-const DEALS_PER_CALL = 100;
-
 /** For a change no step settled (none is expected): tried again, as a failure would be. */
 const UNSETTLED: SyncOutcome = { kind: 'retry', afterSeconds: 30, countsAsAttempt: true, error: 'no outcome' };
 
 /** Writes one portal's changes; returns each change's outcome, in the order given. */
-export async function syncDeals(deps: ServiceDeps, portalId: string, changes: readonly SyncDealPayload[], limits: BudgetLimits): Promise<SyncOutcome[]> {
+export async function syncDeals(deps: ServiceDeps, portalId: string, changes: readonly SyncDealPayload[]): Promise<SyncOutcome[]> {
   const outcomes: (SyncOutcome | undefined)[] = changes.map(() => undefined);
   const rest = (outcome: SyncOutcome): SyncOutcome[] => outcomes.map((known) => known ?? outcome);
   const portal = await findPortal(deps.db, portalId);
@@ -37,19 +36,17 @@ export async function syncDeals(deps: ServiceDeps, portalId: string, changes: re
 
   const synced = await lastSynced(deps.db, portalId, changes.map((change) => change.dealId));
   const toWrite: number[] = [];
-  for (const [index, change] of changes.entries()) {
-    const skipped = await alreadyThere(deps, crm, portalId, change, synced.get(change.dealId));
-    if (skipped) outcomes[index] = skipped;
-    else toWrite.push(index);
+  try {
+    for (const [index, change] of changes.entries()) {
+      const skipped = await alreadyThere(deps, crm, portalId, change, synced.get(change.dealId));
+      if (skipped) outcomes[index] = skipped;
+      else toWrite.push(index);
+    }
+  } catch (error) {
+    return rest(await failedWrite(deps, portalId, error, changes.length));
   }
   if (toWrite.length === 0) return rest(UNSETTLED);
   const writes = toWrite.map((index) => changes[index]!);
-
-  const budget = await takeBudget(deps.db, portalId, Math.ceil(writes.length / DEALS_PER_CALL), limits, deps.now());
-  if (!budget.ok) {
-    if (budget.reason === 'daily') await deferForTheDay(deps, portalId, budget.retryAfterSeconds, `the portal's daily budget of ${limits.daily} HubSpot calls is spent`, changes.length);
-    return rest({ kind: 'retry', afterSeconds: budget.retryAfterSeconds, countsAsAttempt: false, error: `portal over its ${budget.reason} budget` });
-  }
 
   // Marked before the call: a worker that dies mid-call leaves the mark, and the next run reads the deal back.
   await markWriting(deps.db, portalId, writes.map((change) => ({ ...change, fingerprint: hashJson(change.properties) })), deps.now().toISOString());
@@ -89,25 +86,26 @@ async function alreadyThere(deps: ServiceDeps, crm: Crm, portalId: string, chang
   return { kind: 'done', note: 'confirmed: an interrupted write had landed' };
 }
 
-/** What a failed call to the CRM means for the batch: the portal is gone, HubSpot asks us to wait, or try again soon. */
+/**
+ * What a failed call to the CRM means for the batch: the portal is gone; it must wait (its budget is spent, or HubSpot
+ * answered 429: not the job's fault, so no attempt is counted, and a wait for the day says so once); or try again soon.
+ */
 async function failedWrite(deps: ServiceDeps, portalId: string, error: unknown, syncsInBatch: number): Promise<SyncOutcome> {
   if (error instanceof PortalUninstalledError) return { kind: 'dead', reason: 'the portal uninstalled the app' };
+  if (error instanceof HubSpotBudgetError) {
+    if (error.forTheDay) await deferForTheDay(deps, portalId, error.until, error.why, syncsInBatch);
+    return { kind: 'retry', afterSeconds: error.retryAfterSeconds, countsAsAttempt: false, error: error.message };
+  }
   if (error instanceof HubSpotApiError && error.retryable) {
-    // HubSpot's daily limit turns with the day: asking again every few seconds would only pile up 429s.
-    const wait = error.dailyLimitReached ? secondsToNextUtcDay(deps.now()) : error.retryAfterSeconds ?? 10;
-    if (error.hubspotStatus === 429) await blockPortal(deps.db, portalId, new Date(deps.now().getTime() + wait * 1000));
-    if (error.dailyLimitReached) await deferForTheDay(deps, portalId, wait, 'HubSpot\'s daily API limit for the portal is reached', syncsInBatch);
-    const why = error.dailyLimitReached ? `${error.message} (daily limit: waiting for the next UTC day)` : error.message;
-    return { kind: 'retry', afterSeconds: wait, countsAsAttempt: error.hubspotStatus !== 429, error: why };
+    return { kind: 'retry', afterSeconds: error.retryAfterSeconds ?? 10, countsAsAttempt: error.hubspotStatus !== 429, error: error.message };
   }
   deps.logger.warn({ err: error, portalId }, 'deal sync failed');
   return { kind: 'retry', afterSeconds: 30, countsAsAttempt: true, error: error instanceof AppError ? error.message : 'unexpected error while writing to the CRM' };
 }
 
-/** The portal's syncs wait `seconds` for its next day's budget; the first to find that out in a day records an incident. */
-async function deferForTheDay(deps: ServiceDeps, portalId: string, seconds: number, why: string, syncsInBatch: number): Promise<void> {
+/** The portal's syncs wait until `until`, its next day; the first to find that out in a day records an incident. */
+async function deferForTheDay(deps: ServiceDeps, portalId: string, until: Date, why: string, syncsInBatch: number): Promise<void> {
   const now = deps.now();
-  const until = new Date(now.getTime() + seconds * 1000);
   const started = await deps.db.transaction(async (trx) => {
     if (!await deferSyncs(trx, portalId, until, now)) return false;
     await insertIncident(trx, {
@@ -118,14 +116,4 @@ async function deferForTheDay(deps: ServiceDeps, portalId: string, seconds: numb
     return true;
   });
   if (started) deps.logger.warn({ portalId, until: until.toISOString(), why }, 'HubSpot syncs deferred to the next day');
-}
-
-/**
- * HubSpot resets the daily limit at midnight in the portal's time zone, which we do not store: we wait for the next
- * UTC midnight. A portal west of UTC still over its limit then answers DAILY again and waits one more day; knowing
- * the portal's time zone (account-info API) would tighten this.
- */
-function secondsToNextUtcDay(now: Date): number {
-  const midnight = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1);
-  return Math.max(1, Math.ceil((midnight - now.getTime()) / 1000));
 }

@@ -1,7 +1,9 @@
 import nock from 'nock';
 import request from 'supertest';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ACCOUNT_DETAILS_PATH } from '../../../server/hubspot/account-info.js';
 import { connectHubSpot } from '../../../server/hubspot/connect.js';
+import { INTROSPECT_PATH, TOKEN_PATH } from '../../../server/hubspot/oauth.js';
 import { stateKey, verifyState } from '../../../server/hubspot/oauth-state.js';
 import { DEAL_PROPERTY_DEFINITIONS, PROPERTY_GROUP } from '../../../server/hubspot/provision-properties.js';
 import { TokenCipher } from '../../../server/hubspot/token-crypto.js';
@@ -10,8 +12,8 @@ import { findPortal } from '../../../server/store/portals.js';
 import { createClock } from '../../support/app.js';
 import { useTestDatabase } from '../../support/db.js';
 import {
-  buildOAuthTestApp, CLIENT_ID, CLIENT_SECRET, closeNetwork, formBody, HUBSPOT_API, hubspotConfig, KEYS,
-  propertyAnswer, tokenAnswer, tokenMetadataAnswer,
+  buildOAuthTestApp, CLIENT_ID, CLIENT_SECRET, closeNetwork, HUBSPOT_API, hubspotConfig, KEYS,
+  introspectionAnswer, oauthEndpoint, propertyAnswer, tokenAnswer,
 } from '../../support/hubspot.js';
 
 const database = useTestDatabase();
@@ -28,17 +30,22 @@ async function startInstall(app: Parameters<typeof request>[0]): Promise<string>
 }
 
 function nockExchange(code: string, accessToken: string, portalId: number, refreshToken = `refresh-for-${portalId}`) {
-  return nock(HUBSPOT_API)
-    .post('/oauth/v1/token', (body) => {
-      const form = typeof body === 'string' ? formBody(body) : body as Record<string, string>;
-      return form.grant_type === 'authorization_code' && form.code === code && form.redirect_uri === REDIRECT_URI
-        && form.client_id === CLIENT_ID && form.client_secret === CLIENT_SECRET;
-    })
+  return [
+    oauthEndpoint(TOKEN_PATH, { grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI, client_id: CLIENT_ID, client_secret: CLIENT_SECRET })
+      .once()
+      .reply(200, tokenAnswer(accessToken, refreshToken)),
+    oauthEndpoint(INTROSPECT_PATH, { client_id: CLIENT_ID, client_secret: CLIENT_SECRET, token: accessToken, token_type_hint: 'access_token' })
+      .once()
+      .reply(200, introspectionAnswer(accessToken, portalId)),
+  ];
+}
+
+/** The account's settings: its time zone, read with the portal's fresh token. */
+function nockAccountDetails(accessToken: string, portalId: number, timeZone = 'Europe/Berlin') {
+  return nock(HUBSPOT_API, { reqheaders: { authorization: `Bearer ${accessToken}` } })
+    .get(ACCOUNT_DETAILS_PATH)
     .once()
-    .reply(200, tokenAnswer(accessToken, refreshToken))
-    .get(`/oauth/v1/access-tokens/${accessToken}`)
-    .once()
-    .reply(200, tokenMetadataAnswer(accessToken, portalId));
+    .reply(200, { portalId, timeZone, companyCurrency: 'EUR', utcOffset: '+01:00', utcOffsetMilliseconds: 3_600_000, uiDomain: 'app-eu1.hubspot.com', dataHostingLocation: 'eu1' });
 }
 
 /** The portal's property state on HubSpot's side: before the first install nothing of ours exists. */
@@ -104,7 +111,7 @@ describe('GET /oauth/callback', () => {
     const { app, logs, hubspot } = buildOAuthTestApp(db);
     const state = await startInstall(app);
     const accessToken = 'CJSP-first-access-token-111';
-    const hubspotCalls = [nockExchange('code-1', accessToken, 777001), nockProvisioning(accessToken, 'absent')];
+    const hubspotCalls = [...nockExchange('code-1', accessToken, 777001), nockAccountDetails(accessToken, 777001), nockProvisioning(accessToken, 'absent')];
 
     const res = await request(app).get('/oauth/callback').query({ code: 'code-1', state }).expect(200).expect('content-type', /text\/html/);
 
@@ -147,7 +154,7 @@ describe('GET /oauth/callback', () => {
     const state = await startInstall(app);
     const accessToken = 'CJSP-second-access-token-222';
     // Only reads are mocked: any create call would find no interceptor and fail the install.
-    const hubspotCalls = [nockExchange('code-2', accessToken, 777001), nockProvisioning(accessToken, 'present')];
+    const hubspotCalls = [...nockExchange('code-2', accessToken, 777001), nockAccountDetails(accessToken, 777001), nockProvisioning(accessToken, 'present')];
 
     const res = await request(app).get('/oauth/callback').query({ code: 'code-2', state }).expect(200);
 
@@ -165,6 +172,7 @@ describe('GET /oauth/callback', () => {
     const { app } = buildOAuthTestApp(db);
     const state = await startInstall(app);
     nockExchange('code-3', 'CJSP-third-333', 777001);
+    nockAccountDetails('CJSP-third-333', 777001);
     nockProvisioning('CJSP-third-333', 'present');
 
     await request(app).get('/oauth/callback').query({ code: 'code-3', state }).expect(200);
@@ -178,12 +186,42 @@ describe('GET /oauth/callback', () => {
     const { app, logs } = buildOAuthTestApp(db);
     const state = await startInstall(app);
     nockExchange('code-4', 'CJSP-fourth-444', 777002);
+    nockAccountDetails('CJSP-fourth-444', 777002);
     nockProvisioning('CJSP-fourth-444', 'present');
     await request(app).get('/oauth/callback').query({ code: 'code-4', state }).expect(200);
 
     const replay = await request(app).get('/oauth/callback').query({ code: 'code-4-again', state }).expect(400);
     expect(replay.text).toContain('already used');
     expect(logs.filter((line) => line.includes('"reason":"replayed"'))).toHaveLength(1);
+  });
+
+  it('an install HubSpot started (no state) is exchanged and bound to the portal HubSpot names, its time zone kept', async () => {
+    const { db } = database();
+    const { app, logs } = buildOAuthTestApp(db);
+    const accessToken = 'CJSP-hubspot-started-555';
+    const hubspotCalls = [...nockExchange('code-hs', accessToken, 777005), nockAccountDetails(accessToken, 777005, 'America/New_York'), nockProvisioning(accessToken, 'absent')];
+
+    const res = await request(app).get('/oauth/callback').query({ code: 'code-hs' }).expect(200);
+
+    expect(hubspotCalls.every((scope) => scope.isDone())).toBe(true);
+    expect(res.text).toContain('approval-router is installed in acme.hubspot.com (portal 777005)');
+    expect(await findPortal(db, '777005')).toMatchObject({ installState: 'installed', featureFlag: 'shadow', installedByEmail: 'revops.admin@acme.example' });
+    expect(await db('hubspot_tokens').where({ portal_id: '777005' }).first('time_zone')).toEqual({ time_zone: 'America/New_York' });
+    expect(logs.filter((line) => line.includes('"startedBy":"hubspot"'))).toHaveLength(1);
+  });
+
+  it('an install without a state whose token HubSpot says was issued to another app installs nothing', async () => {
+    const { db } = database();
+    const { app } = buildOAuthTestApp(db);
+    const accessToken = 'CJSP-other-app-666';
+    oauthEndpoint(TOKEN_PATH, (form) => form.code === 'code-other').once().reply(200, tokenAnswer(accessToken));
+    oauthEndpoint(INTROSPECT_PATH, (form) => form.token === accessToken).once().reply(200, { ...introspectionAnswer(accessToken, 777006), client_id: 'someone-elses-app' });
+
+    const res = await request(app).get('/oauth/callback').query({ code: 'code-other' }).expect(400);
+
+    expect(res.text).toContain('HubSpot refused the install');
+    expect(await findPortal(db, '777006')).toBeNull();
+    expect(await db('hubspot_tokens').where({ portal_id: '777006' }).first()).toBeUndefined();
   });
 
   it('when the admin denies consent, says nothing was installed (403) and logs one line', async () => {
@@ -222,7 +260,7 @@ describe('GET /oauth/callback', () => {
     const { db } = database();
     const { app, logs } = buildOAuthTestApp(db);
     const state = await startInstall(app);
-    const exchange = nock(HUBSPOT_API).post('/oauth/v1/token').once().reply(500, { status: 'error', message: 'internal error', category: 'INTERNAL_ERROR' });
+    const exchange = oauthEndpoint(TOKEN_PATH, () => true).once().reply(500, { error: 'server_error', error_description: 'internal error' });
 
     const res = await request(app).get('/oauth/callback').query({ code: 'code-5', state }).expect(502);
 
@@ -240,7 +278,7 @@ describe('GET /oauth/callback', () => {
   it('when HubSpot is unreachable, answers 502 too', async () => {
     const { app } = buildOAuthTestApp(database().db);
     const state = await startInstall(app);
-    nock(HUBSPOT_API).post('/oauth/v1/token').once().replyWithError('socket hang up');
+    oauthEndpoint(TOKEN_PATH, () => true).once().replyWithError('socket hang up');
     const res = await request(app).get('/oauth/callback').query({ code: 'code-6', state }).expect(502);
     expect(res.text).toContain('HubSpot is not answering');
   });
@@ -248,7 +286,7 @@ describe('GET /oauth/callback', () => {
   it('when HubSpot refuses the code (used or expired), answers 400 and asks to start again', async () => {
     const { app } = buildOAuthTestApp(database().db);
     const state = await startInstall(app);
-    nock(HUBSPOT_API).post('/oauth/v1/token').once().reply(400, { status: 'BAD_AUTH_CODE', message: 'missing or unknown auth code' });
+    oauthEndpoint(TOKEN_PATH, () => true).once().reply(400, { error: 'invalid_grant', error_description: 'authorization code is expired or was used' });
     const res = await request(app).get('/oauth/callback').query({ code: 'code-7', state }).expect(400);
     expect(res.text).toContain('HubSpot refused the install');
   });
@@ -258,6 +296,7 @@ describe('GET /oauth/callback', () => {
     const { app } = buildOAuthTestApp(db);
     const state = await startInstall(app);
     nockExchange('code-8', 'CJSP-eighth-888', 777004);
+    nockAccountDetails('CJSP-eighth-888', 777004);
     nock(HUBSPOT_API).get('/crm/v3/properties/deals/groups').reply(503, { status: 'error', message: 'unavailable' });
     const res = await request(app).get('/oauth/callback').query({ code: 'code-8', state }).expect(502);
     expect(res.text).toContain('Installed, but not finished');

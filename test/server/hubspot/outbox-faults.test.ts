@@ -6,8 +6,9 @@ import nock from 'nock';
 import request from 'supertest';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createClientFactory } from '../../../server/hubspot/hubspot-client.js';
+import { HubSpotBudget } from '../../../server/hubspot/hubspot-budget.js';
 import { HubSpotCrm } from '../../../server/hubspot/hubspot-crm.js';
-import type { HubSpotApp } from '../../../server/hubspot/oauth.js';
+import { TOKEN_PATH, type HubSpotApp } from '../../../server/hubspot/oauth.js';
 import { TokenCipher } from '../../../server/hubspot/token-crypto.js';
 import { TokenStore } from '../../../server/hubspot/token-store.js';
 import { enqueueJob } from '../../../server/store/jobs.js';
@@ -17,7 +18,7 @@ import { findPortal } from '../../../server/store/portals.js';
 import { buildTestApp, createClock, type TestClock } from '../../support/app.js';
 import { useTestDatabase } from '../../support/db.js';
 import { seedPortal } from '../../support/factories.js';
-import { CLIENT_ID, CLIENT_SECRET, closeNetwork, dealAnswer, formBody, HUBSPOT_API, KEYS } from '../../support/hubspot.js';
+import { CLIENT_ID, CLIENT_SECRET, closeNetwork, dealAnswer, HUBSPOT_API, KEYS, oauthEndpoint } from '../../support/hubspot.js';
 import { createTestLogger } from '../../support/logger.js';
 
 const database = useTestDatabase();
@@ -29,6 +30,7 @@ afterEach(() => { nock.cleanAll(); });
 afterAll(() => { nock.enableNetConnect(); });
 
 const TEN_SECONDLY = { status: 'error', message: 'You have reached your ten_secondly_rolling limit.', errorType: 'RATE_LIMIT', correlationId: 'c0ffee00-0000-4000-8000-000000000001', policyName: 'TEN_SECONDLY_ROLLING', requestId: 'r-1' };
+const DAILY_WHY = 'HubSpot\'s daily API limit for the portal is reached; its day ends at midnight UTC (HubSpot has not told its time zone)';
 const DAILY = { status: 'error', message: 'You have reached your daily limit.', errorType: 'RATE_LIMIT', correlationId: 'c0ffee00-0000-4000-8000-000000000002', policyName: 'DAILY', requestId: 'r-2' };
 
 type Answer = 'ok' | [status: number, body: unknown, headers?: Record<string, string>];
@@ -68,8 +70,12 @@ async function installedWorld(options: { tokenExpiresInSeconds?: number; callTim
   const accessToken = `access-${portal.portalId}`;
   const tokens = new TokenStore({ db, cipher, app: oauthApp, now: () => new Date() });
   await tokens.save(db, portal.portalId, { accessToken, refreshToken: `refresh-${portal.portalId}`, expiresInSeconds: options.tokenExpiresInSeconds ?? 1800 }, { scopes: ['oauth'], hubDomain: 'acme.hubspot.com' });
-  const crm = new HubSpotCrm({ clientFor: createClientFactory(tokens), ...(options.callTimeoutMs ? { callTimeoutMs: options.callTimeoutMs } : {}) });
   const clock = createClock(options.clockStart ?? '2026-11-27T09:00:00.000Z');
+  const budget = new HubSpotBudget({ db, limits: { perTenSeconds: 110, interactiveReserve: 10, daily: 250_000 }, now: clock.now });
+  const crm = new HubSpotCrm({
+    clientFor: createClientFactory(tokens), budget: { gate: budget, caller: 'background' }, now: clock.now,
+    ...(options.callTimeoutMs ? { callTimeoutMs: options.callTimeoutMs } : {}),
+  });
   const { logger, lines } = createTestLogger();
   const worker = new JobWorker({ db, logger, crmFor: () => crm, now: clock.now }, {
     random: () => 0.5, maxAttempts: options.maxAttempts ?? 8, ...(options.onOutcome ? { onOutcome: options.onOutcome } : {}),
@@ -149,7 +155,7 @@ describe('the outbox on HubSpot\'s faults (real api-client on nock)', () => {
     expect(await world.db('synced_properties').where({ portal_id: world.portalId }).whereNot({ state: 'written' }).count()).toEqual([{ count: '0' }]);
   });
 
-  it('a 429 of the DAILY policy blocks the portal until the next UTC day instead of retrying within seconds, and says so once', async () => {
+  it('a 429 of the DAILY policy blocks the portal until its next midnight (UTC when its time zone is unknown), and says so once', async () => {
     const world = await installedWorld({ clockStart: '2026-11-27T15:00:00.000Z' });
     const dealIds = await world.enqueueSyncs(3);
     const hubspot = batchUpdateEndpoint(world.accessToken, (call) => (call === 1 ? [429, DAILY] : 'ok'));
@@ -159,7 +165,7 @@ describe('the outbox on HubSpot\'s faults (real api-client on nock)', () => {
     expect(await world.blockedUntil()).toEqual(midnight);
     const [job] = await world.jobs();
     expect(job).toMatchObject({ state: 'queued', attempts: 0 });
-    expect(job!.last_error).toMatch(/HTTP 429 RATE_LIMIT \(daily limit: waiting for the next UTC day\)/);
+    expect(job!.last_error).toBe(`HubSpot is not called for portal ${world.portalId} until 2026-11-28T00:00:00.000Z: ${DAILY_WHY}`);
     // The job itself sleeps about nine hours, not a few seconds.
     expect(job!.run_at.getTime() - world.clock.now().getTime()).toBeGreaterThan(9 * 3600_000 - 60_000);
 
@@ -170,7 +176,7 @@ describe('the outbox on HubSpot\'s faults (real api-client on nock)', () => {
     }
     expect(hubspot.received).toHaveLength(1); // nothing was sent while the day lasted
     expect(await world.db('incidents').where({ portal_id: world.portalId }).select('kind', 'summary')).toEqual([
-      { kind: 'sync_deferred', summary: 'HubSpot sync delayed until 2026-11-28T00:00:00.000Z: HubSpot\'s daily API limit for the portal is reached' },
+      { kind: 'sync_deferred', summary: `HubSpot sync delayed until 2026-11-28T00:00:00.000Z: ${DAILY_WHY}` },
     ]);
 
     world.clock.set('2026-11-28T00:00:01.000Z');
@@ -244,13 +250,13 @@ describe('the outbox on HubSpot\'s faults (real api-client on nock)', () => {
     expect(world.logs.join('\n')).not.toMatch(/"level":(50|60)/); // nothing worse than a warning was logged
   });
 
-  it('a revoked token (BAD_REFRESH_TOKEN) marks the portal uninstalled and parks its jobs at once, with one refresh call', async () => {
+  it('a revoked token (invalid_grant) marks the portal uninstalled and parks its jobs at once, with one refresh call', async () => {
     const world = await installedWorld({ tokenExpiresInSeconds: 60 }); // inside the refresh margin: the next call refreshes
     await world.enqueueSyncs(3);
     let refreshes = 0;
-    nock(HUBSPOT_API).post('/oauth/v1/token', (body) => (typeof body === 'string' ? formBody(body) : body as Record<string, string>).grant_type === 'refresh_token').times(10).reply(() => {
+    oauthEndpoint(TOKEN_PATH, (form) => form.grant_type === 'refresh_token' && form.refresh_token === `refresh-${world.portalId}`).times(10).reply(() => {
       refreshes += 1;
-      return [400, { status: 'BAD_REFRESH_TOKEN', message: 'missing or invalid refresh token', correlationId: 'c-3' }];
+      return [400, { error: 'invalid_grant', error_description: 'refresh token is revoked' }];
     });
     const hubspot = batchUpdateEndpoint(world.accessToken, () => 'ok');
 

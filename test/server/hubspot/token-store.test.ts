@@ -1,16 +1,17 @@
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { HubSpotApiError } from '../../../server/hubspot/hubspot-errors.js';
-import type { HubSpotApp } from '../../../server/hubspot/oauth.js';
+import { TOKEN_PATH, type HubSpotApp } from '../../../server/hubspot/oauth.js';
 import { TokenCipher } from '../../../server/hubspot/token-crypto.js';
 import { PortalUninstalledError, TokenStore } from '../../../server/hubspot/token-store.js';
 import { findPortal, upsertPortal } from '../../../server/store/portals.js';
 import { createClock, type TestClock } from '../../support/app.js';
 import { useTestDatabase } from '../../support/db.js';
-import { CLIENT_ID, CLIENT_SECRET, closeNetwork, formBody, HUBSPOT_API, KEYS, tokenAnswer } from '../../support/hubspot.js';
+import { CLIENT_ID, CLIENT_SECRET, closeNetwork, KEYS, oauthEndpoint, tokenAnswer } from '../../support/hubspot.js';
 
 const database = useTestDatabase();
-const app: HubSpotApp = { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUri: 'https://approvals.example.com/oauth/callback', scopes: ['oauth'] };
+const REDIRECT_URI = 'https://approvals.example.com/oauth/callback';
+const app: HubSpotApp = { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUri: REDIRECT_URI, scopes: ['oauth'] };
 const cipher = TokenCipher.fromSpec(`${KEYS.current},${KEYS.old}`);
 let clock: TestClock;
 let nextPortal = 880000;
@@ -33,11 +34,9 @@ async function installedPortal(store = storeWith(), refreshToken = 'refresh-orig
 }
 
 function nockRefresh(refreshToken: string, answer: { status: number; body: object }) {
-  return nock(HUBSPOT_API)
-    .post('/oauth/v1/token', (body) => {
-      const form = typeof body === 'string' ? formBody(body) : body as Record<string, string>;
-      return form.grant_type === 'refresh_token' && form.refresh_token === refreshToken && form.client_secret === CLIENT_SECRET;
-    })
+  return oauthEndpoint(TOKEN_PATH, {
+    grant_type: 'refresh_token', refresh_token: refreshToken, redirect_uri: REDIRECT_URI, client_id: CLIENT_ID, client_secret: CLIENT_SECRET,
+  })
     .once()
     .delay(50) // long enough for every concurrent caller to arrive while the refresh is in flight
     .reply(answer.status, answer.body);
@@ -90,11 +89,11 @@ describe('access tokens', () => {
     expect(refresh.isDone()).toBe(true);
   });
 
-  it('BAD_REFRESH_TOKEN marks the portal uninstalled, forgets its tokens and stops every later call', async () => {
+  it('invalid_grant on refresh marks the portal uninstalled, forgets its tokens and stops every later call', async () => {
     const store = storeWith();
     const portalId = await installedPortal(store);
     clock.set('2026-11-27T09:31:00.000Z');
-    nockRefresh('refresh-original', { status: 400, body: { status: 'BAD_REFRESH_TOKEN', message: 'missing or invalid refresh token' } });
+    nockRefresh('refresh-original', { status: 400, body: { error: 'invalid_grant', error_description: 'refresh token is revoked' } });
 
     const failures = await Promise.allSettled(Array.from({ length: 5 }, () => store.accessToken(portalId)));
 
@@ -105,6 +104,18 @@ describe('access tokens', () => {
     expect(await findPortal(database().db, portalId)).toMatchObject({ installState: 'uninstalled' });
     expect(await database().db('hubspot_tokens').where({ portal_id: portalId }).first()).toBeUndefined();
     await expect(store.accessToken(portalId)).rejects.toBeInstanceOf(PortalUninstalledError); // no HubSpot call mocked
+  });
+
+  it('a refresh refused for the app itself (invalid_client) keeps the portal installed and names the RFC 6749 error', async () => {
+    const store = storeWith();
+    const portalId = await installedPortal(store);
+    clock.set('2026-11-27T09:31:00.000Z');
+    nockRefresh('refresh-original', { status: 401, body: { error: 'invalid_client', error_description: 'client authentication failed' } });
+
+    const error = await store.accessToken(portalId).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(HubSpotApiError);
+    expect(error).toMatchObject({ hubspotStatus: 401, hubspotCategory: 'invalid_client', retryable: false });
+    expect(await findPortal(database().db, portalId)).toMatchObject({ installState: 'installed' });
   });
 
   it('when HubSpot is down during a refresh, raises a retryable error and keeps the portal installed', async () => {
