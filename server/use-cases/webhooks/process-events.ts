@@ -72,6 +72,8 @@ async function processEvent(deps: ServiceDeps, facts: EventFacts): Promise<strin
   const ignored = ignoredKind(kind);
   if (ignored !== null) return ignored;
   if (kind === 'deal.deletion') return onDealDeleted(deps, portal, event.objectId, event.eventId);
+  // A new deal has no request yet; what it does to the deal cache is decided beside (see feedDealCache).
+  if (kind === 'deal.creation') return 'deal_created';
   if (event.propertyName === null) return 'no_property';
   if (isOwnWrite(event, facts)) return 'own_write';
   if (event.propertyName === 'dealstage') return onStageChanged(deps, portal, event);
