@@ -2,12 +2,16 @@
 // acknowledgement speed, against a real Postgres. The service runs in this process (createApp over a real port, the
 // job worker beside it) with the real HubSpotCrm and @hubspot/api-client, HubSpot answered by nock after 50–150 ms.
 // Prints: calls for a lone deal's lifecycle (request, decision, syncs), calls per state change when 1,000 deals go
-// through request and approval with the worker running, and signed webhook batches acknowledged per second with
-// p50/p99. It never fails on a time. SYNC_DEALS, SYNC_CONCURRENCY and SYNC_WEBHOOK_BATCHES change the load.
+// through request and approval with the worker running, HubSpot calls per card view and card view p50/p99 (unchanged
+// deals viewed with the card's freshness hint, served by the deal cache, beside views without one), and signed
+// webhook batches acknowledged per second with p50/p99. It never fails on a time. SYNC_DEALS, SYNC_CONCURRENCY,
+// SYNC_CARD_VIEWS and SYNC_WEBHOOK_BATCHES change the load.
 import type { Server } from 'node:http';
 import type Nock from 'nock';
 import { Writable } from 'node:stream';
 import { parsePolicy } from '../src/policy/parse-policy.js';
+import { createCaches } from '../server/cache/caches.js';
+import { withDirectoryCache } from '../server/cache/hubspot-directory.js';
 import { createDb } from '../server/db/database.js';
 import { createApp } from '../server/http/app.js';
 import { signRequest, withCardIdentity } from '../server/http/sign-request.js';
@@ -28,7 +32,11 @@ const DEALS = Number(process.env.SYNC_DEALS ?? 1000);
 const CONCURRENCY = Number(process.env.SYNC_CONCURRENCY ?? 20); // hubspot.fetch allows 20 concurrent requests per account
 const WEBHOOK_BATCHES = Number(process.env.SYNC_WEBHOOK_BATCHES ?? 300);
 const WEBHOOK_CONCURRENCY = 10;
-const EVENTS_PER_BATCH = 99; // HubSpot sends fewer than 100 events a request; the schema refuses 100
+const EVENTS_PER_BATCH = 100; // the most HubSpot sends a request
+const CARD_VIEWS = Number(process.env.SYNC_CARD_VIEWS ?? 2000);
+const CARD_CONCURRENCY = 10;
+/** Every fake deal's hs_lastmodifieddate, as HubSpot's objects API gives it, and as the card's hint sends it. */
+const DEAL_MODIFIED_AT = '2026-11-01T10:00:00.000Z';
 const SECRET = 'bench-sync-client-secret-0123456789';
 const PORTAL_ID = '44000001';
 const HUBSPOT_API = 'https://api.hubapi.com';
@@ -56,11 +64,13 @@ try {
     app: { clientId: 'bench-client', clientSecret: SECRET, redirectUri: 'https://approvals.example.com/oauth/callback', scopes: ['oauth'] },
   });
   await tokens.save(db, PORTAL_ID, { accessToken: ACCESS_TOKEN, refreshToken: 'bench-refresh', expiresInSeconds: 1800 }, { scopes: ['oauth'], hubDomain: 'bench.hubspot.com' });
-  const crm = new HubSpotCrm({ clientFor: createClientFactory(tokens) });
+  // As server/main.ts wires it: the process's caches, the HubSpot directory kept for a minute.
+  const cache = createCaches();
+  const crm = withDirectoryCache(new HubSpotCrm({ clientFor: createClientFactory(tokens) }), cache.hubspotDirectory);
 
   const calls = fakeHubSpot(nock, users);
   const logger = createLogger({ level: 'warn', destination: new Writable({ write: (_chunk, _encoding, callback) => callback() }) });
-  const deps = { db, logger, now: () => new Date(), crmFor: () => crm };
+  const deps = { db, logger, now: () => new Date(), crmFor: () => crm, cache };
   // The port is chosen first: the service verifies signatures over its own base URL, which the app is built with.
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
@@ -70,8 +80,8 @@ try {
 
   const rep = { email: users[0]!.email, userId: users[0]!.userId! };
   const approver = { email: users[1]!.email, userId: users[1]!.userId! };
-  const call = async (method: 'GET' | 'POST', pathname: string, user: { email: string; userId: string }, body?: unknown) => {
-    const url = withCardIdentity(`${base}${pathname}`, { portalId: PORTAL_ID, ...user });
+  const call = async (method: 'GET' | 'POST', pathname: string, user: { email: string; userId: string }, body?: unknown, query = '') => {
+    const url = withCardIdentity(`${base}${pathname}${query}`, { portalId: PORTAL_ID, ...user });
     const signed = signRequest({ secret: SECRET, method, url, body, timestampMs: Date.now() });
     const response = await fetch(url, { method, headers: signed.headers, ...(body === undefined ? {} : { body: signed.rawBody }) });
     const json = await response.json() as { request?: { id: string } };
@@ -121,7 +131,28 @@ try {
   console.log(`  all HubSpot calls per lifecycle: ${(calls.total() / DEALS).toFixed(3)} (the request's deal read is a live read, never batched)`);
   console.log(`  lone deal, directory cached: ${loneWarm} calls (target ≤ 3)`);
 
-  // Webhooks: signed batches of 99 events, acknowledged once stored (processing is the worker's, stopped here).
+  // Card views: each deal viewed once with no copy kept (a live read that leaves one), then unchanged deals viewed
+  // again and again with the card's hint (served by the deal cache), beside views without a hint (always live).
+  const viewed = dealIds.slice(0, Math.min(200, dealIds.length));
+  const hint = `?dealModifiedAt=${Date.parse(DEAL_MODIFIED_AT)}`;
+  const views = async (count: number, query: string) => {
+    calls.reset();
+    const latencies: number[] = [];
+    await inParallel(Array.from({ length: count }, (_, i) => viewed[i % viewed.length]!), CARD_CONCURRENCY, async (dealId) => {
+      const t0 = performance.now();
+      const { status, json } = await call('GET', `/api/v1/deals/${dealId}/card`, rep, undefined, query);
+      if (status !== 200) throw new Error(`card view of deal ${dealId}: HTTP ${status} ${JSON.stringify(json)}`);
+      latencies.push(performance.now() - t0);
+    });
+    latencies.sort((a, b) => a - b);
+    return `${(calls.total() / count).toFixed(3)} HubSpot calls per view (${calls.describe()}); p50 ${pct(latencies, 0.5)} ms, p99 ${pct(latencies, 0.99)} ms`;
+  };
+  console.log(`\ncard views of ${viewed.length} deals, ${CARD_CONCURRENCY} at a time, HubSpot answering after 50–150 ms:`);
+  console.log(`  first views with the hint (no copy yet):      ${await views(viewed.length, hint)}`);
+  console.log(`  unchanged deals, with the hint (${CARD_VIEWS} views): ${await views(CARD_VIEWS, hint)} (targets: ≤ 0.05 calls, p99 < 25 ms)`);
+  console.log(`  without a hint (live reads, ${Math.min(CARD_VIEWS, 500)} views):   ${await views(Math.min(CARD_VIEWS, 500), '')}`);
+
+  // Webhooks: signed batches of 100 events, acknowledged once stored (processing is the worker's, stopped here).
   nock.restore(); // loopback only from here on: keep nock's interception out of the measured latency
   let eventId = 1;
   const webhookBatch = () => {
@@ -184,8 +215,11 @@ function fakeHubSpot(nock: typeof Nock, users: { email: string; ownerId?: string
   scope.get(/^\/crm\/v3\/objects\/deals\/\d+/).query(true).reply(counted('deal read', (req) => {
     const url = new URL(req.url);
     const id = url.pathname.split('/').pop()!;
-    const known: Record<string, string> = { dealname: `Bench deal ${id}`, amount: '25000', hubspot_owner_id: users[0]!.ownerId ?? '900', pipeline: 'default', dealstage: 'qualifiedtobuy' };
-    const properties = Object.fromEntries(url.searchParams.getAll('properties').map((name) => [name, known[name] ?? null]));
+    const known: Record<string, string> = {
+      dealname: `Bench deal ${id}`, amount: '25000', hubspot_owner_id: users[0]!.ownerId ?? '900', pipeline: 'default', dealstage: 'qualifiedtobuy',
+      hs_lastmodifieddate: DEAL_MODIFIED_AT,
+    };
+    const properties = Object.fromEntries(url.searchParams.getAll('properties').flatMap((list) => list.split(',')).map((name) => [name, known[name] ?? null]));
     return [200, { id, properties: { hs_object_id: id, ...properties }, ...stamp }];
   }));
   scope.get('/crm/v3/owners/').query(true).reply(counted('owners read', () => [200, {

@@ -16,6 +16,10 @@ export interface Metrics {
   /** Every HubSpot API call for a portal (server/hubspot/portal-calls.ts), and every one its budget refused. */
   hubspotCalls: Counter<'portal' | 'caller' | 'operation' | 'outcome'>;
   jobOutcomes: Counter<'kind' | 'outcome'>;
+  /** Malformed webhook events kept in quarantine (`approval-router incidents --quarantined`) instead of processed. */
+  webhookEventsQuarantined: Counter;
+  /** Card views' deal reads, by where they were answered: `cache` (no HubSpot call) or `live`. */
+  cardDealReads: Counter<'source'>;
   /** 0 healthy, 1 degraded, 2 critical, as this process's worker last assessed each portal. */
   posture: Gauge<'portal'>;
 }
@@ -38,6 +42,8 @@ export function createMetrics(db: Db, options: { defaultMetrics?: boolean; clock
     }),
     posture: new Gauge({ name: 'approval_router_posture', help: 'Portal posture as last assessed by this worker: 0 healthy, 1 degraded, 2 critical.', labelNames: ['portal'], registers: [registry] }),
     jobOutcomes: new Counter({ name: 'approval_router_job_outcomes_total', help: 'Jobs finished by this process, by kind and outcome.', labelNames: ['kind', 'outcome'], registers: [registry] }),
+    cardDealReads: new Counter({ name: 'approval_router_card_deal_reads_total', help: 'Deal reads of card views, by source: cache (no HubSpot call) or live.', labelNames: ['source'], registers: [registry] }),
+    webhookEventsQuarantined: new Counter({ name: 'approval_router_webhook_events_quarantined_total', help: 'Malformed webhook events quarantined (listed by `approval-router incidents --quarantined`); the rest of their batches were stored.', registers: [registry] }),
   };
 
   const fromDatabase = <T extends string>(name: string, help: string, labelNames: T[], read: (gauge: Gauge<T>) => Promise<void>) =>

@@ -10,7 +10,7 @@ import { createMetrics, type Metrics } from '../metrics.js';
 import type { HubSpotSetup } from '../hubspot/connect.js';
 import type { ServiceDeps } from '../use-cases/deps.js';
 import { createOAuthRouter } from './routes/oauth.js';
-import { createWebhookRouter } from './routes/webhooks.js';
+import { createWebhookRouter, WEBHOOK_PATH, webhookBodyParser } from './routes/webhooks.js';
 import { errorHandler, notFoundHandler } from './error-handler.js';
 import { createAdminRouter } from './routes/admin-api.js';
 import { createCardRouter } from './routes/card-api.js';
@@ -75,6 +75,8 @@ export function createApp(given: AppDeps): Express {
     else next();
   });
 
+  // Webhook bodies are read as bytes, under their own limit, and parsed once their signature holds.
+  app.use(WEBHOOK_PATH, webhookBodyParser);
   app.use(express.json({
     limit: deps.bodyLimit ?? '1mb',
     type: ['application/json', 'application/*+json'],
@@ -107,6 +109,7 @@ export function createApp(given: AppDeps): Express {
   app.use(createWebhookRouter({
     ...deps, secret: deps.signature.secret, baseUrl: deps.signature.baseUrl,
     onSignatureFailure: (reason) => metrics.signatureFailures.inc({ reason }),
+    onQuarantined: (count) => metrics.webhookEventsQuarantined.inc(count),
   }));
 
   // The OAuth install is a browser redirect, not a signed card request: it sits outside /api/v1.

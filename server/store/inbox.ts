@@ -1,5 +1,6 @@
-// The inbox: a batch is stored by one statement, duplicates collapse on the dedupe key, and each new event worth
-// processing gets its `webhook_event` job in that same statement (so an event is never stored unqueued).
+// The inbox: a batch is stored by one statement, duplicates collapse on the dedupe key, each new event worth
+// processing gets its `webhook_event` job in that same statement (so an event is never stored unqueued), and a
+// malformed event is kept in quarantine by the same statement.
 import type { Knex } from 'knex';
 import type { ApprovalState } from '../../src/lifecycle/types.js';
 import { STAGE_PROPERTY } from '../../src/deal.js';
@@ -19,6 +20,8 @@ export interface StoredBatch {
   stored: number;
   /** New events queued for the worker; the others were recorded as ignored on arrival. */
   queued: number;
+  /** Malformed events kept in quarantine for the first time (a repeated delivery is kept once). */
+  quarantined: number;
 }
 
 export interface WebhookEventRow {
@@ -77,6 +80,15 @@ export interface ArrivingEvent {
   outcome: string | null;
 }
 
+/** A malformed event as it arrives: where it sat in the batch, what is wrong with it, and its JSON text. */
+export interface QuarantinedEvent {
+  index: number;
+  portalId: string | null;
+  problems: readonly { path: string; message: string }[];
+  /** JSON text, which escapes what jsonb cannot hold (a NUL, a broken surrogate). */
+  raw: string;
+}
+
 /**
  * Stores a batch and queues a `webhook_event` job (payload: WebhookEventJobPayload) for each new event worth
  * processing, in one statement: an event is never stored unqueued, and HubSpot's answer waits on one round trip.
@@ -84,8 +96,10 @@ export interface ArrivingEvent {
  * stored as such), in the batch's order. DO NOTHING absorbs a retried delivery, and a duplicate inside the same
  * batch; RETURNING lists only the rows inserted now. `at` is the service's clock.
  */
-export async function storeWebhookBatch(db: Knex, batch: readonly ArrivingEvent[], at: string): Promise<StoredBatch> {
-  if (batch.length === 0) return { received: 0, stored: 0, queued: 0 };
+export async function storeWebhookBatch(db: Knex, batch: readonly ArrivingEvent[], quarantine: readonly QuarantinedEvent[], at: string): Promise<StoredBatch> {
+  const received = batch.length + quarantine.length;
+  if (received === 0) return { received: 0, stored: 0, queued: 0, quarantined: 0 };
+  const malformed = quarantine.map((q) => ({ portal_id: q.portalId, batch_index: q.index, problems: q.problems, raw: q.raw }));
   const arriving = batch.map(({ event, raw, outcome }) => ({
     portal_id: event.portalId,
     event_id: event.eventId,
@@ -100,7 +114,7 @@ export async function storeWebhookBatch(db: Knex, batch: readonly ArrivingEvent[
     payload: raw,
     outcome,
   }));
-  const { rows: [counts] } = await db.raw<{ rows: { stored: number; queued: number }[] }>(
+  const { rows: [counts] } = await db.raw<{ rows: { stored: number; queued: number; quarantined: number }[] }>(
     `WITH arriving AS (
        SELECT a.ord, (a.e->>'portal_id')::bigint AS portal_id, a.e->>'event_id' AS event_id, a.e->>'subscription_type' AS subscription_type,
          a.e->>'object_id' AS object_id, a.e->>'property_name' AS property_name, a.e->>'property_value' AS property_value,
@@ -124,11 +138,18 @@ export async function storeWebhookBatch(db: Knex, batch: readonly ArrivingEvent[
        SELECT portal_id, 'webhook_event', id::text, jsonb_build_object('webhookEventId', id::text, 'dealId', object_id), ?::timestamptz, ?::timestamptz
        FROM inserted WHERE outcome IS NULL
        ${COALESCE_QUEUED}
+       RETURNING 1
+     ), quarantined AS (
+       INSERT INTO webhook_quarantine (portal_id, received_at, batch_index, batch_size, problems, raw)
+       SELECT (q.e->>'portal_id')::bigint, ?::timestamptz, (q.e->>'batch_index')::int, ?::int, q.e->'problems', q.e->>'raw'
+       FROM jsonb_array_elements(?::jsonb) AS q(e)
+       ON CONFLICT DO NOTHING
        RETURNING 1)
-     SELECT (SELECT count(*) FROM inserted)::int AS stored, (SELECT count(*) FROM queued)::int AS queued`,
-    [JSON.stringify(arriving), at, at, at, at],
+     SELECT (SELECT count(*) FROM inserted)::int AS stored, (SELECT count(*) FROM queued)::int AS queued,
+       (SELECT count(*) FROM quarantined)::int AS quarantined`,
+    [JSON.stringify(arriving), at, at, at, at, at, received, JSON.stringify(malformed)],
   );
-  return { received: batch.length, stored: counts?.stored ?? 0, queued: counts?.queued ?? 0 };
+  return { received, stored: counts?.stored ?? 0, queued: counts?.queued ?? 0, quarantined: counts?.quarantined ?? 0 };
 }
 
 export async function findWebhookEvent(db: Knex, id: string, options: { forUpdate?: boolean } = {}): Promise<WebhookEventRow | null> {
@@ -170,7 +191,7 @@ export interface EventFacts extends EchoFacts {
   latest: { id: string; state: ApprovalState['state']; policyVersionId: string } | null;
 }
 
-/** The facts of many events in one statement (a webhook batch holds up to 99); events not stored are left out. */
+/** The facts of many events in one statement (a webhook batch holds about 100); events not stored are left out. */
 export async function loadEventFacts(db: Knex, ids: readonly string[]): Promise<Map<string, EventFacts>> {
   if (ids.length === 0) return new Map();
   const { rows } = await db.raw<{ rows: (RawRow & {
@@ -202,4 +223,43 @@ export async function loadEventFacts(db: Knex, ids: readonly string[]): Promise<
     rollbacks: row.rollbacks,
     synced: row.synced_properties === null ? null : { properties: row.synced_properties, syncedAt: row.synced_at! },
   }]));
+}
+
+export interface QuarantinedSummary {
+  id: string;
+  portalId: string | null;
+  receivedAt: string;
+  /** Position in its batch (from 0), and the batch's size. */
+  batchIndex: number;
+  batchSize: number;
+  problems: { path: string; message: string }[];
+}
+
+export interface QuarantinedRow extends QuarantinedSummary {
+  /** The event as JSON text, as received. */
+  raw: string;
+}
+
+interface RawQuarantined {
+  id: string; portal_id: string | null; received_at: Date; batch_index: number; batch_size: number;
+  problems: { path: string; message: string }[]; raw?: string;
+}
+
+const toQuarantined = (row: RawQuarantined): QuarantinedSummary => ({
+  id: String(row.id), portalId: row.portal_id === null ? null : String(row.portal_id), receivedAt: row.received_at.toISOString(),
+  batchIndex: row.batch_index, batchSize: row.batch_size, problems: row.problems,
+});
+
+/** Quarantined events, newest first: of one portal, or of every portal (unreadable portals included) when null. */
+export async function listQuarantinedEvents(db: Knex, portalId: string | null, options: { limit: number }): Promise<QuarantinedSummary[]> {
+  let query = db('webhook_quarantine').orderBy('id', 'desc').limit(options.limit);
+  if (portalId !== null) query = query.where({ portal_id: portalId });
+  const rows = await query.select<RawQuarantined[]>('id', 'portal_id', 'received_at', 'batch_index', 'batch_size', 'problems');
+  return rows.map(toQuarantined);
+}
+
+/** One quarantined event with its JSON text, or null. */
+export async function findQuarantinedEvent(db: Knex, id: string): Promise<QuarantinedRow | null> {
+  const row = await db('webhook_quarantine').where({ id }).first<RawQuarantined | undefined>('*');
+  return row ? { ...toQuarantined(row), raw: row.raw ?? '' } : null;
 }

@@ -49,7 +49,7 @@ export async function loadDealContext(
  * properties: `deal` keeps only the policy's, so its evaluation and trace are the same as without a candidate, and
  * `wideDeal` has them all for the candidate. 404 when the CRM has no such deal.
  */
-export async function readDeal(crm: Crm, portalId: string, dealId: string, policy: Policy, alsoFor: Policy | null): Promise<{ deal: Deal; wideDeal: Deal }> {
+export async function readDeal(crm: Pick<Crm, 'getDeal'>, portalId: string, dealId: string, policy: Policy, alsoFor: Policy | null): Promise<{ deal: Deal; wideDeal: Deal }> {
   const own = policyProperties(policy);
   const wide = alsoFor ? [...new Set([...own, ...policyProperties(alsoFor)])].sort() : own;
   const wideDeal = await crm.getDeal(portalId, dealId, wide);

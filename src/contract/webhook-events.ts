@@ -1,5 +1,6 @@
-// HubSpot's webhook payload, parsed once at the edge: a JSON array of fewer than 100 events. Ids arrive as
-// numbers and are kept as strings (deal ids are strings everywhere else); unknown fields are kept for the inbox.
+// HubSpot's webhook payload, parsed once at the edge: a JSON array of events, each read on its own, so a malformed
+// event is quarantined beside the rest rather than costing them. Ids arrive as numbers and are kept as strings (deal
+// ids are strings everywhere else); unknown fields are kept for the inbox.
 import { z } from 'zod';
 import { isStorableText } from './card-api.js';
 import { LATEST_INSTANT_MS } from './instant.js';
@@ -32,16 +33,16 @@ function cut(value: unknown, depth: number): unknown {
 }
 
 // The inbox stores each event whole, as received (unknown fields and all), in Postgres, which cannot hold a NUL or
-// half a surrogate pair: such text anywhere in the event is refused by name rather than failing the store. It is
-// looked for in the event as parsed from the body, before the object schema copies it: an own "__proto__" key
+// half a surrogate pair: such text anywhere in the event makes it malformed, by name, rather than failing the store.
+// It is looked for in the event as parsed from the body, before the object schema copies it: an own "__proto__" key
 // survives JSON.parse but not that copy.
-const StorableEvent = z.unknown().transform(cutDeepFields).superRefine((event, context) => {
+const Storable = z.unknown().superRefine((event, context) => {
   for (const path of unstorableTextPaths(event)) context.addIssue({ code: 'custom', path, message: 'contains a NUL character or a broken unicode sequence' });
 });
 
 // The subscription type and property name are part of the inbox's dedupe key, an index entry Postgres limits to
 // about 2.7 kB: HubSpot's are a few dozen characters, and 200 leaves room.
-export const WebhookEventSchema = StorableEvent.pipe(z.looseObject({
+const EventFields = z.looseObject({
   subscriptionType: z.string().min(1).max(200),
   objectId: NumericId,
   propertyName: z.string().min(1).max(200).nullish(),
@@ -57,7 +58,10 @@ export const WebhookEventSchema = StorableEvent.pipe(z.looseObject({
   attemptNumber: z.number().int().nonnegative().max(2_147_483_647).nullish(), // an integer column
   /** Generic (`object.*`) subscriptions name the object type: deals are 0-3. */
   objectTypeId: z.string().nullish(),
-}));
+});
+
+/** One event, with its fields nested deeper than MAX_FIELD_DEPTH cut off first (see cutDeepFields). */
+export const WebhookEventSchema = z.unknown().transform(cutDeepFields).pipe(Storable).pipe(EventFields);
 
 /** Where a JSON value holds text Postgres cannot store, in keys or values, to any depth. */
 function unstorableTextPaths(value: unknown, path: (string | number)[] = []): (string | number)[][] {
@@ -69,12 +73,49 @@ function unstorableTextPaths(value: unknown, path: (string | number)[] = []): (s
   return [];
 }
 
-/** HubSpot batches fewer than 100 events a request; a larger body is not HubSpot's. */
-export const MAX_WEBHOOK_BATCH = 99;
+/**
+ * The body HubSpot posts: a JSON array of events (at most 100 a request today). Only its being an array is checked
+ * here: the count is bounded by the body limit alone, and each event is read on its own by readWebhookEvent.
+ */
+export const WebhookBatchSchema = z.array(z.unknown(), { error: 'expected a JSON array of webhook events' });
 
-export const WebhookBatchSchema = z.array(WebhookEventSchema).max(MAX_WEBHOOK_BATCH, `HubSpot sends at most ${MAX_WEBHOOK_BATCH} events a request`);
+export type WebhookEvent = z.infer<typeof EventFields>;
 
-export type WebhookEvent = z.infer<typeof WebhookEventSchema>;
+/** Where an event is malformed, relative to the event: `occurredAt`, `context.note`, `` (not an object). */
+export interface EventProblem {
+  path: string;
+  message: string;
+}
+
+export type ReadEvent =
+  | { ok: true; event: WebhookEvent; raw: unknown }
+  | { ok: false; raw: unknown; problems: EventProblem[]; portalId: string | null };
+
+/**
+ * Reads one event of a batch. `raw` is the event as the inbox keeps it (cutDeepFields applied), whether it is
+ * well-formed or not; a malformed one names every problem, and its portal when that field at least is readable.
+ */
+export function readWebhookEvent(item: unknown): ReadEvent {
+  const raw = cutDeepFields(item);
+  const storable = Storable.safeParse(raw);
+  const parsed = storable.success ? EventFields.safeParse(raw) : storable;
+  if (parsed.success) return { ok: true, event: parsed.data, raw };
+  const portal = raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? PortalId.safeParse((raw as { portalId?: unknown }).portalId) : null;
+  return {
+    ok: false, raw, portalId: portal?.success ? portal.data : null,
+    problems: parsed.error.issues.map((issue) => ({ path: formatPath(issue.path), message: escapeUnstorable(issue.message) })),
+  };
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  return path.map((part, index) => (typeof part === 'number' ? `[${part}]` : `${index === 0 ? '' : '.'}${escapeUnstorable(String(part))}`)).join('');
+}
+
+// A problem names the key at fault, which may itself be what Postgres cannot store: such characters are written
+// as JSON escapes.
+// eslint-disable-next-line no-control-regex -- NUL is the very character looked for
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const escapeUnstorable = (text: string): string => text.replace(UNSTORABLE, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
 /** What an event means to us, legacy (`deal.propertyChange`) and generic (`object.propertyChange`, 0-3) alike. */
 export type DealEventKind = 'deal.propertyChange' | 'deal.creation' | 'deal.deletion';

@@ -21,7 +21,7 @@ export function buildWebhookApp(db: Knex, overrides: Partial<WebhookRouterDeps> 
   const crm = new LocalCrm(db);
   const deps: WebhookRouterDeps = { db, logger, now: clock.now, crmFor: () => crm, secret: TEST_SECRET, baseUrl: TEST_BASE_URL, ...overrides };
   const app = express();
-  app.use(express.json({ limit: '1mb', verify: (req, _res, buf) => { req.rawBody = Buffer.from(buf); } }));
+  // The router reads its own body (as bytes, verified before parsed), as under createApp.
   app.use(createWebhookRouter(deps));
   app.use(notFoundHandler, errorHandler);
   return { app, clock, crm, deps, logs: lines };

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { describe, expect, it, vi } from 'vitest';
+import { run as runIncidents } from '../../server/commands/incidents.js';
 import { jobBatchHandlers, jobHandlers } from '../../server/jobs/handlers.js';
 import { JobWorker } from '../../server/jobs/worker.js';
 import { decideOnRequest } from '../../server/use-cases/requests/act-on-request.js';
@@ -8,6 +9,7 @@ import { requestApproval } from '../../server/use-cases/requests/request-approva
 import { latestRequestForDeal } from '../../server/store/requests.js';
 import { processWebhookEvents } from '../../server/use-cases/webhooks/process-events.js';
 import { MAX_FIELD_DEPTH } from '../../src/contract/webhook-events.js';
+import { buildTestApp } from '../support/app.js';
 import { useTestDatabase } from '../support/db.js';
 import { idempotencyKey, newPortalId, seedDeal, seedPortal } from '../support/factories.js';
 import { useProxiedDatabase } from '../support/tcp-proxy.js';
@@ -46,22 +48,36 @@ describe('POST /webhooks/hubspot: the edge', () => {
     await postWebhook(app, clock, body, { headers: { Host: 'evil.example' } }).expect(200);
   });
 
-  it('answers 400 with the failing paths for a batch of 100 or more events or a malformed event', async () => {
-    const { app, clock } = buildWebhookApp(database().db);
-    const portalId = newPortalId();
-    const batch = Array.from({ length: 100 }, (_, i) => propertyChange(portalId, String(i + 1), 'amount', '1', clock.now()));
-    const tooMany = await postWebhook(app, clock, batch).expect(400);
-    expect(tooMany.body.error.details).toEqual([expect.objectContaining({ path: 'body' })]);
+  it('takes a signed batch of 100 events, and one of 1,000, whole', async () => {
+    const { app, clock, deps } = buildWebhookApp(database().db);
+    const portal = await seedPortal(database().db);
+    const batch = (size: number, from: number) => Array.from({ length: size }, (_, i) => propertyChange(portal.portalId, String(from + i), 'amount', '1', clock.now()));
+    expect((await postWebhook(app, clock, batch(100, 1)).expect(200)).body).toEqual({ received: 100, stored: 100, queued: 100, quarantined: 0 });
+    expect((await postWebhook(app, clock, batch(1_000, 1_001)).expect(200)).body).toEqual({ received: 1_000, stored: 1_000, queued: 1_000, quarantined: 0 });
+    expect(await deps.db('webhook_events').where({ portal_id: portal.portalId }).count<{ count: string }[]>('* as count')).toEqual([{ count: '1100' }]);
+    await deps.db('jobs').where({ portal_id: portal.portalId }).delete(); // not to crowd a later test's claim
+  });
 
+  it('takes a batch of 100 events whose values are as long as HubSpot allows (65,536 characters)', async () => {
+    const { app, clock, deps } = buildWebhookApp(database().db);
+    const portal = await seedPortal(database().db);
+    const long = '\u00e9\u4e2d'.repeat(32_768); // two and three UTF-8 bytes a character: about 16 MB in all
+    const batch = Array.from({ length: 100 }, (_, i) => propertyChange(portal.portalId, String(i + 1), 'description', long, clock.now()));
+    expect((await postWebhook(app, clock, batch).expect(200)).body).toMatchObject({ received: 100, stored: 100 });
+    await deps.db('jobs').where({ portal_id: portal.portalId }).delete();
+  });
+
+  it('quarantines each malformed event with what is wrong and its JSON, stores the rest, and answers 200', async () => {
+    const onQuarantined = vi.fn();
+    const { app, clock, deps } = buildWebhookApp(database().db, { onQuarantined });
+    const portal = await seedPortal(database().db);
+    const portalId = portal.portalId;
     const { portalId: _dropped, ...withoutPortal } = propertyChange(portalId, '1', 'amount', '1', clock.now());
-    const malformed = await postWebhook(app, clock, [withoutPortal, { ...propertyChange(portalId, '2', 'amount', '1', clock.now()), occurredAt: 'yesterday' }]).expect(400);
-    expect(malformed.body.error.details.map((detail: { path: string }) => detail.path)).toEqual(['body[0].portalId', 'body[1].occurredAt']);
-
-    await postWebhook(app, clock, { not: 'an array' }).expect(400);
-
-    // Well-formed JSON numbers and ids past what a four-digit year, a Postgres bigint or an integer column can hold
-    // (fast-check found these: test/reliability/webhook-fuzz.test.ts).
-    const outOfRange = await postWebhook(app, clock, [
+    const malformed = [
+      withoutPortal,
+      { ...propertyChange(portalId, '2', 'amount', '1', clock.now()), occurredAt: 'yesterday' },
+      // Well-formed JSON numbers and ids past what a four-digit year, a Postgres bigint or an integer column can hold
+      // (fast-check found these: test/reliability/webhook-fuzz.test.ts).
       { ...propertyChange(portalId, '3', 'amount', '1', clock.now()), occurredAt: Date.UTC(10000, 0, 1) },
       { ...propertyChange(portalId, '4', 'amount', '1', clock.now()), portalId: '99999999999999999999' },
       { ...propertyChange(portalId, '5', 'amount', '1', clock.now()), portalId: 1e21 },
@@ -73,12 +89,42 @@ describe('POST /webhooks/hubspot: the edge', () => {
       { ...propertyChange(portalId, '10', 'amount', '1', clock.now()), ...JSON.parse('{"__proto__": "a\\udc00b"}') as object }, // an own key
       // Past what an index entry of the inbox's dedupe key can hold, were it random text that does not compress.
       propertyChange(portalId, '11', randomBytes(2_000).toString('hex'), '1', clock.now()),
-    ]).expect(400);
-    expect(outOfRange.body.error.details.map((detail: { path: string }) => detail.path)).toEqual([
-      'body[0].occurredAt', 'body[1].portalId', 'body[2].portalId', 'body[3].attemptNumber', 'body[4].occurredAt',
-      'body[5].changeSource', 'body[6].context.note', 'body[7].__proto__', 'body[8].propertyName',
+      // A key Postgres cannot store is named by its escape.
+      { ...propertyChange(portalId, '14', 'amount', '1', clock.now()), ['odd\udc00key']: 1 },
+      'not an event',
+      null,
+    ];
+    const good = [propertyChange(portalId, '12', 'amount', '1', clock.now()), propertyChange(portalId, '13', 'amount', '1', clock.now())];
+    const batch = [good[0], ...malformed, good[1]];
+    const answer = await postWebhook(app, clock, batch).expect(200);
+    expect(answer.body).toEqual({ received: 16, stored: 2, queued: 2, quarantined: 14 });
+    expect(onQuarantined.mock.calls).toEqual([[14]]);
+    expect(await deps.db('webhook_events').where({ portal_id: portalId }).orderBy('id').pluck('object_id')).toEqual(['12', '13']);
+
+    const kept = await deps.db('webhook_quarantine').orderBy('batch_index').select<{ portal_id: string | null; batch_index: number; batch_size: number; problems: { path: string }[]; raw: string }[]>('*');
+    expect(kept.map((row) => [row.batch_index, row.problems.map((problem) => problem.path).join(' ')])).toEqual([
+      [1, 'portalId'], [2, 'occurredAt'], [3, 'occurredAt'], [4, 'portalId'], [5, 'portalId'], [6, 'attemptNumber'], [7, 'occurredAt'],
+      [8, 'changeSource'], [9, 'context.note'], [10, '__proto__'], [11, 'propertyName'], [12, 'odd\\udc00key'], [13, ''], [14, ''],
     ]);
-    await postWebhook(app, clock, batch.slice(0, 99)).expect(200);
+    expect(kept.every((row) => row.batch_size === 16)).toBe(true);
+    // The portal is kept where it could be read; the event is kept as JSON text, escapes and all.
+    expect(kept.map((row) => row.portal_id)).toEqual([null, portalId, portalId, null, null, portalId, portalId, portalId, portalId, portalId, portalId, portalId, null, null]);
+    expect(kept.map((row) => JSON.parse(row.raw) as unknown)).toEqual(malformed);
+    expect(kept[8]!.raw).toContain('"note":"a\\u0000b"');
+
+    // HubSpot delivering the same batch again adds nothing.
+    expect((await postWebhook(app, clock, batch).expect(200)).body).toEqual({ received: 16, stored: 0, queued: 0, quarantined: 0 });
+    expect(onQuarantined).toHaveBeenCalledTimes(1);
+  });
+
+  it('refuses with 400 only a body that is not a JSON array', async () => {
+    const { app, clock } = buildWebhookApp(database().db);
+    for (const body of [{ not: 'an array' }, 'text', 42, null]) {
+      const refused = await postWebhook(app, clock, body).expect(400);
+      expect(refused.body.error.details).toEqual([expect.objectContaining({ path: 'body' })]);
+    }
+    expect((await postWebhook(app, clock, undefined, { text: '[{"eventId": 1,' }).expect(400)).body.error.message).toBe('the request body is not valid JSON');
+    expect((await postWebhook(app, clock, []).expect(200)).body).toEqual({ received: 0, stored: 0, queued: 0, quarantined: 0 });
   });
 
   it('stores a genuine batch whose event carries an unknown field nested thousands deep, cutting that field off at a depth', async () => {
@@ -108,11 +154,10 @@ describe('POST /webhooks/hubspot: the edge', () => {
     const response = await postWebhook(app, clock, [
       propertyChange(unknownPortal, '1', 'amount', '10', clock.now()),
       { ...propertyChange(portal.portalId, '2', 'email', 'a@b.c', clock.now()), subscriptionType: 'contact.propertyChange' },
-      { ...propertyChange(portal.portalId, '3', 'amount', '1', clock.now()), subscriptionType: 'deal.creation', propertyName: undefined, propertyValue: undefined },
     ]).expect(200);
-    expect(response.body).toEqual({ received: 3, stored: 3, queued: 0 });
+    expect(response.body).toEqual({ received: 2, stored: 2, queued: 0, quarantined: 0 });
     expect(await outcomes(deps.db, unknownPortal)).toEqual(['portal_not_installed']);
-    expect(await outcomes(deps.db, portal.portalId)).toEqual(['unsupported_subscription', 'ignored_creation']);
+    expect(await outcomes(deps.db, portal.portalId)).toEqual(['unsupported_subscription']);
     expect(await drainJobs(deps, portal.portalId)).toEqual([]);
   });
 
@@ -127,7 +172,7 @@ describe('POST /webhooks/hubspot: the edge', () => {
       propertyChange(live.portalId, '3', 'amount', '2', clock.now()),
       propertyChange(live.portalId, '5', 'amount', '3', clock.now()),
     ]).expect(200);
-    expect(response.body).toEqual({ received: 4, stored: 4, queued: 3 });
+    expect(response.body).toEqual({ received: 4, stored: 4, queued: 3, quarantined: 0 });
     expect(await outcomes(deps.db, gone.portalId)).toEqual(['portal_not_installed']);
     const stored = await deps.db('webhook_events').where({ portal_id: live.portalId }).orderBy('id').pluck('object_id');
     expect(stored).toEqual(['7', '3', '5']);
@@ -139,9 +184,9 @@ describe('POST /webhooks/hubspot: the edge', () => {
     const dealId = await seedDeal(portal);
     const event = propertyChange(portal.portalId, dealId, 'dealstage', 'presentationscheduled', clock.now());
 
-    expect((await postWebhook(app, clock, [event, event]).expect(200)).body).toEqual({ received: 2, stored: 1, queued: 1 });
+    expect((await postWebhook(app, clock, [event, event]).expect(200)).body).toEqual({ received: 2, stored: 1, queued: 1, quarantined: 0 });
     // HubSpot's retry of the same event: a new attempt number, the same dedupe key.
-    expect((await postWebhook(app, clock, [{ ...event, attemptNumber: 1 }]).expect(200)).body).toEqual({ received: 1, stored: 0, queued: 0 });
+    expect((await postWebhook(app, clock, [{ ...event, attemptNumber: 1 }]).expect(200)).body).toEqual({ received: 1, stored: 0, queued: 0, quarantined: 0 });
     // The same eventId for another property is another event: eventId alone is not unique.
     await postWebhook(app, clock, [{ ...event, propertyName: 'dealname', propertyValue: 'Renamed' }]).expect(200);
 
@@ -279,6 +324,48 @@ describe('webhook events: material changes', () => {
     const dealId = await seedDeal(portal);
     expect((await postWebhook(app, clock, [propertyChange(portal.portalId, dealId, 'dealstage', 'contractsent', clock.now())]).expect(200)).body.queued).toBe(0);
     expect(await outcomes(deps.db, portal.portalId)).toEqual(['flag_off']);
+  });
+});
+
+describe('quarantined webhook events', () => {
+  it('are counted in /metrics and listed by `approval-router incidents --quarantined`, each with its JSON', async () => {
+    const { db, url } = database();
+    const { app, clock } = buildTestApp(db);
+    const portal = await seedPortal(db);
+    const other = await seedPortal(db);
+    const broken = { ...propertyChange(portal.portalId, '5', 'amount', '1', clock.now()), occurredAt: 'yesterday' };
+    await postWebhook(app, clock, [propertyChange(portal.portalId, '4', 'amount', '1', clock.now()), broken, 17]).expect(200);
+    await postWebhook(app, clock, [{ ...propertyChange(other.portalId, '6', 'amount', '1', clock.now()), objectId: 'six' }]).expect(200);
+    const metrics = await request(app).get('/metrics').expect(200);
+    expect(metrics.text).toMatch(/^approval_router_webhook_events_quarantined_total 3$/m);
+
+    vi.stubEnv('DATABASE_URL', url);
+    const printed = vi.spyOn(console, 'log').mockImplementation(() => undefined);
+    try {
+      expect(await runIncidents(['--quarantined', '--portal', portal.portalId])).toBe(0);
+      const listing = printed.mock.calls.map(([line]) => String(line));
+      expect(listing).toEqual([expect.stringMatching(new RegExp(`^#(\\d+) .* portal ${portal.portalId} +event 2 of 3: occurredAt: .*expected number`))]);
+      const id = /^#(\d+)/.exec(listing[0]!)![1]!;
+
+      printed.mockClear();
+      expect(await runIncidents(['--quarantined'])).toBe(0);
+      // Newest first, from every portal, those whose portal could not be read included.
+      expect(printed.mock.calls.slice(0, 3).map(([line]) => String(line).replace(/^#\d+ +\S+ +/, ''))).toEqual([
+        expect.stringMatching(new RegExp(`^portal ${other.portalId} +event 1 of 1: objectId: expected a numeric id`)),
+        expect.stringMatching(/^portal unreadable +event 3 of 3: .*expected object/),
+        expect.stringMatching(new RegExp(`^portal ${portal.portalId} +event 2 of 3: occurredAt`)),
+      ]);
+
+      printed.mockClear();
+      expect(await runIncidents(['--quarantined', '--id', id, '--json'])).toBe(0);
+      const shown = JSON.parse(String(printed.mock.calls[0]![0])) as { raw: string; problems: { path: string }[]; batchIndex: number };
+      expect(JSON.parse(shown.raw)).toEqual(broken);
+      expect(shown).toMatchObject({ batchIndex: 1, problems: [{ path: 'occurredAt' }] });
+      expect(await runIncidents(['--quarantined', '--id', id, '--portal', other.portalId])).toBe(1);
+    } finally {
+      printed.mockRestore();
+      vi.unstubAllEnvs();
+    }
   });
 });
 

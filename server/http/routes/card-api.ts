@@ -3,6 +3,7 @@ import { Router, type Response } from 'express';
 import {
   DealParams, DecideBody, RequestApprovalBody, RequestParams, WithdrawBody,
 } from '../../../src/contract/card-api.js';
+import { CardViewQuery } from '../../../src/contract/card-freshness.js';
 import { decideOnRequest, withdrawRequest } from '../../use-cases/requests/act-on-request.js';
 import type { Metrics } from '../../metrics.js';
 import type { ServiceDeps } from '../../use-cases/deps.js';
@@ -11,7 +12,7 @@ import { getInbox } from '../../use-cases/card/get-inbox.js';
 import type { Viewer } from '../../use-cases/load-facts.js';
 import { requestApproval } from '../../use-cases/requests/request-approval.js';
 import { getIdentity } from '../signature-middleware.js';
-import { parseBody, parseParams } from '../validate.js';
+import { parseBody, parseInput, parseParams } from '../validate.js';
 
 export function viewerOf(res: Response): Viewer {
   const identity = getIdentity(res);
@@ -28,7 +29,11 @@ export function createCardRouter(deps: ServiceDeps & { metrics?: Metrics }): Rou
 
   router.get('/deals/:dealId/card', async (req, res) => {
     const { dealId } = parseParams(DealParams, req);
-    res.json(await getCardView(deps, viewerOf(res), dealId));
+    const { dealModifiedAt } = parseInput(CardViewQuery, req.query, 'query');
+    res.json(await getCardView(deps, viewerOf(res), dealId, {
+      dealModifiedAtMs: dealModifiedAt === undefined ? null : Number(dealModifiedAt),
+      onDealRead: (read) => deps.metrics?.cardDealReads.inc({ source: read }),
+    }));
   });
 
   router.post('/deals/:dealId/requests', async (req, res) => {

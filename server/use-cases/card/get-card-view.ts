@@ -10,12 +10,13 @@ import type { Viewer } from '../load-facts.js';
 import { evaluateRecordingErrors } from '../rollout/evaluation-errors.js';
 import { shadowEvaluate } from '../rollout/shadow-evaluation.js';
 import { traceEvaluation } from '../trace-evaluation.js';
-import { loadCardFacts, type CardFacts } from './load-card-facts.js';
+import { loadCardFacts, type CardFacts, type CardFreshness } from './load-card-facts.js';
 import { presentCardView } from './present-card-view.js';
 
-export async function getCardView(deps: ServiceDeps, viewer: Viewer, dealId: string): Promise<CardView> {
+/** `freshness` carries the card's hint of the deal's version: a deal copy at least as new serves the view. */
+export async function getCardView(deps: ServiceDeps, viewer: Viewer, dealId: string, freshness: CardFreshness = {}): Promise<CardView> {
   const at = isoNow(deps);
-  const facts = await loadCardFacts(deps, viewer, dealId, at);
+  const facts = await loadCardFacts(deps, viewer, dealId, at, freshness);
   const { portal, policy, candidate } = facts;
 
   const input = evaluationInput(facts);

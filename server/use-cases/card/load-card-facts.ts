@@ -1,10 +1,12 @@
 // The first step of the card view: everything it is built from, read once. The portal's configuration comes from
-// the process's cache (checked against the portal's version on every view); the deal and directory from the CRM;
-// the deal's latest request, and the policy it was routed with, from the store.
+// the process's cache (checked against the portal's version on every view); the deal from the deal cache when the
+// card's freshness hint allows, else from the CRM (server/cache/deal-cache.ts); the directory from the CRM; the
+// deal's latest request, and the policy it was routed with, from the store.
 import type { Deal } from '../../../src/deal.js';
 import type { Directory } from '../../../src/directory/schema.js';
 import type { Policy } from '../../../src/policy/schema.js';
 import { createCaches, type Caches } from '../../cache/caches.js';
+import { cachedDealReader, type DealRead } from '../../cache/deal-cache.js';
 import { AppError } from '../../errors.js';
 import { mergeDelegations } from '../../store/delegations.js';
 import { liveAt, type PortalConfig } from '../../store/portal-config.js';
@@ -39,17 +41,23 @@ export interface CardFacts {
   syncDeferredUntil: Date | null;
 }
 
+/** The card's hint of the deal's version (its hs_lastmodifieddate, ms), and who is told where the deal was read. */
+export interface CardFreshness {
+  dealModifiedAtMs?: number | null;
+  onDealRead?: (read: DealRead) => void;
+}
+
 /**
  * 404 when the app is not installed in the portal or the CRM has no such deal; 409 when no policy is active.
  * With a copy of the portal's configuration in hand, the deal, directory and latest request are read side by side,
  * and the portal's version comes with the request: a copy that turns out stale is read again, and the deal with it.
  */
-export async function loadCardFacts(deps: ServiceDeps, viewer: Viewer, dealId: string, at: string): Promise<CardFacts> {
+export async function loadCardFacts(deps: ServiceDeps, viewer: Viewer, dealId: string, at: string, freshness: CardFreshness = {}): Promise<CardFacts> {
   const cache = deps.cache ?? createCaches();
   const kept = cache.portalConfigs.kept(viewer.portalId, at);
   const latestRead = latestRequestForView(deps.db, viewer.portalId, dealId, at);
   let config = kept && usable(kept) ? kept : null;
-  let crmFacts = config && readCrmFacts(deps, cache, config, dealId);
+  let crmFacts = config && readCrmFacts(deps, cache, config, dealId, at, freshness);
   // Settled here as well as below, so a failure of the one not awaited yet is never left unhandled.
   void crmFacts?.catch(() => undefined);
   const latest = await latestRead;
@@ -57,7 +65,7 @@ export async function loadCardFacts(deps: ServiceDeps, viewer: Viewer, dealId: s
     config = await cache.portalConfigs.atVersion(deps.db, viewer.portalId, latest.configVersion, at);
     if (!config || config.portal.installState === 'uninstalled') throw new AppError('not_found', 'approval-router is not installed in this portal');
     if (!config.policy) throw noActivePolicy();
-    crmFacts = readCrmFacts(deps, cache, config, dealId);
+    crmFacts = readCrmFacts(deps, cache, config, dealId, at, freshness);
   }
   const { portal, policy, candidate } = config;
   const activePolicy = policy!;
@@ -74,14 +82,15 @@ export async function loadCardFacts(deps: ServiceDeps, viewer: Viewer, dealId: s
 const usable = (config: PortalConfig): boolean => config.portal.installState !== 'uninstalled' && config.policy !== null;
 
 /** The deal (as the active policy and the candidate read it) and the directory, from the portal's CRM. */
-async function readCrmFacts(deps: ServiceDeps, cache: Caches, config: PortalConfig, dealId: string) {
+async function readCrmFacts(deps: ServiceDeps, cache: Caches, config: PortalConfig, dealId: string, at: string, freshness: CardFreshness) {
   const { portal, policy, candidate } = config;
   const crm = deps.crmFor(portal);
+  const deals = cachedDealReader(deps.db, crm, { hintMs: freshness.dealModifiedAtMs ?? null, at, ...(freshness.onDealRead ? { onRead: freshness.onDealRead } : {}) });
   // The demo portal's people are rows of our database, covered by its configuration version; HubSpot's directory
   // is kept by the CRM adapter for a short while (HubSpot is its source).
   const directory = portal.installState === 'demo'
     ? cache.portalConfigs.localDirectory(config, () => crm.getDirectory(portal.id))
     : crm.getDirectory(portal.id);
-  const [{ deal, wideDeal }, snapshot] = await Promise.all([readDeal(crm, portal.id, dealId, policy!.document, candidate?.document ?? null), directory]);
+  const [{ deal, wideDeal }, snapshot] = await Promise.all([readDeal(deals, portal.id, dealId, policy!.document, candidate?.document ?? null), directory]);
   return { deal, wideDeal, snapshot };
 }

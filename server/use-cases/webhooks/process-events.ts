@@ -1,6 +1,6 @@
 // Stored HubSpot events, processed once each. Our own echoes and non-material changes are recorded and dropped; a
 // material change re-assesses the deal's request; a stage change goes to the gate; a deletion cancels the deal's
-// pending request.
+// pending request. Then the batch keeps the deal cache warm (feed-deal-cache.ts).
 import { z } from 'zod';
 import { dealEventKind } from '../../../src/contract/webhook-events.js';
 import { materialProperties } from '../../../src/lifecycle/assess-change.js';
@@ -11,6 +11,7 @@ import { isoNow, type ServiceDeps } from '../deps.js';
 import { onStageChanged } from '../gates/check-stage-change.js';
 import { onDealChanged } from './deal-changed.js';
 import { onDealDeleted } from './deal-deleted.js';
+import { feedDealCache } from './feed-deal-cache.js';
 import { isOwnWrite } from './own-writes.js';
 import { ignoredKind } from './receive-events.js';
 
@@ -43,6 +44,7 @@ export async function processWebhookEvents(deps: ServiceDeps, eventIds: readonly
     }
   });
   await markEventsProcessed(deps.db, outcomes, isoNow(deps));
+  await feedDealCache(deps, due.filter(({ event }) => !failures.has(event.id)));
   return failures;
 }
 
@@ -72,6 +74,8 @@ async function processEvent(deps: ServiceDeps, facts: EventFacts): Promise<strin
   const ignored = ignoredKind(kind);
   if (ignored !== null) return ignored;
   if (kind === 'deal.deletion') return onDealDeleted(deps, portal, event.objectId, event.eventId);
+  // A new deal has no request yet; the deal cache reads it (feedDealCache).
+  if (kind === 'deal.creation') return 'deal_created';
   if (event.propertyName === null) return 'no_property';
   if (isOwnWrite(event, facts)) return 'own_write';
   if (event.propertyName === 'dealstage') return onStageChanged(deps, portal, event);
