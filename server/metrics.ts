@@ -84,8 +84,9 @@ export function instrumentCrm(crm: Crm, metrics: Metrics): Crm {
   return {
     getDeal: wrap('get_deal', (p, id: string, props: readonly string[]) => crm.getDeal(p, id, props)),
     getDirectory: wrap('get_directory', (p) => crm.getDirectory(p)), // server/cache sits in front: each call here is one to HubSpot
-    addNote: wrap('add_note', (p, id: string, body: string) => crm.addNote(p, id, body)),
+    addNote: wrap('add_note', (p, id: string, body: string, at?: Date) => crm.addNote(p, id, body, at)),
     addTask: wrap('add_task', (p, id: string, task: Parameters<Crm['addTask']>[2]) => crm.addTask(p, id, task)),
+    completeTask: wrap('complete_task', (p, taskId: string) => crm.completeTask(p, taskId)),
     updateDeals: wrap('update_deals', (p, updates: Parameters<Crm['updateDeals']>[1]) => crm.updateDeals(p, updates)),
   };
 }

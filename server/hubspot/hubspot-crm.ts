@@ -59,11 +59,11 @@ export class HubSpotCrm implements Crm {
     return this.#fetchDirectory(portalId);
   }
 
-  async addNote(portalId: string, dealId: string, body: string): Promise<void> {
+  async addNote(portalId: string, dealId: string, body: string, at?: Date): Promise<void> {
     const client = await this.#clientFor(portalId);
     try {
       await this.#call('note create', client.crm.objects.notes.basicApi.create({
-        properties: { hs_note_body: body, hs_timestamp: this.#now().toISOString() },
+        properties: { hs_note_body: body, hs_timestamp: (at ?? this.#now()).toISOString() },
         associations: [{ to: { id: dealId }, types: [dealAssociation(NOTE_TO_DEAL)] }],
       }));
     } catch (error) {
@@ -88,6 +88,17 @@ export class HubSpotCrm implements Crm {
       return created.id;
     } catch (error) {
       throw toHubSpotApiError('task create', error);
+    }
+  }
+
+  /** Completes a task; one deleted in HubSpot meanwhile (404) needs nothing more. */
+  async completeTask(portalId: string, taskId: string): Promise<void> {
+    const client = await this.#clientFor(portalId);
+    try {
+      await this.#call('task complete', client.crm.objects.tasks.basicApi.update(taskId, { properties: { hs_task_status: 'COMPLETED' } }));
+    } catch (error) {
+      if (isApiException(error) && error.code === 404) return;
+      throw toHubSpotApiError('task complete', error);
     }
   }
 
