@@ -173,5 +173,5 @@ function drain(server: Server | undefined, timeoutMs: number): Promise<void> {
 /** Installed portals need HubSpot credentials; without them their card requests get a clear 503. */
 function unconnectedCrm(missing: string[]): Crm {
   const refuse = () => Promise.reject(new AppError('unavailable', `HubSpot is not configured on this server (missing ${missing.join(', ')})`));
-  return { getDeal: refuse, getDirectory: refuse, addNote: refuse, addTask: refuse, updateDeals: refuse };
+  return { getDeal: refuse, getDirectory: refuse, addNote: refuse, addTask: refuse, completeTask: refuse, updateDeals: refuse };
 }

@@ -30,8 +30,9 @@ export function withDirectoryCache(crm: Crm, cache: DirectoryCache): Crm {
   return {
     getDeal: (portalId, dealId, properties) => crm.getDeal(portalId, dealId, properties),
     getDirectory: (portalId) => cache.get(portalId, () => crm.getDirectory(portalId)),
-    addNote: (portalId, dealId, body) => crm.addNote(portalId, dealId, body),
+    addNote: (portalId, dealId, body, at) => crm.addNote(portalId, dealId, body, at),
     addTask: (portalId, dealId, task) => crm.addTask(portalId, dealId, task),
+    completeTask: (portalId, taskId) => crm.completeTask(portalId, taskId),
     updateDeals: (portalId, updates) => crm.updateDeals(portalId, updates),
   };
 }

@@ -8,10 +8,12 @@ export interface Crm {
   getDeal(portalId: string, dealId: string, properties: readonly string[]): Promise<Deal | null>;
   /** Users with their teams and managers: what approver resolution works over. */
   getDirectory(portalId: string): Promise<Directory>;
-  /** A note on the deal's timeline. */
-  addNote(portalId: string, dealId: string, body: string): Promise<void>;
+  /** A note on the deal's timeline, placed at `at` (what it tells happened then) or else now. */
+  addNote(portalId: string, dealId: string, body: string, at?: Date): Promise<void>;
   /** A task on the deal (reminders and escalations); returns its id. */
   addTask(portalId: string, dealId: string, task: NewTask): Promise<string>;
+  /** Marks a task done (its step closed); a task someone deleted meanwhile is left alone. */
+  completeTask(portalId: string, taskId: string): Promise<void>;
   /** Property writes, batched (HubSpot takes up to 100 deals a call); per-deal failures are reported, not thrown. */
   updateDeals(portalId: string, updates: readonly DealUpdate[]): Promise<BatchWriteResult>;
 }

@@ -4,7 +4,7 @@ import type { Deal } from '../../src/deal.js';
 import type { Directory, DirectoryUser } from '../../src/directory/schema.js';
 import type { Db } from '../db/database.js';
 import {
-  addLocalNote, addLocalTask, changeLocalDeal, changeLocalDeals, localDeal, localDirectoryUsers, localNotes, localTasks, upsertLocalDeal, upsertLocalUser,
+  addLocalNote, addLocalTask, completeLocalTask, changeLocalDeal, changeLocalDeals, localDeal, localDirectoryUsers, localNotes, localTasks, upsertLocalDeal, upsertLocalUser, type LocalTaskView,
 } from '../store/local-crm.js';
 import type { BatchWriteResult, Crm, DealUpdate, NewTask } from './crm.js';
 
@@ -42,6 +42,10 @@ export class LocalCrm implements Crm {
     return addLocalTask(this.#db, portalId, dealId, task);
   }
 
+  async completeTask(portalId: string, taskId: string): Promise<void> {
+    await completeLocalTask(this.#db, portalId, taskId);
+  }
+
   async updateDeals(portalId: string, updates: readonly DealUpdate[]): Promise<BatchWriteResult> {
     const result: BatchWriteResult = { updated: [], failed: [], calls: 0 };
     for (let start = 0; start < updates.length; start += BATCH_LIMIT) {
@@ -56,7 +60,7 @@ export class LocalCrm implements Crm {
     return result;
   }
 
-  tasks(portalId: string, dealId: string): Promise<{ subject: string; body: string; dueAt: string }[]> {
+  tasks(portalId: string, dealId: string): Promise<LocalTaskView[]> {
     return localTasks(this.#db, portalId, dealId);
   }
 

@@ -16,6 +16,7 @@ import { createAdminRouter } from './routes/admin-api.js';
 import { createCardRouter } from './routes/card-api.js';
 import { createDemoRouter } from './routes/demo-api.js';
 import { createIncidentsRouter } from './routes/incidents-api.js';
+import { createNotificationSettingsRouter } from './routes/notification-settings-api.js';
 import { createScorecardRouter } from './routes/scorecard-api.js';
 import { createSignatureMiddleware, type SignatureMiddlewareFailure } from './signature-middleware.js';
 
@@ -130,6 +131,7 @@ export function createApp(given: AppDeps): Express {
   app.use('/api/v1/admin', createIncidentsRouter(deps));
   app.use('/api/v1/demo', createDemoRouter(deps));
   app.use('/api/v1', createScorecardRouter(deps));
+  app.use('/api/v1', createNotificationSettingsRouter(deps));
   app.use('/api/v1', createCardRouter({ ...deps, metrics }));
 
   app.use(notFoundHandler);

@@ -73,9 +73,9 @@ export class HubSpotCrm implements Crm {
     return mapOwnersToDirectory(owners);
   }
 
-  async addNote(portalId: string, dealId: string, body: string): Promise<void> {
+  async addNote(portalId: string, dealId: string, body: string, at?: Date): Promise<void> {
     await this.#calls.run(portalId, 'note create', (client) => client.crm.objects.notes.basicApi.create({
-      properties: { hs_note_body: body, hs_timestamp: this.#now().toISOString() },
+      properties: { hs_note_body: body, hs_timestamp: (at ?? this.#now()).toISOString() },
       associations: [{ to: { id: dealId }, types: [dealAssociation(NOTE_TO_DEAL)] }],
     }));
   }
@@ -93,6 +93,16 @@ export class HubSpotCrm implements Crm {
       associations: [{ to: { id: dealId }, types: [dealAssociation(TASK_TO_DEAL)] }],
     }));
     return created.id;
+  }
+
+  /** Completes a task; one deleted in HubSpot meanwhile (404) needs nothing more. */
+  async completeTask(portalId: string, taskId: string): Promise<void> {
+    try {
+      await this.#calls.run(portalId, 'task complete', (client) => client.crm.objects.tasks.basicApi.update(taskId, { properties: { hs_task_status: 'COMPLETED' } }));
+    } catch (error) {
+      if (error instanceof HubSpotApiError && error.hubspotStatus === 404) return;
+      throw error;
+    }
   }
 
   /**

@@ -13,7 +13,9 @@ export type JobKind =
   /** Move a deal back out of a gated stage it entered without approval. */
   | 'gate_rollback'
   /** A request changed: tell the people it concerns, one job per channel the portal uses (use-cases/notify). */
-  | 'notify';
+  | 'notify'
+  /** The HubSpot channel: a change's tasks and timeline notes (use-cases/notify/hubspot-channel.ts). */
+  | 'hubspot_notify';
 
 export interface NewJob {
   portalId: string;

@@ -98,10 +98,22 @@ export async function addLocalTask(db: Knex, portalId: string, dealId: string, t
   return String(row?.id);
 }
 
-export async function localTasks(db: Knex, portalId: string, dealId: string): Promise<{ subject: string; body: string; dueAt: string }[]> {
+/** A task as the demo portal shows it; `completedAt` is set once its step closed it. */
+export interface LocalTaskView { subject: string; body: string; dueAt: string; ownerId?: string; completedAt?: string }
+
+export async function localTasks(db: Knex, portalId: string, dealId: string): Promise<LocalTaskView[]> {
   const rows = await db('local_tasks').where({ portal_id: portalId, deal_id: dealId }).orderBy('id')
-    .select<{ subject: string; body: string; due_at: Date }[]>('subject', 'body', 'due_at');
-  return rows.map((row) => ({ subject: row.subject, body: row.body, dueAt: row.due_at.toISOString() }));
+    .select<{ subject: string; body: string; due_at: Date; owner_id: string | null; completed_at: Date | null }[]>('subject', 'body', 'due_at', 'owner_id', 'completed_at');
+  return rows.map((row) => ({
+    subject: row.subject, body: row.body, dueAt: row.due_at.toISOString(),
+    ...(row.owner_id ? { ownerId: row.owner_id } : {}), ...(row.completed_at ? { completedAt: row.completed_at.toISOString() } : {}),
+  }));
+}
+
+/** Marks a task done at the database's time of the write (the demo CRM's own stamp, as HubSpot's would be). */
+export async function completeLocalTask(db: Knex, portalId: string, taskId: string): Promise<void> {
+  if (!/^\d+$/.test(taskId)) return;
+  await db('local_tasks').where({ portal_id: portalId, id: taskId }).whereNull('completed_at').update({ completed_at: db.fn.now() });
 }
 
 function toDirectoryUser(row: LocalUserRow): DirectoryUser {

@@ -8,6 +8,10 @@ export type InstallState = 'installed' | 'uninstalled' | 'demo';
 export interface PortalSettings {
   /** Emails of users who may administer the app besides the installing user. */
   admins?: string[];
+  /** Which notification channels the portal uses besides HubSpot tasks and notes (always on); read through use-cases/notify/channel-settings.ts. */
+  channels?: { email?: boolean; slack?: boolean };
+  /** Normalised emails of users who asked for no notification email. */
+  emailOptOuts?: string[];
 }
 
 export interface Portal {

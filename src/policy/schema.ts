@@ -117,6 +117,14 @@ export const GateSchema = z.strictObject({
   stages: z.array(z.string().min(1)).min(1).max(listItems),
 });
 
+/** How the rep hears that their request ended when nothing says otherwise: a task lands in their queue, a note only on the deal. */
+export const DEFAULT_TELL_REP_BY = 'task' as const;
+
+export const NotificationsSchema = z.strictObject({
+  tellRepBy: z.enum(['task', 'note']).default(DEFAULT_TELL_REP_BY)
+    .describe('How the rep hears that their request ended (approved, rejected, invalidated): a HubSpot task assigned to them, or a note on the deal\'s timeline.'),
+});
+
 export const PolicySchema = z.strictObject({
   name: z.string().min(1),
   description: z.string().optional(),
@@ -126,6 +134,7 @@ export const PolicySchema = z.strictObject({
   materialProperties: z.array(PropertyName).max(listItems).optional().describe('A change to one of these re-assesses a pending or approved request.'),
   gates: z.array(GateSchema).max(listItems).optional().describe('Stages a deal may not enter without a valid approval.'),
   escalation: z.strictObject({ to: ApproverSourceSchema }).optional().describe('Who gets a step that passed its SLA.'),
+  notifications: NotificationsSchema.optional().describe('How people are told in HubSpot.'),
 }).superRefine((policy, ctx) => {
   // What a list's own limit cannot see: how deep conditions nest, and how many all the routes hold together.
   let total = 0;
@@ -148,3 +157,8 @@ export type Step = z.infer<typeof StepSchema>;
 export type ApproverSource = z.infer<typeof ApproverSourceSchema>;
 export type Role = z.infer<typeof RoleSchema>;
 export type PropertyCondition = z.infer<typeof PropertyConditionSchema>;
+
+/** How this policy tells the rep a request ended, its default filled in. */
+export function tellRepBy(policy: Pick<Policy, 'notifications'>): 'task' | 'note' {
+  return policy.notifications?.tellRepBy ?? DEFAULT_TELL_REP_BY;
+}

@@ -14,6 +14,7 @@ import { createIncidentsRouter } from '../../server/http/routes/incidents-api.js
 import { createCardRouter } from '../../server/http/routes/card-api.js';
 import { createDemoRouter } from '../../server/http/routes/demo-api.js';
 import { createScorecardRouter } from '../../server/http/routes/scorecard-api.js';
+import { createNotificationSettingsRouter } from '../../server/http/routes/notification-settings-api.js';
 import type { ServiceDeps } from '../../server/use-cases/deps.js';
 import type { Caller } from '../support/app.js';
 import { useTestDatabase } from '../support/db.js';
@@ -300,6 +301,22 @@ const ENDPOINTS: Endpoint[] = [
     name: 'admin: scorecard', method: 'GET', params: {}, path: () => '/api/v1/scorecard', callers: admins,
     query: fc.array(fc.tuple(fc.constantFrom('from', 'to', 'from', 'to', 'From'), periodBound), { maxLength: 4 }),
   },
+  { name: 'admin: notification settings', method: 'GET', params: {}, path: () => '/api/v1/admin/notifications', callers: admins, cases: FEWER },
+  {
+    name: 'admin: set notification channels', method: 'PUT', params: {}, path: () => '/api/v1/admin/notifications', callers: admins,
+    body: {
+      valid: fc.record({
+        channels: fc.record({ tasks: fc.constant(true), email: fc.boolean(), slack: fc.boolean() }, { requiredKeys: [] }),
+        idempotencyKey: key, expectedVersion: fc.integer({ min: 1, max: 6 }),
+      }),
+      fields: ['channels', 'idempotencyKey', 'expectedVersion'],
+    },
+  },
+  { name: 'me: notifications', method: 'GET', params: {}, path: () => '/api/v1/me/notifications', callers: card, cases: FEWER },
+  {
+    name: 'me: email opt-out', method: 'PUT', params: {}, path: () => '/api/v1/me/notifications', callers: card,
+    body: { valid: fc.record({ emailOptOut: fc.boolean(), idempotencyKey: key }), fields: ['emailOptOut', 'idempotencyKey'] },
+  },
   {
     name: 'demo: create deal', method: 'POST', params: {}, path: () => '/api/v1/demo/deals', callers: demoUsers,
     body: { valid: fc.record({ properties: fc.dictionary(fc.stringMatching(/^[a-z][a-z0-9_]{0,20}$/), fc.oneof(text, fc.constant(null)), { maxKeys: 4 }) }), fields: ['properties'] },
@@ -368,6 +385,7 @@ describe('signed bad input on every endpoint', () => {
     const defined = [
       ...routesOf(createCardRouter(deps), '/api/v1'), ...routesOf(createAdminRouter(deps), '/api/v1/admin'), ...routesOf(createIncidentsRouter(deps), '/api/v1/admin'),
       ...routesOf(createDemoRouter(deps), '/api/v1/demo'), ...routesOf(createScorecardRouter(deps), '/api/v1'),
+      ...routesOf(createNotificationSettingsRouter(deps), '/api/v1'),
     ];
     const fuzzed = ENDPOINTS.map((endpoint) => `${endpoint.method} ${endpoint.path({ dealId: ':dealId', requestId: ':requestId', version: ':version', id: ':id' })}`);
     expect(fuzzed.sort()).toEqual(defined.sort());

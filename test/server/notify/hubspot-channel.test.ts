@@ -1,0 +1,100 @@
+// The HubSpot channel end to end on the demo portal's CRM (LocalCrm over Postgres): the API changes a request, the
+// worker runs the notify job and the channel's job, and the deal's tasks and timeline show what people were told.
+import { describe, expect, it } from 'vitest';
+import { jobHandlers } from '../../../server/jobs/handlers.js';
+import { JobWorker } from '../../../server/jobs/worker.js';
+import { enqueueJob } from '../../../server/store/jobs.js';
+import { buildTestApp, callApi } from '../../support/app.js';
+import { useTestDatabase } from '../../support/db.js';
+import { idempotencyKey, SALES_POLICY_SOURCE, seedDeal, seedPortal } from '../../support/factories.js';
+import { createTestLogger } from '../../support/logger.js';
+
+const database = useTestDatabase();
+
+async function pendingRequest(options: { flag?: 'on' | 'shadow'; policySource?: string } = {}) {
+  const { db } = database();
+  const portal = await seedPortal(db, { flag: options.flag ?? 'on', ...(options.policySource ? { policySource: options.policySource } : {}) });
+  const { app, clock } = buildTestApp(db, { crmFor: () => portal.crm });
+  const dealId = await seedDeal(portal, { discount_percent: '25', dealname: 'Initech renewal' });
+  const opened = await callApi(app, clock, portal.as('noah'), 'POST', `/api/v1/deals/${dealId}/requests`, { justification: 'Competitive swap', idempotencyKey: idempotencyKey() }).expect(201);
+  const worker = new JobWorker({ db, logger: createTestLogger().logger, crmFor: () => portal.crm, now: clock.now }, { handlers: jobHandlers, random: () => 0.5 });
+  const drain = async () => {
+    while ((await worker.runOnce()) > 0) { /* until nothing is due */ }
+  };
+  const requestId = opened.body.request.id as string;
+  const tasks = () => portal.crm.tasks(portal.portalId, dealId);
+  const notes = () => portal.crm.notes(portal.portalId, dealId);
+  return { db, portal, app, clock, dealId, requestId, drain, tasks, notes };
+}
+
+const link = (portalId: string, dealId: string) => `https://app.hubspot.com/contacts/${portalId}/record/0-3/${dealId}`;
+
+describe('the HubSpot channel', () => {
+  it('gives each approver of a starting step a task on the deal, assigned to them, due at the SLA, saying what and why', async () => {
+    const { portal, dealId, drain, tasks, notes } = await pendingRequest();
+    await drain();
+    const opened = await tasks();
+    expect(opened.map((task) => [task.subject, task.ownerId, task.dueAt, task.completedAt])).toEqual([
+      ['Approve or reject: Initech renewal', '111', '2026-11-28T09:00:00.000Z', undefined],
+      ['Approve or reject: Initech renewal', '112', '2026-11-28T09:00:00.000Z', undefined],
+    ]);
+    expect(opened[0]!.body).toContain('noah.king@acme.example asks for your approval of Initech renewal');
+    expect(opened[0]!.body).toMatch(/Score \d+, route "standard"\. Justification: Competitive swap/);
+    expect(opened[0]!.body).toContain(link(portal.portalId, dealId));
+    expect(await notes()).toEqual([expect.stringMatching(/^Approval requested by noah\.king@acme\.example for Initech renewal\. Score \d+, route "standard"\. Justification: Competitive swap\n/)]);
+  });
+
+  it('completes the step\'s tasks when it is decided, notes the decision with its comment, and tells the rep by task', async () => {
+    const { portal, app, clock, requestId, drain, tasks, notes } = await pendingRequest();
+    await drain();
+    await callApi(app, clock, portal.as('ben'), 'POST', `/api/v1/requests/${requestId}/decisions`, { verdict: 'approve', comment: 'Margin holds', idempotencyKey: idempotencyKey() }).expect(200);
+    await drain();
+    const all = await tasks();
+    expect(all.slice(0, 2).every((task) => task.completedAt)).toBe(true);
+    expect(all.slice(2).map((task) => [task.subject, task.ownerId, task.completedAt])).toEqual([['Approval approved: Initech renewal', '102', undefined]]);
+    expect(all[2]!.body).toContain('ben.carter@acme.example (approve, step "manager"): Margin holds');
+    expect((await notes())[1]).toMatch(/^ben\.carter@acme\.example approved step "manager" of Initech renewal\. Comment: Margin holds\n/);
+  });
+
+  it('tells the rep with a note instead when the policy says so', async () => {
+    const { portal, app, clock, requestId, drain, tasks, notes } = await pendingRequest({ policySource: `${SALES_POLICY_SOURCE}\nnotifications: { tellRepBy: note }\n` });
+    await callApi(app, clock, portal.as('ben'), 'POST', `/api/v1/requests/${requestId}/decisions`, { verdict: 'reject', comment: 'Too deep', idempotencyKey: idempotencyKey() }).expect(200);
+    await drain();
+    // The request was decided before the channel ran: no task was opened for a step nobody waits on.
+    expect(await tasks()).toEqual([]);
+    // The two changes' jobs may run in either order; HubSpot orders a timeline by each note's timestamp.
+    expect((await notes()).sort()).toEqual([
+      expect.stringMatching(/^Approval requested by/),
+      expect.stringMatching(/^For noah\.king@acme\.example: Your approval request for Initech renewal was rejected\. Comments: ben\.carter@acme\.example \(reject, step "manager"\): Too deep/),
+      expect.stringMatching(/^ben\.carter@acme\.example rejected step "manager" of Initech renewal\. Comment: Too deep/),
+    ]);
+  });
+
+  it('notes a withdrawal and completes the tasks it left', async () => {
+    const { portal, app, clock, requestId, drain, tasks, notes } = await pendingRequest();
+    await drain();
+    await callApi(app, clock, portal.as('noah'), 'POST', `/api/v1/requests/${requestId}/withdraw`, { reason: 'Customer paused', idempotencyKey: idempotencyKey() }).expect(200);
+    await drain();
+    expect((await tasks()).map((task) => task.completedAt !== undefined)).toEqual([true, true]);
+    expect((await notes())[1]).toMatch(/^noah\.king@acme\.example withdrew the approval request for Initech renewal\. Reason: Customer paused\n/);
+  });
+
+  it('never writes a change twice, even when its job comes again', async () => {
+    const { db, portal, clock, requestId, drain, tasks, notes } = await pendingRequest();
+    await drain();
+    const job = await db('jobs').where({ portal_id: portal.portalId, kind: 'hubspot_notify', key: `${requestId}:1` }).first<{ payload: unknown }>('payload');
+    await enqueueJob(db, { portalId: portal.portalId, kind: 'hubspot_notify', key: `${requestId}:1`, payload: job.payload }, clock.now().toISOString());
+    await drain();
+    expect(await tasks()).toHaveLength(2);
+    expect(await notes()).toHaveLength(1);
+    expect(await db('jobs').where({ portal_id: portal.portalId, kind: 'hubspot_notify', state: 'done' }).count()).toEqual([{ count: '2' }]);
+  });
+
+  it('writes nothing in shadow mode', async () => {
+    const { db, portal, drain, tasks, notes } = await pendingRequest({ flag: 'shadow' });
+    await drain();
+    expect(await tasks()).toEqual([]);
+    expect(await notes()).toEqual([]);
+    expect(await db('hubspot_writes').where({ portal_id: portal.portalId }).count()).toEqual([{ count: '0' }]);
+  });
+});
