@@ -13,7 +13,9 @@ export type JobKind =
   /** Move a deal back out of a gated stage it entered without approval. */
   | 'gate_rollback'
   /** A request changed: tell the people it concerns, one job per channel the portal uses (use-cases/notify). */
-  | 'notify';
+  | 'notify'
+  /** Email the approvers of a step that started, with one-click links (use-cases/notify/email-channel.ts). */
+  | 'notify_email';
 
 export interface NewJob {
   portalId: string;
