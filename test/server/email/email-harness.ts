@@ -6,7 +6,10 @@ import { createSmtpMailer } from '../../../server/mail/smtp-mailer.js';
 import type { ClaimedJob, JobKind } from '../../../server/store/jobs.js';
 import type { ServiceDeps } from '../../../server/use-cases/deps.js';
 import type { EmailDeps } from '../../../server/use-cases/email/email-deps.js';
-import { TEST_BASE_URL } from '../../support/app.js';
+import type { PortalSettings } from '../../../server/store/portals.js';
+import { buildTestApp, callApi, TEST_BASE_URL } from '../../support/app.js';
+import { idempotencyKey, seedDeal, seedPortal } from '../../support/factories.js';
+import { createTestLogger } from '../../support/logger.js';
 import type { SmtpSink } from '../../support/smtp-sink.js';
 
 export const LINK_KEY = 'test-link-signing-key-0123456789-abcdefgh';
@@ -20,6 +23,25 @@ export function emailDepsFor(sink: SmtpSink, baseUrl = TEST_BASE_URL): EmailDeps
 const NOTIFY_KINDS = ['notify', 'notify_email'] as const satisfies readonly JobKind[];
 
 interface JobRow { id: string; portal_id: string; kind: JobKind; key: string; payload: unknown; attempts: number; run_at: Date }
+
+export interface OpenOptions { flag?: 'on' | 'shadow'; settings?: Partial<PortalSettings>; baseUrl?: string }
+
+/** A portal with the email channel wired to `sink`, and a request Noah opened on a 25% discount deal (the NA sales managers' step). */
+export async function openEmailedRequest(db: Knex, sink: SmtpSink, options: OpenOptions = {}) {
+  const portal = await seedPortal(db, { flag: options.flag ?? 'on' });
+  if (options.settings) {
+    const row = await db('portals').where({ id: portal.portalId }).first<{ settings: PortalSettings }>('settings');
+    await db('portals').where({ id: portal.portalId }).update({ settings: JSON.stringify({ ...row.settings, ...options.settings }) });
+  }
+  const email = emailDepsFor(sink, options.baseUrl);
+  const { app, clock, logs } = buildTestApp(db, { crmFor: () => portal.crm, email });
+  const deps: ServiceDeps = { db, logger: createTestLogger().logger, now: clock.now, crmFor: () => portal.crm, email };
+  const dealId = await seedDeal(portal, { discount_percent: '25', dealname: 'Globex renewal', amount: '80000' });
+  const opened = await callApi(app, clock, portal.as('noah'), 'POST', `/api/v1/deals/${dealId}/requests`, {
+    justification: 'Competitive pressure from Initech.\nThey sign this quarter.', idempotencyKey: idempotencyKey(),
+  }).expect(201);
+  return { db, portal, app, clock, logs, deps, requestId: opened.body.request.id as string, dealId, email };
+}
 
 /** Runs the portal's queued notification jobs in id order until none is left; returns the kinds it ran. */
 export async function drainNotifications(deps: ServiceDeps, portalId: string): Promise<JobKind[]> {
@@ -52,4 +74,11 @@ export function linksOf(text: string | undefined): { approve: string; reject: st
   const reject = /^Reject \(with a comment\): (\S+)$/m.exec(text ?? '')?.[1];
   if (!approve || !reject) throw new Error(`no links in the message:\n${text}`);
   return { approve, reject };
+}
+
+/** The links of the message the sink last accepted for `address`. */
+export function linksFor(sink: SmtpSink, address: string): { approve: string; reject: string } {
+  const message = sink.messages.findLast((sent) => !Array.isArray(sent.to) && sent.to?.value.some((to) => to.address === address));
+  if (!message) throw new Error(`no message to ${address}`);
+  return linksOf(message.text);
 }

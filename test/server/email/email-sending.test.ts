@@ -2,16 +2,12 @@
 // its score and why, the justification, and signed Approve and Reject links. Never twice, never in shadow mode, and
 // never to a portal that turned email off or to a person who opted out.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { PortalSettings } from '../../../server/store/portals.js';
 import { jobHandlers } from '../../../server/jobs/handlers.js';
 import { readLink } from '../../../server/use-cases/email/link-token.js';
-import type { ServiceDeps } from '../../../server/use-cases/deps.js';
-import { buildTestApp, callApi, TEST_BASE_URL } from '../../support/app.js';
+import { TEST_BASE_URL } from '../../support/app.js';
 import { useTestDatabase } from '../../support/db.js';
-import { idempotencyKey, seedDeal, seedPortal } from '../../support/factories.js';
-import { createTestLogger } from '../../support/logger.js';
 import { startSmtpSink, type SmtpSink } from '../../support/smtp-sink.js';
-import { drainNotifications, emailDepsFor, emailJobs, LINK_KEY, linksOf } from './email-harness.js';
+import { drainNotifications, emailJobs, LINK_KEY, linksOf, openEmailedRequest, type OpenOptions } from './email-harness.js';
 
 const database = useTestDatabase();
 let sink: SmtpSink;
@@ -20,22 +16,7 @@ beforeAll(async () => { sink = await startSmtpSink(); });
 afterAll(async () => { await sink.close(); });
 beforeEach(() => { sink.messages.length = 0; });
 
-async function openRequest(options: { flag?: 'on' | 'shadow'; settings?: Partial<PortalSettings> } = {}) {
-  const { db } = database();
-  const portal = await seedPortal(db, { flag: options.flag ?? 'on' });
-  if (options.settings) {
-    const row = await db('portals').where({ id: portal.portalId }).first<{ settings: PortalSettings }>('settings');
-    await db('portals').where({ id: portal.portalId }).update({ settings: JSON.stringify({ ...row.settings, ...options.settings }) });
-  }
-  const email = emailDepsFor(sink);
-  const { app, clock, logs } = buildTestApp(db, { crmFor: () => portal.crm, email });
-  const deps: ServiceDeps = { db, logger: createTestLogger().logger, now: clock.now, crmFor: () => portal.crm, email };
-  const dealId = await seedDeal(portal, { discount_percent: '25', dealname: 'Globex renewal', amount: '80000' });
-  const opened = await callApi(app, clock, portal.as('noah'), 'POST', `/api/v1/deals/${dealId}/requests`, {
-    justification: 'Competitive pressure from Initech.\nThey sign this quarter.', idempotencyKey: idempotencyKey(),
-  }).expect(201);
-  return { db, portal, app, clock, logs, deps, requestId: opened.body.request.id as string, dealId, email };
-}
+const openRequest = (options: OpenOptions = {}) => openEmailedRequest(database().db, sink, options);
 
 describe('approval emails', () => {
   it('go to each approver of a step that starts, with the deal, its score and why, the justification and signed links', async () => {
