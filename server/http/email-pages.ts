@@ -44,8 +44,9 @@ export function sendPage(res: Response, page: Page): void {
     'Content-Type': 'text/html; charset=utf-8',
     'Content-Security-Policy': PAGE_CSP,
     'Cache-Control': 'no-store',
-    // The URL carries the link's token: never send it on.
-    'Referrer-Policy': 'no-referrer',
+    // The URL carries the link's token: never sent to another site. Not `no-referrer`: under it browsers send
+    // `Origin: null` with the page's own form, which the POST's origin check must then refuse.
+    'Referrer-Policy': 'same-origin',
     'X-Content-Type-Options': 'nosniff',
     'X-Frame-Options': 'DENY',
     'Cross-Origin-Opener-Policy': 'same-origin',

@@ -24,11 +24,11 @@ const NOTIFY_KINDS = ['notify', 'notify_email'] as const satisfies readonly JobK
 
 interface JobRow { id: string; portal_id: string; kind: JobKind; key: string; payload: unknown; attempts: number; run_at: Date }
 
-export interface OpenOptions { flag?: 'on' | 'shadow'; settings?: Partial<PortalSettings>; baseUrl?: string }
+export interface OpenOptions { flag?: 'on' | 'shadow'; settings?: Partial<PortalSettings>; baseUrl?: string; portalId?: string }
 
 /** A portal with the email channel wired to `sink`, and a request Noah opened on a 25% discount deal (the NA sales managers' step). */
 export async function openEmailedRequest(db: Knex, sink: SmtpSink, options: OpenOptions = {}) {
-  const portal = await seedPortal(db, { flag: options.flag ?? 'on' });
+  const portal = await seedPortal(db, { flag: options.flag ?? 'on', ...(options.portalId ? { portalId: options.portalId } : {}) });
   if (options.settings) {
     const row = await db('portals').where({ id: portal.portalId }).first<{ settings: PortalSettings }>('settings');
     await db('portals').where({ id: portal.portalId }).update({ settings: JSON.stringify({ ...row.settings, ...options.settings }) });

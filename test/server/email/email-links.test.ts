@@ -53,7 +53,7 @@ describe('one-click email links', () => {
     expect(page.text).toContain('You are deciding as <strong>Ben Carter (ben.carter@acme.example)</strong>');
     expect(page.text).toContain('Competitive pressure from Initech.');
     expect(page.headers['content-security-policy']).toMatch(/default-src 'none'.*form-action 'self'/);
-    expect(page.headers['referrer-policy']).toBe('no-referrer');
+    expect(page.headers['referrer-policy']).toBe('same-origin');
     expect(page.headers['cache-control']).toBe('no-store');
     expect(page.headers['set-cookie']?.[0]).toMatch(/^ar-email-form=[\w-]+; Path=\/; HttpOnly; SameSite=Strict$/);
     // Opened three times (a mail scanner, a preview, the approver): still pending, still version 1.
