@@ -51,6 +51,19 @@ export const configSchema = z.object({
   HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(65_000)
     .describe('How long an idle keep-alive connection stays open; keep it above the load balancer\'s idle timeout (60 s on many).'),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(120_000).default(10_000).describe('How long SIGTERM waits for in-flight requests before closing.'),
+  SMTP_HOST: z.string().trim().min(1).optional()
+    .describe('SMTP server that sends approval emails. Unset: in development the messages are written as .eml files under `MAIL_DIR`; in production no email is sent.'),
+  SMTP_PORT: port.default(587).describe('SMTP port (587 for STARTTLS, 465 with `SMTP_SECURE=true`).'),
+  SMTP_SECURE: z.enum(['true', 'false']).default('false').transform((value) => value === 'true')
+    .describe('`true`: TLS from the first byte (port 465); `false`: STARTTLS when the server offers it.'),
+  SMTP_USER: z.string().min(1).optional().describe('SMTP user name, when the server needs one.'),
+  SMTP_PASSWORD: z.string().min(1).optional().describe('SMTP password. Secret.'),
+  MAIL_FROM: z.string().trim().min(3).optional()
+    .describe('The From of approval emails (`Approvals <approvals@acme.example>`); required with `SMTP_HOST` in production.'),
+  MAIL_DIR: z.string().min(1).default('./data/mail').describe('Folder the .eml files go to without `SMTP_HOST` (development; git-ignored).'),
+  LINK_SIGNING_KEY: z.string().optional()
+    .refine((value) => value === undefined || value.split(',').every((key) => key.trim().length >= 32), 'expected keys of at least 32 characters, comma-separated (`openssl rand -base64 32`)')
+    .describe('Signs the Approve and Reject links of approval emails (HMAC-SHA256), at least 32 characters; comma-separated to rotate: the first signs, every one verifies. Unset in production, no approval email is sent; unset in development, a random key kept in `./data/link-signing-key`. Secret.'),
 }).superRefine((env, ctx) => {
   if (env.HUBSPOT_INTERACTIVE_RESERVE >= env.HUBSPOT_CALLS_PER_10S) {
     ctx.addIssue({ code: 'custom', path: ['HUBSPOT_INTERACTIVE_RESERVE'], message: 'must be smaller than HUBSPOT_CALLS_PER_10S (background work needs some of the window)' });
@@ -63,6 +76,8 @@ export const configSchema = z.object({
   for (const key of ['HUBSPOT_CLIENT_ID', 'HUBSPOT_CLIENT_SECRET', 'PUBLIC_BASE_URL', 'DATABASE_URL', 'TOKEN_ENCRYPTION_KEYS', 'METRICS_TOKEN'] as const) {
     if (env[key] === undefined) ctx.addIssue({ code: 'custom', path: [key], message: 'required when NODE_ENV=production' });
   }
+  // A made-up sender fails the recipients' SPF and DMARC checks: production names its own.
+  if (env.SMTP_HOST !== undefined && env.MAIL_FROM === undefined) ctx.addIssue({ code: 'custom', path: ['MAIL_FROM'], message: 'required with SMTP_HOST when NODE_ENV=production' });
   if (env.PUBLIC_BASE_URL !== undefined && !env.PUBLIC_BASE_URL.startsWith('https://')) {
     ctx.addIssue({ code: 'custom', path: ['PUBLIC_BASE_URL'], message: 'must be an https:// URL in production' });
   }
@@ -79,7 +94,7 @@ export function signedBaseUrl(config: Pick<Config, 'PUBLIC_BASE_URL' | 'PORT'>):
 }
 
 /** Variables whose values must never be printed, in logs or in configuration errors. */
-export const SECRET_VARIABLES = new Set(['HUBSPOT_CLIENT_SECRET', 'DATABASE_URL', 'TOKEN_ENCRYPTION_KEYS', 'METRICS_TOKEN']);
+export const SECRET_VARIABLES = new Set(['HUBSPOT_CLIENT_SECRET', 'DATABASE_URL', 'TOKEN_ENCRYPTION_KEYS', 'METRICS_TOKEN', 'SMTP_PASSWORD', 'LINK_SIGNING_KEY']);
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';

@@ -19,10 +19,12 @@ export const REDACT_PATHS = [
 
 /** Query parameters that carry a credential in a URL (the OAuth callback's code and state). */
 const SECRET_QUERY = /([?&](?:code|state)=)[^&#]*/g;
+/** An email's Approve or Reject link carries its signed token in the path: whoever holds it can decide. */
+const SECRET_PATH = /(\/email\/decide\/)[^/?#]*/g;
 const URL_FIELDS = new Set(['url', 'location']);
 
 function censor(value: unknown, path: string[]): unknown {
-  if (URL_FIELDS.has(path[path.length - 1] ?? '')) return typeof value === 'string' ? value.replace(SECRET_QUERY, '$1[redacted]') : '[redacted]';
+  if (URL_FIELDS.has(path[path.length - 1] ?? '')) return typeof value === 'string' ? value.replace(SECRET_QUERY, '$1[redacted]').replace(SECRET_PATH, '$1[redacted]') : '[redacted]';
   return '[redacted]';
 }
 
@@ -39,8 +41,11 @@ export function createLogger(options: { level: string; destination?: pino.Destin
 }
 
 /** The values of the configuration that must never appear in a log line. */
-export function secretValues(config: { HUBSPOT_CLIENT_SECRET?: string | undefined; DATABASE_URL?: string | undefined; TOKEN_ENCRYPTION_KEYS?: string | undefined; METRICS_TOKEN?: string | undefined }): string[] {
-  const values = [config.HUBSPOT_CLIENT_SECRET, config.METRICS_TOKEN];
+export function secretValues(config: {
+  HUBSPOT_CLIENT_SECRET?: string | undefined; DATABASE_URL?: string | undefined; TOKEN_ENCRYPTION_KEYS?: string | undefined; METRICS_TOKEN?: string | undefined;
+  SMTP_PASSWORD?: string | undefined; LINK_SIGNING_KEY?: string | undefined;
+}): string[] {
+  const values = [config.HUBSPOT_CLIENT_SECRET, config.METRICS_TOKEN, config.SMTP_PASSWORD, ...(config.LINK_SIGNING_KEY ?? '').split(',').map((key) => key.trim())];
   if (config.DATABASE_URL) {
     try {
       values.push(decodeURIComponent(new URL(config.DATABASE_URL).password));

@@ -8,6 +8,7 @@ import type { Crm } from './crm/crm.js';
 import { LocalCrm } from './crm/local-crm.js';
 import { migrateWithoutTimeout, type Db } from './db/database.js';
 import { openDatabase, type OpenDatabase } from './db/open-database.js';
+import { devLinkSigningKey } from './demo/dev-link-signing-key.js';
 import { devSigningSecret } from './demo/dev-signing-secret.js';
 import { seedDemoPortal } from './demo/seed-demo-portal.js';
 import { createCaches, type Caches } from './cache/caches.js';
@@ -19,9 +20,11 @@ import type { CallerKind } from './hubspot/hubspot-budget.js';
 import { jobBatchHandlers, jobHandlers } from './jobs/handlers.js';
 import { JobWorker, type WorkerOptions } from './jobs/worker.js';
 import { createLogger, secretValues, type Logger } from './logger.js';
+import { createMailer } from './mail/create-mailer.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { pruneFinishedJobs } from './store/jobs.js';
 import type { ServiceDeps } from './use-cases/deps.js';
+import type { EmailDeps } from './use-cases/email/email-deps.js';
 import { applyPostureToAllPortals } from './use-cases/rollout/posture.js';
 
 /** What the HTTP service and the job workers share, built once per process. */
@@ -54,7 +57,8 @@ export async function buildRuntime(options: { config?: Config; logger?: Logger }
     const cache = createCaches();
     const { hubspot, crmFor } = connectCrms({ db, config, logger, metrics, cache, now });
     if (!hubspot.configured) logger.info({ missing: hubspot.missing }, 'HubSpot is not configured: serving the local demo portal only');
-    const deps: ServiceDeps = { db, logger, now, cache, crmFor: crmFor('interactive') };
+    const email = connectEmail(config, logger);
+    const deps: ServiceDeps = { db, logger, now, cache, crmFor: crmFor('interactive'), ...(email ? { email } : {}) };
     return { config, logger, database, hubspot, deps, workerDeps: { ...deps, crmFor: crmFor('background') }, metrics };
   } catch (error) {
     await database.close().catch(() => undefined);
@@ -82,6 +86,19 @@ export function connectCrms(deps: { db: Db; config: Config; logger: Logger; metr
   };
   const crms: Record<CallerKind, Crm> = { interactive: hubspotCrm('interactive'), background: hubspotCrm('background') };
   return { hubspot, crmFor: (caller) => (portal) => (portal.installState === 'demo' ? localCrm : crms[caller]) };
+}
+
+/** Approval emails: the mailer (SMTP, or .eml files in development) and the keys and base URL of their links. */
+export function connectEmail(config: Config, logger: Logger): EmailDeps | undefined {
+  if (config.NODE_ENV === 'production' && config.LINK_SIGNING_KEY === undefined) {
+    logger.warn('LINK_SIGNING_KEY is unset: no approval email is sent from this server');
+    return undefined;
+  }
+  const mailer = createMailer(config);
+  if (mailer) logger.info({ mail: mailer.description }, `approval emails go to ${mailer.description}`);
+  else logger.warn('SMTP_HOST is unset: no approval email is sent from this server');
+  const linkKeys = config.LINK_SIGNING_KEY?.split(',').map((key) => key.trim()) ?? [devLinkSigningKey()];
+  return { mailer, linkKeys, baseUrl: signedBaseUrl(config) };
 }
 
 export function createWorker(runtime: Runtime, options: Pick<WorkerOptions, 'onOutcome' | 'onTick'> = {}): JobWorker {
@@ -134,6 +151,7 @@ export async function startService(options: { config?: Config; logger?: Logger }
       logger.info({ reason }, 'shutting down: no new requests, draining');
       await Promise.all([drain(server, config.SHUTDOWN_TIMEOUT_MS), worker?.stop()]);
       await database.close();
+      deps.email?.mailer?.close();
       logger.info('stopped');
     })();
     return stopping;

@@ -1,11 +1,15 @@
 // `approval-router demo [--url URL]`: drives the whole story against a running service, over HTTP, with
 // requests signed the way HubSpot signs them: a rep requests, the approver decides, a material change
 // invalidates the approval. It prints each step with its trace hash.
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { loadConfig, signedBaseUrl } from '../config.js';
 import { devSigningSecret } from '../demo/dev-signing-secret.js';
 import { DEMO_PORTAL_ID, demoDirectory } from '../demo/seed-demo-portal.js';
 import { signRequest, withCardIdentity } from '../http/sign-request.js';
+import { createMailer } from '../mail/create-mailer.js';
 
 interface Answer { status: number; body: Record<string, unknown> }
 
@@ -65,6 +69,7 @@ export async function run(args: string[]): Promise<number> {
   step(3, 'the rep requests approval with a justification');
   const requested = (await call(rep, 'POST', `/api/v1/deals/${dealId}/requests`, { justification: 'Competitor offered 20% off; three-year logo.', idempotencyKey: key() })).body as { request: { id: string; state: string }; traceHash: string };
   console.log(`   request ${requested.request.id} is ${requested.request.state}; trace ${requested.traceHash}`);
+  await showApprovalEmails(config, requested.request.id);
 
   step(4, `${manager.name ?? manager.email} (sales manager) finds it in their inbox and approves`);
   const inbox = (await call(manager, 'GET', '/api/v1/inbox')).body as { items: { requestId: string; dealName: string }[] };
@@ -83,4 +88,36 @@ export async function run(args: string[]): Promise<number> {
   console.log(`   last request ${after.request.state}; a new request would go to "${after.preview.routeLabel}"; request allowed: ${after.actions.request}`);
   console.log('\nCheck the trace chain with `npx approval-router verify` and re-run every evaluation with `npx approval-router replay`.');
   return 0;
+}
+
+/**
+ * Where the service's worker sends the approvers' emails, as this shell's configuration says; in development without
+ * SMTP, the .eml files it writes for this request (the worker sends them within a few seconds).
+ */
+async function showApprovalEmails(config: ReturnType<typeof loadConfig>, requestId: string): Promise<void> {
+  const mailer = createMailer(config);
+  mailer?.close();
+  if (!mailer) {
+    console.log('   no approval email: SMTP_HOST is unset in production');
+    return;
+  }
+  if (config.SMTP_HOST) {
+    console.log(`   the approvers are emailed through ${mailer.description}, with one-click Approve and Reject links`);
+    return;
+  }
+  const folder = path.resolve(config.MAIL_DIR);
+  // Polled until some are there and no more come: one per approver of the first step.
+  let files: string[] = [];
+  for (let attempt = 0, seen = -1; attempt < 40; attempt++) {
+    files = (await readdir(folder).catch(() => [])).filter((name) => name.includes(requestId) && name.endsWith('.eml'));
+    if (files.length > 0 && files.length === seen) break;
+    seen = files.length;
+    await sleep(250);
+  }
+  if (files.length === 0) {
+    console.log(`   the approvers' emails will be written under ${folder} (none yet: is the service's worker running?)`);
+    return;
+  }
+  console.log(`   the approvers' emails, with one-click Approve and Reject links, are .eml files under ${folder}:`);
+  for (const name of files.sort()) console.log(`     ${path.join(folder, name)}`);
 }

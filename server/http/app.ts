@@ -15,6 +15,7 @@ import { errorHandler, notFoundHandler } from './error-handler.js';
 import { createAdminRouter } from './routes/admin-api.js';
 import { createCardRouter } from './routes/card-api.js';
 import { createDemoRouter } from './routes/demo-api.js';
+import { createEmailDecisionRouter } from './routes/email-decisions.js';
 import { createIncidentsRouter } from './routes/incidents-api.js';
 import { createNotificationSettingsRouter } from './routes/notification-settings-api.js';
 import { createScorecardRouter } from './routes/scorecard-api.js';
@@ -115,6 +116,9 @@ export function createApp(given: AppDeps): Express {
 
   // The OAuth install is a browser redirect, not a signed card request: it sits outside /api/v1.
   app.use(createOAuthRouter({ db: deps.db, logger: deps.logger, now: deps.now, hubspot: deps.hubspot ?? { configured: false, missing: ['HUBSPOT_CLIENT_ID', 'HUBSPOT_CLIENT_SECRET', 'TOKEN_ENCRYPTION_KEYS'] } }));
+
+  // An email's one-click links: pages a person opens in a browser, authenticated by the signed link itself.
+  app.use(createEmailDecisionRouter(deps));
 
   const verifySignature = createSignatureMiddleware({
     secret: deps.signature.secret,

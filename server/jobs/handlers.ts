@@ -1,5 +1,6 @@
 // Which use case runs which kind of job: each handler reads the claimed job's payload into the use case's arguments.
 import { RollbackPayloadSchema, rollBackGatedStage } from '../use-cases/gates/gate-rollback.js';
+import { sendApprovalEmails } from '../use-cases/notify/email-channel.js';
 import { fanOutNotification, NotificationPayloadSchema, type NotificationPayload } from '../use-cases/notify/notification-jobs.js';
 import { writeToHubSpot } from '../use-cases/notify/hubspot-channel.js';
 import { SlaTimerPayloadSchema } from '../use-cases/sla/sla-timer-jobs.js';
@@ -36,6 +37,7 @@ export const jobHandlers: Partial<Record<Exclude<JobKind, 'sync_deal'>, JobHandl
   gate_rollback: (deps, job) => rollBackGatedStage(deps, job.portalId, RollbackPayloadSchema.parse(job.payload)),
   notify: (deps, job) => fanOutNotification(deps, job.portalId, NotificationPayloadSchema.parse(job.payload) as NotificationPayload),
   hubspot_notify: (deps, job) => writeToHubSpot(deps, job.portalId, NotificationPayloadSchema.parse(job.payload) as NotificationPayload),
+  notify_email: (deps, job) => sendApprovalEmails(deps, job.portalId, NotificationPayloadSchema.parse(job.payload) as NotificationPayload),
 };
 
 /** Kinds the worker hands over a claimed batch at a time. */

@@ -15,7 +15,9 @@ export type JobKind =
   /** A request changed: tell the people it concerns, one job per channel the portal uses (use-cases/notify). */
   | 'notify'
   /** The HubSpot channel: a change's tasks and timeline notes (use-cases/notify/hubspot-channel.ts). */
-  | 'hubspot_notify';
+  | 'hubspot_notify'
+  /** Email the approvers of a step that started, with one-click links (use-cases/notify/email-channel.ts). */
+  | 'notify_email';
 
 export interface NewJob {
   portalId: string;

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Caches } from '../cache/caches.js';
 import type { Crm } from '../crm/crm.js';
 import type { Portal } from '../store/portals.js';
+import type { EmailDeps } from './email/email-deps.js';
 
 export interface ServiceDeps {
   db: Db;
@@ -14,6 +15,8 @@ export interface ServiceDeps {
   now: () => Date;
   /** This process's caches (server/cache); without them every read goes to the database. */
   cache?: Caches;
+  /** The email channel (use-cases/notify/email-channel.ts, use-cases/email); without it no email is sent and links answer 404. */
+  email?: EmailDeps;
 }
 
 export const isoNow = (deps: Pick<ServiceDeps, 'now'>): string => deps.now().toISOString();

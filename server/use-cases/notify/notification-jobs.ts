@@ -50,6 +50,7 @@ interface Channel {
 /** The channels a change is told on, each a job kind with its own handler (server/jobs/handlers.ts). */
 const CHANNELS: readonly Channel[] = [
   { kind: 'hubspot_notify', usedBy: (portal) => channelsOf(portal).tasks },
+  { kind: 'notify_email', usedBy: (portal) => channelsOf(portal).email },
 ];
 
 /** The `notify` job: one job for each channel the portal uses now, the change's payload unchanged. */

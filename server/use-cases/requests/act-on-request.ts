@@ -9,6 +9,7 @@ import { decide } from '../../../src/lifecycle/decide.js';
 import type { TransitionResult } from '../../../src/lifecycle/types.js';
 import type { Policy } from '../../../src/policy/schema.js';
 import type { ResolutionEntry } from '../../../src/routing/types.js';
+import type { DbTransaction } from '../../db/database.js';
 import { AppError } from '../../errors.js';
 import { runIdempotent } from '../../store/idempotency.js';
 import { retryOnConflict } from '../../store/retry-on-conflict.js';
@@ -23,12 +24,20 @@ import { toAppError } from './transition-errors.js';
 
 type Answer = { request: RequestView; traceHash: string };
 
+/** Where a decision was made: the HubSpot card, an email's one-click link, or Slack. The trace records it. */
+export type DecisionChannel = 'card' | 'email' | 'slack';
+
+/** Saves, in the decision's own transaction (after the request, before the trace), what a channel keeps of it. */
+export type AlsoSave = (trx: DbTransaction, decided: StoredRequest) => Promise<void>;
+
 export interface DecideInput {
   requestId: string;
   verdict: 'approve' | 'reject';
   comment?: string | undefined;
   idempotencyKey: string;
   expectedVersion?: number | undefined;
+  channel?: DecisionChannel | undefined;
+  alsoSave?: AlsoSave | undefined;
 }
 
 export async function decideOnRequest(deps: ServiceDeps, viewer: Viewer, input: DecideInput) {
@@ -42,7 +51,7 @@ export async function decideOnRequest(deps: ServiceDeps, viewer: Viewer, input: 
       decision: { stepIndex, approverEmail: viewer.email, approverUserId: viewer.userId, onBehalfOf, verdict: input.verdict, comment: input.comment?.trim() || null },
       command: {
         command: 'decide', approver: viewer.email, verdict: input.verdict, comment: input.comment ?? null, step: stepIndex,
-        ...(onBehalfOf === null ? {} : { onBehalfOf }),
+        ...(onBehalfOf === null ? {} : { onBehalfOf }), channel: input.channel ?? 'card',
       },
     };
   });
@@ -79,7 +88,7 @@ interface Act {
 async function actOnRequest(
   deps: ServiceDeps,
   viewer: Viewer,
-  input: { requestId: string; idempotencyKey: string; expectedVersion?: number | undefined; operation: string; fingerprint: string },
+  input: { requestId: string; idempotencyKey: string; expectedVersion?: number | undefined; operation: string; fingerprint: string; alsoSave?: AlsoSave | undefined },
   act: (request: StoredRequest, at: string) => Act,
 ) {
   // This process's copy of the portal when it keeps one (card views keep it): its install state and flag are
@@ -102,6 +111,7 @@ async function actOnRequest(
     const { result, command, decision } = act(request, at);
     if (!result.ok) throw toAppError(result.error);
     const saved = await applyTransition(trx, { id: portal.id, featureFlag: found.portal.featureFlag }, request, result.state, at, decision ? { decision } : {});
+    if (input.alsoSave) await input.alsoSave(trx, saved);
     const policy = deps.cache
       ? await deps.cache.policyDocuments.get(trx, saved.portalId, saved.policyVersionId)
       : await policyDocumentById(trx, saved.portalId, saved.policyVersionId);
