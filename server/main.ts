@@ -20,6 +20,7 @@ import { jobBatchHandlers, jobHandlers } from './jobs/handlers.js';
 import { JobWorker, type WorkerOptions } from './jobs/worker.js';
 import { createLogger, secretValues, type Logger } from './logger.js';
 import { createMetrics, instrumentCrm, type Metrics } from './metrics.js';
+import { setUpSlack } from './slack/slack-setup.js';
 import { pruneFinishedJobs } from './store/jobs.js';
 import type { ServiceDeps } from './use-cases/deps.js';
 import { applyPostureToAllPortals } from './use-cases/rollout/posture.js';
@@ -51,7 +52,7 @@ export async function buildRuntime(options: { config?: Config; logger?: Logger }
     const cache = createCaches();
     const { hubspot, crmFor } = connectCrms({ db, config, logger, metrics, cache });
     if (!hubspot.configured) logger.info({ missing: hubspot.missing }, 'HubSpot is not configured: serving the local demo portal only');
-    const deps: ServiceDeps = { db, logger, now, cache, crmFor };
+    const deps: ServiceDeps = { db, logger, now, cache, crmFor, slack: setUpSlack(config, { logger }) };
     return { config, logger, database, hubspot, deps, metrics };
   } catch (error) {
     await database.close().catch(() => undefined);

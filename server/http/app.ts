@@ -17,6 +17,8 @@ import { createCardRouter } from './routes/card-api.js';
 import { createDemoRouter } from './routes/demo-api.js';
 import { createIncidentsRouter } from './routes/incidents-api.js';
 import { createScorecardRouter } from './routes/scorecard-api.js';
+import { createSlackAdminRouter } from './routes/slack-admin.js';
+import { createSlackInteractivityRouter } from './routes/slack-interactivity.js';
 import { createSignatureMiddleware, type SignatureMiddlewareFailure } from './signature-middleware.js';
 
 export interface AppDeps extends ServiceDeps {
@@ -112,6 +114,9 @@ export function createApp(given: AppDeps): Express {
   // The OAuth install is a browser redirect, not a signed card request: it sits outside /api/v1.
   app.use(createOAuthRouter({ db: deps.db, logger: deps.logger, now: deps.now, hubspot: deps.hubspot ?? { configured: false, missing: ['HUBSPOT_CLIENT_ID', 'HUBSPOT_CLIENT_SECRET', 'TOKEN_ENCRYPTION_KEYS'] } }));
 
+  // Slack's interactivity: signed by Slack with the connected portal's signing secret, not by HubSpot.
+  app.use(createSlackInteractivityRouter(deps));
+
   const verifySignature = createSignatureMiddleware({
     secret: deps.signature.secret,
     baseUrl: deps.signature.baseUrl,
@@ -125,6 +130,7 @@ export function createApp(given: AppDeps): Express {
   app.use('/api/v1', verifySignature);
   app.use('/api/v1/admin', createAdminRouter(deps));
   app.use('/api/v1/admin', createIncidentsRouter(deps));
+  app.use('/api/v1/admin', createSlackAdminRouter({ ...deps, baseUrl: deps.signature.baseUrl }));
   app.use('/api/v1/demo', createDemoRouter(deps));
   app.use('/api/v1', createScorecardRouter(deps));
   app.use('/api/v1', createCardRouter({ ...deps, metrics }));

@@ -1,6 +1,7 @@
 // Which use case runs which kind of job: each handler reads the claimed job's payload into the use case's arguments.
 import { RollbackPayloadSchema, rollBackGatedStage } from '../use-cases/gates/gate-rollback.js';
 import { fanOutNotification, NotificationPayloadSchema, type NotificationPayload } from '../use-cases/notify/notification-jobs.js';
+import { notifySlack } from '../use-cases/notify/slack-notifications.js';
 import { SlaTimerPayloadSchema } from '../use-cases/sla/sla-timer-jobs.js';
 import { runSlaTimer } from '../use-cases/sla/sla-timers.js';
 import { syncDeals } from '../use-cases/sync/sync-deals.js';
@@ -34,6 +35,7 @@ export const jobHandlers: Partial<Record<Exclude<JobKind, 'sync_deal'>, JobHandl
   },
   gate_rollback: (deps, job) => rollBackGatedStage(deps, job.portalId, RollbackPayloadSchema.parse(job.payload)),
   notify: (deps, job) => fanOutNotification(deps, job.portalId, NotificationPayloadSchema.parse(job.payload) as NotificationPayload),
+  notify_slack: (deps, job) => notifySlack(deps, job.portalId, NotificationPayloadSchema.parse(job.payload) as NotificationPayload),
 };
 
 /** Kinds the worker hands over a claimed batch at a time. */

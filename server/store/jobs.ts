@@ -13,7 +13,9 @@ export type JobKind =
   /** Move a deal back out of a gated stage it entered without approval. */
   | 'gate_rollback'
   /** A request changed: tell the people it concerns, one job per channel the portal uses (use-cases/notify). */
-  | 'notify';
+  | 'notify'
+  /** A request changed: post to its approvers in Slack, or update what was posted (use-cases/notify/slack-notifications). */
+  | 'notify_slack';
 
 export interface NewJob {
   portalId: string;

@@ -3,6 +3,7 @@ import type { Db } from '../db/database.js';
 import type { Logger } from 'pino';
 import type { Caches } from '../cache/caches.js';
 import type { Crm } from '../crm/crm.js';
+import type { SlackSetup } from '../slack/slack-setup.js';
 import type { Portal } from '../store/portals.js';
 
 export interface ServiceDeps {
@@ -14,6 +15,8 @@ export interface ServiceDeps {
   now: () => Date;
   /** This process's caches (server/cache); without them every read goes to the database. */
   cache?: Caches;
+  /** The Slack channel (server/slack); without it no portal's Slack is called. */
+  slack?: SlackSetup;
 }
 
 export const isoNow = (deps: Pick<ServiceDeps, 'now'>): string => deps.now().toISOString();

@@ -7,6 +7,7 @@ import type { ApprovalEvent, ApprovalState } from '../../../src/lifecycle/types.
 import { enqueueJobs, type JobKind, type NewJob } from '../../store/jobs.js';
 import { findPortal, type Portal } from '../../store/portals.js';
 import { isoNow, type ServiceDeps } from '../deps.js';
+import { channelsOf } from './channel-settings.js';
 
 const EventSchema = z.object({
   type: z.string(),
@@ -47,7 +48,10 @@ interface Channel {
 }
 
 /** The channels a change is told on, each a job kind with its own handler (server/jobs/handlers.ts). */
-const CHANNELS: readonly Channel[] = [];
+const CHANNELS: readonly Channel[] = [
+  // On where the portal turned Slack on; the job finds nothing to do while no workspace is connected.
+  { kind: 'notify_slack', usedBy: (portal) => channelsOf(portal).slack },
+];
 
 /** The `notify` job: one job for each channel the portal uses now, the change's payload unchanged. */
 export async function fanOutNotification(deps: ServiceDeps, portalId: string, payload: NotificationPayload): Promise<void> {

@@ -29,11 +29,18 @@ export interface DecideInput {
   comment?: string | undefined;
   idempotencyKey: string;
   expectedVersion?: number | undefined;
+  /** Where the approver decided; the trace records it. */
+  channel?: 'card' | 'email' | 'slack' | undefined;
+  /** The step the approver was asked about (a Slack message names one): once another step is active, 409. */
+  expectedStep?: number | undefined;
 }
 
 export async function decideOnRequest(deps: ServiceDeps, viewer: Viewer, input: DecideInput) {
   const fingerprint = hashJson({ requestId: input.requestId, verdict: input.verdict, comment: input.comment ?? null });
   return actOnRequest(deps, viewer, { ...input, operation: 'decide', fingerprint }, (request, at) => {
+    if (input.expectedStep !== undefined && request.lifecycle.currentStep !== input.expectedStep) {
+      throw new AppError('conflict', 'the step you were asked about is no longer waiting for a decision');
+    }
     const result = decide(request.lifecycle, { approver: viewer.email, verdict: input.verdict, comment: input.comment ?? null }, at);
     const stepIndex = request.lifecycle.currentStep ?? 0;
     const onBehalfOf = delegatedFrom(request.evaluation, stepIndex, viewer.email);
@@ -41,7 +48,7 @@ export async function decideOnRequest(deps: ServiceDeps, viewer: Viewer, input: 
       result,
       decision: { stepIndex, approverEmail: viewer.email, approverUserId: viewer.userId, onBehalfOf, verdict: input.verdict, comment: input.comment?.trim() || null },
       command: {
-        command: 'decide', approver: viewer.email, verdict: input.verdict, comment: input.comment ?? null, step: stepIndex,
+        command: 'decide', approver: viewer.email, verdict: input.verdict, comment: input.comment ?? null, step: stepIndex, channel: input.channel ?? 'card',
         ...(onBehalfOf === null ? {} : { onBehalfOf }),
       },
     };
