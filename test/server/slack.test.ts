@@ -1,0 +1,235 @@
+// Slack as approvers use it: an admin connects the workspace, a step that starts sends each approver a direct
+// message with Approve / Reject, and Slack's signed button clicks and modal submissions decide through the same
+// use case as the card; every message then shows what became of the request. Slack is the real @slack/web-api
+// against nock; interactivity arrives over HTTP signed as Slack signs it.
+import { afterEach, describe, expect, it } from 'vitest';
+import { buildTestApp, callApi } from '../support/app.js';
+import { useTestDatabase } from '../support/db.js';
+import { idempotencyKey, seedDeal, seedPortal } from '../support/factories.js';
+import { jobHandlers } from '../../server/jobs/handlers.js';
+import { RetryLaterError } from '../../server/errors.js';
+import { createTestLogger } from '../support/logger.js';
+import {
+  BOT_TOKEN, buttonClick, dmOf, drainNotifications, fakeSlack, rejectSubmission, sendInteraction, SIGNING_SECRET, slackUserOf,
+  testSlackSetup, type FakeSlack,
+} from './slack-support.js';
+
+const database = useTestDatabase();
+const BEN = 'ben.carter@acme.example';
+
+let slack: FakeSlack | undefined;
+afterEach(() => { slack?.done(); slack = undefined; });
+
+async function setup(options: { flag?: 'on' | 'shadow'; slackChannel?: boolean; connect?: boolean; answerWithinMs?: number } = {}) {
+  const { db } = database();
+  slack = fakeSlack();
+  const portal = await seedPortal(db, { flag: options.flag ?? 'on' });
+  await db('portals').where({ id: portal.portalId }).update({
+    settings: JSON.stringify({ admins: ['dealdesk@acme.example'], channels: { slack: options.slackChannel ?? true } }),
+  });
+  const setupSlack = testSlackSetup(options.answerWithinMs);
+  const built = buildTestApp(db, { crmFor: () => portal.crm, slack: setupSlack });
+  const { logger } = createTestLogger();
+  const deps = { db, logger, now: built.clock.now, crmFor: () => portal.crm, slack: setupSlack };
+  const call = (who: string, method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown) => callApi(built.app, built.clock, portal.as(who), method, path, body);
+  if (options.connect ?? true) {
+    await call('dealdesk', 'PUT', '/api/v1/admin/slack', { botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, idempotencyKey: idempotencyKey(), expectedVersion: 0 }).expect(200);
+  }
+  const open = async () => {
+    const dealId = await seedDeal(portal, { discount_percent: '25' });
+    const opened = await call('noah', 'POST', `/api/v1/deals/${dealId}/requests`, { justification: 'Competitive <swap> & renewal', idempotencyKey: idempotencyKey() }).expect(201);
+    return { dealId, requestId: opened.body.request.id as string };
+  };
+  const drain = () => drainNotifications(deps, portal.portalId);
+  const interact = (payload: object, opts?: Parameters<typeof sendInteraction>[3]) => sendInteraction(built.app, built.clock.now().getTime(), payload, opts);
+  return { db, portal, deps, call, open, drain, interact, clock: built.clock, logs: built.logs, fake: slack };
+}
+
+const blockText = (blocks: unknown) => JSON.stringify(blocks);
+
+describe('Slack connection', () => {
+  it('is stored sealed, shown without its secrets, and guarded by version and idempotency key', async () => {
+    const { db, portal, call, fake } = await setup({ connect: false });
+    const key = idempotencyKey();
+    const body = { botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, idempotencyKey: key, expectedVersion: 0 };
+    const connected = await call('dealdesk', 'PUT', '/api/v1/admin/slack', body).expect(200);
+    expect(connected.body).toMatchObject({ connected: true, version: 1, teamId: fake.teamId, teamName: 'Acme', botUserId: 'UBOT01', connectedBy: 'dealdesk@acme.example' });
+    expect(connected.body.interactivityUrl).toMatch(/\/slack\/interactivity$/);
+    expect(fake.of('auth.test').map((c) => c.token)).toEqual([BOT_TOKEN]);
+
+    const row = await db('slack_connections').where({ portal_id: portal.portalId }).first<{ bot_token_ciphertext: Buffer; signing_secret_ciphertext: Buffer }>();
+    expect(row.bot_token_ciphertext.toString('latin1')).not.toContain(BOT_TOKEN);
+    expect(row.signing_secret_ciphertext.toString('latin1')).not.toContain(SIGNING_SECRET);
+
+    const seen = await call('dealdesk', 'GET', '/api/v1/admin/slack').expect(200);
+    expect(JSON.stringify(seen.body)).not.toContain(BOT_TOKEN);
+    expect(JSON.stringify(seen.body)).not.toContain(SIGNING_SECRET);
+    // The same key replays the answer; an old version is a conflict; a non-admin is refused.
+    expect((await call('dealdesk', 'PUT', '/api/v1/admin/slack', body).expect(200)).body.version).toBe(1);
+    await call('dealdesk', 'PUT', '/api/v1/admin/slack', { ...body, idempotencyKey: idempotencyKey() }).expect(409);
+    await call('noah', 'GET', '/api/v1/admin/slack').expect(403);
+    const gone = await call('dealdesk', 'DELETE', `/api/v1/admin/slack?idempotencyKey=${idempotencyKey()}&expectedVersion=1`).expect(200);
+    expect(gone.body).toMatchObject({ connected: false, version: 2, teamId: null });
+  });
+
+  it('refuses a token Slack refuses as a 400 on the field, and bad input with field paths', async () => {
+    const { call, fake } = await setup({ connect: false });
+    fake.answerNext('auth.test', [200, { ok: false, error: 'invalid_auth' }]);
+    const refused = await call('dealdesk', 'PUT', '/api/v1/admin/slack', { botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, idempotencyKey: idempotencyKey(), expectedVersion: 0 }).expect(400);
+    expect(JSON.stringify(refused.body)).toContain('body.botToken');
+    const bad = await call('dealdesk', 'PUT', '/api/v1/admin/slack', { botToken: 'xoxp-user-token', signingSecret: 'short', idempotencyKey: idempotencyKey(), expectedVersion: 0 }).expect(400);
+    expect(JSON.stringify(bad.body)).toContain('botToken');
+    expect(JSON.stringify(bad.body)).toContain('signingSecret');
+    expect(JSON.stringify(bad.body)).not.toContain('xoxp-user-token');
+  });
+});
+
+describe('Slack approval messages', () => {
+  it('go to each approver of a step that starts, once, with the deal summary and the buttons', async () => {
+    const { db, portal, deps, clock, open, drain, fake } = await setup();
+    const { requestId } = await open();
+    expect(await drain()).toEqual(['notify', 'notify_slack']);
+    const posts = fake.of('chat.postMessage');
+    expect(posts.map((p) => p.args.channel)).toContain(dmOf(BEN));
+    expect(fake.of('users.lookupByEmail').map((c) => c.args.email)).toContain(BEN);
+    const ben = posts.find((p) => p.args.channel === dmOf(BEN))!;
+    expect(ben.token).toBe(BOT_TOKEN);
+    const blocks = blockText(ben.args.blocks);
+    expect(blocks).toContain('Approval needed');
+    expect(blocks).toContain(`${requestId}:0`);
+    expect(blocks).toContain('"action_id":"approve"');
+    expect(blocks).toContain('"action_id":"reject"');
+    // What the rep typed is escaped, never read as Slack markup.
+    expect(blocks).toContain('Competitive &lt;swap&gt; &amp; renewal');
+    expect(String(ben.args.text)).toContain('score');
+    // The same change told again (a retried job) posts nothing more: each message is claimed before it is posted.
+    const job = await db('jobs').where({ portal_id: portal.portalId, kind: 'notify_slack' }).first<{ key: string; payload: unknown }>();
+    await jobHandlers.notify_slack!(deps, { id: '0', portalId: portal.portalId, kind: 'notify_slack', key: job.key, payload: job.payload, attempts: 2, runAt: clock.now().toISOString() });
+    expect(fake.of('chat.postMessage')).toHaveLength(posts.length);
+  });
+
+  it('are not sent in shadow mode, nor when the portal has Slack off', async () => {
+    const shadow = await setup({ flag: 'shadow' });
+    await shadow.open();
+    await shadow.drain();
+    expect(shadow.fake.of('chat.postMessage')).toEqual([]);
+    slack?.done();
+    const off = await setup({ slackChannel: false });
+    await off.open();
+    expect(await off.drain()).toEqual(['notify']);
+    expect(off.fake.of('chat.postMessage')).toEqual([]);
+  });
+});
+
+describe('Slack interactivity', () => {
+  it('approves from the button through the card\'s use case, records the channel, and updates the message', async () => {
+    const { db, portal, open, drain, interact, fake, call } = await setup();
+    const { requestId, dealId } = await open();
+    await drain();
+    await interact(buttonClick(fake.teamId, BEN, 'approve', requestId, 0)).expect(200);
+    const card = await call('noah', 'GET', `/api/v1/deals/${dealId}/card`).expect(200);
+    expect(JSON.stringify(card.body)).toContain('approved');
+    const traces = await db('traces').where({ portal_id: portal.portalId, request_id: requestId }).select<{ input: string }[]>('input');
+    expect(traces.some((t) => t.input.includes('"channel":"slack"') && t.input.includes(BEN))).toBe(true);
+    await drain();
+    const update = fake.of('chat.update').find((u) => u.args.channel === dmOf(BEN))!;
+    expect(update).toBeDefined();
+    const blocks = blockText(update.args.blocks);
+    expect(blocks).not.toContain('"action_id":"approve"');
+    expect(blocks).toContain('You approved');
+  });
+
+  it('refuses a bad signature, a stale timestamp, and an unknown workspace with 401, deciding nothing', async () => {
+    const { open, drain, interact, db, fake } = await setup();
+    const { requestId } = await open();
+    await drain();
+    const click = buttonClick(fake.teamId, BEN, 'approve', requestId, 0);
+    await interact(click, { secret: 'another-secret-0123456789' }).expect(401);
+    await interact(click, { timestamp: Math.floor(Date.parse('2026-11-27T08:54:00Z') / 1000) }).expect(401);
+    await interact({ ...click, team: { id: 'T0OTHER1' }, user: { id: slackUserOf(BEN) } }).expect(401);
+    const decisions = await db('decisions').where({ request_id: requestId }).count<{ count: string }[]>('* as count');
+    expect(Number(decisions[0]!.count)).toBe(0);
+  });
+
+  it('rejects through the modal: Reject opens it, a blank comment is refused in the modal, a comment decides', async () => {
+    const { db, portal, open, drain, interact, fake } = await setup();
+    const { requestId } = await open();
+    await drain();
+    await interact(buttonClick(fake.teamId, BEN, 'reject', requestId, 0, 'trigger-reject-1')).expect(200);
+    const opened = fake.of('views.open');
+    expect(opened).toHaveLength(1);
+    expect(opened[0]!.args.trigger_id).toBe('trigger-reject-1');
+    const view = opened[0]!.args.view as { callback_id: string; private_metadata: string };
+    expect(view.callback_id).toBe('reject_request');
+
+    const blank = await interact(rejectSubmission(fake.teamId, BEN, view.private_metadata, '   ')).expect(200);
+    expect(blank.body).toMatchObject({ response_action: 'errors', errors: { comment: expect.stringContaining('Say why') } });
+    expect(await db('decisions').where({ request_id: requestId }).select('id')).toEqual([]);
+
+    const done = await interact(rejectSubmission(fake.teamId, BEN, view.private_metadata, 'Margin too thin')).expect(200);
+    expect(done.text).toBe('');
+    const request = await db('approval_requests').where({ id: requestId }).first<{ state: string }>('state');
+    expect(request.state).toBe('rejected');
+    const traces = await db('traces').where({ portal_id: portal.portalId, request_id: requestId }).select<{ input: string }[]>('input');
+    expect(traces.some((t) => t.input.includes('"channel":"slack"') && t.input.includes('Margin too thin'))).toBe(true);
+    await drain();
+    const update = fake.of('chat.update').find((u) => u.args.channel === dmOf(BEN))!;
+    expect(blockText(update.args.blocks)).toContain('You rejected');
+    expect(blockText(update.args.blocks)).toContain('Margin too thin');
+  });
+
+  it('counts a click Slack delivers twice once, and a click after a decision made elsewhere decides nothing', async () => {
+    const { db, open, drain, interact, fake, call } = await setup();
+    const first = await open();
+    await drain();
+    const click = buttonClick(fake.teamId, BEN, 'approve', first.requestId, 0, 'trigger-twice');
+    await interact(click).expect(200);
+    await interact(click).expect(200);
+    expect(await db('decisions').where({ request_id: first.requestId }).select('id')).toHaveLength(1);
+
+    // Decided on the card: the Slack message shows it, and its button then only tells the approver.
+    const second = await open();
+    await drain();
+    await call('ben', 'POST', `/api/v1/requests/${second.requestId}/decisions`, { verdict: 'approve', comment: 'from the card', idempotencyKey: idempotencyKey() }).expect(200);
+    await drain();
+    const posted = fake.of('chat.postMessage').filter((p) => p.args.channel === dmOf(BEN)).at(-1)!;
+    const updated = fake.of('chat.update').filter((u) => u.args.channel === dmOf(BEN)).at(-1)!;
+    expect(blockText(posted.args.blocks)).toContain(second.requestId);
+    expect(blockText(updated.args.blocks)).toContain(second.requestId.slice(0, 8));
+    expect(blockText(updated.args.blocks)).toContain('You approved');
+    expect(blockText(updated.args.blocks)).toContain('from the card');
+    await interact(buttonClick(fake.teamId, BEN, 'approve', second.requestId, 0)).expect(200);
+    expect(await db('decisions').where({ request_id: second.requestId }).select('id')).toHaveLength(1);
+    expect(fake.of('chat.postEphemeral').at(-1)!.args).toMatchObject({ channel: dmOf(BEN), user: slackUserOf(BEN) });
+  });
+
+  it('tells a Slack user it never messaged that it does not know them, and decides nothing', async () => {
+    const { db, open, drain, interact, fake } = await setup();
+    const { requestId } = await open();
+    await drain();
+    await interact(buttonClick(fake.teamId, 'someone.else@acme.example', 'approve', requestId, 0)).expect(200);
+    expect(await db('decisions').where({ request_id: requestId }).select('id')).toEqual([]);
+    expect(String(fake.of('chat.postEphemeral').at(-1)!.args.text)).toContain('does not know you');
+  });
+});
+
+describe('Slack limits', () => {
+  it('reschedules a rate-limited job by Slack\'s Retry-After, then posts each message once', async () => {
+    const { db, portal, deps, clock, open, drain, fake } = await setup();
+    const { requestId } = await open();
+    fake.answerNext('chat.postMessage', [429, { ok: false, error: 'ratelimited' }, { 'Retry-After': '7' }]);
+    const failure = await drain().catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(RetryLaterError);
+    expect(failure).toMatchObject({ retryAfterSeconds: 7, countsAsAttempt: false });
+    expect(fake.of('chat.postMessage')).toHaveLength(1);
+    // The worker runs the job again after the wait: the message Slack refused is posted, once.
+    const job = await db('jobs').where({ portal_id: portal.portalId, kind: 'notify_slack' }).first<{ key: string; payload: unknown }>();
+    const rerun = () => jobHandlers.notify_slack!(deps, { id: '0', portalId: portal.portalId, kind: 'notify_slack', key: job.key, payload: job.payload, attempts: 2, runAt: clock.now().toISOString() });
+    await rerun();
+    await rerun();
+    const posted = await db('slack_messages').where({ request_id: requestId }).select<{ state: string }[]>('state');
+    expect(posted.length).toBeGreaterThan(0);
+    expect(posted.map((m) => m.state)).toEqual(posted.map(() => 'posted'));
+    expect(fake.of('chat.postMessage')).toHaveLength(1 + posted.length);
+  });
+});
