@@ -2,12 +2,15 @@
 // message with Approve / Reject, and Slack's signed button clicks and modal submissions decide through the same
 // use case as the card; every message then shows what became of the request. Slack is the real @slack/web-api
 // against nock; interactivity arrives over HTTP signed as Slack signs it.
-import { afterEach, describe, expect, it } from 'vitest';
+import { Readable } from 'node:stream';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { run as runSlackCommand } from '../../server/commands/slack.js';
 import { buildTestApp, callApi } from '../support/app.js';
 import { useTestDatabase } from '../support/db.js';
 import { idempotencyKey, seedDeal, seedPortal } from '../support/factories.js';
 import { jobHandlers } from '../../server/jobs/handlers.js';
 import { RetryLaterError } from '../../server/errors.js';
+import { KEYS } from '../support/hubspot.js';
 import { createTestLogger } from '../support/logger.js';
 import {
   BOT_TOKEN, buttonClick, dmOf, drainNotifications, fakeSlack, rejectSubmission, sendInteraction, SIGNING_SECRET, slackUserOf,
@@ -18,7 +21,7 @@ const database = useTestDatabase();
 const BEN = 'ben.carter@acme.example';
 
 let slack: FakeSlack | undefined;
-afterEach(() => { slack?.done(); slack = undefined; });
+afterEach(() => { slack?.done(); slack = undefined; vi.restoreAllMocks(); vi.unstubAllEnvs(); });
 
 async function setup(options: { flag?: 'on' | 'shadow'; slackChannel?: boolean; connect?: boolean; answerWithinMs?: number } = {}) {
   const { db } = database();
@@ -231,5 +234,32 @@ describe('Slack limits', () => {
     expect(posted.length).toBeGreaterThan(0);
     expect(posted.map((m) => m.state)).toEqual(posted.map(() => 'posted'));
     expect(fake.of('chat.postMessage')).toHaveLength(1 + posted.length);
+  });
+});
+
+describe('approval-router slack', () => {
+  it('connects from secrets on standard input, shows the connection, and disconnects', async () => {
+    const { portal, call, fake } = await setup({ connect: false });
+    vi.stubEnv('DATABASE_URL', database().url);
+    vi.stubEnv('TOKEN_ENCRYPTION_KEYS', KEYS.current);
+    vi.stubEnv('NODE_ENV', 'test');
+    const out: string[] = [];
+    const err: string[] = [];
+    vi.spyOn(console, 'log').mockImplementation((...line: unknown[]) => { out.push(line.join(' ')); });
+    vi.spyOn(console, 'error').mockImplementation((...line: unknown[]) => { err.push(line.join(' ')); });
+
+    expect(await runSlackCommand(['connect', '--portal', portal.portalId], Readable.from([`${BOT_TOKEN}\nnot-a-secret\n`]))).toBe(2);
+    expect(err.join('\n')).toContain('signing secret');
+    expect(fake.of('auth.test')).toEqual([]);
+
+    expect(await runSlackCommand(['connect', '--portal', portal.portalId, '--by', 'ops@acme.example'], Readable.from([`${BOT_TOKEN}\n${SIGNING_SECRET}\n`]))).toBe(0);
+    expect(out.at(-1)).toContain(`connected: workspace Acme (${fake.teamId})`);
+    expect(out.join('\n')).not.toContain(BOT_TOKEN);
+    expect((await call('dealdesk', 'GET', '/api/v1/admin/slack').expect(200)).body).toMatchObject({ connected: true, version: 1, connectedBy: 'ops@acme.example' });
+
+    expect(await runSlackCommand(['status', '--portal', portal.portalId, '--json'])).toBe(0);
+    expect(JSON.parse(out.at(-1)!)).toMatchObject({ connected: true, teamId: fake.teamId });
+    expect(await runSlackCommand(['disconnect', '--portal', portal.portalId])).toBe(0);
+    expect((await call('dealdesk', 'GET', '/api/v1/admin/slack').expect(200)).body).toMatchObject({ connected: false, version: 2 });
   });
 });
