@@ -3,6 +3,7 @@
 // use case as the card; every message then shows what became of the request. Slack is the real @slack/web-api
 // against nock; interactivity arrives over HTTP signed as Slack signs it.
 import { Readable } from 'node:stream';
+import request from 'supertest';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { run as runSlackCommand } from '../../server/commands/slack.js';
 import { buildTestApp, callApi } from '../support/app.js';
@@ -45,7 +46,7 @@ async function setup(options: { flag?: 'on' | 'shadow'; slackChannel?: boolean; 
   };
   const drain = () => drainNotifications(deps, portal.portalId);
   const interact = (payload: object, opts?: Parameters<typeof sendInteraction>[3]) => sendInteraction(built.app, built.clock.now().getTime(), payload, opts);
-  return { db, portal, deps, call, open, drain, interact, clock: built.clock, logs: built.logs, fake: slack };
+  return { db, portal, deps, call, open, drain, interact, app: built.app, clock: built.clock, logs: built.logs, fake: slack };
 }
 
 const blockText = (blocks: unknown) => JSON.stringify(blocks);
@@ -154,6 +155,20 @@ describe('Slack interactivity', () => {
     expect(Number(decisions[0]!.count)).toBe(0);
   });
 
+  it('answers what Slack never sends with a 4xx, never a 5xx, and without internals', async () => {
+    const { app, interact, fake } = await setup();
+    const post = () => request(app).post('/slack/interactivity');
+    expect((await post().type('json').send({ payload: '{}' })).status).toBe(415);
+    expect((await post().type('form').send('token=abc')).status).toBe(400);
+    expect((await post().type('form').send('payload=%7Bnot-json')).status).toBe(400);
+    expect((await post().type('form').send(`payload=${'x'.repeat(1024 * 1024 + 10)}`)).status).toBe(413);
+    await interact({ type: 'block_actions' }).expect(401);
+    await interact({ type: 'block_actions', team: { id: fake.teamId }, user: { id: 'UX' } }, { timestamp: 1 }).expect(401);
+    const odd = await interact({ type: 'block_actions', team: { id: fake.teamId }, user: { id: slackUserOf(BEN) }, actions: 'none' });
+    expect(odd.status).toBe(400);
+    expect(JSON.stringify(odd.body)).not.toMatch(/at .*\.ts:\d+|select |postgres/i);
+  });
+
   it('rejects through the modal: Reject opens it, a blank comment is refused in the modal, a comment decides', async () => {
     const { db, portal, open, drain, interact, fake } = await setup();
     const { requestId } = await open();
@@ -213,6 +228,30 @@ describe('Slack interactivity', () => {
     await interact(buttonClick(fake.teamId, 'someone.else@acme.example', 'approve', requestId, 0)).expect(200);
     expect(await db('decisions').where({ request_id: requestId }).select('id')).toEqual([]);
     expect(String(fake.of('chat.postEphemeral').at(-1)!.args.text)).toContain('does not know you');
+  });
+});
+
+describe('Slack messages after the fact', () => {
+  it('show a withdrawal made on the card, without buttons', async () => {
+    const { open, drain, fake, call } = await setup();
+    const { requestId } = await open();
+    await drain();
+    await call('noah', 'POST', `/api/v1/requests/${requestId}/withdraw`, { reason: 'customer paused', idempotencyKey: idempotencyKey() }).expect(200);
+    await drain();
+    const update = fake.of('chat.update').filter((u) => u.args.channel === dmOf(BEN)).at(-1)!;
+    const blocks = blockText(update.args.blocks);
+    expect(blocks).toContain('Withdrawn by Noah King');
+    expect(blocks).toContain('customer paused');
+    expect(blocks).not.toContain('"action_id":"approve"');
+  });
+
+  it('answer Slack at once when deciding takes longer than Slack waits, and the decision still lands', async () => {
+    const { db, open, drain, interact, fake } = await setup({ answerWithinMs: 0 });
+    const { requestId } = await open();
+    await drain();
+    const answer = await interact(buttonClick(fake.teamId, BEN, 'approve', requestId, 0)).expect(200);
+    expect(answer.text).toBe('');
+    await expect.poll(async () => (await db('decisions').where({ request_id: requestId }).select('id')).length, { timeout: 5_000 }).toBe(1);
   });
 });
 
