@@ -32,8 +32,9 @@ async function setup(options: { flag?: 'on' | 'shadow'; slackChannel?: boolean; 
     settings: JSON.stringify({ admins: ['dealdesk@acme.example'], channels: { slack: options.slackChannel ?? true } }),
   });
   const setupSlack = testSlackSetup(options.answerWithinMs);
-  const built = buildTestApp(db, { crmFor: () => portal.crm, slack: setupSlack });
-  const { logger } = createTestLogger();
+  // One logger for the app and the jobs, at its most verbose, so a test can read every line either wrote.
+  const { logger, lines } = createTestLogger('trace');
+  const built = buildTestApp(db, { crmFor: () => portal.crm, slack: setupSlack, logger });
   const deps = { db, logger, now: built.clock.now, crmFor: () => portal.crm, slack: setupSlack };
   const call = (who: string, method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown) => callApi(built.app, built.clock, portal.as(who), method, path, body);
   if (options.connect ?? true) {
@@ -46,7 +47,7 @@ async function setup(options: { flag?: 'on' | 'shadow'; slackChannel?: boolean; 
   };
   const drain = () => drainNotifications(deps, portal.portalId);
   const interact = (payload: object, opts?: Parameters<typeof sendInteraction>[3]) => sendInteraction(built.app, built.clock.now().getTime(), payload, opts);
-  return { db, portal, deps, call, open, drain, interact, app: built.app, clock: built.clock, logs: built.logs, fake: slack };
+  return { db, portal, deps, call, open, drain, interact, app: built.app, clock: built.clock, logs: lines, fake: slack };
 }
 
 const blockText = (blocks: unknown) => JSON.stringify(blocks);
@@ -273,6 +274,41 @@ describe('Slack limits', () => {
     expect(posted.length).toBeGreaterThan(0);
     expect(posted.map((m) => m.state)).toEqual(posted.map(() => 'posted'));
     expect(fake.of('chat.postMessage')).toHaveLength(1 + posted.length);
+  });
+});
+
+describe('Slack failures', () => {
+  it('retries a lookup Slack failed with a 5xx, and never repeats a post Slack may have made', async () => {
+    const { db, portal, deps, clock, open, drain, fake } = await setup();
+    const { requestId } = await open();
+    fake.answerNext('users.lookupByEmail', [503, 'upstream unavailable']);
+    fake.answerNext('chat.postMessage', [500, 'internal error']);
+    await drain();
+    // The lookup is safe to repeat: the client tried it again at once.
+    const lookups = fake.of('users.lookupByEmail');
+    expect(lookups.length).toBeGreaterThanOrEqual(2);
+    expect(lookups[1]!.args.email).toBe(lookups[0]!.args.email);
+    // The first post got no answer: its claim stays, and a second run of the job does not post it again.
+    const posts = fake.of('chat.postMessage');
+    const job = await db('jobs').where({ portal_id: portal.portalId, kind: 'notify_slack' }).first<{ key: string; payload: unknown }>();
+    await jobHandlers.notify_slack!(deps, { id: '0', portalId: portal.portalId, kind: 'notify_slack', key: job.key, payload: job.payload, attempts: 2, runAt: clock.now().toISOString() });
+    expect(fake.of('chat.postMessage')).toHaveLength(posts.length);
+    const states = await db('slack_messages').where({ request_id: requestId }).orderBy('approver_email').select<{ state: string }[]>('state');
+    expect(states).toHaveLength(posts.length);
+    expect(states.filter((m) => m.state === 'posting')).toHaveLength(1);
+  });
+
+  it('keeps the bot token and the signing secret out of every log line', async () => {
+    const { open, drain, interact, fake, logs } = await setup();
+    const { requestId } = await open();
+    await drain();
+    await interact(buttonClick(fake.teamId, BEN, 'approve', requestId, 0)).expect(200);
+    await interact(buttonClick(fake.teamId, BEN, 'approve', requestId, 0), { secret: 'wrong-secret-0123456789' }).expect(401);
+    await drain();
+    const text = logs.map((line) => JSON.stringify(line)).join('\n');
+    expect(text.length).toBeGreaterThan(0);
+    expect(text).not.toContain(BOT_TOKEN);
+    expect(text).not.toContain(SIGNING_SECRET);
   });
 });
 
