@@ -222,6 +222,24 @@ describe('Slack interactivity', () => {
     expect(fake.of('chat.postEphemeral').at(-1)!.args).toMatchObject({ channel: dmOf(BEN), user: slackUserOf(BEN) });
   });
 
+  it('asks the delegate while a delegation lasts, and the decision from Slack records for whom', async () => {
+    const { db, open, drain, interact, fake, call } = await setup();
+    const CRO = 'cro@acme.example';
+    const version = (await call('dealdesk', 'GET', '/api/v1/admin/delegations').expect(200)).body.version as number;
+    await call('dealdesk', 'POST', '/api/v1/admin/delegations', {
+      from: BEN, to: CRO, startsAt: '2026-11-27T08:00:00Z', endsAt: '2026-11-28T12:00:00Z', idempotencyKey: idempotencyKey(), expectedVersion: version,
+    }).expect(201);
+    const { requestId } = await open();
+    await drain();
+    const sentTo = fake.of('chat.postMessage').map((p) => p.args.channel);
+    expect(sentTo).toContain(dmOf(CRO));
+    expect(sentTo).not.toContain(dmOf(BEN));
+    await interact(buttonClick(fake.teamId, CRO, 'approve', requestId, 0)).expect(200);
+    expect(await db('decisions').where({ request_id: requestId }).select('approver_email', 'on_behalf_of')).toEqual([{ approver_email: CRO, on_behalf_of: BEN }]);
+    const trace = await db('traces').where({ request_id: requestId, kind: 'decision' }).first<{ input: string }>('input');
+    expect(JSON.parse(trace.input)).toMatchObject({ approver: CRO, onBehalfOf: BEN, channel: 'slack' });
+  });
+
   it('tells a Slack user it never messaged that it does not know them, and decides nothing', async () => {
     const { db, open, drain, interact, fake } = await setup();
     const { requestId } = await open();
