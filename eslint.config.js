@@ -87,7 +87,7 @@ export default defineConfig(
     },
   },
   {
-    // The layers of server/, top to bottom: cli, commands, main → http, jobs → use-cases → cache, hubspot, crm, mail →
+    // The layers of server/, top to bottom: cli, commands, main → http, jobs → use-cases → cache, hubspot, crm, mail, slack →
     // store → db. config, errors, logger and metrics are shared; report/ and simulate/ are pure helpers.
     files: ['server/**'],
     plugins: { 'import-x': importX },
@@ -113,7 +113,7 @@ function layerZones() {
   const entry = ['./server/cli.ts', './server/main.ts', './server/commands'];
   const edge = ['./server/http', './server/jobs'];
   const useCases = ['./server/use-cases', './server/demo'];
-  const adapters = ['./server/cache', './server/hubspot', './server/crm', './server/mail'];
+  const adapters = ['./server/cache', './server/hubspot', './server/crm', './server/mail', './server/slack'];
   const store = ['./server/store'];
   const db = ['./server/db'];
   const shared = ['./server/config.ts', './server/errors.ts', './server/logger.ts', './server/metrics.ts'];

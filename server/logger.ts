@@ -6,10 +6,12 @@ export const REDACT_PATHS = [
   'req.headers.cookie',
   'req.headers["x-hubspot-signature"]',
   'req.headers["x-hubspot-signature-v3"]',
+  'req.headers["x-slack-signature"]',
   'res.headers["set-cookie"]',
   'accessToken', 'refreshToken', 'token',
   '*.accessToken', '*.refreshToken', '*.access_token', '*.refresh_token',
   '*.clientSecret', '*.client_secret', '*.password', '*.secret', '*.token',
+  '*.botToken', '*.signingSecret',
   'config.HUBSPOT_CLIENT_SECRET', 'config.DATABASE_URL', 'config.TOKEN_ENCRYPTION_KEYS',
   'req.query.code', 'req.query.state', // the OAuth callback's one-time code and its state
   // Kept, with the OAuth `code` and `state` cut out (see censor): the callback's URL, and the install's redirect

@@ -22,6 +22,7 @@ import { JobWorker, type WorkerOptions } from './jobs/worker.js';
 import { createLogger, secretValues, type Logger } from './logger.js';
 import { createMailer } from './mail/create-mailer.js';
 import { createMetrics, type Metrics } from './metrics.js';
+import { setUpSlack } from './slack/slack-setup.js';
 import { pruneFinishedJobs } from './store/jobs.js';
 import type { ServiceDeps } from './use-cases/deps.js';
 import type { EmailDeps } from './use-cases/email/email-deps.js';
@@ -58,7 +59,7 @@ export async function buildRuntime(options: { config?: Config; logger?: Logger }
     const { hubspot, crmFor } = connectCrms({ db, config, logger, metrics, cache, now });
     if (!hubspot.configured) logger.info({ missing: hubspot.missing }, 'HubSpot is not configured: serving the local demo portal only');
     const email = connectEmail(config, logger);
-    const deps: ServiceDeps = { db, logger, now, cache, crmFor: crmFor('interactive'), ...(email ? { email } : {}) };
+    const deps: ServiceDeps = { db, logger, now, cache, crmFor: crmFor('interactive'), ...(email ? { email } : {}), slack: setUpSlack(config, { logger }) };
     return { config, logger, database, hubspot, deps, workerDeps: { ...deps, crmFor: crmFor('background') }, metrics };
   } catch (error) {
     await database.close().catch(() => undefined);

@@ -19,6 +19,8 @@ import { createEmailDecisionRouter } from './routes/email-decisions.js';
 import { createIncidentsRouter } from './routes/incidents-api.js';
 import { createNotificationSettingsRouter } from './routes/notification-settings-api.js';
 import { createScorecardRouter } from './routes/scorecard-api.js';
+import { createSlackAdminRouter } from './routes/slack-admin.js';
+import { createSlackInteractivityRouter } from './routes/slack-interactivity.js';
 import { createSignatureMiddleware, type SignatureMiddlewareFailure } from './signature-middleware.js';
 
 export interface AppDeps extends ServiceDeps {
@@ -119,6 +121,8 @@ export function createApp(given: AppDeps): Express {
 
   // An email's one-click links: pages a person opens in a browser, authenticated by the signed link itself.
   app.use(createEmailDecisionRouter(deps));
+  // Slack's interactivity: signed by Slack with the connected portal's signing secret, not by HubSpot.
+  app.use(createSlackInteractivityRouter(deps));
 
   const verifySignature = createSignatureMiddleware({
     secret: deps.signature.secret,
@@ -133,6 +137,7 @@ export function createApp(given: AppDeps): Express {
   app.use('/api/v1', verifySignature);
   app.use('/api/v1/admin', createAdminRouter(deps));
   app.use('/api/v1/admin', createIncidentsRouter(deps));
+  app.use('/api/v1/admin', createSlackAdminRouter({ ...deps, baseUrl: deps.signature.baseUrl }));
   app.use('/api/v1/demo', createDemoRouter(deps));
   app.use('/api/v1', createScorecardRouter(deps));
   app.use('/api/v1', createNotificationSettingsRouter(deps));

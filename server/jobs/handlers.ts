@@ -3,6 +3,7 @@ import { RollbackPayloadSchema, rollBackGatedStage } from '../use-cases/gates/ga
 import { sendApprovalEmails } from '../use-cases/notify/email-channel.js';
 import { fanOutNotification, NotificationPayloadSchema, type NotificationPayload } from '../use-cases/notify/notification-jobs.js';
 import { writeToHubSpot } from '../use-cases/notify/hubspot-channel.js';
+import { notifySlack } from '../use-cases/notify/slack-notifications.js';
 import { SlaTimerPayloadSchema } from '../use-cases/sla/sla-timer-jobs.js';
 import { runSlaTimer } from '../use-cases/sla/sla-timers.js';
 import { syncDeals } from '../use-cases/sync/sync-deals.js';
@@ -38,6 +39,7 @@ export const jobHandlers: Partial<Record<Exclude<JobKind, 'sync_deal'>, JobHandl
   notify: (deps, job) => fanOutNotification(deps, job.portalId, NotificationPayloadSchema.parse(job.payload) as NotificationPayload),
   hubspot_notify: (deps, job) => writeToHubSpot(deps, job.portalId, NotificationPayloadSchema.parse(job.payload) as NotificationPayload),
   notify_email: (deps, job) => sendApprovalEmails(deps, job.portalId, NotificationPayloadSchema.parse(job.payload) as NotificationPayload),
+  notify_slack: (deps, job) => notifySlack(deps, job.portalId, NotificationPayloadSchema.parse(job.payload) as NotificationPayload),
 };
 
 /** Kinds the worker hands over a claimed batch at a time. */

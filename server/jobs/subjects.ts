@@ -3,14 +3,14 @@ import type { ClaimedJob } from './types.js';
 
 /**
  * What a job is about, for ordering: jobs about the same deal (its webhook events and gate rollbacks) or the same
- * request (its SLA timers) run one after another in the order they were claimed; jobs about different subjects run
+ * request (its SLA timers and Slack messages) run one after another in the order they were claimed; jobs about different subjects run
  * side by side.
  */
 function subjectOf(job: ClaimedJob): string {
   const payload = (job.payload ?? {}) as { dealId?: unknown };
   if (job.kind === 'webhook_event' && typeof payload.dealId === 'string') return `${job.portalId}:deal:${payload.dealId}`;
   if (job.kind === 'gate_rollback') return `${job.portalId}:deal:${job.key}`;
-  if (job.kind === 'sla_timer') return `${job.portalId}:request:${job.key.split(':')[0]}`;
+  if (job.kind === 'sla_timer' || job.kind === 'notify_slack') return `${job.portalId}:request:${job.key.split(':')[0]}`;
   return `job:${job.id}`;
 }
 

@@ -17,7 +17,9 @@ export type JobKind =
   /** The HubSpot channel: a change's tasks and timeline notes (use-cases/notify/hubspot-channel.ts). */
   | 'hubspot_notify'
   /** Email the approvers of a step that started, with one-click links (use-cases/notify/email-channel.ts). */
-  | 'notify_email';
+  | 'notify_email'
+  /** A request changed: post to its approvers in Slack, or update what was posted (use-cases/notify/slack-notifications). */
+  | 'notify_slack';
 
 export interface NewJob {
   portalId: string;

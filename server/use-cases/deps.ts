@@ -3,6 +3,7 @@ import type { Db } from '../db/database.js';
 import type { Logger } from 'pino';
 import type { Caches } from '../cache/caches.js';
 import type { Crm } from '../crm/crm.js';
+import type { SlackSetup } from '../slack/slack-setup.js';
 import type { Portal } from '../store/portals.js';
 import type { EmailDeps } from './email/email-deps.js';
 
@@ -17,6 +18,8 @@ export interface ServiceDeps {
   cache?: Caches;
   /** The email channel (use-cases/notify/email-channel.ts, use-cases/email); without it no email is sent and links answer 404. */
   email?: EmailDeps;
+  /** The Slack channel (server/slack); without it no portal's Slack is called. */
+  slack?: SlackSetup;
 }
 
 export const isoNow = (deps: Pick<ServiceDeps, 'now'>): string => deps.now().toISOString();

@@ -51,6 +51,8 @@ interface Channel {
 const CHANNELS: readonly Channel[] = [
   { kind: 'hubspot_notify', usedBy: (portal) => channelsOf(portal).tasks },
   { kind: 'notify_email', usedBy: (portal) => channelsOf(portal).email },
+  // On where the portal turned Slack on; the job finds nothing to do while no workspace is connected.
+  { kind: 'notify_slack', usedBy: (portal) => channelsOf(portal).slack },
 ];
 
 /** The `notify` job: one job for each channel the portal uses now, the change's payload unchanged. */

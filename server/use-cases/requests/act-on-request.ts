@@ -38,11 +38,16 @@ export interface DecideInput {
   expectedVersion?: number | undefined;
   channel?: DecisionChannel | undefined;
   alsoSave?: AlsoSave | undefined;
+  /** The step the approver was asked about (a Slack message names one): once another step is active, 409. */
+  expectedStep?: number | undefined;
 }
 
 export async function decideOnRequest(deps: ServiceDeps, viewer: Viewer, input: DecideInput) {
   const fingerprint = hashJson({ requestId: input.requestId, verdict: input.verdict, comment: input.comment ?? null });
   return actOnRequest(deps, viewer, { ...input, operation: 'decide', fingerprint }, (request, at) => {
+    if (input.expectedStep !== undefined && request.lifecycle.currentStep !== input.expectedStep) {
+      throw new AppError('conflict', 'the step you were asked about is no longer waiting for a decision');
+    }
     const result = decide(request.lifecycle, { approver: viewer.email, verdict: input.verdict, comment: input.comment ?? null }, at);
     const stepIndex = request.lifecycle.currentStep ?? 0;
     const onBehalfOf = delegatedFrom(request.evaluation, stepIndex, viewer.email);
