@@ -10,7 +10,7 @@ import type { HubSpotApp } from '../../../server/hubspot/oauth.js';
 import { TokenCipher } from '../../../server/hubspot/token-crypto.js';
 import { TokenStore } from '../../../server/hubspot/token-store.js';
 import { createMetrics } from '../../../server/metrics.js';
-import { createClock } from '../../support/app.js';
+import { buildTestApp, callApi, createClock } from '../../support/app.js';
 import { useTestDatabase } from '../../support/db.js';
 import { seedPortal } from '../../support/factories.js';
 import { CLIENT_ID, CLIENT_SECRET, closeNetwork, dealAnswer, HUBSPOT_API, KEYS } from '../../support/hubspot.js';
@@ -53,7 +53,7 @@ async function world(limits: BudgetLimits, options: { processes?: number; answer
     if (error instanceof HubSpotBudgetError) return error;
     throw error;
   });
-  return { db, portalId, clock, metrics, processes, read, calls: () => calls };
+  return { db, portal, portalId, clock, metrics, processes, read, calls: () => calls };
 }
 
 describe('one HubSpot budget per portal (real api-client on nock)', () => {
@@ -105,6 +105,19 @@ describe('one HubSpot budget per portal (real api-client on nock)', () => {
     w.clock.set('2026-11-27T15:00:04.000Z');
     expect(await w.read(second.interactive)).toBe('ok');
     expect(w.calls()).toBe(2);
+  });
+
+  it('a card view meets a block a job\'s call earned: 503 with Retry-After, and nothing reaches HubSpot', async () => {
+    const w = await world({ perTenSeconds: 110, interactiveReserve: 10, daily: 250_000 }, {
+      answer: (call) => (call === 1 ? [429, RATE_LIMITED, { 'Retry-After': '30' }] : [200, dealAnswer('9001', { amount: '100' })]),
+    });
+    const [{ interactive, background }] = w.processes as [typeof w.processes[0]];
+    expect(await w.read(background)).toMatchObject({ reason: 'rate_limited' });
+
+    const { app } = buildTestApp(w.db, { now: w.clock.now, crmFor: () => interactive });
+    const res = await callApi(app, w.clock, w.portal.as('noah'), 'GET', '/api/v1/deals/9001/card').expect(503);
+    expect(res.headers['retry-after']).toBe('30');
+    expect(w.calls()).toBe(1);
   });
 
   it('the daily budget turns at the portal\'s own midnight, in the time zone HubSpot named for the account', async () => {
