@@ -9,11 +9,13 @@ import { HubSpotCrm } from '../../../server/hubspot/hubspot-crm.js';
 import type { HubSpotApp } from '../../../server/hubspot/oauth.js';
 import { TokenCipher } from '../../../server/hubspot/token-crypto.js';
 import { TokenStore } from '../../../server/hubspot/token-store.js';
+import { connectCrms } from '../../../server/main.js';
 import { createMetrics } from '../../../server/metrics.js';
 import { buildTestApp, callApi, createClock } from '../../support/app.js';
 import { useTestDatabase } from '../../support/db.js';
 import { seedPortal } from '../../support/factories.js';
-import { CLIENT_ID, CLIENT_SECRET, closeNetwork, dealAnswer, HUBSPOT_API, KEYS } from '../../support/hubspot.js';
+import { CLIENT_ID, CLIENT_SECRET, closeNetwork, dealAnswer, HUBSPOT_API, hubspotConfig, KEYS } from '../../support/hubspot.js';
+import { createTestLogger } from '../../support/logger.js';
 
 const database = useTestDatabase();
 const oauthApp: HubSpotApp = { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUri: 'https://approvals.example.com/oauth/callback', scopes: ['oauth'] };
@@ -155,5 +157,27 @@ describe('one HubSpot budget per portal (real api-client on nock)', () => {
     expect(text).toContain(line('background', 'refused', 1));
     expect(text).toContain(line('interactive', 'ok', 1));
     expect(text).toContain(line('interactive', 'rate_limited', 1));
+  });
+
+  it('the service wires it: the HTTP app\'s CRM spends as interactive, the workers\' as background, on one row', async () => {
+    const { db } = database();
+    const portal = await seedPortal(db);
+    const clock = createClock('2026-11-27T15:00:00.000Z');
+    const metrics = createMetrics(db, { defaultMetrics: false, clock: clock.now });
+    const { hubspot, crmFor } = connectCrms({ db, config: hubspotConfig(), logger: createTestLogger().logger, metrics, now: clock.now });
+    if (!hubspot.configured) throw new Error('configured in this test');
+    await hubspot.connection.tokens.save(db, portal.portalId, { accessToken: `access-${portal.portalId}`, refreshToken: 'r', expiresInSeconds: 1800 }, { scopes: ['oauth'], hubDomain: 'acme.hubspot.com' });
+    nock(HUBSPOT_API, { reqheaders: { authorization: `Bearer access-${portal.portalId}` } })
+      .get('/crm/v3/objects/deals/9001').query(true).times(2).reply(200, dealAnswer('9001', { amount: '100' }));
+    const installed = { id: portal.portalId, installState: 'installed' } as Parameters<ReturnType<typeof crmFor>>[0];
+
+    await crmFor('interactive')(installed).getDeal(portal.portalId, '9001', ['amount']);
+    await crmFor('background')(installed).getDeal(portal.portalId, '9001', ['amount']);
+
+    const text = await metrics.registry.metrics();
+    for (const caller of ['interactive', 'background']) {
+      expect(text).toContain(`approval_router_hubspot_calls_total{portal="${portal.portalId}",caller="${caller}",operation="deal_read",outcome="ok"} 1`);
+    }
+    expect(await db('portal_budgets').where({ portal_id: portal.portalId }).first('day_calls')).toEqual({ day_calls: 2 });
   });
 });
