@@ -10,6 +10,7 @@ import { buildTestApp, callApi } from '../support/app.js';
 import { useTestDatabase } from '../support/db.js';
 import { idempotencyKey, seedDeal, seedPortal } from '../support/factories.js';
 import { jobHandlers } from '../../server/jobs/handlers.js';
+import { JobWorker } from '../../server/jobs/worker.js';
 import { RetryLaterError } from '../../server/errors.js';
 import { KEYS } from '../support/hubspot.js';
 import { createTestLogger } from '../support/logger.js';
@@ -262,6 +263,22 @@ describe('Slack messages after the fact', () => {
     expect(blocks).toContain('Withdrawn by Noah King');
     expect(blocks).toContain('customer paused');
     expect(blocks).not.toContain('"action_id":"approve"');
+  });
+
+  it('show an escalation past the SLA and keep the buttons, run by the real job worker', async () => {
+    const { db, deps, clock, open, fake } = await setup();
+    const worker = new JobWorker(deps, { handlers: jobHandlers, random: () => 0.5 });
+    const fire = async () => { while ((await worker.runOnce()) > 0) { /* drain */ } };
+    const { requestId } = await open();
+    await fire();
+    expect(fake.of('chat.postMessage').map((p) => p.args.channel)).toContain(dmOf(BEN));
+    clock.advanceHours(25);
+    await fire();
+    expect(await db('traces').where({ request_id: requestId, kind: 'escalation' }).select('id')).toHaveLength(1);
+    const update = fake.of('chat.update').filter((u) => u.args.channel === dmOf(BEN)).at(-1)!;
+    const blocks = blockText(update.args.blocks);
+    expect(blocks).toContain('Past due: escalated');
+    expect(blocks).toContain('"action_id":"approve"');
   });
 
   it('answer Slack at once when deciding takes longer than Slack waits, and the decision still lands', async () => {
