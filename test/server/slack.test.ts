@@ -55,11 +55,11 @@ const blockText = (blocks: unknown) => JSON.stringify(blocks);
 
 describe('Slack connection', () => {
   it('is stored sealed, shown without its secrets, and guarded by version and idempotency key', async () => {
-    const { db, portal, call, fake } = await setup({ connect: false });
+    const { db, portal, call, fake } = await setup({ connect: false, slackChannel: false });
     const key = idempotencyKey();
     const body = { botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, idempotencyKey: key, expectedVersion: 0 };
     const connected = await call('dealdesk', 'PUT', '/api/v1/admin/slack', body).expect(200);
-    expect(connected.body).toMatchObject({ connected: true, version: 1, teamId: fake.teamId, teamName: 'Acme', botUserId: 'UBOT01', connectedBy: 'dealdesk@acme.example' });
+    expect(connected.body).toMatchObject({ connected: true, channelOn: false, version: 1, teamId: fake.teamId, teamName: 'Acme', botUserId: 'UBOT01', connectedBy: 'dealdesk@acme.example' });
     expect(connected.body.interactivityUrl).toMatch(/\/slack\/interactivity$/);
     expect(fake.of('auth.test').map((c) => c.token)).toEqual([BOT_TOKEN]);
 
@@ -365,7 +365,7 @@ describe('approval-router slack', () => {
     expect(await runSlackCommand(['connect', '--portal', portal.portalId, '--by', 'ops@acme.example'], Readable.from([`${BOT_TOKEN}\n${SIGNING_SECRET}\n`]))).toBe(0);
     expect(out.at(-1)).toContain(`connected: workspace Acme (${fake.teamId})`);
     expect(out.join('\n')).not.toContain(BOT_TOKEN);
-    expect((await call('dealdesk', 'GET', '/api/v1/admin/slack').expect(200)).body).toMatchObject({ connected: true, version: 1, connectedBy: 'ops@acme.example' });
+    expect((await call('dealdesk', 'GET', '/api/v1/admin/slack').expect(200)).body).toMatchObject({ connected: true, channelOn: true, version: 1, connectedBy: 'ops@acme.example' });
 
     expect(await runSlackCommand(['status', '--portal', portal.portalId, '--json'])).toBe(0);
     expect(JSON.parse(out.at(-1)!)).toMatchObject({ connected: true, teamId: fake.teamId });
