@@ -60,7 +60,7 @@ export async function run(args: string[], input: AsyncIterable<string | Buffer> 
     const { deps, baseUrl } = commandDeps(database.db);
     const actor = values.by ?? `cli:${userInfo().username}`;
     if (action === 'status') {
-      const view = await describeSlackConnection(deps, portal.id, baseUrl);
+      const view = await describeSlackConnection(deps, portal, baseUrl);
       console.log(values.json ? JSON.stringify(view, null, 2) : describe(view));
       return 0;
     }
@@ -97,9 +97,10 @@ async function readSecrets(input: AsyncIterable<string | Buffer>): Promise<{ bot
 }
 
 function describe(view: SlackConnectionView): string {
-  if (!view.connected) return `not connected (version ${view.version}); interactivity URL: ${view.interactivityUrl}`;
+  const channel = view.channelOn ? 'Slack is on in the portal\'s channel settings' : 'Slack is off in the portal\'s channel settings (channels.slack): no message is sent';
+  if (!view.connected) return `not connected (version ${view.version}); ${channel}; interactivity URL: ${view.interactivityUrl}`;
   return `workspace ${view.teamName ?? '?'} (${view.teamId}), bot ${view.botUserId ?? '?'}, by ${view.connectedBy ?? '?'} at ${view.connectedAt ?? '?'}`
-    + ` (version ${view.version}); interactivity URL: ${view.interactivityUrl}`;
+    + ` (version ${view.version}); ${channel}; interactivity URL: ${view.interactivityUrl}`;
 }
 
 function commandDeps(db: ServiceDeps['db']): { deps: ServiceDeps; baseUrl: string } {

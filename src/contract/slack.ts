@@ -26,6 +26,8 @@ export const SlackDisconnectQuery = z.object({
 /** What the admin sees of the connection: never the token or the secret. */
 export const SlackConnectionView = z.object({
   connected: z.boolean(),
+  /** Whether the portal's channel settings have Slack on (`channels.slack`): connected and on, approvers are messaged. */
+  channelOn: z.boolean(),
   version: z.int().min(0),
   teamId: z.string().nullable(),
   teamName: z.string().nullable(),

@@ -10,6 +10,7 @@ import { buildTestApp, callApi } from '../support/app.js';
 import { useTestDatabase } from '../support/db.js';
 import { idempotencyKey, seedDeal, seedPortal } from '../support/factories.js';
 import { jobHandlers } from '../../server/jobs/handlers.js';
+import { JobWorker } from '../../server/jobs/worker.js';
 import { RetryLaterError } from '../../server/errors.js';
 import { KEYS } from '../support/hubspot.js';
 import { createTestLogger } from '../support/logger.js';
@@ -54,11 +55,11 @@ const blockText = (blocks: unknown) => JSON.stringify(blocks);
 
 describe('Slack connection', () => {
   it('is stored sealed, shown without its secrets, and guarded by version and idempotency key', async () => {
-    const { db, portal, call, fake } = await setup({ connect: false });
+    const { db, portal, call, fake } = await setup({ connect: false, slackChannel: false });
     const key = idempotencyKey();
     const body = { botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, idempotencyKey: key, expectedVersion: 0 };
     const connected = await call('dealdesk', 'PUT', '/api/v1/admin/slack', body).expect(200);
-    expect(connected.body).toMatchObject({ connected: true, version: 1, teamId: fake.teamId, teamName: 'Acme', botUserId: 'UBOT01', connectedBy: 'dealdesk@acme.example' });
+    expect(connected.body).toMatchObject({ connected: true, channelOn: false, version: 1, teamId: fake.teamId, teamName: 'Acme', botUserId: 'UBOT01', connectedBy: 'dealdesk@acme.example' });
     expect(connected.body.interactivityUrl).toMatch(/\/slack\/interactivity$/);
     expect(fake.of('auth.test').map((c) => c.token)).toEqual([BOT_TOKEN]);
 
@@ -264,6 +265,22 @@ describe('Slack messages after the fact', () => {
     expect(blocks).not.toContain('"action_id":"approve"');
   });
 
+  it('show an escalation past the SLA and keep the buttons, run by the real job worker', async () => {
+    const { db, deps, clock, open, fake } = await setup();
+    const worker = new JobWorker(deps, { handlers: jobHandlers, random: () => 0.5 });
+    const fire = async () => { while ((await worker.runOnce()) > 0) { /* drain */ } };
+    const { requestId } = await open();
+    await fire();
+    expect(fake.of('chat.postMessage').map((p) => p.args.channel)).toContain(dmOf(BEN));
+    clock.advanceHours(25);
+    await fire();
+    expect(await db('traces').where({ request_id: requestId, kind: 'escalation' }).select('id')).toHaveLength(1);
+    const update = fake.of('chat.update').filter((u) => u.args.channel === dmOf(BEN)).at(-1)!;
+    const blocks = blockText(update.args.blocks);
+    expect(blocks).toContain('Past due: escalated');
+    expect(blocks).toContain('"action_id":"approve"');
+  });
+
   it('answer Slack at once when deciding takes longer than Slack waits, and the decision still lands', async () => {
     const { db, open, drain, interact, fake } = await setup({ answerWithinMs: 0 });
     const { requestId } = await open();
@@ -348,7 +365,7 @@ describe('approval-router slack', () => {
     expect(await runSlackCommand(['connect', '--portal', portal.portalId, '--by', 'ops@acme.example'], Readable.from([`${BOT_TOKEN}\n${SIGNING_SECRET}\n`]))).toBe(0);
     expect(out.at(-1)).toContain(`connected: workspace Acme (${fake.teamId})`);
     expect(out.join('\n')).not.toContain(BOT_TOKEN);
-    expect((await call('dealdesk', 'GET', '/api/v1/admin/slack').expect(200)).body).toMatchObject({ connected: true, version: 1, connectedBy: 'ops@acme.example' });
+    expect((await call('dealdesk', 'GET', '/api/v1/admin/slack').expect(200)).body).toMatchObject({ connected: true, channelOn: true, version: 1, connectedBy: 'ops@acme.example' });
 
     expect(await runSlackCommand(['status', '--portal', portal.portalId, '--json'])).toBe(0);
     expect(JSON.parse(out.at(-1)!)).toMatchObject({ connected: true, teamId: fake.teamId });

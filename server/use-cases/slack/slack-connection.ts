@@ -16,6 +16,7 @@ import { appendTrace } from '../../store/traces.js';
 import { loadAdminPortal } from '../admin/admin-portal.js';
 import { runAdminWrite, staleVersion, type AdminWriteGuard } from '../admin/admin-write.js';
 import { isoNow, type ServiceDeps } from '../deps.js';
+import { channelsOf } from '../notify/channel-settings.js';
 import type { Viewer } from '../load-facts.js';
 
 export const INTERACTIVITY_PATH = '/slack/interactivity';
@@ -61,14 +62,16 @@ function open(cipher: TokenCipher, sealed: SealedSlackConnection): SlackConnecti
   };
 }
 
-export async function describeSlackConnection(deps: ServiceDeps, portalId: string, baseUrl: string): Promise<SlackConnectionView> {
-  const [sealed, version] = await Promise.all([findSlackConnection(deps.db, portalId), slackConnectionVersion(deps.db, portalId)]);
-  return present(sealed, version, baseUrl);
+export async function describeSlackConnection(deps: ServiceDeps, portal: Portal, baseUrl: string): Promise<SlackConnectionView> {
+  const [sealed, version] = await Promise.all([findSlackConnection(deps.db, portal.id), slackConnectionVersion(deps.db, portal.id)]);
+  return present(portal, sealed, version, baseUrl);
 }
 
-function present(sealed: Omit<SealedSlackConnection, 'keyId' | 'botToken' | 'signingSecret'> | null, version: number, baseUrl: string): SlackConnectionView {
+function present(
+  portal: Pick<Portal, 'settings'>, sealed: Omit<SealedSlackConnection, 'keyId' | 'botToken' | 'signingSecret'> | null, version: number, baseUrl: string,
+): SlackConnectionView {
   return {
-    connected: sealed !== null, version, teamId: sealed?.teamId ?? null, teamName: sealed?.teamName ?? null, botUserId: sealed?.botUserId ?? null,
+    connected: sealed !== null, channelOn: channelsOf(portal).slack, version, teamId: sealed?.teamId ?? null, teamName: sealed?.teamName ?? null, botUserId: sealed?.botUserId ?? null,
     connectedBy: sealed?.connectedBy ?? null, connectedAt: sealed?.connectedAt ?? null, interactivityUrl: `${baseUrl}${INTERACTIVITY_PATH}`,
   };
 }
@@ -98,7 +101,7 @@ function unguarded(deps: ServiceDeps, portal: Portal): WriteRunner {
 
 export async function getSlackConnectionFor(deps: ServiceDeps, viewer: Viewer, baseUrl: string): Promise<SlackConnectionView> {
   const portal = await loadAdminPortal(deps, viewer, 'see the Slack connection');
-  return describeSlackConnection(deps, portal.id, baseUrl);
+  return describeSlackConnection(deps, portal, baseUrl);
 }
 
 export async function connectSlackFor(deps: ServiceDeps, viewer: Viewer, secrets: SlackSecrets, guard: AdminWriteGuard<number>, baseUrl: string) {
@@ -132,7 +135,7 @@ export async function connectSlack(
       portalId: portal.id, kind: 'slack', input: { command: 'connect_slack', by: actor, teamId: identity.teamId },
       output: { version: saved.version, teamId: identity.teamId, botUserId: identity.botUserId }, engineVersion: ENGINE_VERSION, occurredAt: at,
     });
-    return present({ portalId: portal.id, ...identity, connectedBy: actor, connectedAt: at, version: saved.version }, saved.version, baseUrl);
+    return present(portal, { portalId: portal.id, ...identity, connectedBy: actor, connectedAt: at, version: saved.version }, saved.version, baseUrl);
   });
 }
 
@@ -141,12 +144,12 @@ export async function disconnectSlack(deps: ServiceDeps, portal: Portal, actor: 
   return run(async (trx, version) => {
     const at = isoNow(deps);
     const cleared = await clearSlackConnection(trx, portal.id, at);
-    if (cleared === null) return present(null, version, baseUrl);
+    if (cleared === null) return present(portal, null, version, baseUrl);
     await appendTrace(trx, {
       portalId: portal.id, kind: 'slack', input: { command: 'disconnect_slack', by: actor }, output: { version: cleared },
       engineVersion: ENGINE_VERSION, occurredAt: at,
     });
-    return present(null, cleared, baseUrl);
+    return present(portal, null, cleared, baseUrl);
   });
 }
 
