@@ -132,4 +132,26 @@ describe('one-click email links', () => {
     expect(changed.text).toContain('This request changed since the page was shown');
     expect(await state()).toEqual({ row_version: 1, state: 'pending' });
   });
+
+  it('decide as the delegate, for the approver they stand in for, as the card records it', async () => {
+    const anna = 'anna.berg@acme.example';
+    const cro = 'cro@acme.example';
+    const setup = await openEmailedRequest(database().db, sink, {
+      requester: 'ava', deal: { hubspot_owner_id: '101' },
+      beforeRequest: async (app, clock, portal) => {
+        const admin = portal.as('dealdesk');
+        const version = (await callApi(app, clock, admin, 'GET', '/api/v1/admin/delegations').expect(200)).body.version as number;
+        await callApi(app, clock, admin, 'POST', '/api/v1/admin/delegations', {
+          from: anna, to: cro, startsAt: '2026-11-27T08:00:00Z', endsAt: '2026-11-28T12:00:00Z', idempotencyKey: idempotencyKey(), expectedVersion: version,
+        }).expect(201);
+      },
+    });
+    await drainNotifications(setup.deps, setup.portal.portalId);
+    // The step waits on the delegate: only they are emailed.
+    expect(sink.messages.map((sent) => (Array.isArray(sent.to) ? null : sent.to?.value[0]?.address))).toEqual([cro]);
+    const done = await openAndSubmit(setup.app, linksFor(sink, cro).approve.slice(TEST_BASE_URL.length));
+    expect(done.text).toContain('You approved Globex renewal');
+    const trace = await setup.db('traces').where({ request_id: setup.requestId, kind: 'decision' }).first<{ input: string }>('input');
+    expect(JSON.parse(trace?.input ?? '{}')).toMatchObject({ approver: cro, onBehalfOf: anna, channel: 'email' });
+  });
 });
