@@ -93,4 +93,10 @@ describe('approval emails', () => {
       { approver_email: 'bella.diaz@acme.example', state: 'sent' }, { approver_email: 'ben.carter@acme.example', state: 'uncertain' },
     ]);
   });
+
+  it('never go to the requester, who may not approve their own request', async () => {
+    const { deps, portal } = await openRequest({ requester: 'ben' });
+    await drainNotifications(deps, portal.portalId);
+    expect(sink.messages.map((sent) => (Array.isArray(sent.to) ? null : sent.to?.value[0]?.address))).toEqual(['bella.diaz@acme.example']);
+  });
 });
