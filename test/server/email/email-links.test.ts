@@ -154,4 +154,21 @@ describe('one-click email links', () => {
     const trace = await setup.db('traces').where({ request_id: setup.requestId, kind: 'decision' }).first<{ input: string }>('input');
     expect(JSON.parse(trace?.input ?? '{}')).toMatchObject({ approver: cro, onBehalfOf: anna, channel: 'email' });
   });
+
+  it('carry a two-step request through by email: the second step\'s approvers are emailed when the first is approved', async () => {
+    const setup = await openEmailedRequest(database().db, sink, { deal: { payment_terms: 'net_90' } });
+    await drainNotifications(setup.deps, setup.portal.portalId);
+    const bella = linksFor(sink, BELLA);
+    await openAndSubmit(setup.app, linksFor(sink, BEN).approve.slice(TEST_BASE_URL.length), 'Terms are fine for us');
+    sink.messages.length = 0;
+    expect(await drainNotifications(setup.deps, setup.portal.portalId)).toEqual(['notify', 'notify_email']);
+    // Finance, any one of them; Felix Old is inactive.
+    const finance = ['cfo@acme.example', 'farah.nasser@acme.example', 'fiona.hughes@acme.example', 'frank.meyer@acme.example'];
+    expect(sink.messages.map((sent) => (Array.isArray(sent.to) ? null : sent.to?.value[0]?.address)).sort()).toEqual(finance);
+    expect((await request(setup.app).get(bella.approve.slice(TEST_BASE_URL.length)).expect(409)).text).toContain('The request has moved on to another step.');
+    const done = await openAndSubmit(setup.app, linksFor(sink, 'fiona.hughes@acme.example').approve.slice(TEST_BASE_URL.length));
+    expect(done.text).toContain('The request is now approved.');
+    const found = await findRequest(setup.db, setup.portal.portalId, setup.requestId);
+    expect(found?.lifecycle.steps.map((step) => step.decisions.map((decision) => decision.approver))).toEqual([[BEN], ['fiona.hughes@acme.example']]);
+  });
 });
