@@ -3,10 +3,11 @@
 // and says why.
 import request from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { findPortal } from '../../../server/store/portals.js';
 import { findRequest } from '../../../server/store/requests.js';
 import { callApi, TEST_BASE_URL } from '../../support/app.js';
 import { useTestDatabase } from '../../support/db.js';
-import { idempotencyKey } from '../../support/factories.js';
+import { idempotencyKey, seedDeal } from '../../support/factories.js';
 import { startSmtpSink, type SmtpSink } from '../../support/smtp-sink.js';
 import { drainNotifications, linksFor, openEmailedRequest } from './email-harness.js';
 
@@ -170,5 +171,34 @@ describe('one-click email links', () => {
     expect(done.text).toContain('The request is now approved.');
     const found = await findRequest(setup.db, setup.portal.portalId, setup.requestId);
     expect(found?.lifecycle.steps.map((step) => step.decisions.map((decision) => decision.approver))).toEqual([[BEN], ['fiona.hughes@acme.example']]);
+  });
+
+  it('let a person stop approval emails from the link at the foot, or their mail client\'s one-click unsubscribe', async () => {
+    const setup = await emailed();
+    const message = sink.messages.find((sent) => !Array.isArray(sent.to) && sent.to?.value[0]?.address === BEN);
+    // mailparser reads the List-* headers into one `list` entry.
+    const list = message?.headers.get('list') as { unsubscribe?: { url?: string }; 'unsubscribe-post'?: { name?: string } } | undefined;
+    expect(list?.['unsubscribe-post']?.name).toBe('List-Unsubscribe=One-Click');
+    const optOut = list?.unsubscribe?.url ?? '';
+    expect(optOut.startsWith(`${TEST_BASE_URL}/email/opt-out/`)).toBe(true);
+    expect(message?.text).toContain(`No more approval emails: ${optOut}`);
+    const optedOut = async () => ((await findPortal(setup.db, setup.portal.portalId))?.settings.emailOptOuts ?? []);
+
+    const page = await request(setup.app).get(setup.path(optOut)).expect(200);
+    expect(page.text).toContain('Stop approval emails?');
+    expect(await optedOut()).toEqual([]);
+    // As a mail client sends it (RFC 8058): no page, no cookie; the signed token is the whole credential.
+    const done = await request(setup.app).post(setup.path(optOut)).type('form').send('List-Unsubscribe=One-Click').expect(200);
+    expect(done.text).toContain('No more approval emails');
+    await request(setup.app).post(setup.path(optOut)).type('form').send('').expect(200);
+    expect(await optedOut()).toEqual([BEN]);
+    expect((await request(setup.app).post(`${setup.path(optOut)}x`).expect(400)).text).toContain('This link is not valid');
+
+    // The next request's email goes to Bella alone.
+    sink.messages.length = 0;
+    const dealId = await seedDeal(setup.portal, { discount_percent: '25' });
+    await callApi(setup.app, setup.clock, setup.portal.as('noah'), 'POST', `/api/v1/deals/${dealId}/requests`, { justification: 'again', idempotencyKey: idempotencyKey() }).expect(201);
+    await drainNotifications(setup.deps, setup.portal.portalId);
+    expect(sink.messages.map((sent) => (Array.isArray(sent.to) ? null : sent.to?.value[0]?.address))).toEqual([BELLA]);
   });
 });
