@@ -21,8 +21,8 @@ export const REDACT_PATHS = [
 
 /** Query parameters that carry a credential in a URL (the OAuth callback's code and state). */
 const SECRET_QUERY = /([?&](?:code|state)=)[^&#]*/g;
-/** An email's Approve or Reject link carries its signed token in the path: whoever holds it can decide. */
-const SECRET_PATH = /(\/email\/decide\/)[^/?#]*/g;
+/** An email's Approve, Reject and opt-out links carry their signed token in the path: whoever holds it can use it. */
+const SECRET_PATH = /(\/email\/(?:decide|opt-out)\/)[^/?#]*/g;
 const URL_FIELDS = new Set(['url', 'location']);
 
 function censor(value: unknown, path: string[]): unknown {

@@ -6,6 +6,7 @@ import type { ConfirmNotice } from '../use-cases/email/decide-by-link.js';
 import { COMMENT_MAX_LENGTH } from '../use-cases/email/decide-by-link.js';
 import { escapeHtml, formatInstant } from '../use-cases/email/html.js';
 import type { LinkRefusal, OpenLink } from '../use-cases/email/open-link.js';
+import type { OptOutFinding } from '../use-cases/email/opt-out.js';
 import type { Person, RequestBrief } from '../use-cases/email/request-brief.js';
 
 export interface Page {
@@ -154,4 +155,20 @@ function hubspotLink(brief: RequestBrief): string {
 
 function hubspotParagraph(brief: RequestBrief): string {
   return brief.dealUrl ? `<p class="small">The deal in HubSpot: <a href="${escapeHtml(brief.dealUrl)}">${escapeHtml(brief.dealName)}</a>.</p>` : '';
+}
+
+/** The opt-out link's page: before (a button to confirm) and after. */
+export function optOutPage(found: OptOutFinding, state: 'confirm' | 'done'): Page {
+  if (!found.ok) {
+    return found.reason === 'invalid'
+      ? page(400, 'This link is not valid', '<p>Nothing was changed. It was changed or cut short, or this service did not make it: open it straight from the email.</p>')
+      : page(404, 'This link cannot be used now', '<p>Nothing was changed: approval-router is no longer installed in this HubSpot portal.</p>');
+  }
+  const who = escapeHtml(found.email);
+  const where = escapeHtml(found.portalName);
+  if (state === 'done' || found.alreadyOptedOut) {
+    return page(200, 'No more approval emails', `<p>${who} gets no approval email from approval-router in ${where}. What waits on you still shows on the deal's Approvals card in HubSpot.</p>`);
+  }
+  return page(200, 'Stop approval emails?', `<p>${who} will get no more approval emails from approval-router in ${where}. Requests still wait on you on the deal's Approvals card in HubSpot.</p>
+<form method="post"><button type="submit" class="reject">Stop approval emails</button></form>`);
 }

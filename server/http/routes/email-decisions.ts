@@ -11,8 +11,9 @@ import { AppError } from '../../errors.js';
 import type { ServiceDeps } from '../../use-cases/deps.js';
 import { COMMENT_MAX_LENGTH, decideByLink } from '../../use-cases/email/decide-by-link.js';
 import { confirmationToken, openLink } from '../../use-cases/email/open-link.js';
-import { EMAIL_DECISION_PATH } from '../../use-cases/notify/email-channel.js';
-import { confirmPage, donePage, errorPage, refusalPage, sendPage } from '../email-pages.js';
+import { openOptOut, optOutOfEmail } from '../../use-cases/email/opt-out.js';
+import { EMAIL_DECISION_PATH, EMAIL_OPT_OUT_PATH } from '../../use-cases/notify/email-channel.js';
+import { confirmPage, donePage, errorPage, optOutPage, refusalPage, sendPage } from '../email-pages.js';
 
 const TokenParams = z.object({ token: z.string().min(1).max(4096) });
 
@@ -53,7 +54,22 @@ export function createEmailDecisionRouter(deps: ServiceDeps): Router {
     sendPage(res, confirmPage({ link: decision.link, formToken: form.data.csrf, notice: decision.notice, comment: decision.comment }));
   });
 
+  // The opt-out link: GET asks, POST does it. The POST needs no form token: the signed token can do nothing else,
+  // and a mail client's one-click unsubscribe (RFC 8058, `List-Unsubscribe=One-Click`) posts it without a page.
+  const optOutRoute = `${EMAIL_OPT_OUT_PATH}:token`;
+  router.get(optOutRoute, async (req, res) => {
+    const params = TokenParams.safeParse(req.params);
+    if (!deps.email || !params.success) return sendPage(res, optOutPage({ ok: false, reason: 'invalid' }, 'confirm'));
+    sendPage(res, optOutPage(await openOptOut(deps, params.data.token), 'confirm'));
+  });
+  router.post(optOutRoute, express.urlencoded({ extended: false, limit: '1kb', parameterLimit: 2 }), async (req, res) => {
+    const params = TokenParams.safeParse(req.params);
+    if (!deps.email || !params.success) return sendPage(res, optOutPage({ ok: false, reason: 'invalid' }, 'confirm'));
+    sendPage(res, optOutPage(await optOutOfEmail(deps, params.data.token), 'done'));
+  });
+
   router.use(EMAIL_DECISION_PATH, pageErrors);
+  router.use(EMAIL_OPT_OUT_PATH, pageErrors);
   return router;
 }
 

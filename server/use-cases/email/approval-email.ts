@@ -9,6 +9,8 @@ export interface ApprovalEmailInput {
   approveUrl: string;
   rejectUrl: string;
   linksExpireAt: string;
+  /** "No more approval emails" for this person in this portal. */
+  optOutUrl: string;
 }
 
 export interface ComposedEmail {
@@ -46,7 +48,7 @@ export function composeApprovalEmail(input: ApprovalEmailInput): ComposedEmail {
     safety,
     ...(brief.dealUrl ? [`Or decide on the deal in HubSpot: ${brief.dealUrl}`] : []),
     '',
-    `approval-router, ${brief.portalName}`,
+    `approval-router, ${brief.portalName}. No more approval emails: ${input.optOutUrl}`,
   ].join('\n');
 
   const p = (content: string, style = '') => `<p style="margin:0 0 12px;${style}">${content}</p>`;
@@ -71,7 +73,7 @@ ${p('Each link opens a page to confirm; nothing is decided until you do.', 'font
 ${p(escapeHtml(safety), 'font-size:13px;color:#516f90')}
 ${brief.dealUrl ? p(`Or decide on the deal in HubSpot: <a href="${escapeHtml(brief.dealUrl)}" style="color:#0068b1">${escapeHtml(brief.dealName)}</a>`, 'font-size:13px;color:#516f90') : ''}
 </div>
-<p style="max-width:560px;margin:12px auto 0;font-size:12px;color:#7c98b6;text-align:center">approval-router, ${escapeHtml(brief.portalName)}</p>
+<p style="max-width:560px;margin:12px auto 0;font-size:12px;color:#7c98b6;text-align:center">approval-router, ${escapeHtml(brief.portalName)} · <a href="${escapeHtml(input.optOutUrl)}" style="color:#7c98b6">No more approval emails</a></p>
 </body></html>`;
   return { subject, text, html };
 }

@@ -90,3 +90,32 @@ export function checkFormToken(keys: readonly string[], linkId: string, browserN
 function mac(key: string, context: string, text: string): Buffer {
   return createHmac('sha256', key).update(context).update(text).digest();
 }
+
+/** Keeps the opt-out token apart from the decision links. */
+const OPT_OUT_CONTEXT = 'approval-router/email-opt-out/v1\n';
+
+const OptOutCompact = z.object({ v: z.literal(1), p: z.string().regex(/^\d{1,20}$/), a: z.string().min(3).max(320) }).strict();
+
+export interface OptOutClaims { portalId: string; email: string }
+
+/** The token of an email's "no more approval emails" link: the portal and the person, and nothing to decide with. */
+export function signOptOut(keys: readonly string[], claims: OptOutClaims): string {
+  const key = keys[0];
+  if (!key) throw new Error('no link signing key');
+  const payload = Buffer.from(JSON.stringify({ v: 1, p: claims.portalId, a: claims.email })).toString('base64url');
+  return `${payload}.${mac(key, OPT_OUT_CONTEXT, payload).toString('base64url')}`;
+}
+
+export function readOptOut(keys: readonly string[], token: string): OptOutClaims | null {
+  const match = /^([\w-]{1,1024})\.([\w-]{43})$/.exec(token);
+  if (!match) return null;
+  const [, payload = '', signature = ''] = match;
+  const given = Buffer.from(signature, 'base64url');
+  if (!keys.map((key) => timingSafeEqual(mac(key, OPT_OUT_CONTEXT, payload), given)).includes(true)) return null;
+  try {
+    const parsed = OptOutCompact.safeParse(JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')));
+    return parsed.success ? { portalId: parsed.data.p, email: parsed.data.a } : null;
+  } catch {
+    return null;
+  }
+}

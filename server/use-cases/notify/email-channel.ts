@@ -15,7 +15,7 @@ import { findRequest, type StoredRequest } from '../../store/requests.js';
 import type { ServiceDeps } from '../deps.js';
 import { composeApprovalEmail } from '../email/approval-email.js';
 import type { EmailDeps } from '../email/email-deps.js';
-import { signLink } from '../email/link-token.js';
+import { signLink, signOptOut } from '../email/link-token.js';
 import { briefRequest, lookUpPerson } from '../email/request-brief.js';
 import { channelsOf, emailOptedOut } from './channel-settings.js';
 import type { NotificationPayload } from './notification-jobs.js';
@@ -25,6 +25,9 @@ export const MAX_LINK_LIFETIME_HOURS = 7 * 24;
 
 /** Where one-click links point; the token follows. */
 export const EMAIL_DECISION_PATH = '/email/decide/';
+
+/** Where the "no more approval emails" link points; the token follows. */
+export const EMAIL_OPT_OUT_PATH = '/email/opt-out/';
 
 export async function sendApprovalEmails(deps: ServiceDeps, portalId: string, payload: NotificationPayload): Promise<void> {
   const started = payload.events.filter((event) => event.type === 'step_started' && event.stepId !== null);
@@ -86,9 +89,10 @@ async function sendBallot(deps: ServiceDeps, email: EmailDeps, mailer: Mailer, f
     linkId, portalId: ballot.portalId, requestId: ballot.requestId, stepIndex: ballot.stepIndex, approver: ballot.approverEmail,
     rowVersion, verdict, expiresAt: Math.floor(expiresAt.getTime() / 1000),
   })}`;
+  const optOutUrl = `${email.baseUrl}${EMAIL_OPT_OUT_PATH}${signOptOut(email.linkKeys, { portalId: ballot.portalId, email: ballot.approverEmail })}`;
   const composed = composeApprovalEmail({
     brief: briefRequest(facts.portal, facts.request, facts.policy, facts.directory, ballot.stepIndex),
-    approver, approveUrl: link('approve'), rejectUrl: link('reject'), linksExpireAt: expiresAt.toISOString(),
+    approver, approveUrl: link('approve'), rejectUrl: link('reject'), linksExpireAt: expiresAt.toISOString(), optOutUrl,
   });
   try {
     await mailer.send({
@@ -97,7 +101,11 @@ async function sendBallot(deps: ServiceDeps, email: EmailDeps, mailer: Mailer, f
       messageId,
       date: at,
       // An automatic message (RFC 3834): out-of-office replies stay away.
-      headers: { 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All' },
+      headers: {
+        'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All',
+        // One-click unsubscribe in the mail client (RFC 8058), which bulk senders are now required to offer.
+        'List-Unsubscribe': `<${optOutUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+      },
     });
   } catch (error) {
     // Refused before the server took it: nothing went out, so the job's retry may send it.

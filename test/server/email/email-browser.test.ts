@@ -109,7 +109,7 @@ describe('the email and its pages in a browser', () => {
     await page.close();
   }, 60_000);
 
-  it('an expired link says so, and decides nothing', async () => {
+  it('an expired link says so and decides nothing; the opt-out link stops the emails', async () => {
     const { state, clock } = await emailed('71000003');
     const page = await browser.context.newPage();
     clock.advanceHours(25);
@@ -117,6 +117,14 @@ describe('the email and its pages in a browser', () => {
     await expect(page.locator('h1').textContent()).resolves.toBe('This link has expired');
     await shoot(page, '9-expired');
     expect(await state()).toBe('pending');
+
+    // The foot of the email: no more approval emails, asked first, then done.
+    const optOut = /^approval-router, .*\. No more approval emails: (\S+)$/m.exec(sink.messages[0]?.text ?? '')?.[1] ?? '';
+    await page.goto(optOut);
+    await expect(page.locator('h1').textContent()).resolves.toBe('Stop approval emails?');
+    await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: 'Stop approval emails' }).click()]);
+    await expect(page.locator('h1').textContent()).resolves.toBe('No more approval emails');
+    await shoot(page, '10-opted-out');
     await page.close();
   }, 60_000);
 });

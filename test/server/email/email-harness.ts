@@ -1,5 +1,6 @@
 // Shared by the email tests: the real app with the email channel wired to a real SMTP server inside the test, and a
 // runner that drains the notification jobs (notify, then notify_email) through the worker's handlers.
+import type { Express } from 'express';
 import type { Knex } from 'knex';
 import { jobHandlers } from '../../../server/jobs/handlers.js';
 import { createSmtpMailer } from '../../../server/mail/smtp-mailer.js';
@@ -7,8 +8,8 @@ import type { ClaimedJob, JobKind } from '../../../server/store/jobs.js';
 import type { ServiceDeps } from '../../../server/use-cases/deps.js';
 import type { EmailDeps } from '../../../server/use-cases/email/email-deps.js';
 import type { PortalSettings } from '../../../server/store/portals.js';
-import { buildTestApp, callApi, TEST_BASE_URL } from '../../support/app.js';
-import { idempotencyKey, seedDeal, seedPortal } from '../../support/factories.js';
+import { buildTestApp, callApi, TEST_BASE_URL, type TestClock } from '../../support/app.js';
+import { idempotencyKey, seedDeal, seedPortal, type SeededPortal } from '../../support/factories.js';
 import { createTestLogger } from '../../support/logger.js';
 import type { SmtpSink } from '../../support/smtp-sink.js';
 
@@ -24,7 +25,13 @@ const NOTIFY_KINDS = ['notify', 'notify_email'] as const satisfies readonly JobK
 
 interface JobRow { id: string; portal_id: string; kind: JobKind; key: string; payload: unknown; attempts: number; run_at: Date }
 
-export interface OpenOptions { flag?: 'on' | 'shadow'; settings?: Partial<PortalSettings>; baseUrl?: string; portalId?: string }
+export interface OpenOptions {
+  flag?: 'on' | 'shadow'; settings?: Partial<PortalSettings>; baseUrl?: string; portalId?: string;
+  /** Who requests (a directory user by the start of their email) on a deal with these properties besides the defaults. */
+  requester?: string; deal?: Record<string, string>;
+  /** Runs on the app before the request is opened (to set a delegation, say). */
+  beforeRequest?: (app: Express, clock: TestClock, portal: SeededPortal) => Promise<void>;
+}
 
 /** A portal with the email channel wired to `sink`, and a request Noah opened on a 25% discount deal (the NA sales managers' step). */
 export async function openEmailedRequest(db: Knex, sink: SmtpSink, options: OpenOptions = {}) {
@@ -36,8 +43,9 @@ export async function openEmailedRequest(db: Knex, sink: SmtpSink, options: Open
   const email = emailDepsFor(sink, options.baseUrl);
   const { app, clock, logs } = buildTestApp(db, { crmFor: () => portal.crm, email });
   const deps: ServiceDeps = { db, logger: createTestLogger().logger, now: clock.now, crmFor: () => portal.crm, email };
-  const dealId = await seedDeal(portal, { discount_percent: '25', dealname: 'Globex renewal', amount: '80000' });
-  const opened = await callApi(app, clock, portal.as('noah'), 'POST', `/api/v1/deals/${dealId}/requests`, {
+  await options.beforeRequest?.(app, clock, portal);
+  const dealId = await seedDeal(portal, { discount_percent: '25', dealname: 'Globex renewal', amount: '80000', ...options.deal });
+  const opened = await callApi(app, clock, portal.as(options.requester ?? 'noah'), 'POST', `/api/v1/deals/${dealId}/requests`, {
     justification: 'Competitive pressure from Initech.\nThey sign this quarter.', idempotencyKey: idempotencyKey(),
   }).expect(201);
   return { db, portal, app, clock, logs, deps, requestId: opened.body.request.id as string, dealId, email };

@@ -3,10 +3,11 @@
 // and says why.
 import request from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { findPortal } from '../../../server/store/portals.js';
 import { findRequest } from '../../../server/store/requests.js';
 import { callApi, TEST_BASE_URL } from '../../support/app.js';
 import { useTestDatabase } from '../../support/db.js';
-import { idempotencyKey } from '../../support/factories.js';
+import { idempotencyKey, seedDeal } from '../../support/factories.js';
 import { startSmtpSink, type SmtpSink } from '../../support/smtp-sink.js';
 import { drainNotifications, linksFor, openEmailedRequest } from './email-harness.js';
 
@@ -131,5 +132,73 @@ describe('one-click email links', () => {
     expect(changed.status).toBe(409);
     expect(changed.text).toContain('This request changed since the page was shown');
     expect(await state()).toEqual({ row_version: 1, state: 'pending' });
+  });
+
+  it('decide as the delegate, for the approver they stand in for, as the card records it', async () => {
+    const anna = 'anna.berg@acme.example';
+    const cro = 'cro@acme.example';
+    const setup = await openEmailedRequest(database().db, sink, {
+      requester: 'ava', deal: { hubspot_owner_id: '101' },
+      beforeRequest: async (app, clock, portal) => {
+        const admin = portal.as('dealdesk');
+        const version = (await callApi(app, clock, admin, 'GET', '/api/v1/admin/delegations').expect(200)).body.version as number;
+        await callApi(app, clock, admin, 'POST', '/api/v1/admin/delegations', {
+          from: anna, to: cro, startsAt: '2026-11-27T08:00:00Z', endsAt: '2026-11-28T12:00:00Z', idempotencyKey: idempotencyKey(), expectedVersion: version,
+        }).expect(201);
+      },
+    });
+    await drainNotifications(setup.deps, setup.portal.portalId);
+    // The step waits on the delegate: only they are emailed.
+    expect(sink.messages.map((sent) => (Array.isArray(sent.to) ? null : sent.to?.value[0]?.address))).toEqual([cro]);
+    const done = await openAndSubmit(setup.app, linksFor(sink, cro).approve.slice(TEST_BASE_URL.length));
+    expect(done.text).toContain('You approved Globex renewal');
+    const trace = await setup.db('traces').where({ request_id: setup.requestId, kind: 'decision' }).first<{ input: string }>('input');
+    expect(JSON.parse(trace?.input ?? '{}')).toMatchObject({ approver: cro, onBehalfOf: anna, channel: 'email' });
+  });
+
+  it('carry a two-step request through by email: the second step\'s approvers are emailed when the first is approved', async () => {
+    const setup = await openEmailedRequest(database().db, sink, { deal: { payment_terms: 'net_90' } });
+    await drainNotifications(setup.deps, setup.portal.portalId);
+    const bella = linksFor(sink, BELLA);
+    await openAndSubmit(setup.app, linksFor(sink, BEN).approve.slice(TEST_BASE_URL.length), 'Terms are fine for us');
+    sink.messages.length = 0;
+    expect(await drainNotifications(setup.deps, setup.portal.portalId)).toEqual(['notify', 'notify_email']);
+    // Finance, any one of them; Felix Old is inactive.
+    const finance = ['cfo@acme.example', 'farah.nasser@acme.example', 'fiona.hughes@acme.example', 'frank.meyer@acme.example'];
+    expect(sink.messages.map((sent) => (Array.isArray(sent.to) ? null : sent.to?.value[0]?.address)).sort()).toEqual(finance);
+    expect((await request(setup.app).get(bella.approve.slice(TEST_BASE_URL.length)).expect(409)).text).toContain('The request has moved on to another step.');
+    const done = await openAndSubmit(setup.app, linksFor(sink, 'fiona.hughes@acme.example').approve.slice(TEST_BASE_URL.length));
+    expect(done.text).toContain('The request is now approved.');
+    const found = await findRequest(setup.db, setup.portal.portalId, setup.requestId);
+    expect(found?.lifecycle.steps.map((step) => step.decisions.map((decision) => decision.approver))).toEqual([[BEN], ['fiona.hughes@acme.example']]);
+  });
+
+  it('let a person stop approval emails from the link at the foot, or their mail client\'s one-click unsubscribe', async () => {
+    const setup = await emailed();
+    const message = sink.messages.find((sent) => !Array.isArray(sent.to) && sent.to?.value[0]?.address === BEN);
+    // mailparser reads the List-* headers into one `list` entry.
+    const list = message?.headers.get('list') as { unsubscribe?: { url?: string }; 'unsubscribe-post'?: { name?: string } } | undefined;
+    expect(list?.['unsubscribe-post']?.name).toBe('List-Unsubscribe=One-Click');
+    const optOut = list?.unsubscribe?.url ?? '';
+    expect(optOut.startsWith(`${TEST_BASE_URL}/email/opt-out/`)).toBe(true);
+    expect(message?.text).toContain(`No more approval emails: ${optOut}`);
+    const optedOut = async () => ((await findPortal(setup.db, setup.portal.portalId))?.settings.emailOptOuts ?? []);
+
+    const page = await request(setup.app).get(setup.path(optOut)).expect(200);
+    expect(page.text).toContain('Stop approval emails?');
+    expect(await optedOut()).toEqual([]);
+    // As a mail client sends it (RFC 8058): no page, no cookie; the signed token is the whole credential.
+    const done = await request(setup.app).post(setup.path(optOut)).type('form').send('List-Unsubscribe=One-Click').expect(200);
+    expect(done.text).toContain('No more approval emails');
+    await request(setup.app).post(setup.path(optOut)).type('form').send('').expect(200);
+    expect(await optedOut()).toEqual([BEN]);
+    expect((await request(setup.app).post(`${setup.path(optOut)}x`).expect(400)).text).toContain('This link is not valid');
+
+    // The next request's email goes to Bella alone.
+    sink.messages.length = 0;
+    const dealId = await seedDeal(setup.portal, { discount_percent: '25' });
+    await callApi(setup.app, setup.clock, setup.portal.as('noah'), 'POST', `/api/v1/deals/${dealId}/requests`, { justification: 'again', idempotencyKey: idempotencyKey() }).expect(201);
+    await drainNotifications(setup.deps, setup.portal.portalId);
+    expect(sink.messages.map((sent) => (Array.isArray(sent.to) ? null : sent.to?.value[0]?.address))).toEqual([BELLA]);
   });
 });

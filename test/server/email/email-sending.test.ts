@@ -78,4 +78,25 @@ describe('approval emails', () => {
     expect(await drainNotifications(optedOut.deps, optedOut.portal.portalId)).toEqual(['notify', 'notify_email']);
     expect(sink.messages.map((sent) => sent.to && !Array.isArray(sent.to) ? sent.to.value[0]?.address : null)).toEqual(['bella.diaz@acme.example']);
   });
+
+  it('are not sent again to a ballot whose earlier attempt died mid-send: it is marked uncertain instead', async () => {
+    const { deps, portal } = await openRequest();
+    await drainNotifications(deps, portal.portalId);
+    // Ben's send was claimed and its worker died before marking it; Bella's never started.
+    await deps.db('email_sends').where({ portal_id: portal.portalId, approver_email: 'ben.carter@acme.example' }).update({ state: 'sending', sent_at: null });
+    await deps.db('email_sends').where({ portal_id: portal.portalId, approver_email: 'bella.diaz@acme.example' }).delete();
+    sink.messages.length = 0;
+    const [job] = await emailJobs(deps.db, portal.portalId);
+    await jobHandlers.notify_email!(deps, job!);
+    expect(sink.messages.map((sent) => (Array.isArray(sent.to) ? null : sent.to?.value[0]?.address))).toEqual(['bella.diaz@acme.example']);
+    expect(await deps.db('email_sends').where({ portal_id: portal.portalId }).orderBy('approver_email').select('approver_email', 'state')).toEqual([
+      { approver_email: 'bella.diaz@acme.example', state: 'sent' }, { approver_email: 'ben.carter@acme.example', state: 'uncertain' },
+    ]);
+  });
+
+  it('never go to the requester, who may not approve their own request', async () => {
+    const { deps, portal } = await openRequest({ requester: 'ben' });
+    await drainNotifications(deps, portal.portalId);
+    expect(sink.messages.map((sent) => (Array.isArray(sent.to) ? null : sent.to?.value[0]?.address))).toEqual(['bella.diaz@acme.example']);
+  });
 });
