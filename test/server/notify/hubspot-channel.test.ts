@@ -79,6 +79,17 @@ describe('the HubSpot channel', () => {
     expect((await notes())[1]).toMatch(/^noah\.king@acme\.example withdrew the approval request for Initech renewal\. Reason: Customer paused\n/);
   });
 
+  it('notes an escalation past the SLA and completes the tasks of the step it escalated past', async () => {
+    const { clock, drain, tasks, notes } = await pendingRequest();
+    await drain();
+    clock.advanceHours(25);
+    await drain();
+    const all = await tasks();
+    expect(all.filter((task) => task.subject.startsWith('Approve or reject')).map((task) => task.completedAt !== undefined)).toEqual([true, true]);
+    expect(all.map((task) => task.subject)).toContain('Escalation: approval overdue on Initech renewal');
+    expect(await notes()).toContainEqual(expect.stringMatching(/^Step "manager" of Initech renewal passed its SLA and was escalated to dealdesk@acme\.example\./));
+  });
+
   it('never writes a change twice, even when its job comes again', async () => {
     const { db, portal, clock, requestId, drain, tasks, notes } = await pendingRequest();
     await drain();
