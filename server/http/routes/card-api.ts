@@ -8,6 +8,7 @@ import type { Metrics } from '../../metrics.js';
 import type { ServiceDeps } from '../../use-cases/deps.js';
 import { getCardView } from '../../use-cases/card/get-card-view.js';
 import { getInbox } from '../../use-cases/card/get-inbox.js';
+import { getRequestHistory } from '../../use-cases/card/get-request-history.js';
 import type { Viewer } from '../../use-cases/load-facts.js';
 import { requestApproval } from '../../use-cases/requests/request-approval.js';
 import { getIdentity } from '../signature-middleware.js';
@@ -29,6 +30,11 @@ export function createCardRouter(deps: ServiceDeps & { metrics?: Metrics }): Rou
   router.get('/deals/:dealId/card', async (req, res) => {
     const { dealId } = parseParams(DealParams, req);
     res.json(await getCardView(deps, viewerOf(res), dealId));
+  });
+
+  router.get('/deals/:dealId/requests', async (req, res) => {
+    const { dealId } = parseParams(DealParams, req);
+    res.json(await getRequestHistory(deps, viewerOf(res), dealId));
   });
 
   router.post('/deals/:dealId/requests', async (req, res) => {
