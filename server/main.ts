@@ -16,7 +16,7 @@ import { AppError } from './errors.js';
 import { createApp } from './http/app.js';
 import { connectHubSpot, type HubSpotSetup } from './hubspot/connect.js';
 import { HubSpotCrm } from './hubspot/hubspot-crm.js';
-import { jobBatchHandlers, jobHandlers } from './jobs/handlers.js';
+import { hubspotNotifyHandler, jobBatchHandlers, jobHandlers } from './jobs/handlers.js';
 import { JobWorker, type WorkerOptions } from './jobs/worker.js';
 import { createLogger, secretValues, type Logger } from './logger.js';
 import { createMetrics, instrumentCrm, type Metrics } from './metrics.js';
@@ -77,10 +77,11 @@ export function connectCrms(deps: { db: Db; config: Config; logger: Logger; metr
 }
 
 export function createWorker(runtime: Runtime, options: Pick<WorkerOptions, 'onOutcome' | 'onTick'> = {}): JobWorker {
+  const budget = { perTenSeconds: runtime.config.SYNC_RATE_PER_10S, daily: runtime.config.SYNC_DAILY_BUDGET };
   return new JobWorker(runtime.deps, {
-    handlers: jobHandlers,
+    handlers: { ...jobHandlers, hubspot_notify: hubspotNotifyHandler(budget) },
     batchHandlers: jobBatchHandlers,
-    budget: { perTenSeconds: runtime.config.SYNC_RATE_PER_10S, daily: runtime.config.SYNC_DAILY_BUDGET },
+    budget,
     lockSeconds: runtime.config.JOB_LOCK_SECONDS,
     onOutcome: (kind, outcome) => runtime.metrics.jobOutcomes.inc({ kind, outcome }),
     // Posture: a policy whose evaluations, routes or syncs are failing rolls back to the last stable version.

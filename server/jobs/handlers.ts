@@ -1,12 +1,13 @@
 // Which use case runs which kind of job: each handler reads the claimed job's payload into the use case's arguments.
 import { RollbackPayloadSchema, rollBackGatedStage } from '../use-cases/gates/gate-rollback.js';
 import { fanOutNotification, NotificationPayloadSchema, type NotificationPayload } from '../use-cases/notify/notification-jobs.js';
-import { writeToHubSpot } from '../use-cases/notify/hubspot-channel.js';
+import { HUBSPOT_WRITE_BUDGET, writeToHubSpot } from '../use-cases/notify/hubspot-channel.js';
 import { SlaTimerPayloadSchema } from '../use-cases/sla/sla-timer-jobs.js';
 import { runSlaTimer } from '../use-cases/sla/sla-timers.js';
 import { syncDeals } from '../use-cases/sync/sync-deals.js';
 import type { SyncDealPayload } from '../use-cases/sync/deal-sync.js';
 import { processWebhookEvents, WebhookEventJobSchema } from '../use-cases/webhooks/process-events.js';
+import type { BudgetLimits } from '../store/budgets.js';
 import type { JobKind } from '../store/jobs.js';
 import type { BatchJobHandler, JobHandler, JobOutcome, SyncBatchHandler } from './types.js';
 
@@ -27,6 +28,10 @@ export const handleWebhookEvents: BatchJobHandler = async (deps, jobs) => {
   return failures;
 };
 
+/** The HubSpot channel's job, spending the portal's HubSpot budget under these limits (the worker's, in main.ts). */
+export const hubspotNotifyHandler = (limits: BudgetLimits): JobHandler => (deps, job) =>
+  writeToHubSpot(deps, job.portalId, NotificationPayloadSchema.parse(job.payload) as NotificationPayload, limits);
+
 export const jobHandlers: Partial<Record<Exclude<JobKind, 'sync_deal'>, JobHandler>> = {
   sla_timer: (deps, job) => runSlaTimer(deps, job.portalId, SlaTimerPayloadSchema.parse(job.payload)),
   webhook_event: async (deps, job) => {
@@ -35,7 +40,7 @@ export const jobHandlers: Partial<Record<Exclude<JobKind, 'sync_deal'>, JobHandl
   },
   gate_rollback: (deps, job) => rollBackGatedStage(deps, job.portalId, RollbackPayloadSchema.parse(job.payload)),
   notify: (deps, job) => fanOutNotification(deps, job.portalId, NotificationPayloadSchema.parse(job.payload) as NotificationPayload),
-  hubspot_notify: (deps, job) => writeToHubSpot(deps, job.portalId, NotificationPayloadSchema.parse(job.payload) as NotificationPayload),
+  hubspot_notify: hubspotNotifyHandler(HUBSPOT_WRITE_BUDGET),
 };
 
 /** Kinds the worker hands over a claimed batch at a time. */

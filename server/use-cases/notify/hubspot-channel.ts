@@ -25,7 +25,7 @@ import { findRequest, type StoredRequest } from '../../store/requests.js';
 import { isoNow, type ServiceDeps } from '../deps.js';
 import type { NotificationPayload } from './notification-jobs.js';
 
-/** The budget HubSpot writes spend from: the worker's default for syncs, shared through the portal's one bucket. */
+/** The limits HubSpot writes spend the portal's one budget under when the worker names none (its sync defaults). */
 export const HUBSPOT_WRITE_BUDGET: BudgetLimits = { perTenSeconds: 100, daily: 250_000 };
 
 /** Where a person opens the deal in HubSpot. */

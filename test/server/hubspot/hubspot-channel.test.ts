@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RetryLaterError } from '../../../server/errors.js';
 import { HubSpotCrm } from '../../../server/hubspot/hubspot-crm.js';
 import { NotificationPayloadSchema, type NotificationPayload } from '../../../server/use-cases/notify/notification-jobs.js';
+import type { BudgetLimits } from '../../../server/store/budgets.js';
 import { writeToHubSpot } from '../../../server/use-cases/notify/hubspot-channel.js';
 import { buildTestApp, callApi } from '../../support/app.js';
 import { useTestDatabase } from '../../support/db.js';
@@ -69,7 +70,7 @@ async function world() {
     const job = await db('jobs').where({ portal_id: portal.portalId, kind: 'notify', key: `${requestId}:${version}` }).first<{ payload: unknown }>('payload');
     return NotificationPayloadSchema.parse(job.payload) as NotificationPayload;
   };
-  const send = async (version: number) => writeToHubSpot(deps, portal.portalId, await change(version));
+  const send = async (version: number, limits?: BudgetLimits) => writeToHubSpot(deps, portal.portalId, await change(version), limits);
   return { db, portal, app, clock, dealId, requestId, send };
 }
 
@@ -123,5 +124,23 @@ describe('the HubSpot channel against HubSpot', () => {
     const owners = sent.filter((call) => call.path === '/tasks').map((call) => call.body.properties.hubspot_owner_id);
     expect(owners.sort()).toEqual(['111', '112']);
     expect(sent.filter((call) => call.path === '/notes')).toHaveLength(1);
+  });
+
+  it('spends the portal\'s HubSpot budget: out of tokens it waits without an attempt, then finishes what is left', async () => {
+    const { clock, send } = await world();
+    const sent = serveHubSpot();
+    const tight: BudgetLimits = { perTenSeconds: 2, daily: 1_000 };
+    // The change needs four calls: its note, the owners, and a task for each of two approvers.
+    const stopped = await send(1, tight).then(() => null, (error: unknown) => error);
+    expect(stopped).toBeInstanceOf(RetryLaterError);
+    expect(stopped).toMatchObject({ countsAsAttempt: false, retryAfterSeconds: 5 });
+    expect(sent.map((call) => call.path)).toEqual(['/notes']);
+    // Each retry after the bucket refills goes on from the first write not yet recorded (reading the owners again).
+    clock.advanceHours(10 / 3600);
+    await expect(send(1, tight)).rejects.toBeInstanceOf(RetryLaterError);
+    expect(sent.map((call) => call.path)).toEqual(['/notes', '/tasks']);
+    clock.advanceHours(10 / 3600);
+    await send(1, tight);
+    expect(sent.map((call) => [call.path, call.body.properties.hubspot_owner_id])).toEqual([['/notes', undefined], ['/tasks', '111'], ['/tasks', '112']]);
   });
 });
