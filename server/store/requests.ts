@@ -298,3 +298,24 @@ export async function countRequestsByState(db: Knex): Promise<{ state: ApprovalS
   const rows = await db('approval_requests').select('state').count<{ state: ApprovalState['state']; count: string }[]>('* as count').groupBy('state');
   return rows.map((row) => ({ state: row.state, count: Number(row.count) }));
 }
+
+/**
+ * The deal's requests, newest first, at most `limit`, each with the decisions delegates made on it, in one
+ * statement (the card's request history).
+ */
+export async function requestsForDeal(db: Knex, portalId: string, dealId: string, limit: number): Promise<{ request: RequestSummary; delegatedBy: Map<string, string> }[]> {
+  const { rows } = await db.raw<{ rows: (Omit<RequestRow, 'deal_snapshot' | 'evaluation'> & { delegated: [number, string, string][] | null })[] }>(
+    `SELECT r.id, r.portal_id, r.deal_id, r.requester_email, r.requester_user_id, r.justification, r.snapshot_hash, r.score,
+       r.route_id, r.policy_version_id, r.state, r.lifecycle, r.row_version, r.created_at, r.closed_at, p.version AS policy_version,
+       (SELECT json_agg(json_build_array(d.step_index, d.approver_email, d.on_behalf_of) ORDER BY d.step_index, d.approver_email)
+          FROM decisions d WHERE d.request_id = r.id AND d.on_behalf_of IS NOT NULL) AS delegated
+     FROM approval_requests r JOIN policy_versions p ON p.id = r.policy_version_id
+     WHERE r.portal_id = ? AND r.deal_id = ?
+     ORDER BY r.created_at DESC, r.seq DESC LIMIT ?`,
+    [portalId, dealId, limit],
+  );
+  return rows.map((row) => ({
+    request: toSummary(row),
+    delegatedBy: new Map((row.delegated ?? []).map(([step, approver, onBehalfOf]) => [`${step}:${approver}`, onBehalfOf])),
+  }));
+}

@@ -3,9 +3,10 @@
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import * as contract from '../../src/contract/card-api.js';
+import { RequestHistory } from '../../src/contract/request-history.js';
 import type * as card from '../../extensions/app/cards/api-types.js';
 import { newIdempotencyKey } from '../../extensions/app/cards/api.js';
-import { cardViews, errorAnswers, inboxAnswers, requestAnswers } from './fixtures.js';
+import { cardViews, errorAnswers, inboxAnswers, requestAnswers, requestHistories } from './fixtures.js';
 
 // Compile-time: each card type equals what the schema infers (both ways), so a renamed or retyped field breaks tsc.
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true : false;
@@ -18,7 +19,8 @@ const sameTypes: [
   Equal<card.RequestApprovalBody, z.input<typeof contract.RequestApprovalBody>>,
   Equal<card.DecideBody, z.input<typeof contract.DecideBody>>,
   Equal<card.WithdrawBody, z.input<typeof contract.WithdrawBody>>,
-] = [true, true, true, true, true, true, true, true];
+  Equal<card.RequestHistory, z.infer<typeof RequestHistory>>,
+] = [true, true, true, true, true, true, true, true, true];
 
 describe('the card fixtures against the service contract', () => {
   it('keeps the card types equal to the schemas', () => {
@@ -36,6 +38,10 @@ describe('the card fixtures against the service contract', () => {
 
   it.each(Object.entries(inboxAnswers))('inbox answer %s is an InboxAnswer', (_name, answer) => {
     expect(contract.InboxAnswer.parse(answer)).toEqual(answer);
+  });
+
+  it.each(Object.entries(requestHistories))('request history %s is a RequestHistory', (_name, history) => {
+    expect(RequestHistory.parse(history)).toEqual(history);
   });
 
   it.each(Object.entries(errorAnswers))('error answer %s is an ErrorAnswer', (_name, answer) => {

@@ -1,7 +1,7 @@
 // Every answer the card tests feed the card, in one place. contract.test.ts parses each one with the service's
 // zod schemas (src/contract/card-api.ts), so a fixture the service could never send fails the run.
 import type {
-  CardView, ErrorAnswer, InboxAnswer, RequestAnswer, RequestView, RoutePreview, ScoreView,
+  CardView, ErrorAnswer, InboxAnswer, RequestAnswer, RequestHistory, RequestView, RoutePreview, ScoreView,
 } from '../../extensions/app/cards/api-types.js';
 
 export const PORTAL_ID = '4242';
@@ -214,3 +214,24 @@ export const errorAnswers = {
   badSignature: { error: { code: 'unauthorized', message: 'the request signature does not match', requestId: 'req-401' } },
   unknownDeal: { error: { code: 'not_found', message: 'no deal 123 in portal 4242', requestId: 'req-404' } },
 } satisfies Record<string, ErrorAnswer>;
+
+/** An earlier request of the deal, withdrawn at its first step. */
+export const EARLIER_REQUEST_ID = '1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d';
+
+export const requestHistories = {
+  /** The pending request and two earlier ones, newest first. */
+  threeRequests: {
+    dealId: DEAL_ID,
+    more: false,
+    requests: [
+      pendingRequest,
+      { ...rejectedRequest, id: '9c8b7a6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d', createdAt: '2026-11-10T09:00:00.000Z' },
+      {
+        ...pendingRequest, id: EARLIER_REQUEST_ID, state: 'withdrawn', version: 2, currentStepIndex: null, createdAt: '2026-11-01T09:00:00.000Z',
+        closedAt: '2026-11-02T09:00:00.000Z', outcomeNote: 'withdrawn by rita.rep@acme.example: wrong amount',
+        steps: pendingRequest.steps.map((step) => ({ ...step, status: 'skipped' as const, decisions: [], waitingOn: [] })),
+      },
+    ],
+  },
+  onlyTheCurrent: { dealId: DEAL_ID, more: false, requests: [pendingRequest] },
+} satisfies Record<string, RequestHistory>;

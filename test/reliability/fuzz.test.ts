@@ -219,6 +219,7 @@ const demoUsers = () => [demo.as('noah'), demo.as('ben')];
 
 const ENDPOINTS: Endpoint[] = [
   { name: 'card: view', method: 'GET', params: { dealId: dealIdSegment }, path: (p) => `/api/v1/deals/${p.dealId}/card`, callers: card, cases: FEWER },
+  { name: 'card: request history', method: 'GET', params: { dealId: dealIdSegment }, path: (p) => `/api/v1/deals/${p.dealId}/requests`, callers: card, cases: FEWER },
   {
     name: 'card: request approval', method: 'POST', params: { dealId: dealIdSegment }, path: (p) => `/api/v1/deals/${p.dealId}/requests`, callers: card,
     body: { valid: fc.record({ justification: text, idempotencyKey: key }), fields: ['justification', 'idempotencyKey'] },

@@ -1,5 +1,5 @@
 // The deal record tab card: the score and why, the route a request would take, the current request step by step,
-// and what this viewer may do now (request, decide, withdraw).
+// the deal's earlier requests on demand, and what this viewer may do now (request, decide, withdraw).
 import { Flex, hubspot, LoadingSpinner } from '@hubspot/ui-extensions';
 import { identityOf } from './api.js';
 import type { CardProps } from './card-props.js';
@@ -9,6 +9,7 @@ import { LoadError } from './components/LoadError.js';
 import { Notices } from './components/Notices.js';
 import { NothingToApprove } from './components/NothingToApprove.js';
 import { RequestForm } from './components/RequestForm.js';
+import { RequestHistory } from './components/RequestHistory.js';
 import { RequestStatus } from './components/RequestStatus.js';
 import { RouteSection } from './components/RouteSection.js';
 import { ScoreSummary } from './components/ScoreSummary.js';
@@ -54,6 +55,7 @@ export function DealCard({ context, actions }: CardProps) {
       {canDecide ? <DecisionForm identity={identity} request={request} timeZone={timeZone} onDone={onDone} onReload={reload} /> : null}
       {canWithdraw ? <WithdrawForm identity={identity} request={request} onDone={onDone} onReload={reload} /> : null}
       {canRequest ? <RequestForm identity={identity} dealId={dealId} preview={view.preview} onDone={onDone} onReload={reload} /> : null}
+      {request ? <RequestHistory key={request.id} identity={identity} dealId={dealId} currentRequestId={request.id} timeZone={timeZone} /> : null}
       {nothingToDo ? <NothingToApprove title="Nothing to approve" notices={view.notices} /> : <Notices notices={view.notices} />}
     </Flex>
   );

@@ -167,3 +167,11 @@ export interface WithdrawBody {
   idempotencyKey: string;
   expectedVersion?: number;
 }
+
+/** GET /api/v1/deals/:dealId/requests: every request of the deal, newest first (src/contract/request-history.ts). */
+export interface RequestHistory {
+  dealId: string;
+  requests: RequestView[];
+  /** True when the deal has older requests than the ones listed. */
+  more: boolean;
+}

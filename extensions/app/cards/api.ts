@@ -3,7 +3,7 @@
 import { hubspot } from '@hubspot/ui-extensions';
 import type { CrmContext } from '@hubspot/ui-extensions';
 import type {
-  CardView, DecideBody, ErrorAnswer, FieldProblem, InboxAnswer, RequestAnswer, RequestApprovalBody, WithdrawBody,
+  CardView, DecideBody, ErrorAnswer, FieldProblem, InboxAnswer, RequestAnswer, RequestApprovalBody, RequestHistory, WithdrawBody,
 } from './api-types.js';
 
 /**
@@ -100,6 +100,10 @@ export function decide(identity: Identity, requestId: string, body: DecideBody):
 
 export function withdraw(identity: Identity, requestId: string, body: WithdrawBody): Promise<ApiResult<RequestAnswer>> {
   return call('POST', `/api/v1/requests/${encodeURIComponent(requestId)}/withdraw`, identity, body, isRequestAnswer);
+}
+
+export function getRequestHistory(identity: Identity, dealId: string): Promise<ApiResult<RequestHistory>> {
+  return call('GET', `/api/v1/deals/${encodeURIComponent(dealId)}/requests`, identity, undefined, isRequestHistory);
 }
 
 export function getInbox(identity: Identity): Promise<ApiResult<InboxAnswer>> {
@@ -305,4 +309,8 @@ function isRequestAnswer(value: unknown): value is RequestAnswer {
 
 function isInboxAnswer(value: unknown): value is InboxAnswer {
   return isObject(value) && Array.isArray(value.items);
+}
+
+function isRequestHistory(value: unknown): value is RequestHistory {
+  return isObject(value) && typeof value.dealId === 'string' && Array.isArray(value.requests) && typeof value.more === 'boolean';
 }

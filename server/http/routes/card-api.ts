@@ -9,6 +9,7 @@ import type { Metrics } from '../../metrics.js';
 import type { ServiceDeps } from '../../use-cases/deps.js';
 import { getCardView } from '../../use-cases/card/get-card-view.js';
 import { getInbox } from '../../use-cases/card/get-inbox.js';
+import { getRequestHistory } from '../../use-cases/card/get-request-history.js';
 import type { Viewer } from '../../use-cases/load-facts.js';
 import { requestApproval } from '../../use-cases/requests/request-approval.js';
 import { getIdentity } from '../signature-middleware.js';
@@ -34,6 +35,11 @@ export function createCardRouter(deps: ServiceDeps & { metrics?: Metrics }): Rou
       dealModifiedAtMs: dealModifiedAt === undefined ? null : Number(dealModifiedAt),
       onDealRead: (read) => deps.metrics?.cardDealReads.inc({ source: read }),
     }));
+  });
+
+  router.get('/deals/:dealId/requests', async (req, res) => {
+    const { dealId } = parseParams(DealParams, req);
+    res.json(await getRequestHistory(deps, viewerOf(res), dealId));
   });
 
   router.post('/deals/:dealId/requests', async (req, res) => {

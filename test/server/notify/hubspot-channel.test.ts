@@ -8,6 +8,9 @@ import { buildTestApp, callApi } from '../../support/app.js';
 import { useTestDatabase } from '../../support/db.js';
 import { idempotencyKey, SALES_POLICY_SOURCE, seedDeal, seedPortal } from '../../support/factories.js';
 import { createTestLogger } from '../../support/logger.js';
+import { decideOnRequest } from '../../../server/use-cases/requests/act-on-request.js';
+import { requestApproval } from '../../../server/use-cases/requests/request-approval.js';
+import { buildWebhookApp, drainJobs, minutesAfter, postWebhook, propertyChange } from '../webhooks-harness.js';
 
 const database = useTestDatabase();
 
@@ -77,6 +80,37 @@ describe('the HubSpot channel', () => {
     await drain();
     expect((await tasks()).map((task) => task.completedAt !== undefined)).toEqual([true, true]);
     expect((await notes())[1]).toMatch(/^noah\.king@acme\.example withdrew the approval request for Initech renewal\. Reason: Customer paused\n/);
+  });
+
+  it('notes an escalation past the SLA and completes the tasks of the step it escalated past', async () => {
+    const { clock, drain, tasks, notes } = await pendingRequest();
+    await drain();
+    clock.advanceHours(25);
+    await drain();
+    const all = await tasks();
+    expect(all.filter((task) => task.subject.startsWith('Approve or reject')).map((task) => task.completedAt !== undefined)).toEqual([true, true]);
+    expect(all.map((task) => task.subject)).toContain('Escalation: approval overdue on Initech renewal');
+    expect(await notes()).toContainEqual(expect.stringMatching(/^Step "manager" of Initech renewal passed its SLA and was escalated to dealdesk@acme\.example\./));
+  });
+
+  it('notes an invalidation by a material change, and tells the rep with the reason', async () => {
+    const { db } = database();
+    const { app, clock, deps } = buildWebhookApp(db);
+    const portal = await seedPortal(db);
+    const dealId = await seedDeal(portal, { discount_percent: '20', dealname: 'Initech renewal' });
+    const { body: { request: opened } } = await requestApproval(deps, portal.as('noah'), { dealId, justification: 'Competitive deal', idempotencyKey: idempotencyKey() });
+    await decideOnRequest(deps, portal.as('ben'), { requestId: opened.id, verdict: 'approve', comment: 'Fine at 20', idempotencyKey: idempotencyKey() });
+    await portal.crm.updateDeal(portal.portalId, dealId, { discount_percent: '30' });
+    await postWebhook(app, clock, [propertyChange(portal.portalId, dealId, 'discount_percent', '30', minutesAfter(clock, 1))]).expect(200);
+    await drainJobs(deps, portal.portalId);
+    const worker = new JobWorker({ db, logger: createTestLogger().logger, crmFor: () => portal.crm, now: clock.now }, { handlers: jobHandlers, random: () => 0.5 });
+    while ((await worker.runOnce()) > 0) { /* until nothing is due */ }
+
+    const notes = await portal.crm.notes(portal.portalId, dealId);
+    expect(notes).toContainEqual(expect.stringMatching(/^The approval request for Initech renewal no longer holds: /));
+    const rep = (await portal.crm.tasks(portal.portalId, dealId)).filter((task) => task.subject.startsWith('Approval invalidated'));
+    expect(rep.map((task) => [task.subject, task.ownerId])).toEqual([['Approval invalidated: Initech renewal', '102']]);
+    expect(rep[0]!.body).toContain('ben.carter@acme.example (approve, step "manager"): Fine at 20');
   });
 
   it('never writes a change twice, even when its job comes again', async () => {

@@ -5,9 +5,10 @@ import { describeMode, formatHours, formatTime } from '../format.js';
 import { DecisionList } from './DecisionList.js';
 import { StepStatusTag } from './StepStatusTag.js';
 
-export function StepTile({ step, timeZone }: { step: StepView; timeZone: string }) {
+/** `idPrefix` keeps test ids unique where several requests' steps show at once (the request history). */
+export function StepTile({ step, timeZone, idPrefix = '' }: { step: StepView; timeZone: string; idPrefix?: string }) {
   return (
-    <Tile compact testId={`step-${step.id}`}>
+    <Tile compact testId={`${idPrefix}step-${step.id}`}>
       <Flex direction="row" gap="sm" align="center">
         <Text format={{ fontWeight: 'demibold' }}>{`Step ${step.index + 1}: ${step.label}`}</Text>
         <StepStatusTag status={step.status} />
@@ -17,11 +18,11 @@ export function StepTile({ step, timeZone }: { step: StepView; timeZone: string 
         {step.dueAt && step.status === 'active' ? ` · due ${formatTime(step.dueAt, timeZone)}` : ''}
       </Text>
       {step.escalatedAt
-        ? <Text testId={`escalated-${step.id}`} format={{ fontWeight: 'demibold' }}>{`Past its SLA: escalated ${formatTime(step.escalatedAt, timeZone)}`}</Text>
+        ? <Text testId={`${idPrefix}escalated-${step.id}`} format={{ fontWeight: 'demibold' }}>{`Past its SLA: escalated ${formatTime(step.escalatedAt, timeZone)}`}</Text>
         : null}
       <Text>{`Approvers: ${step.approvers.join(', ')}`}</Text>
       {step.status === 'active' && step.waitingOn.length > 0
-        ? <Text testId={`waiting-on-${step.id}`} format={{ fontWeight: 'demibold' }}>{`Waiting on: ${step.waitingOn.join(', ')}`}</Text>
+        ? <Text testId={`${idPrefix}waiting-on-${step.id}`} format={{ fontWeight: 'demibold' }}>{`Waiting on: ${step.waitingOn.join(', ')}`}</Text>
         : null}
       <DecisionList decisions={step.decisions} timeZone={timeZone} />
     </Tile>
