@@ -47,6 +47,10 @@ export const configSchema = z.object({
   HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(65_000)
     .describe('How long an idle keep-alive connection stays open; keep it above the load balancer\'s idle timeout (60 s on many).'),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(120_000).default(10_000).describe('How long SIGTERM waits for in-flight requests before closing.'),
+  PROMOTION_SHADOW_HOURS: z.coerce.number().min(0).max(720).default(24)
+    .describe('The promotion gate: hours a policy version must run in shadow (staged as the candidate) before it may be activated, when the portal has the traffic for it.'),
+  PROMOTION_SHADOW_MIN_DEALS: z.coerce.number().int().min(0).default(20)
+    .describe('The promotion gate asks for a shadow run only when the portal evaluated at least this many deals over the last 7 days (`0`: always).'),
 }).superRefine((env, ctx) => {
   if (env.HTTP_HEADERS_TIMEOUT_MS > env.HTTP_REQUEST_TIMEOUT_MS) {
     ctx.addIssue({ code: 'custom', path: ['HTTP_HEADERS_TIMEOUT_MS'], message: 'must not exceed HTTP_REQUEST_TIMEOUT_MS (the headers are part of the request)' });

@@ -14,6 +14,7 @@ import { createCaches, type Caches } from './cache/caches.js';
 import { withDirectoryCache } from './cache/hubspot-directory.js';
 import { AppError } from './errors.js';
 import { createApp } from './http/app.js';
+import { adminSettingsFrom } from './use-cases/admin/admin-settings.js';
 import { connectHubSpot, type HubSpotSetup } from './hubspot/connect.js';
 import { HubSpotCrm } from './hubspot/hubspot-crm.js';
 import { jobBatchHandlers, jobHandlers } from './jobs/handlers.js';
@@ -109,6 +110,7 @@ export async function startService(options: { config?: Config; logger?: Logger }
       hubspot,
       metrics,
       metricsToken: config.METRICS_TOKEN,
+      adminSettings: adminSettingsFrom(config),
       signature: { secret: config.HUBSPOT_CLIENT_SECRET ?? devSigningSecret(), baseUrl: signedBaseUrl(config) },
     });
     server = await listen(app, config);
@@ -166,5 +168,5 @@ function drain(server: Server | undefined, timeoutMs: number): Promise<void> {
 /** Installed portals need HubSpot credentials; without them their card requests get a clear 503. */
 function unconnectedCrm(missing: string[]): Crm {
   const refuse = () => Promise.reject(new AppError('unavailable', `HubSpot is not configured on this server (missing ${missing.join(', ')})`));
-  return { getDeal: refuse, getDirectory: refuse, addNote: refuse, addTask: refuse, updateDeals: refuse };
+  return { getDeal: refuse, getDirectory: refuse, addNote: refuse, addTask: refuse, updateDeals: refuse, getSuperAdmins: refuse };
 }

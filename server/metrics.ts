@@ -87,5 +87,6 @@ export function instrumentCrm(crm: Crm, metrics: Metrics): Crm {
     addNote: wrap('add_note', (p, id: string, body: string) => crm.addNote(p, id, body)),
     addTask: wrap('add_task', (p, id: string, task: Parameters<Crm['addTask']>[2]) => crm.addTask(p, id, task)),
     updateDeals: wrap('update_deals', (p, updates: Parameters<Crm['updateDeals']>[1]) => crm.updateDeals(p, updates)),
+    getSuperAdmins: wrap('get_super_admins', (p) => crm.getSuperAdmins(p)),
   };
 }

@@ -33,5 +33,6 @@ export function withDirectoryCache(crm: Crm, cache: DirectoryCache): Crm {
     addNote: (portalId, dealId, body) => crm.addNote(portalId, dealId, body),
     addTask: (portalId, dealId, task) => crm.addTask(portalId, dealId, task),
     updateDeals: (portalId, updates) => crm.updateDeals(portalId, updates),
+    getSuperAdmins: (portalId) => crm.getSuperAdmins(portalId),
   };
 }

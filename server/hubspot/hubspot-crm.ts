@@ -2,6 +2,7 @@
 // asked for, a missing deal is null); every other failure surfaces as a HubSpotApiError, never swallowed.
 import type { AssociationSpecAssociationCategoryEnum } from '@hubspot/api-client/lib/codegen/crm/objects/notes/index.js';
 import type { Deal } from '../../src/deal.js';
+import { normaliseEmail } from '../../src/directory/email.js';
 import type { Directory } from '../../src/directory/schema.js';
 import type { BatchWriteResult, Crm, DealUpdate, NewTask } from '../crm/crm.js';
 import { mapOwnersToDirectory, type OwnerLike } from './owners-directory.js';
@@ -111,6 +112,23 @@ export class HubSpotCrm implements Crm {
       }
     }
     return result;
+  }
+
+  /** The users flagged superAdmin, every page of GET /settings/v3/users (scope settings.users.read). */
+  async getSuperAdmins(portalId: string): Promise<string[]> {
+    const client = await this.#clientFor(portalId);
+    const emails = new Set<string>();
+    let after: string | undefined;
+    try {
+      do {
+        const page = await this.#call('users read', client.settings.users.usersApi.getPage(100, after));
+        for (const user of page.results) if (user.superAdmin === true && user.email) emails.add(normaliseEmail(user.email));
+        after = page.paging?.next?.after;
+      } while (after);
+    } catch (error) {
+      throw toHubSpotApiError('users read', error);
+    }
+    return [...emails].sort();
   }
 
   #call<T>(operation: string, work: Promise<T>): Promise<T> {

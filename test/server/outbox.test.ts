@@ -19,6 +19,7 @@ function countingCrm(inner: Crm, fail?: (call: number) => Error | null) {
     getDirectory: (...args) => inner.getDirectory(...args),
     addNote: (...args) => inner.addNote(...args),
     addTask: (...args) => inner.addTask(...args),
+    getSuperAdmins: (...args) => inner.getSuperAdmins(...args),
     updateDeals: async (portalId, updates): Promise<BatchWriteResult> => {
       calls.push([...updates]);
       const error = fail?.(calls.length);

@@ -3,9 +3,11 @@
 // the flag and delegations take an idempotency key and the version the caller saw (see use-cases/admin-write.ts).
 import { Router } from 'express';
 import {
-  ActivatePolicyBody, ActivatePolicyParams, DelegationBody, DelegationListQuery, DelegationParams, EmptyBody, PolicySourceBody, PromoteCandidateBody,
+  ActivatePolicyParams, DelegationBody, DelegationListQuery, DelegationParams, EmptyBody, PolicySourceBody,
   RevokeDelegationQuery, SavePolicyBody, SetFlagBody,
 } from '../../../src/contract/card-api.js';
+import { GatedActivateBody, GatedPromoteBody } from '../../../src/contract/settings-api.js';
+import { DEFAULT_ADMIN_SETTINGS, type AdminSettings } from '../../use-cases/admin/admin-settings.js';
 import { dropCandidate, getCandidateSummary, getPosture, promoteCandidate, stagePolicyVersion } from '../../use-cases/rollout/candidate.js';
 import { activatePolicy, getPolicyOverview, savePolicy, setFlag, validateCandidate } from '../../use-cases/admin/admin-policy.js';
 import type { ServiceDeps } from '../../use-cases/deps.js';
@@ -13,8 +15,9 @@ import { createDelegationFor, listDelegationsFor, revokeDelegationFor } from '..
 import { parseBody, parseInput, parseParams } from '../validate.js';
 import { viewerOf } from './card-api.js';
 
-export function createAdminRouter(deps: ServiceDeps): Router {
+export function createAdminRouter(deps: ServiceDeps & { adminSettings?: AdminSettings }): Router {
   const router = Router();
+  const settings = deps.adminSettings ?? DEFAULT_ADMIN_SETTINGS;
 
   router.get('/policy', async (_req, res) => {
     res.json(await getPolicyOverview(deps, viewerOf(res)));
@@ -33,8 +36,8 @@ export function createAdminRouter(deps: ServiceDeps): Router {
 
   router.post('/policy/versions/:version/activate', async (req, res) => {
     const { version } = parseParams(ActivatePolicyParams, req);
-    const { expectedActiveVersion, idempotencyKey } = parseInput(ActivatePolicyBody, req.body ?? {}, 'body');
-    res.json(await activatePolicy(deps, viewerOf(res), version, { idempotencyKey, expectedVersion: expectedActiveVersion }));
+    const { expectedActiveVersion, idempotencyKey, override, reason } = parseInput(GatedActivateBody, req.body ?? {}, 'body');
+    res.json(await activatePolicy(deps, viewerOf(res), version, { idempotencyKey, expectedVersion: expectedActiveVersion }, { override, reason }, settings));
   });
 
   router.post('/policy/versions/:version/stage', async (req, res) => {
@@ -48,8 +51,8 @@ export function createAdminRouter(deps: ServiceDeps): Router {
   });
 
   router.post('/policy/candidate/promote', async (req, res) => {
-    const { expectedActiveVersion } = parseInput(PromoteCandidateBody, req.body ?? {}, 'body');
-    res.json(await promoteCandidate(deps, viewerOf(res), expectedActiveVersion));
+    const body = parseInput(GatedPromoteBody, req.body ?? {}, 'body');
+    res.json(await promoteCandidate(deps, viewerOf(res), body, settings));
   });
 
   router.delete('/policy/candidate', async (_req, res) => {
