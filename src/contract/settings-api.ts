@@ -345,3 +345,4 @@ export type RollbackAnswer = z.infer<typeof RollbackAnswer>;
 export type PostureTransition = z.infer<typeof PostureTransition>;
 export type IncidentSummary = z.infer<typeof IncidentSummary>;
 export type AdminsAnswer = z.infer<typeof AdminsAnswer>;
+export type PostureHistoryAnswer = z.infer<typeof PostureHistoryAnswer>;

@@ -1,21 +1,24 @@
 // Admin acts on a portal's policy and flag: read versions, validate a candidate, save it as a version (recording that
 // it validated), activate a version through the promotion gate (recording who, when and what it passed), and turn
 // the app off, to shadow, or on. All traced.
-import type { ActivateAnswer, PolicyOverview } from '../../../src/contract/settings-api.js';
+import type { ActivateAnswer, AdminsAnswer, GateStatus, PolicyOverview, PostureHistoryAnswer } from '../../../src/contract/settings-api.js';
 import { ENGINE_VERSION } from '../../../src/hash.js';
 import { parsePolicy } from '../../../src/policy/parse-policy.js';
 import { AppError } from '../../errors.js';
 import { activePolicy, savePolicyVersion } from '../../store/policies.js';
 import { adminVersions, setFeatureFlag, type FeatureFlag } from '../../store/portals.js';
 import { recordValidated } from '../../store/rollout-gate.js';
+import { listPostureTransitions } from '../../store/rollout-posture.js';
 import { lastStableVersion, listRolloutVersions, rolloutVersion } from '../../store/rollout-versions.js';
 import { appendTrace } from '../../store/traces.js';
 import { activateThroughGate, type GateRequest } from '../rollout/gated-activation.js';
+import { assessGate } from '../rollout/promotion-gate.js';
 import { runAdminWrite, staleVersion, type AdminWriteGuard } from './admin-write.js';
 import type { AdminSettings } from './admin-settings.js';
 import { isoNow, type ServiceDeps } from '../deps.js';
 import type { Viewer } from '../load-facts.js';
 import { loadAdminPortal } from './admin-portal.js';
+import { listPortalAdmins } from './portal-admins.js';
 import { presentVersion, presentVersions } from './present-version.js';
 
 export async function getPolicyOverview(deps: ServiceDeps, viewer: Viewer): Promise<PolicyOverview> {
@@ -104,4 +107,25 @@ export async function setFlag(deps: ServiceDeps, viewer: Viewer, flag: FeatureFl
     return { status: 200, body: { flag, previous, version } };
   });
   return answer.body;
+}
+
+/** Where a saved version stands with the promotion gate now (GET …/gate): every step, what is missing. */
+export async function getGateStatus(deps: ServiceDeps, viewer: Viewer, versionNumber: number, settings: AdminSettings): Promise<GateStatus> {
+  const portal = await loadAdminPortal(deps, viewer);
+  const version = await rolloutVersion(deps.db, portal.id, { version: versionNumber });
+  if (!version) throw new AppError('not_found', `policy version ${versionNumber} does not exist in this portal`);
+  return assessGate(deps.db, portal.id, version, { settings, now: deps.now() });
+}
+
+/** Posture's transitions in the portal, newest first, each with its reasons. */
+export async function getPostureHistory(deps: ServiceDeps, viewer: Viewer, limit: number): Promise<PostureHistoryAnswer> {
+  const portal = await loadAdminPortal(deps, viewer);
+  const rows = await listPostureTransitions(deps.db, portal.id, limit);
+  return { transitions: rows.map((row) => ({ id: row.id, at: row.at, from: row.from, to: row.to, reasons: row.reasons, version: row.version })) };
+}
+
+/** Who administers the app in the viewer's portal, and where each comes from; admins only. */
+export async function getPortalAdmins(deps: ServiceDeps, viewer: Viewer): Promise<AdminsAnswer> {
+  const portal = await loadAdminPortal(deps, viewer);
+  return listPortalAdmins(deps, portal);
 }
