@@ -7,7 +7,8 @@ import {
   ActivatePolicyParams, DelegationBody, DelegationListQuery, DelegationParams, EmptyBody, PolicySourceBody,
   RevokeDelegationQuery, SavePolicyBody, SetFlagBody,
 } from '../../../src/contract/card-api.js';
-import { GatedActivateBody, GatedPromoteBody, PostureHistoryQuery, RollbackBody } from '../../../src/contract/settings-api.js';
+import { GatedActivateBody, GatedPromoteBody, PostureHistoryQuery, RollbackBody, SimulateBody } from '../../../src/contract/settings-api.js';
+import { simulateDraft } from '../../use-cases/admin/simulate-draft.js';
 import { rollBackPolicy } from '../../use-cases/admin/admin-rollback.js';
 import { DEFAULT_ADMIN_SETTINGS, type AdminSettings } from '../../use-cases/admin/admin-settings.js';
 import { dropCandidate, getCandidateSummary, getPosture, promoteCandidate, stagePolicyVersion } from '../../use-cases/rollout/candidate.js';
@@ -30,6 +31,10 @@ export function createAdminRouter(deps: ServiceDeps & { adminSettings?: AdminSet
   router.post('/policy/validate', async (req, res) => {
     const { source } = parseBody(PolicySourceBody, req);
     res.json(await validateCandidate(deps, viewerOf(res), source));
+  });
+
+  router.post('/policy/simulate', async (req, res) => {
+    res.json(await simulateDraft(deps, viewerOf(res), parseBody(SimulateBody, req), settings));
   });
 
   router.post('/policy/versions', async (req, res) => {
