@@ -24,7 +24,7 @@ export const configSchema = z.object({
   HUBSPOT_CLIENT_ID: z.string().min(1).optional().describe('The HubSpot app\'s client id (OAuth).'),
   HUBSPOT_CLIENT_SECRET: z.string().min(8).optional().describe('The HubSpot app\'s client secret: verifies request signatures. Secret.'),
   HUBSPOT_SCOPES: z.string().trim().regex(/^[\w.-]+( +[\w.-]+)*$/, 'expected scopes separated by spaces')
-    .default('oauth crm.objects.deals.read crm.objects.deals.write crm.objects.owners.read crm.schemas.deals.read crm.schemas.deals.write crm.objects.contacts.write')
+    .default('oauth crm.objects.deals.read crm.objects.deals.write crm.objects.owners.read crm.schemas.deals.read crm.schemas.deals.write crm.objects.contacts.write settings.users.read')
     .describe('Space-separated OAuth scopes the install asks for; must equal the required scopes configured on the HubSpot app.'),
   TOKEN_ENCRYPTION_KEYS: z.string().optional()
     .superRefine((value, ctx) => {
