@@ -51,6 +51,8 @@ export const configSchema = z.object({
     .describe('The promotion gate: hours a policy version must run in shadow (staged as the candidate) before it may be activated, when the portal has the traffic for it.'),
   PROMOTION_SHADOW_MIN_DEALS: z.coerce.number().int().min(0).default(20)
     .describe('The promotion gate asks for a shadow run only when the portal evaluated at least this many deals over the last 7 days (`0`: always).'),
+  INCIDENT_FOLLOW_UP_HOURS: z.coerce.number().min(0).max(8760).default(24)
+    .describe('An incident about a deal still unresolved this many hours after it was recorded gets one follow-up task for the deal owner (or the escalation target).'),
 }).superRefine((env, ctx) => {
   if (env.HTTP_HEADERS_TIMEOUT_MS > env.HTTP_REQUEST_TIMEOUT_MS) {
     ctx.addIssue({ code: 'custom', path: ['HTTP_HEADERS_TIMEOUT_MS'], message: 'must not exceed HTTP_REQUEST_TIMEOUT_MS (the headers are part of the request)' });

@@ -15,6 +15,7 @@ import { withDirectoryCache } from './cache/hubspot-directory.js';
 import { AppError } from './errors.js';
 import { createApp } from './http/app.js';
 import { adminSettingsFrom } from './use-cases/admin/admin-settings.js';
+import { queueIncidentFollowUps } from './use-cases/admin/incident-follow-ups.js';
 import { connectHubSpot, type HubSpotSetup } from './hubspot/connect.js';
 import { HubSpotCrm } from './hubspot/hubspot-crm.js';
 import { jobBatchHandlers, jobHandlers } from './jobs/handlers.js';
@@ -90,6 +91,8 @@ export function createWorker(runtime: Runtime, options: Pick<WorkerOptions, 'onO
       for (const { portalId, posture } of results) runtime.metrics.posture.set({ portal: portalId }, { healthy: 0, degraded: 1, critical: 2 }[posture]);
       const pruned = await pruneFinishedJobs(runtime.deps.db, runtime.config.JOB_RETENTION_DAYS, runtime.deps.now());
       if (pruned > 0) runtime.logger.info({ pruned, retentionDays: runtime.config.JOB_RETENTION_DAYS }, 'deleted finished jobs past their retention');
+      const followUps = await queueIncidentFollowUps(runtime.deps, runtime.config.INCIDENT_FOLLOW_UP_HOURS);
+      if (followUps > 0) runtime.logger.info({ followUps }, 'queued follow-up tasks for open incidents');
     },
     ...options,
   });

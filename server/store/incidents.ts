@@ -1,6 +1,6 @@
 // Incident packets for people: SLA breaches, dead jobs, deferred syncs, posture's rollbacks and alarms. Written by
-// the use cases that meet them, stamped with the service's clock; read by admins over HTTP and the CLI, and resolved by
-// an admin with a note.
+// the use cases that meet them, stamped with the service's clock; read by admins over HTTP and the CLI, resolved by
+// an admin with a note, and followed up once with a task when one about a deal stays open.
 import type { Knex } from 'knex';
 
 export interface NewIncident {
@@ -104,6 +104,26 @@ export async function resolveIncident(db: Knex, portalId: string, id: string, re
   const changed = await db('incidents').where({ portal_id: portalId, id }).whereNull('resolved_at')
     .update({ resolved_at: resolution.at, resolved_by: resolution.by, resolution_note: resolution.note });
   return changed > 0;
+}
+
+/**
+ * Marks open incidents about a deal created at or before `before`, with no follow-up yet, as followed up at `at`
+ * (at most `limit`, oldest first), and answers them: each is answered once, whichever process asks.
+ */
+export async function markFollowUpsQueued(db: Knex, before: string, at: string, limit: number): Promise<{ id: string; portalId: string }[]> {
+  const rows = await db('incidents').whereIn('id', db('incidents').whereNull('resolved_at').whereNull('follow_up_queued_at').whereNotNull('deal_id')
+    .where('created_at', '<=', before).orderBy('created_at').limit(limit).forUpdate().skipLocked().select('id'))
+    .whereNull('follow_up_queued_at')
+    .update({ follow_up_queued_at: at }).returning<{ id: string; portal_id: string }[]>(['id', 'portal_id']);
+  return rows.map((row) => ({ id: String(row.id), portalId: String(row.portal_id) }));
+}
+
+/** What became of an incident's follow-up: the task made and for whom, or why none was. */
+export async function recordFollowUpDone(
+  db: Knex, portalId: string, id: string, done: { at: string; taskId: string | null; assignedTo: string | null; note: string | null },
+): Promise<void> {
+  await db('incidents').where({ portal_id: portalId, id })
+    .update({ follow_up_done_at: done.at, follow_up_task_id: done.taskId, follow_up_assigned_to: done.assignedTo, follow_up_note: done.note });
 }
 
 /** Incidents of a kind across every portal, all time. */

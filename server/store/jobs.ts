@@ -13,7 +13,9 @@ export type JobKind =
   /** Move a deal back out of a gated stage it entered without approval. */
   | 'gate_rollback'
   /** A request changed: tell the people it concerns, one job per channel the portal uses (use-cases/notify). */
-  | 'notify';
+  | 'notify'
+  /** An incident about a deal stayed open: a task for the deal owner or the escalation target (use-cases/admin). */
+  | 'incident_follow_up';
 
 export interface NewJob {
   portalId: string;

@@ -1,5 +1,5 @@
 // How the admin side is tuned: the promotion gate (how long a shadow run, from how much traffic one is required,
-// how fresh a simulation must be), the simulation's bounds.
+// how fresh a simulation must be), the simulation's bounds, and when an open incident gets a follow-up task.
 import type { Config } from '../../config.js';
 
 export interface AdminSettings {
@@ -15,6 +15,8 @@ export interface AdminSettings {
   trafficWindowDays: number;
   /** A simulation older than this no longer counts for the gate: the portal's deals have moved on. */
   simulationMaxAgeHours: number;
+  /** An incident about a deal still open this many hours after it was recorded gets a follow-up task, once. */
+  incidentFollowUpHours: number;
   simulation: {
     /** The deals of the last this many days. */
     windowDays: number;
@@ -31,13 +33,15 @@ export const DEFAULT_ADMIN_SETTINGS: AdminSettings = {
   shadowMinDeals: 20,
   trafficWindowDays: 7,
   simulationMaxAgeHours: 7 * 24,
+  incidentFollowUpHours: 24,
   simulation: { windowDays: 90, maxDeals: 5_000, timeBudgetMs: 8_000 },
 };
 
-export function adminSettingsFrom(config: Pick<Config, 'PROMOTION_SHADOW_HOURS' | 'PROMOTION_SHADOW_MIN_DEALS'>): AdminSettings {
+export function adminSettingsFrom(config: Pick<Config, 'PROMOTION_SHADOW_HOURS' | 'PROMOTION_SHADOW_MIN_DEALS' | 'INCIDENT_FOLLOW_UP_HOURS'>): AdminSettings {
   return {
     ...DEFAULT_ADMIN_SETTINGS,
     shadowHours: config.PROMOTION_SHADOW_HOURS,
     shadowMinDeals: config.PROMOTION_SHADOW_MIN_DEALS,
+    incidentFollowUpHours: config.INCIDENT_FOLLOW_UP_HOURS,
   };
 }
