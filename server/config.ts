@@ -24,7 +24,7 @@ export const configSchema = z.object({
   HUBSPOT_CLIENT_ID: z.string().min(1).optional().describe('The HubSpot app\'s client id (OAuth).'),
   HUBSPOT_CLIENT_SECRET: z.string().min(8).optional().describe('The HubSpot app\'s client secret: verifies request signatures. Secret.'),
   HUBSPOT_SCOPES: z.string().trim().regex(/^[\w.-]+( +[\w.-]+)*$/, 'expected scopes separated by spaces')
-    .default('oauth crm.objects.deals.read crm.objects.deals.write crm.objects.owners.read crm.schemas.deals.read crm.schemas.deals.write crm.objects.contacts.write')
+    .default('oauth crm.objects.deals.read crm.objects.deals.write crm.objects.owners.read crm.schemas.deals.read crm.schemas.deals.write crm.objects.contacts.write settings.users.read')
     .describe('Space-separated OAuth scopes the install asks for; must equal the required scopes configured on the HubSpot app.'),
   TOKEN_ENCRYPTION_KEYS: z.string().optional()
     .superRefine((value, ctx) => {
@@ -64,6 +64,12 @@ export const configSchema = z.object({
   LINK_SIGNING_KEY: z.string().optional()
     .refine((value) => value === undefined || value.split(',').every((key) => key.trim().length >= 32), 'expected keys of at least 32 characters, comma-separated (`openssl rand -base64 32`)')
     .describe('Signs the Approve and Reject links of approval emails (HMAC-SHA256), at least 32 characters; comma-separated to rotate: the first signs, every one verifies. Unset in production, no approval email is sent; unset in development, a random key kept in `./data/link-signing-key`. Secret.'),
+  PROMOTION_SHADOW_HOURS: z.coerce.number().min(0).max(720).default(24)
+    .describe('The promotion gate: hours a policy version must run in shadow (staged as the candidate) before it may be activated, when the portal has the traffic for it.'),
+  PROMOTION_SHADOW_MIN_DEALS: z.coerce.number().int().min(0).default(20)
+    .describe('The promotion gate asks for a shadow run only when the portal evaluated at least this many deals over the last 7 days (`0`: always).'),
+  INCIDENT_FOLLOW_UP_HOURS: z.coerce.number().min(0).max(8760).default(24)
+    .describe('An incident about a deal still unresolved this many hours after it was recorded gets one follow-up task for the deal owner (or the escalation target).'),
 }).superRefine((env, ctx) => {
   if (env.HUBSPOT_INTERACTIVE_RESERVE >= env.HUBSPOT_CALLS_PER_10S) {
     ctx.addIssue({ code: 'custom', path: ['HUBSPOT_INTERACTIVE_RESERVE'], message: 'must be smaller than HUBSPOT_CALLS_PER_10S (background work needs some of the window)' });

@@ -15,6 +15,8 @@ import { createCaches, type Caches } from './cache/caches.js';
 import { withDirectoryCache } from './cache/hubspot-directory.js';
 import { AppError } from './errors.js';
 import { createApp } from './http/app.js';
+import { adminSettingsFrom } from './use-cases/admin/admin-settings.js';
+import { queueIncidentFollowUps } from './use-cases/admin/incident-follow-ups.js';
 import { connectHubSpot, type HubSpotSetup } from './hubspot/connect.js';
 import type { CallerKind } from './hubspot/hubspot-budget.js';
 import { jobBatchHandlers, jobHandlers } from './jobs/handlers.js';
@@ -114,6 +116,8 @@ export function createWorker(runtime: Runtime, options: Pick<WorkerOptions, 'onO
       for (const { portalId, posture } of results) runtime.metrics.posture.set({ portal: portalId }, { healthy: 0, degraded: 1, critical: 2 }[posture]);
       const pruned = await pruneFinishedJobs(runtime.deps.db, runtime.config.JOB_RETENTION_DAYS, runtime.deps.now());
       if (pruned > 0) runtime.logger.info({ pruned, retentionDays: runtime.config.JOB_RETENTION_DAYS }, 'deleted finished jobs past their retention');
+      const followUps = await queueIncidentFollowUps(runtime.deps, runtime.config.INCIDENT_FOLLOW_UP_HOURS);
+      if (followUps > 0) runtime.logger.info({ followUps }, 'queued follow-up tasks for open incidents');
     },
     ...options,
   });
@@ -134,6 +138,7 @@ export async function startService(options: { config?: Config; logger?: Logger }
       hubspot,
       metrics,
       metricsToken: config.METRICS_TOKEN,
+      adminSettings: adminSettingsFrom(config),
       signature: { secret: config.HUBSPOT_CLIENT_SECRET ?? devSigningSecret(), baseUrl: signedBaseUrl(config) },
     });
     server = await listen(app, config);
@@ -192,5 +197,5 @@ function drain(server: Server | undefined, timeoutMs: number): Promise<void> {
 /** Installed portals need HubSpot credentials; without them their card requests get a clear 503. */
 function unconnectedCrm(missing: string[]): Crm {
   const refuse = () => Promise.reject(new AppError('unavailable', `HubSpot is not configured on this server (missing ${missing.join(', ')})`));
-  return { getDeal: refuse, getDirectory: refuse, addNote: refuse, addTask: refuse, completeTask: refuse, updateDeals: refuse };
+  return { getDeal: refuse, getDirectory: refuse, addNote: refuse, addTask: refuse, completeTask: refuse, updateDeals: refuse, getSuperAdmins: refuse };
 }

@@ -34,5 +34,6 @@ export function withDirectoryCache(crm: Crm, cache: DirectoryCache): Crm {
     addTask: (portalId, dealId, task) => crm.addTask(portalId, dealId, task),
     completeTask: (portalId, taskId) => crm.completeTask(portalId, taskId),
     updateDeals: (portalId, updates) => crm.updateDeals(portalId, updates),
+    getSuperAdmins: (portalId) => crm.getSuperAdmins(portalId),
   };
 }

@@ -16,6 +16,8 @@ export interface Crm {
   completeTask(portalId: string, taskId: string): Promise<void>;
   /** Property writes, batched (HubSpot takes up to 100 deals a call); per-deal failures are reported, not thrown. */
   updateDeals(portalId: string, updates: readonly DealUpdate[]): Promise<BatchWriteResult>;
+  /** The portal's super admins' emails, lower-cased and sorted: they administer the app beside the admins its settings name. */
+  getSuperAdmins(portalId: string): Promise<string[]>;
 }
 
 export interface DealUpdate {

@@ -60,6 +60,11 @@ export class LocalCrm implements Crm {
     return result;
   }
 
+  /** The demo portal has no HubSpot account: its admins are the installing user and the ones its settings name. */
+  getSuperAdmins(_portalId: string): Promise<string[]> {
+    return Promise.resolve([]);
+  }
+
   tasks(portalId: string, dealId: string): Promise<LocalTaskView[]> {
     return localTasks(this.#db, portalId, dealId);
   }

@@ -12,6 +12,7 @@ import type { Db } from '../db/database.js';
 import { upsertLocalDeal, upsertLocalUser } from '../store/local-crm.js';
 import { activatePolicyVersion, activePolicy, savePolicyVersion } from '../store/policies.js';
 import { findPortal, upsertPortal } from '../store/portals.js';
+import { markStable } from '../store/rollout-versions.js';
 
 export const DEMO_PORTAL_ID = '1';
 const EXAMPLES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../examples');
@@ -49,6 +50,8 @@ export async function seedDemoPortal(db: Db, at: string): Promise<{ created: boo
     await db.transaction(async (trx) => {
       const { version } = await savePolicyVersion(trx, { portalId: DEMO_PORTAL_ID, source, document: parsed.policy, hash: parsed.hash, createdBy: 'seed' });
       await activatePolicyVersion(trx, DEMO_PORTAL_ID, version.id, 'seed', at);
+      // The sample policy is the demo portal's first stable version, as an install's default policy is.
+      await markStable(trx, DEMO_PORTAL_ID, version.id, at);
     });
   }
 

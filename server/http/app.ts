@@ -8,6 +8,7 @@ import { checkDatabase } from '../db/database.js';
 import { AppError } from '../errors.js';
 import { createMetrics, type Metrics } from '../metrics.js';
 import type { HubSpotSetup } from '../hubspot/connect.js';
+import type { AdminSettings } from '../use-cases/admin/admin-settings.js';
 import type { ServiceDeps } from '../use-cases/deps.js';
 import { createOAuthRouter } from './routes/oauth.js';
 import { createWebhookRouter, WEBHOOK_PATH, webhookBodyParser } from './routes/webhooks.js';
@@ -36,6 +37,8 @@ export interface AppDeps extends ServiceDeps {
   metrics?: Metrics;
   /** When set, /metrics requires `Authorization: Bearer <token>`. */
   metricsToken?: string | undefined;
+  /** The promotion gate's settings (use-cases/admin/admin-settings.ts); the defaults when absent. */
+  adminSettings?: AdminSettings;
 }
 
 export function createApp(given: AppDeps): Express {

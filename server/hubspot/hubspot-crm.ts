@@ -3,6 +3,7 @@
 // goes through PortalCalls: the portal's budget, as the kind of caller this instance serves.
 import type { AssociationSpecAssociationCategoryEnum } from '@hubspot/api-client/lib/codegen/crm/objects/notes/index.js';
 import type { Deal } from '../../src/deal.js';
+import { normaliseEmail } from '../../src/directory/email.js';
 import type { Directory } from '../../src/directory/schema.js';
 import type { BatchWriteResult, Crm, DealUpdate, NewTask } from '../crm/crm.js';
 import type { Metrics } from '../metrics.js';
@@ -125,6 +126,18 @@ export class HubSpotCrm implements Crm {
       for (const e of errors) result.failed.push({ ids: idsOf(e.context), category: e.category, message: e.message });
     }
     return result;
+  }
+
+  /** The users flagged superAdmin, every page of GET /settings/v3/users (scope settings.users.read). */
+  async getSuperAdmins(portalId: string): Promise<string[]> {
+    const emails = new Set<string>();
+    let after: string | undefined;
+    do {
+      const page = await this.#calls.run(portalId, 'users read', (client) => client.settings.users.usersApi.getPage(100, after));
+      for (const user of page.results) if (user.superAdmin === true && user.email) emails.add(normaliseEmail(user.email));
+      after = page.paging?.next?.after;
+    } while (after);
+    return [...emails].sort();
   }
 }
 

@@ -1,4 +1,5 @@
 // Which use case runs which kind of job: each handler reads the claimed job's payload into the use case's arguments.
+import { followUpIncident, IncidentFollowUpPayloadSchema } from '../use-cases/admin/incident-follow-ups.js';
 import { RollbackPayloadSchema, rollBackGatedStage } from '../use-cases/gates/gate-rollback.js';
 import { sendApprovalEmails } from '../use-cases/notify/email-channel.js';
 import { fanOutNotification, NotificationPayloadSchema, type NotificationPayload } from '../use-cases/notify/notification-jobs.js';
@@ -40,6 +41,7 @@ export const jobHandlers: Partial<Record<Exclude<JobKind, 'sync_deal'>, JobHandl
   hubspot_notify: (deps, job) => writeToHubSpot(deps, job.portalId, NotificationPayloadSchema.parse(job.payload) as NotificationPayload),
   notify_email: (deps, job) => sendApprovalEmails(deps, job.portalId, NotificationPayloadSchema.parse(job.payload) as NotificationPayload),
   notify_slack: (deps, job) => notifySlack(deps, job.portalId, NotificationPayloadSchema.parse(job.payload) as NotificationPayload),
+  incident_follow_up: (deps, job) => followUpIncident(deps, job.portalId, IncidentFollowUpPayloadSchema.parse(job.payload)),
 };
 
 /** Kinds the worker hands over a claimed batch at a time. */

@@ -19,7 +19,9 @@ export type JobKind =
   /** Email the approvers of a step that started, with one-click links (use-cases/notify/email-channel.ts). */
   | 'notify_email'
   /** A request changed: post to its approvers in Slack, or update what was posted (use-cases/notify/slack-notifications). */
-  | 'notify_slack';
+  | 'notify_slack'
+  /** An incident about a deal stayed open: a task for the deal owner or the escalation target (use-cases/admin). */
+  | 'incident_follow_up';
 
 export interface NewJob {
   portalId: string;

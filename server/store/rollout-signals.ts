@@ -28,12 +28,12 @@ export interface PostureSignals {
   syncExamples: SyncFailure[];
   /** When the portal's syncs wait for its next day's HubSpot budget (ISO), or null when they do not. */
   syncDeferredUntil: string | null;
-  /** Incidents in the window other than SLA breaches, dead sync jobs and deferred syncs (counted above) and posture's own. */
+  /** Incidents in the window other than SLA breaches, dead sync jobs and deferred syncs (counted above), posture's own and gate overrides. */
   otherIncidents: number;
 }
 
 /** Incident kinds (by prefix) that are counted as signals of their own, or are posture's own, not as other incidents. */
-const COUNTED_APART = ['dead_sync_deal', 'sync_deferred', 'sla', 'posture', 'policy_rollback'];
+const COUNTED_APART = ['dead_sync_deal', 'sync_deferred', 'sla', 'posture', 'policy_rollback', 'gate_override'];
 
 /**
  * Signals for the active version in (since, until] (ISO): what happened at the very instant of an activation belongs

@@ -10,6 +10,7 @@ interface RolloutRow extends PolicyRow {
   stable_at: Date | null;
   rolled_back_at: Date | null;
   rolled_back_reason: string | null;
+  rolled_back_by: string | null;
 }
 
 export interface RolloutVersion extends PolicyVersion {
@@ -19,6 +20,8 @@ export interface RolloutVersion extends PolicyVersion {
   stableAt: string | null;
   rolledBackAt: string | null;
   rolledBackReason: string | null;
+  /** `posture` when posture rolled it back for critical posture; else the admin who did. */
+  rolledBackBy: string | null;
 }
 
 const toRolloutVersion = (row: RolloutRow): RolloutVersion => ({
@@ -29,7 +32,11 @@ const toRolloutVersion = (row: RolloutRow): RolloutVersion => ({
   stableAt: row.stable_at?.toISOString() ?? null,
   rolledBackAt: row.rolled_back_at?.toISOString() ?? null,
   rolledBackReason: row.rolled_back_reason,
+  rolledBackBy: row.rolled_back_by,
 });
+
+/** Who rolls a version back when posture does it. */
+export const POSTURE_ROLLBACK = 'posture';
 
 export interface RolloutState {
   candidate: RolloutVersion | null;
@@ -71,8 +78,15 @@ export async function markStable(db: Knex, portalId: string, id: string, at: str
   await db('policy_versions').where({ portal_id: portalId, id }).update({ stable_at: at });
 }
 
-export async function markRolledBack(trx: Knex.Transaction, portalId: string, id: string, at: string, reason: string): Promise<void> {
-  await trx('policy_versions').where({ portal_id: portalId, id }).update({ rolled_back_at: at, rolled_back_reason: reason, is_candidate: false });
+export async function markRolledBack(trx: Knex.Transaction, portalId: string, id: string, rollback: { at: string; reason: string; by: string }): Promise<void> {
+  await trx('policy_versions').where({ portal_id: portalId, id })
+    .update({ rolled_back_at: rollback.at, rolled_back_reason: rollback.reason, rolled_back_by: rollback.by, is_candidate: false });
+}
+
+/** Every version of the portal with its rollout state, newest first. */
+export async function listRolloutVersions(db: Knex, portalId: string): Promise<RolloutVersion[]> {
+  const rows = await db('policy_versions').where({ portal_id: portalId }).orderBy('version', 'desc').select<RolloutRow[]>('*');
+  return rows.map(toRolloutVersion);
 }
 
 /** The most recently proven version other than `exceptId`: where a rollback returns to. */

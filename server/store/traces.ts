@@ -16,7 +16,7 @@ import { chainHash, GENESIS_HASH, type TraceRecord } from '../../src/trace-hash.
 
 // The chain formula lives in src/trace-hash.ts; append_trace() (migrations/20261127000500) applies the same one in SQL.
 
-export type TraceKind = 'evaluation' | 'transition' | 'decision' | 'sync' | 'policy' | 'flag' | 'change_assessment' | 'escalation' | 'reminder' | 'gate' | 'rollout' | 'delegation' | 'settings' | 'notification' | 'slack';
+export type TraceKind = 'evaluation' | 'transition' | 'decision' | 'sync' | 'policy' | 'flag' | 'change_assessment' | 'escalation' | 'reminder' | 'gate' | 'rollout' | 'delegation' | 'settings' | 'notification' | 'slack' | 'incident';
 
 export interface TraceEntry {
   portalId: string;

@@ -64,6 +64,7 @@ const SCOPE_REASONS: Record<string, string> = {
   'crm.schemas.deals.read': 'check the approval property group exists',
   'crm.schemas.deals.write': 'create the approval property group and properties on install',
   'crm.objects.contacts.write': 'HubSpot files notes (the rollback note on a deal) under the contacts scope',
+  'settings.users.read': 'read the portal\'s super admins, who administer the app beside the admins its settings name',
 };
 
 /** Every URL the card calls, for a service URL. */

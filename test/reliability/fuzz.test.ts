@@ -254,8 +254,23 @@ const ENDPOINTS: Endpoint[] = [
   {
     name: 'admin: activate version', method: 'POST', params: { version: versionSegment }, path: (p) => `/api/v1/admin/policy/versions/${p.version}/activate`, callers: admins,
     body: {
-      valid: fc.record({ expectedActiveVersion: fc.oneof(fc.constant(null), fc.integer({ min: 1, max: 4 })), idempotencyKey: key }),
-      fields: ['expectedActiveVersion', 'idempotencyKey'],
+      valid: fc.record({ expectedActiveVersion: fc.oneof(fc.constant(null), fc.integer({ min: 1, max: 4 })), idempotencyKey: key, override: fc.boolean(), reason: text }, { requiredKeys: ['expectedActiveVersion', 'idempotencyKey'] }),
+      fields: ['expectedActiveVersion', 'idempotencyKey', 'override', 'reason'],
+    },
+  },
+  {
+    name: 'admin: simulate policy', method: 'POST', params: {}, path: () => '/api/v1/admin/policy/simulate', callers: admins, cases: FEWER,
+    body: {
+      valid: fc.record({ source: policySource, accept: fc.array(fc.record({ dealId: fc.constantFrom('1', '2', '500001'), reason: text }), { maxLength: 3 }) }, { requiredKeys: ['source'] }),
+      fields: ['source', 'accept'],
+    },
+  },
+  { name: 'admin: gate status', method: 'GET', params: { version: versionSegment }, path: (p) => `/api/v1/admin/policy/versions/${p.version}/gate`, callers: admins, cases: FEWER },
+  {
+    name: 'admin: roll back', method: 'POST', params: {}, path: () => '/api/v1/admin/policy/rollback', callers: admins, cases: FEWER,
+    body: {
+      valid: fc.record({ reason: text, idempotencyKey: key, expectedActiveVersion: fc.oneof(fc.constant(null), fc.integer({ min: 1, max: 4 })) }),
+      fields: ['reason', 'idempotencyKey', 'expectedActiveVersion'],
     },
   },
   {
@@ -274,6 +289,11 @@ const ENDPOINTS: Endpoint[] = [
   },
   { name: 'admin: drop candidate', method: 'DELETE', params: {}, path: () => '/api/v1/admin/policy/candidate', callers: admins, cases: FEWER },
   { name: 'admin: posture', method: 'GET', params: {}, path: () => '/api/v1/admin/posture', callers: admins, cases: FEWER },
+  {
+    name: 'admin: posture history', method: 'GET', params: {}, path: () => '/api/v1/admin/posture/history', callers: admins, cases: FEWER,
+    query: fc.array(fc.tuple(fc.constant('limit'), fc.oneof(fc.constantFrom('1', '0', '500', '501', 'x', ''), fc.string())), { maxLength: 2 }),
+  },
+  { name: 'admin: admins', method: 'GET', params: {}, path: () => '/api/v1/admin/admins', callers: admins, cases: FEWER },
   {
     name: 'admin: list delegations', method: 'GET', params: {}, path: () => '/api/v1/admin/delegations', callers: admins, cases: FEWER,
     query: fc.array(fc.tuple(fc.constantFrom('all', 'All'), fc.constantFrom('true', 'false', 'yes', '')), { maxLength: 2 }),
@@ -295,7 +315,12 @@ const ENDPOINTS: Endpoint[] = [
   },
   {
     name: 'admin: list incidents', method: 'GET', params: {}, path: () => '/api/v1/admin/incidents', callers: admins, cases: FEWER,
-    query: fc.array(fc.tuple(fc.constantFrom('kind', 'limit'), fc.oneof(fc.constantFrom('sla_breach', '5', '0', '501', '-1', 'x'), fc.string())), { maxLength: 2 }),
+    query: fc.array(fc.tuple(fc.constantFrom('kind', 'limit', 'state'), fc.oneof(fc.constantFrom('sla_breach', '5', '0', '501', '-1', 'x', 'open', 'resolved'), fc.string())), { maxLength: 2 }),
+  },
+  {
+    name: 'admin: resolve incident', method: 'POST', params: { id: fc.oneof(fc.constantFrom('1', '0', '99999999999999999999', 'x'), fc.nat().map(String)) },
+    path: (p) => `/api/v1/admin/incidents/${p.id}/resolve`, callers: admins, cases: FEWER,
+    body: { valid: fc.record({ note: text, idempotencyKey: key }), fields: ['note', 'idempotencyKey'] },
   },
   { name: 'admin: read incident', method: 'GET', params: { id: fc.oneof(fc.constantFrom('1', '0', '99999999999999999999', 'x'), fc.nat().map(String)) }, path: (p) => `/api/v1/admin/incidents/${p.id}`, callers: admins, cases: FEWER },
   {

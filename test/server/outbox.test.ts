@@ -21,6 +21,7 @@ function countingCrm(inner: Crm, fail?: (call: number) => Error | null) {
     addNote: (...args) => inner.addNote(...args),
     addTask: (...args) => inner.addTask(...args),
     completeTask: (...args) => inner.completeTask(...args),
+    getSuperAdmins: (...args) => inner.getSuperAdmins(...args),
     updateDeals: async (portalId, updates): Promise<BatchWriteResult> => {
       calls.push([...updates]);
       const error = fail?.(calls.length);

@@ -120,10 +120,10 @@ describe('a staged candidate', () => {
     expect(await disagreements()).toEqual([]); // a dropped candidate runs no more
 
     await call('dealdesk', 'POST', `/api/v1/admin/policy/versions/${version}/stage`, {}).expect(200);
-    await call('dealdesk', 'POST', '/api/v1/admin/policy/candidate/promote', { expectedActiveVersion: 7 }).expect(409);
-    const promoted = await call('dealdesk', 'POST', '/api/v1/admin/policy/candidate/promote', { expectedActiveVersion: 1 }).expect(200);
+    await call('dealdesk', 'POST', '/api/v1/admin/policy/candidate/promote', { expectedActiveVersion: 7, idempotencyKey: idempotencyKey() }).expect(409);
+    const promoted = await call('dealdesk', 'POST', '/api/v1/admin/policy/candidate/promote', { expectedActiveVersion: 1, idempotencyKey: idempotencyKey() }).expect(200);
     expect(promoted.body).toMatchObject({ active: { version: 2, activatedBy: 'dealdesk@acme.example' }, previous: { version: 1 } });
-    await call('dealdesk', 'POST', '/api/v1/admin/policy/candidate/promote', {}).expect(404);
+    await call('dealdesk', 'POST', '/api/v1/admin/policy/candidate/promote', { idempotencyKey: idempotencyKey() }).expect(404);
     await call('dealdesk', 'GET', '/api/v1/admin/policy/candidate').expect(404);
     const view = await card('noah', dealId);
     expect(view.policy).toMatchObject({ version: 2, rolledBackFrom: null });

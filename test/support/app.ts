@@ -5,6 +5,7 @@ import request from 'supertest';
 import { LocalCrm } from '../../server/crm/local-crm.js';
 import { createApp, type AppDeps } from '../../server/http/app.js';
 import { signRequest, withCardIdentity } from '../../server/http/sign-request.js';
+import { DEFAULT_ADMIN_SETTINGS } from '../../server/use-cases/admin/admin-settings.js';
 import { createTestLogger } from './logger.js';
 
 export const TEST_SECRET = 'test-client-secret-0123456789';
@@ -34,6 +35,8 @@ export function buildTestApp(db: Knex, overrides: Partial<AppDeps> = {}) {
     now: clock.now,
     crmFor: () => crm,
     signature: { secret: TEST_SECRET, baseUrl: TEST_BASE_URL },
+    // The promotion gate is judged and recorded but does not refuse here; its own tests enforce it.
+    adminSettings: { ...DEFAULT_ADMIN_SETTINGS, enforceGate: false },
     ...overrides,
   });
   return { app, clock, crm, logs: lines };

@@ -15,6 +15,7 @@ export function budgetedCrm(inner: Crm, options: { db: Db; now: () => Date; limi
     addNote: async (portalId, ...args) => { await budget.spend(portalId, caller); return inner.addNote(portalId, ...args); },
     addTask: async (portalId, ...args) => { await budget.spend(portalId, caller); return inner.addTask(portalId, ...args); },
     completeTask: async (portalId, taskId) => { await budget.spend(portalId, caller); return inner.completeTask(portalId, taskId); },
+    getSuperAdmins: async (portalId) => { await budget.spend(portalId, caller); return inner.getSuperAdmins(portalId); },
     updateDeals: async (portalId, updates) => {
       await budget.spend(portalId, caller, Math.ceil(updates.length / BATCH_LIMIT));
       return inner.updateDeals(portalId, updates);

@@ -11,11 +11,12 @@ import { AppError, type FieldProblem } from '../../errors.js';
 import {
   findDelegation, insertDelegation, listDelegations, liveDelegations, overlappingDelegation, revokeDelegation, type StoredDelegation,
 } from '../../store/delegations.js';
-import { adminVersions, bumpDelegationsVersion, isAdmin, lockAdminVersions, type AdminVersions, type Portal } from '../../store/portals.js';
+import { adminVersions, bumpDelegationsVersion, lockAdminVersions, type AdminVersions, type Portal } from '../../store/portals.js';
 import { appendTrace } from '../../store/traces.js';
 import { runAdminWrite, staleVersion, type AdminWriteGuard } from './admin-write.js';
 import { isoNow, type ServiceDeps } from '../deps.js';
-import { loadPortal, type Viewer } from '../load-facts.js';
+import type { Viewer } from '../load-facts.js';
+import { loadPortalActor } from './admin-portal.js';
 
 export type DelegationInput = z.output<typeof DelegationWindow>;
 
@@ -41,8 +42,8 @@ export interface DelegationView {
 }
 
 async function actorIn(deps: ServiceDeps, viewer: Viewer): Promise<{ portal: Portal; actor: DelegationActor }> {
-  const portal = await loadPortal(deps, viewer.portalId);
-  return { portal, actor: { email: normaliseEmail(viewer.email), admin: isAdmin(portal, viewer.email) } };
+  const { portal, admin } = await loadPortalActor(deps, viewer);
+  return { portal, actor: { email: normaliseEmail(viewer.email), admin } };
 }
 
 /** Admins see every window; anyone else sees the windows they are part of (away or acting). */

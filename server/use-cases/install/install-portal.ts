@@ -3,6 +3,7 @@
 // introspection of the token, then in one transaction store the sealed tokens, create or reactivate the portal and give
 // it the default policy when it has none; last, learn the account's time zone and provision the deal properties.
 // Repeating an install changes nothing.
+import { ENGINE_VERSION } from '../../../src/hash.js';
 import type { Db } from '../../db/database.js';
 import { AppError } from '../../errors.js';
 import { toHubSpotApiError } from '../../hubspot/hubspot-errors.js';
@@ -13,6 +14,8 @@ import { consumeOAuthState } from '../../store/oauth-states.js';
 import { isKnownTimeZone, saveAccountTimeZone } from '../../store/tokens.js';
 import { activatePolicyVersion, activePolicy, savePolicyVersion } from '../../store/policies.js';
 import { findPortal, setInstalledByUserId, upsertPortal } from '../../store/portals.js';
+import { recordValidated } from '../../store/rollout-gate.js';
+import { markStable } from '../../store/rollout-versions.js';
 import type { DefaultPolicy } from './default-policy.js';
 
 /** What an install needs from HubSpot (server/hubspot/connect.ts's HubSpotConnection provides it). */
@@ -89,6 +92,9 @@ export async function installPortal(deps: InstallDeps, callback: InstallCallback
     if (active) return { reinstalled: existing !== null, policyAdded: false, policyName: active.name };
     const saved = await savePolicyVersion(trx, { portalId: metadata.portalId, ...policy, createdBy: installedBy ?? 'install' });
     await activatePolicyVersion(trx, metadata.portalId, saved.version.id, installedBy ?? 'install', at);
+    // The default policy is the portal's first stable version: a fresh install has something to roll back to.
+    await markStable(trx, metadata.portalId, saved.version.id, at);
+    await recordValidated(trx, metadata.portalId, saved.version.id, at, ENGINE_VERSION);
     return { reinstalled: existing !== null, policyAdded: true, policyName: saved.version.name };
   });
 

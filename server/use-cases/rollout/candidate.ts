@@ -1,16 +1,22 @@
 // Staged rollout, for admins: stage a saved version as the portal's candidate (it runs in shadow beside the active
-// one), read what it would change, then promote it to active or drop it. Every step is traced.
+// one, and its shadow window is recorded for the promotion gate), read what it would change, then promote it to
+// active through the gate, or drop it. Every step is traced.
+import type { PromoteAnswer } from '../../../src/contract/settings-api.js';
 import { ENGINE_VERSION } from '../../../src/hash.js';
 import { AppError } from '../../errors.js';
-import { activatePolicyVersion, activePolicy, policyByVersion } from '../../store/policies.js';
+import { activePolicy, policyByVersion } from '../../store/policies.js';
 import { lockPortal } from '../../store/portals.js';
 import { summariseDisagreements } from '../../store/rollout-disagreements.js';
-import { clearCandidate, markStable, rolloutState, stageCandidate, type RolloutVersion } from '../../store/rollout-versions.js';
+import { recordShadowEnded, recordShadowStarted } from '../../store/rollout-gate.js';
+import { clearCandidate, markStable, rolloutState, rolloutVersion, stageCandidate, type RolloutVersion } from '../../store/rollout-versions.js';
 import { countDealsEvaluated } from '../../store/trace-reads.js';
 import { appendTrace } from '../../store/traces.js';
 import { loadAdminPortal } from '../admin/admin-portal.js';
+import type { AdminSettings } from '../admin/admin-settings.js';
+import { runAdminWrite } from '../admin/admin-write.js';
 import { isoNow, type ServiceDeps } from '../deps.js';
 import type { Viewer } from '../load-facts.js';
+import { activateThroughGate, type GateRequest } from './gated-activation.js';
 import { assessPosture, DEFAULT_POSTURE_THRESHOLDS, type PostureThresholds } from './posture.js';
 
 const ref = (v: { version: number; name: string; hash: string }) => ({ version: v.version, name: v.name, hash: v.hash });
@@ -27,6 +33,8 @@ export async function stagePolicyVersion(deps: ServiceDeps, viewer: Viewer, vers
     if (candidate?.id === target.id) return { candidate: candidateView(candidate), active: active ? ref(active) : null, changed: false };
     const at = isoNow(deps);
     await stageCandidate(trx, portal.id, target.id, viewer.email, at);
+    if (candidate) await recordShadowEnded(trx, portal.id, candidate.id, at);
+    await recordShadowStarted(trx, portal.id, target.id, at);
     await appendTrace(trx, {
       portalId: portal.id, kind: 'rollout',
       input: { command: 'stage', by: viewer.email, version: versionNumber, active: active?.version ?? null, replaced: candidate?.version ?? null },
@@ -62,31 +70,32 @@ export async function getCandidateSummary(deps: ServiceDeps, viewer: Viewer) {
   };
 }
 
+/** Activates the staged candidate through the promotion gate (or an admin's override with a reason). */
 export async function promoteCandidate(
-  deps: ServiceDeps, viewer: Viewer, expectedActiveVersion: number | null | undefined, thresholds: PostureThresholds = DEFAULT_POSTURE_THRESHOLDS,
-) {
+  deps: ServiceDeps, viewer: Viewer, input: { expectedActiveVersion?: number | null | undefined; idempotencyKey: string } & GateRequest,
+  settings: AdminSettings, thresholds: PostureThresholds = DEFAULT_POSTURE_THRESHOLDS,
+): Promise<PromoteAnswer> {
   const portal = await loadAdminPortal(deps, viewer);
   // The outgoing version becomes a rollback target if it has earned it: healthy, and past its probation.
   const outgoing = await assessPosture(deps.db, portal.id, deps.now(), thresholds);
-  return deps.db.transaction(async (trx) => {
-    await lockPortal(trx, portal.id);
-    const [{ candidate }, current] = await Promise.all([rolloutState(trx, portal.id), activePolicy(trx, portal.id)]);
+  const request = { expectedActiveVersion: input.expectedActiveVersion ?? 'any', override: input.override ?? false, reason: input.reason ?? null };
+  const answer = await runAdminWrite(deps, portal, viewer, { idempotencyKey: input.idempotencyKey, operation: 'admin.promote_candidate', request }, async (trx) => {
+    const [{ candidate }, current] = await Promise.all([rolloutState(trx, portal.id), rolloutVersion(trx, portal.id, { active: true })]);
     if (!candidate) throw new AppError('not_found', 'no candidate is staged in this portal');
-    if (expectedActiveVersion !== undefined && (current?.version ?? null) !== expectedActiveVersion) {
-      throw new AppError('conflict', `the active version is ${current?.version ?? 'none'}, not ${expectedActiveVersion ?? 'none'}: reload and try again`);
+    if (input.expectedActiveVersion !== undefined && (current?.version ?? null) !== input.expectedActiveVersion) {
+      throw new AppError('conflict', `the active version is ${current?.version ?? 'none'}, not ${input.expectedActiveVersion ?? 'none'}: reload and try again`);
     }
-    const at = isoNow(deps);
     if (current && outgoing.active?.id === current.id && outgoing.posture === 'healthy' && !outgoing.active.inProbation) {
-      await markStable(trx, portal.id, current.id, at);
+      await markStable(trx, portal.id, current.id, isoNow(deps));
     }
-    await activatePolicyVersion(trx, portal.id, candidate.id, viewer.email, at);
-    await clearCandidate(trx, portal.id);
-    await appendTrace(trx, {
-      portalId: portal.id, kind: 'rollout', input: { command: 'promote', by: viewer.email, version: candidate.version, previous: current?.version ?? null },
-      output: { active: candidate.version, hash: candidate.hash }, policyHash: candidate.hash, engineVersion: ENGINE_VERSION, occurredAt: at,
-    });
-    return { active: { ...ref(candidate), activatedBy: viewer.email, activatedAt: at }, previous: current ? ref(current) : null };
+    const activated = await activateThroughGate(trx, deps, portal, viewer.email, { target: candidate, current }, input, settings, 'promote');
+    const body: PromoteAnswer = {
+      ...activated,
+      active: { ...ref(candidate), activatedBy: viewer.email, activatedAt: activated.version.activatedAt ?? isoNow(deps) },
+    };
+    return { status: 200, body };
   });
+  return answer.body;
 }
 
 export async function dropCandidate(deps: ServiceDeps, viewer: Viewer) {
@@ -97,6 +106,7 @@ export async function dropCandidate(deps: ServiceDeps, viewer: Viewer) {
     if (!candidate) throw new AppError('not_found', 'no candidate is staged in this portal');
     const at = isoNow(deps);
     await clearCandidate(trx, portal.id);
+    await recordShadowEnded(trx, portal.id, candidate.id, at);
     await appendTrace(trx, {
       portalId: portal.id, kind: 'rollout', input: { command: 'drop', by: viewer.email, version: candidate.version },
       output: { candidate: null }, policyHash: candidate.hash, engineVersion: ENGINE_VERSION, occurredAt: at,

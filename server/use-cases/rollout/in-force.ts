@@ -1,5 +1,5 @@
-// Which version is in force and why, for the card: when posture rolled a version back automatically and nobody has
-// activated another since, the card says so beside the version it shows.
+// Which version is in force and why, for the card: when a version was rolled back (by posture, or by an admin) and
+// nobody has activated another since, the card says so beside the version it shows.
 import type { PortalConfig } from '../../store/portal-config.js';
 import type { PolicyVersion } from '../../store/policies.js';
 
@@ -17,5 +17,7 @@ export function rolledBackFrom(last: PortalConfig['lastRolledBack'], active: Pol
 }
 
 export function rollbackNotice(policy: PolicyVersion, from: RolledBackFrom): string {
-  return `policy version ${policy.version} is in force: version ${from.version} was rolled back automatically at ${from.at} (${from.reason})`;
+  // Posture's reasons start so; an admin's rollback names who did it in its reason.
+  const how = from.reason.startsWith('posture critical') ? 'rolled back automatically' : 'rolled back';
+  return `policy version ${policy.version} is in force: version ${from.version} was ${how} at ${from.at} (${from.reason})`;
 }

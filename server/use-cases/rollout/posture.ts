@@ -1,13 +1,15 @@
 // Posture per portal: healthy, degraded or critical, from evaluation errors, unroutable deals and sync failures of
-// the active version over a window. `applyPosture` acts on it: a version healthy past its probation is marked stable;
-// a critical version still in probation is rolled back to the last stable one, with an incident and a trace.
+// the active version over a window. `applyPosture` acts on it: it records a change of posture with its reasons (the
+// portal's posture history), marks a version healthy past its probation stable, and rolls a critical version still
+// in probation back to the last stable one, with an incident and a trace.
 import type { Db, DbTransaction } from '../../db/database.js';
 import type { Logger } from 'pino';
 import { ENGINE_VERSION } from '../../../src/hash.js';
 import { insertIncident, postureIncidentFor } from '../../store/incidents.js';
 import { activatePolicyVersion } from '../../store/policies.js';
 import { lockAdminVersions } from '../../store/portals.js';
-import { lastStableVersion, markRolledBack, markStable, rolloutVersion, type RolloutVersion } from '../../store/rollout-versions.js';
+import { recordPosture } from '../../store/rollout-posture.js';
+import { lastStableVersion, markRolledBack, markStable, POSTURE_ROLLBACK, rolloutVersion, type RolloutVersion } from '../../store/rollout-versions.js';
 import { portalsToAssess, readPostureSignals, type PostureSignals } from '../../store/rollout-signals.js';
 import { appendTrace } from '../../store/traces.js';
 
@@ -109,6 +111,10 @@ export async function applyPosture(
 ): Promise<{ assessment: PostureAssessment; action: PostureAction }> {
   const assessment = await assessPosture(db, portalId, now, options.thresholds);
   const active = assessment.active;
+  const transition = await recordPosture(db, portalId, {
+    to: assessment.posture, at: assessment.at, reasons: assessment.reasons, versionId: active?.id ?? null, signals: assessment.signals,
+  });
+  if (transition) options.logger?.info({ portalId, from: transition.from, to: assessment.posture, reasons: assessment.reasons }, 'posture changed');
   if (!active) return { assessment, action: { kind: 'none' } };
 
   if (assessment.posture === 'healthy') {
@@ -135,7 +141,7 @@ export async function applyPosture(
 async function rollBack(trx: DbTransaction, assessment: PostureAssessment, from: RolloutVersion, to: RolloutVersion): Promise<PostureAction> {
   const reason = `posture critical: ${assessment.reasons.join('; ')}`;
   await activatePolicyVersion(trx, assessment.portalId, to.id, 'posture:auto-rollback', assessment.at);
-  await markRolledBack(trx, assessment.portalId, from.id, assessment.at, reason);
+  await markRolledBack(trx, assessment.portalId, from.id, { at: assessment.at, reason, by: POSTURE_ROLLBACK });
   const summary = `policy version ${from.version} rolled back to version ${to.version}: ${assessment.reasons.join('; ')}`;
   const incidentId = await recordIncident(trx, assessment, 'policy_rollback', summary, { from: versionRef(from), to: versionRef(to) });
   await appendTrace(trx, {
