@@ -5,7 +5,10 @@ import type { z } from 'zod';
 import * as cardContract from '../../src/contract/card-api.js';
 import * as contract from '../../src/contract/settings-api.js';
 import type * as page from '../../extensions/app/settings/settings-types.js';
-import { activations, candidates, errors, gateRefusal, gates, overviews, simulations } from './settings-fixtures.js';
+import {
+  activations, adminLists, candidates, delegationLists, errors, gateRefusal, gates, incidentLists, incidentPackets, incidentResolutions,
+  overviews, postureHistories, postures, simulations,
+} from './settings-fixtures.js';
 
 // Compile-time: what the service sends can be read as the page's type (the page names a subset of the fields), and
 // what the page sends is an input the service's schema takes.
@@ -62,6 +65,18 @@ describe('the settings page\'s types and fixtures against the service contract',
 
   it.each(Object.entries(candidates))('candidate %s is a CandidateSummary', (_name, candidate) => {
     expect(contract.CandidateSummary.parse(candidate)).toEqual(candidate);
+  });
+
+  it.each([
+    ...Object.entries(postures).map(([name, value]) => [`posture ${name}`, contract.PostureAnswer, value] as const),
+    ...Object.entries(postureHistories).map(([name, value]) => [`posture history ${name}`, contract.PostureHistoryAnswer, value] as const),
+    ...Object.entries(adminLists).map(([name, value]) => [`admins ${name}`, contract.AdminsAnswer, value] as const),
+    ...Object.entries(delegationLists).map(([name, value]) => [`delegations ${name}`, contract.DelegationListAnswer, value] as const),
+    ...Object.entries(incidentLists).map(([name, value]) => [`incidents ${name}`, contract.IncidentListAnswer, value] as const),
+    ...Object.entries(incidentPackets).map(([name, value]) => [`incident packet ${name}`, contract.IncidentPacketAnswer, value] as const),
+    ...Object.entries(incidentResolutions).map(([name, value]) => [`resolution ${name}`, contract.ResolveIncidentAnswer, value] as const),
+  ])('%s is what its schema answers', (_name, schema: z.ZodType, value) => {
+    expect(schema.parse(value)).toEqual(value);
   });
 
   it('refuses an activation the way the contract says: details under gate.<step id>', () => {

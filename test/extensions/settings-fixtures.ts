@@ -166,3 +166,92 @@ export const errors = {
   notInstalled: { error: { code: 'not_found', message: 'Portal 4242 has not installed Approval Router.' } },
   unavailable: { error: { code: 'unavailable', message: 'The service cannot reach its database right now. Try again in a minute.', requestId: 'req-503' } },
 };
+
+// ---- rollout ----------------------------------------------------------------------------------------------------
+
+export const postures = {
+  degraded: {
+    at: '2026-12-03T12:00:00.000Z', posture: 'degraded',
+    reasons: ['SLA breaches: 3 of 20 decided steps (15%) over the 10% bound'],
+    window: { since: '2026-12-03T11:00:00.000Z', until: '2026-12-03T12:00:00.000Z', minutes: 60 },
+    signals: { slaBreachRate: 0.15 },
+    active: { version: 2, hash: HASH_2, activatedAt: '2026-11-21T10:00:00.000Z', stableAt: '2026-11-22T10:00:00.000Z', inProbation: false },
+    rollbackTarget: { version: 1, hash: HASH_1, stableAt: '2026-11-01T09:00:00.000Z' },
+  },
+} satisfies Record<string, z.infer<typeof contract.PostureAnswer>>;
+
+export const postureHistories = {
+  twoChanges: {
+    transitions: [
+      { id: '12', at: '2026-12-03T11:30:00.000Z', from: 'healthy', to: 'degraded', reasons: ['SLA breaches: 3 of 20 decided steps (15%) over the 10% bound'], version: 2 },
+      { id: '11', at: '2026-11-21T10:05:00.000Z', from: null, to: 'healthy', reasons: [], version: 2 },
+    ],
+  },
+  none: { transitions: [] },
+} satisfies Record<string, z.infer<typeof contract.PostureHistoryAnswer>>;
+
+export const adminLists = {
+  read: {
+    installedBy: 'owner@acme.example', listed: [ADMIN.email], superAdmins: ['owner@acme.example'],
+    superAdminsReadAt: '2026-12-03T11:59:00.000Z', superAdminsError: null,
+  },
+  scopeMissing: {
+    installedBy: 'owner@acme.example', listed: [ADMIN.email], superAdmins: [], superAdminsReadAt: null,
+    superAdminsError: 'the app lacks the settings.users.read scope',
+  },
+} satisfies Record<string, z.infer<typeof contract.AdminsAnswer>>;
+
+export const flagChanged = { flag: 'on', previous: 'shadow', version: 5 } satisfies page.FlagAnswer;
+
+// ---- delegations --------------------------------------------------------------------------------------------------
+
+const DELEGATION_ID = '0b7f3e7a-0c57-4d8e-9d7e-3f3c1b1e2a10';
+const delegation = {
+  id: DELEGATION_ID, from: 'fin.one@acme.example', fromName: 'Fin One', to: 'anna.manager@acme.example', toName: null,
+  startsAt: '2026-12-07T05:00:00.000Z', endsAt: '2026-12-12T05:00:00.000Z', status: 'upcoming' as const,
+  createdBy: ADMIN.email, createdAt: '2026-12-02T09:00:00.000Z', revokedAt: null, revokedBy: null,
+};
+
+export const delegationLists = {
+  portal: { scope: 'portal', version: 7, delegations: [delegation] },
+  emptyPortal: { scope: 'portal', version: 0, delegations: [] },
+  mineEmpty: { scope: 'mine', version: 2, delegations: [] },
+} satisfies Record<string, z.infer<typeof contract.DelegationListAnswer>>;
+
+export const delegationWrites = {
+  added: { delegation: { ...delegation, to: 'anna.manager@acme.example' }, version: 8 },
+  ended: { delegation: { ...delegation, status: 'revoked', revokedAt: '2026-12-03T12:00:00.000Z', revokedBy: ADMIN.email }, version: 8 },
+} satisfies Record<string, page.DelegationWriteAnswer>;
+
+// ---- incidents ------------------------------------------------------------------------------------------------
+
+const overrideIncident: contract.IncidentSummary = {
+  id: '77', kind: 'gate_override', requestId: null, dealId: null,
+  summary: 'Version 3 activated over the promotion gate (simulated, routable missing): Quarter end.',
+  createdAt: '2026-12-03T12:05:00.000Z', resolvedAt: null, resolvedBy: null, resolutionNote: null, followUp: null,
+};
+const breachIncident: contract.IncidentSummary = {
+  id: '76', kind: 'sla_breach', requestId: '6f1c2a8e-4b7d-4c1e-9a3f-2d5e8b7c9a10', dealId: '123',
+  summary: 'Step “Finance” of deal 123 is 26 hours past due.', createdAt: '2026-12-02T10:00:00.000Z',
+  resolvedAt: null, resolvedBy: null, resolutionNote: null,
+  followUp: { queuedAt: '2026-12-02T10:01:00.000Z', doneAt: '2026-12-02T10:02:00.000Z', taskId: '9001', assignedTo: 'owner@acme.example', note: null },
+};
+
+export const incidentLists = {
+  open: { incidents: [overrideIncident, breachIncident] },
+  none: { incidents: [] },
+} satisfies Record<string, z.infer<typeof contract.IncidentListAnswer>>;
+
+export const incidentPackets = {
+  breach: {
+    ...breachIncident,
+    packet: { deal: { id: '123', amount: '120000', dealstage: 'contractsent' }, policyHash: HASH_2, traces: ['trace-41', 'trace-42'], happened: 'no decision by the due time' },
+  },
+} satisfies Record<string, z.infer<typeof contract.IncidentPacketAnswer>>;
+
+export const incidentResolutions = {
+  breach: {
+    incident: { ...breachIncident, resolvedAt: '2026-12-03T12:10:00.000Z', resolvedBy: ADMIN.email, resolutionNote: 'Called finance; approved by phone.' },
+    changed: true,
+  },
+} satisfies Record<string, z.infer<typeof contract.ResolveIncidentAnswer>>;
