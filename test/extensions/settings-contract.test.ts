@@ -3,11 +3,12 @@
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import * as cardContract from '../../src/contract/card-api.js';
+import * as scorecardContract from '../../src/contract/scorecard.js';
 import * as contract from '../../src/contract/settings-api.js';
 import type * as page from '../../extensions/app/settings/settings-types.js';
 import {
   activations, adminLists, candidates, delegationLists, errors, gateRefusal, gates, incidentLists, incidentPackets, incidentResolutions,
-  overviews, postureHistories, postures, simulations,
+  overviews, postureHistories, postures, scorecards, simulations,
 } from './settings-fixtures.js';
 
 // Compile-time: what the service sends can be read as the page's type (the page names a subset of the fields), and
@@ -28,7 +29,8 @@ const pageReadsAnswers: [
   Reads<z.infer<typeof contract.IncidentListAnswer>, page.IncidentListAnswer>,
   Reads<z.infer<typeof contract.IncidentPacketAnswer>, page.IncidentPacketAnswer>,
   Reads<z.infer<typeof contract.ResolveIncidentAnswer>, page.ResolveIncidentAnswer>,
-] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true];
+  Reads<z.infer<typeof scorecardContract.ScorecardAnswer>, page.ScorecardAnswer>,
+] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];
 const serviceTakesBodies: [
   Reads<page.SimulateBody, z.input<typeof contract.SimulateBody>>,
   Reads<page.GatedActivateBody, z.input<typeof contract.GatedActivateBody>>,
@@ -74,6 +76,7 @@ describe('the settings page\'s types and fixtures against the service contract',
     ...Object.entries(delegationLists).map(([name, value]) => [`delegations ${name}`, contract.DelegationListAnswer, value] as const),
     ...Object.entries(incidentLists).map(([name, value]) => [`incidents ${name}`, contract.IncidentListAnswer, value] as const),
     ...Object.entries(incidentPackets).map(([name, value]) => [`incident packet ${name}`, contract.IncidentPacketAnswer, value] as const),
+    ...Object.entries(scorecards).map(([name, value]) => [`scorecard ${name}`, scorecardContract.ScorecardAnswer, value] as const),
     ...Object.entries(incidentResolutions).map(([name, value]) => [`resolution ${name}`, contract.ResolveIncidentAnswer, value] as const),
   ])('%s is what its schema answers', (_name, schema: z.ZodType, value) => {
     expect(schema.parse(value)).toEqual(value);

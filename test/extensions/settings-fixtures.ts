@@ -2,6 +2,7 @@
 // (src/contract/settings-api.ts, card-api.ts) where it has one, and settings-contract.test.ts parses every one of
 // them, so a fixture the service could not send fails there.
 import type { z } from 'zod';
+import type * as scorecardContract from '../../src/contract/scorecard.js';
 import type * as contract from '../../src/contract/settings-api.js';
 import type * as page from '../../extensions/app/settings/settings-types.js';
 
@@ -255,3 +256,33 @@ export const incidentResolutions = {
     changed: true,
   },
 } satisfies Record<string, z.infer<typeof contract.ResolveIncidentAnswer>>;
+
+// ---- the scorecard --------------------------------------------------------------------------------------------
+
+const spread = (count: number, p50: number | null, p90: number | null) => ({ count, p50, p90 });
+const noRequests: z.infer<typeof scorecardContract.ScorecardAnswer> = {
+  portalId: '4242', period: { from: '2026-11-04T00:00:00.000Z', to: '2026-12-04T00:00:00.000Z' },
+  totals: { opened: 0, approved: 0, rejected: 0, autoApproved: 0, withdrawn: 0, invalidated: 0, pendingAtEnd: 0 },
+  rates: { approval: null, rejection: null },
+  cycle: { overall: spread(0, null, null), byRoute: [], byStep: [] },
+  sla: { breaches: 0, byStep: [], items: [] },
+  reapprovals: { invalidated: 0, reapproved: 0, byCause: [], items: [] },
+  approvers: [],
+};
+
+export const scorecards = {
+  none: noRequests,
+  month: {
+    ...noRequests,
+    totals: { opened: 24, approved: 15, rejected: 3, autoApproved: 2, withdrawn: 1, invalidated: 2, pendingAtEnd: 1 },
+    rates: { approval: 15 / 18, rejection: 3 / 18 },
+    cycle: {
+      overall: spread(18, 0.5, 30),
+      byRoute: [{ routeId: 'finance', ...spread(12, 2, 30) }, { routeId: 'sales', ...spread(6, 0.25, 1.5) }],
+      byStep: [],
+    },
+    sla: { breaches: 2, byStep: [], items: [] },
+    reapprovals: { invalidated: 2, reapproved: 1, byCause: [], items: [] },
+    approvers: [{ approver: 'fin.one@acme.example', decisions: 12, approvals: 10, rejections: 2, pending: 1, responseHours: spread(12, 3, 20) }],
+  },
+} satisfies Record<string, z.infer<typeof scorecardContract.ScorecardAnswer>>;

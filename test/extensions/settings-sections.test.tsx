@@ -1,11 +1,11 @@
 // The settings page's other tabs on HubSpot's test renderer: the rollout (flag, posture now and its history, who
 // administers), delegations (list, add, end) and incidents (list, packet, resolve with a note), and rolling back.
-import { Button, DateInput, Input, LoadingButton, Tabs, TextArea, ToggleGroup } from '@hubspot/ui-extensions';
+import { Button, DateInput, Input, LoadingButton, Select, Tabs, TextArea, ToggleGroup } from '@hubspot/ui-extensions';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { answer, fakeService, loaded, ok, screen, type Reply } from './harness.js';
 import {
   ADMIN, adminLists, delegationLists, delegationWrites, flagChanged, incidentLists, incidentPackets, incidentResolutions, overviews,
-  postureHistories, postures, validations,
+  postureHistories, postures, scorecards, validations,
 } from './settings-fixtures.js';
 import { ADMIN_API, change, renderSettings } from './settings-harness.js';
 
@@ -175,5 +175,36 @@ describe('rolling back', () => {
     expect(service.sent.find((request) => request.path === `${ADMIN_API}/policy/rollback`)!.body)
       .toEqual({ reason: 'Finance asked for the old routes back.', expectedActiveVersion: 2, idempotencyKey: expect.any(String) });
     expect(page.mocks.actions.addAlert.calls[0]![0]).toMatchObject({ title: 'Rolled back to version 1', message: 'Version 2 is no longer active; incident 78 records why.' });
+  });
+});
+
+describe('the scorecard tab', () => {
+  const scorecardPath = '/api/v1/scorecard';
+
+  it('shows the last 30 days: requests, approval rate, cycle times overall and by route, breaches, re-approvals, approvers', async () => {
+    const { page, service } = await openTab('scorecard', { [`GET ${scorecardPath}`]: ok(scorecards.month) });
+    const query = service.sent.find((request) => request.path === scorecardPath)!.url.searchParams;
+    const from = Date.parse(query.get('from')!);
+    const to = Date.parse(query.get('to')!);
+    expect((to - from) / 86_400_000).toBe(30);
+    expect(to).toBeGreaterThan(Date.now());
+    const text = screen(page);
+    expect(text).toContain('83.3%');
+    expect(text).toContain('15 approved, 3 rejected');
+    expect(text).toContain('30 min');
+    expect(text).toContain('p90 30 h over 18');
+    expect(text).toContain('1 of 2');
+    expect(text).toContain('finance');
+    expect(text).toContain('15 min');
+    expect(text).toContain('10 approved, 2 rejected');
+  });
+
+  it('asks for another period when the admin picks one, and says when the period had no request', async () => {
+    const { page, service } = await openTab('scorecard', { [`GET ${scorecardPath}`]: ok(scorecards.none) });
+    expect(screen(page)).toContain('No requests in this period');
+    change(page.find(Select, { name: 'period' }), 7);
+    await vi.waitFor(() => expect(service.sent.filter((request) => request.path === scorecardPath)).toHaveLength(2));
+    const query = service.sent.filter((request) => request.path === scorecardPath)[1]!.url.searchParams;
+    expect((Date.parse(query.get('to')!) - Date.parse(query.get('from')!)) / 86_400_000).toBe(7);
   });
 });

@@ -1,5 +1,5 @@
 // The app's settings page in HubSpot (Connected apps › Approval Router › Settings): the routing policy, the rollout,
-// delegations and incidents, one tab each. Admins see every tab; anyone else manages their own away
+// delegations, incidents and the scorecard, one tab each. Admins see every tab; anyone else manages their own away
 // windows. Only the open tab loads, so the page never asks the service for what nobody looks at.
 import { useState } from 'react';
 import { EmptyState, ErrorState, Flex, hubspot, LoadingSpinner, Tab, Tabs, Text } from '@hubspot/ui-extensions';
@@ -9,6 +9,7 @@ import { DelegationsSection } from './sections/DelegationsSection.js';
 import { IncidentsSection } from './sections/IncidentsSection.js';
 import { PolicySection } from './sections/PolicySection.js';
 import { RolloutSection } from './sections/RolloutSection.js';
+import { ScorecardSection } from './sections/ScorecardSection.js';
 import { identityOf, type Identity } from './service.js';
 import { getPolicy } from './settings-api.js';
 import type { SectionProps } from './settings-props.js';
@@ -21,7 +22,7 @@ export interface SettingsPageProps {
   actions: Pick<SettingsActions, 'addAlert'>;
 }
 
-export const TABS = ['policy', 'rollout', 'delegations', 'incidents'] as const;
+export const TABS = ['policy', 'rollout', 'delegations', 'incidents', 'scorecard'] as const;
 export type TabId = (typeof TABS)[number];
 
 const TITLES: Record<TabId, string> = {
@@ -29,6 +30,7 @@ const TITLES: Record<TabId, string> = {
   rollout: 'Rollout',
   delegations: 'Delegations',
   incidents: 'Incidents',
+  scorecard: 'Scorecard',
 };
 
 export function SettingsPage({ context, actions }: SettingsPageProps) {
@@ -63,7 +65,8 @@ export function SettingsPage({ context, actions }: SettingsPageProps) {
             : id === 'policy' ? <PolicySection {...section} overview={overview} onChanged={reload} />
             : id === 'rollout' ? <RolloutSection {...section} overview={overview} onChanged={reload} />
             : id === 'delegations' ? <DelegationsSection {...section} />
-            : <IncidentsSection {...section} />}
+            : id === 'incidents' ? <IncidentsSection {...section} />
+            : <ScorecardSection {...section} />}
         </Tab>
       ))}
     </Tabs>

@@ -1,4 +1,4 @@
-// The settings page's endpoints on the service, all under /api/v1/admin, through the same call
+// The settings page's endpoints on the service, all under /api/v1/admin (and the scorecard), through the same call
 // as the cards (service.ts): the viewer's identity in the query, a timeout, the service's errors kept word for word.
 // Every admin write carries an idempotency key and the version of what it changes as the admin saw it.
 import { callService, isObject, type ApiResult, type Identity } from './service.js';
@@ -6,7 +6,7 @@ import type {
   ActivateAnswer, AdminsAnswer, CandidateSummary, DelegationBody, DelegationListAnswer, DelegationWriteAnswer, FlagAnswer,
   GatedActivateBody, GateStatus, IncidentListAnswer, IncidentPacketAnswer, PolicyOverview, PolicySourceBody,
   PostureAnswer, PostureHistoryAnswer, ResolveIncidentAnswer, ResolveIncidentBody, RollbackAnswer, RollbackBody,
-  SaveAnswer, SavePolicyBody, SetFlagBody, SimulateBody, SimulationAnswer, StageAnswer, ValidateAnswer,
+  SaveAnswer, SavePolicyBody, ScorecardAnswer, SetFlagBody, SimulateBody, SimulationAnswer, StageAnswer, ValidateAnswer,
 } from './settings-types.js';
 
 const ADMIN = '/api/v1/admin';
@@ -112,6 +112,13 @@ export function resolveIncident(identity: Identity, id: string, body: ResolveInc
   return callService('POST', `${ADMIN}/incidents/${encodeURIComponent(id)}/resolve`, identity, body, isResolveAnswer);
 }
 
+// ---- the scorecard --------------------------------------------------------------------------------------------
+
+/** The period is [from, to): dates (midnight UTC) or ISO instants. */
+export function getScorecard(identity: Identity, period: { from: string; to: string }): Promise<ApiResult<ScorecardAnswer>> {
+  return callService('GET', '/api/v1/scorecard', identity, undefined, isScorecard, { from: period.from, to: period.to });
+}
+
 // ---- shape checks: enough to refuse an answer that is not ours, not a second schema ----------------------------
 
 const isPolicyOverview = (v: unknown): v is PolicyOverview => isObject(v) && typeof v.featureFlag === 'string' && Array.isArray(v.versions);
@@ -131,4 +138,5 @@ const isDelegationList = (v: unknown): v is DelegationListAnswer => isObject(v) 
 const isDelegationWrite = (v: unknown): v is DelegationWriteAnswer => isObject(v) && isObject(v.delegation) && typeof v.version === 'number';
 const isIncidentList = (v: unknown): v is IncidentListAnswer => isObject(v) && Array.isArray(v.incidents);
 const isIncidentPacket = (v: unknown): v is IncidentPacketAnswer => isObject(v) && typeof v.id === 'string' && 'packet' in v;
+const isScorecard = (v: unknown): v is ScorecardAnswer => isObject(v) && isObject(v.totals) && isObject(v.cycle);
 const isResolveAnswer = (v: unknown): v is ResolveIncidentAnswer => isObject(v) && isObject(v.incident) && typeof v.changed === 'boolean';

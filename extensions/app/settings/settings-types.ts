@@ -1,5 +1,5 @@
-// The settings page's copy of the admin API's types (the zod schemas are in src/contract/card-api.ts
-// and settings-api.ts). HubSpot builds extensions/ on its side, so the page cannot import src/;
+// The settings page's copy of the admin API's types (the zod schemas are in src/contract/card-api.ts,
+// settings-api.ts and scorecard.ts). HubSpot builds extensions/ on its side, so the page cannot import src/;
 // test/extensions/settings-contract.test.ts holds these types, and every fixture the settings tests use, to the
 // schemas. An answer type here names the fields the page reads; the service may send more.
 export type { ErrorAnswer, FieldProblem } from './service.js';
@@ -307,6 +307,26 @@ export interface IncidentPacketAnswer extends IncidentSummary {
 export interface ResolveIncidentAnswer {
   incident: IncidentSummary;
   changed: boolean;
+}
+
+// ---- the scorecard (src/contract/scorecard.ts) ------------------------------------------------------------------
+
+/** p50 and p90 of hours, with the sample size. */
+export interface Spread {
+  count: number;
+  p50: number | null;
+  p90: number | null;
+}
+
+/** GET /api/v1/scorecard?from&to: the period is [from, to). */
+export interface ScorecardAnswer {
+  period: { from: string; to: string };
+  totals: { opened: number; approved: number; rejected: number; autoApproved: number; withdrawn: number; invalidated: number; pendingAtEnd: number };
+  rates: { approval: number | null; rejection: number | null };
+  cycle: { overall: Spread; byRoute: (Spread & { routeId: string })[] };
+  sla: { breaches: number };
+  reapprovals: { invalidated: number; reapproved: number };
+  approvers: { approver: string; decisions: number; approvals: number; rejections: number; pending: number; responseHours: Spread }[];
 }
 
 // ---- request bodies -------------------------------------------------------------------------------------------
