@@ -112,6 +112,18 @@ export const gates = {
     ],
     missing: ['simulated', 'routable'], warnings: [], settings: gateSettings,
   },
+  /** Version 1 was rolled back for critical posture: every other step passed, activating it again needs a reason. */
+  reactivation: {
+    version: 1, hash: HASH_1, passed: false,
+    steps: [
+      step('validated', 'passed', 'The text validates as saved.'),
+      step('simulated', 'passed', 'Simulated on 40 deals at 12:00.'),
+      step('routable', 'passed', 'Every deal routes.'),
+      step('shadow', 'not_required', 'Too little traffic for a shadow run.'),
+      step('reactivation', 'missing', 'Posture rolled this version back for critical posture on Nov 30: say why it is safe again.'),
+    ],
+    missing: ['reactivation'], warnings: ['Version 1 was rolled back by posture for critical posture.'], settings: gateSettings,
+  },
   passed: {
     version: 3, hash: HASH_3, passed: true,
     steps: [
@@ -145,7 +157,11 @@ export const candidates = {
     evaluatedDeals: 31,
     disagreements: { total: 4, deals: 3, byKind: { route: 3, approvers: 1, score: 0, error: 0 } },
     agreementRate: 0.903,
-    examples: [{ dealId: '123', kinds: ['route'], at: '2026-12-02T10:00:00.000Z', before: { routeId: 'sales' }, after: { routeId: 'finance' } }],
+    examples: [{
+      dealId: '123', kinds: ['route', 'approvers'], source: 'card', seen: 3, firstAt: '2026-12-02T09:00:00.000Z', lastAt: '2026-12-02T10:00:00.000Z',
+      before: { score: 30, routeId: 'sales', outcome: 'routed', steps: [{ id: 'manager', approvers: ['anna.manager@acme.example'] }] },
+      after: { score: 55, routeId: 'finance', outcome: 'routed', steps: [{ id: 'cfo', approvers: ['fin.one@acme.example'] }] },
+    }],
   },
 } satisfies Record<string, z.infer<typeof contract.CandidateSummary>>;
 

@@ -178,18 +178,56 @@ describe('the policy draft', () => {
   });
 });
 
+describe('the candidate in shadow', () => {
+  it('shows how the staged version disagrees with the active one, deal by deal, and offers to activate it', async () => {
+    const service = fakeService({
+      [`GET ${policyPath}`]: ok(overviews.running), [`POST ${validatePath}`]: ok(validations.valid),
+      [`GET ${ADMIN_API}/policy/candidate`]: ok(candidates.staged),
+      [`GET ${ADMIN_API}/policy/versions/3/gate`]: ok(gates.passed),
+    });
+    const page = renderSettings(ADMIN);
+    await loaded(page);
+    await vi.waitFor(() => expect(screen(page)).toContain('Deals that disagree'));
+    const text = screen(page);
+    expect(text).toContain('In shadow: version 3');
+    expect(text).toContain('90.3%');
+    expect(text).toContain('route, approvers');
+    expect(text).toContain('route sales · score 30 · manager: anna.manager@acme.example');
+    expect(text).toContain('route finance · score 55 · cfo: fin.one@acme.example');
+    expect(text).toContain('(3 views)');
+
+    page.findByTestId(Button, 'activate-candidate').trigger('onClick');
+    await vi.waitFor(() => expect(page.maybeFindByTestId(LoadingButton, 'activate')).not.toBeNull());
+    expect(service.sent.map((request) => request.path)).toContain(`${ADMIN_API}/policy/versions/3/gate`);
+  });
+
+  it('stages a saved version in shadow from the history', async () => {
+    const service = fakeService({
+      [`GET ${policyPath}`]: ok(overviews.running), [`POST ${validatePath}`]: ok(validations.valid),
+      [`GET ${ADMIN_API}/policy/candidate`]: ok(candidates.staged),
+      [`POST ${ADMIN_API}/policy/versions/1/stage`]: ok({ candidate: { version: 1, name: 'Default approvals', hash: 'a1'.repeat(32), stagedBy: ADMIN.email, stagedAt: '2026-12-03T12:00:00.000Z' }, changed: true }),
+    });
+    const page = renderSettings(ADMIN);
+    await loaded(page);
+    page.findByTestId(Button, 'stage-1').trigger('onClick');
+    await vi.waitFor(() => expect(page.mocks.actions.addAlert.callCount).toBe(1));
+    expect(service.sent.find((request) => request.path === `${ADMIN_API}/policy/versions/1/stage`)!.body).toEqual({});
+    expect(page.mocks.actions.addAlert.calls[0]![0]).toMatchObject({ type: 'success', title: 'Version 1 runs in shadow' });
+  });
+});
+
 describe('the promotion gate', () => {
   const gatePath = `${ADMIN_API}/policy/versions/3/gate`;
   const activatePath = `${ADMIN_API}/policy/candidate/promote`;
 
-  async function openActivation(routes: Parameters<typeof fakeService>[0]) {
+  async function openActivation(routes: Parameters<typeof fakeService>[0], button = 'activate-3') {
     const service = fakeService({
       [`GET ${policyPath}`]: ok(overviews.running), [`POST ${validatePath}`]: ok(validations.valid),
       [`GET ${ADMIN_API}/policy/candidate`]: ok(candidates.staged), ...routes,
     });
     const page = renderSettings(ADMIN);
     await loaded(page);
-    page.findByTestId(Button, 'activate-3').trigger('onClick');
+    page.findByTestId(Button, button).trigger('onClick');
     await vi.waitFor(() => expect(page.maybeFindByTestId(LoadingButton, 'activate')).not.toBeNull());
     return { service, page };
   }
@@ -232,6 +270,23 @@ describe('the promotion gate', () => {
     page.findByTestId(LoadingButton, 'activate').trigger('onClick');
     await vi.waitFor(() => expect(page.mocks.actions.addAlert.callCount).toBe(1));
     expect(service.sent.find((request) => request.path === activatePath)!.body).toEqual({ expectedActiveVersion: 2, idempotencyKey: expect.any(String) });
+  });
+
+  it('warns before re-activating a version posture rolled back, and needs a reason but no override', async () => {
+    const reactivated = { ...activations.throughTheGate, version: { ...activations.throughTheGate.version, version: 1 }, warnings: ['Version 1 was rolled back by posture for critical posture.'] };
+    const { page, service } = await openActivation({
+      [`GET ${ADMIN_API}/policy/versions/1/gate`]: ok(gates.reactivation), [`POST ${ADMIN_API}/policy/versions/1/activate`]: ok(reactivated),
+    }, 'activate-1');
+    expect(screen(page)).toContain('Version 1 was rolled back by posture for critical posture.');
+    expect(page.maybeFindByTestId(Checkbox, 'override')).toBeNull();
+    expect(page.findByTestId(TextArea, 'activation-reason').props.label).toBe('Why activate it again?');
+    expect(page.findByTestId(LoadingButton, 'activate').props.disabled).toBe(true);
+    change(page.findByTestId(TextArea, 'activation-reason'), 'The SLA outage was HubSpot\'s, not the policy.');
+    page.findByTestId(LoadingButton, 'activate').trigger('onClick');
+    await vi.waitFor(() => expect(page.mocks.actions.addAlert.callCount).toBe(1));
+    expect(service.sent.find((request) => request.path === `${ADMIN_API}/policy/versions/1/activate`)!.body)
+      .toEqual({ expectedActiveVersion: 2, reason: 'The SLA outage was HubSpot\'s, not the policy.', idempotencyKey: expect.any(String) });
+    expect(page.mocks.actions.addAlert.calls[0]![0]).toMatchObject({ type: 'warning', title: 'Version 1 is active' });
   });
 
   it('shows each step the service\'s gate refused, by name, when it refuses after the page loaded it', async () => {
