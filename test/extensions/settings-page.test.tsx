@@ -128,6 +128,10 @@ describe('the policy draft', () => {
     expect(text).toContain('Globex pilot');
     expect(text).toContain('no route matches amount 0');
     expect(text).toContain('fin.one@acme.example');
+    expect(text).toContain('Deals of 90 days from 25 request snapshots, 15 card evaluations, each counted once; ran in 0.8 s.');
+    expect(text).toContain('Acme renewal (123)');
+    expect(text).toContain('sales · score 30');
+    expect(text).toContain('finance · score 55');
   });
 
   it('sends the acceptance of unroutable deals with the admin\'s reason', async () => {

@@ -192,7 +192,8 @@ export interface SimulationAnswer {
   ranAt: string;
   ranBy: string;
   window: { since: string; until: string; days: number };
-  deals: { simulated: number; limit: number; truncated: Truncation | null; elapsedMs: number };
+  /** `sources`: where the deals came from (request snapshots, card evaluations, the demo CRM), each deal once. */
+  deals: { simulated: number; sources: { requests: number; evaluations: number; localCrm: number }; limit: number; truncated: Truncation | null; elapsedMs: number };
   missingProperties: string[];
   historySamples: number;
   result: { baseline: PolicyRun | null; candidate: PolicyRun; diff: PolicyDiff | null };

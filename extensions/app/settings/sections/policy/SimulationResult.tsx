@@ -5,7 +5,7 @@ import {
   TableRow, Text,
 } from '@hubspot/ui-extensions';
 import { formatHours, plural } from '../../format.js';
-import type { PolicyRun, SimulationAnswer } from '../../settings-types.js';
+import type { DealOutcome, PolicyDiff, PolicyRun, SimulationAnswer } from '../../settings-types.js';
 
 export function SimulationResult({ answer }: { answer: SimulationAnswer }) {
   const { result, deals, unroutableDeals } = answer;
@@ -29,6 +29,7 @@ export function SimulationResult({ answer }: { answer: SimulationAnswer }) {
           <Text>{`now ${formatHours(result.baseline?.expectedHoursPerDeal ?? null)}`}</Text>
         </StatisticsItem>
       </Statistics>
+      <Text testId="simulation-sources" variant="microcopy">{sourcesText(answer)}</Text>
       {answer.baseline === null ? <Text variant="microcopy">No version is active: nothing to compare the draft with.</Text> : null}
       {deals.truncated ? (
         <Alert testId="simulation-truncated" title="Only part of the deals ran" variant="warning">
@@ -44,6 +45,7 @@ export function SimulationResult({ answer }: { answer: SimulationAnswer }) {
       ) : null}
       {answer.warnings.map((warning) => <Alert key={warning} title="Note" variant="warning">{warning}</Alert>)}
       {diff && diff.transitions.length > 0 ? <Transitions transitions={diff.transitions} /> : null}
+      {diff && diff.changes.length > 0 ? <ChangedDeals diff={diff} shown={answer.changesShown} /> : null}
       <ApproverLoad baseline={result.baseline} candidate={result.candidate} />
       <CycleTimes run={result.candidate} historySamples={answer.historySamples} />
       {unroutableDeals.total > 0 ? <UnroutableDeals answer={answer} /> : null}
@@ -67,6 +69,41 @@ function Transitions({ transitions }: { transitions: { from: string; to: string;
       </Table>
     </>
   );
+}
+
+function ChangedDeals({ diff, shown }: { diff: PolicyDiff; shown: number }) {
+  const outcome = (side: DealOutcome) => `${side.outcome === 'routed' ? side.routeId ?? 'no route' : side.outcome === 'auto_approved' ? 'auto-approved' : 'unroutable'} · score ${side.score}`;
+  return (
+    <>
+      <Heading>Deals that change</Heading>
+      {diff.compared - diff.unchanged > shown ? <Text variant="microcopy">{`The first ${shown}; the counts above cover them all.`}</Text> : null}
+      <Table testId="changed-deals" bordered>
+        <TableHead>
+          <TableRow><TableHeader>Deal</TableHeader><TableHeader>Now</TableHeader><TableHeader>With the draft</TableHeader></TableRow>
+        </TableHead>
+        <TableBody>
+          {diff.changes.map((change) => (
+            <TableRow key={change.id}>
+              <TableCell>{change.name ? `${change.name} (${change.id})` : change.id}</TableCell>
+              <TableCell>{outcome(change.baseline)}</TableCell>
+              <TableCell>{outcome(change.candidate)}</TableCell>
+            </TableRow>
+          ))}
+        </TableBody>
+      </Table>
+    </>
+  );
+}
+
+/** Where the simulated deals came from: the service's own records of them, since it keeps no copy of the CRM. */
+function sourcesText(answer: SimulationAnswer): string {
+  const { sources } = answer.deals;
+  const parts = [
+    sources.requests > 0 ? plural(sources.requests, 'request snapshot') : null,
+    sources.evaluations > 0 ? plural(sources.evaluations, 'card evaluation') : null,
+    sources.localCrm > 0 ? `${sources.localCrm} from the demo CRM` : null,
+  ].filter((part): part is string => part !== null);
+  return `Deals of ${answer.window.days} days from ${parts.length > 0 ? parts.join(', ') : 'nowhere'}, each counted once; ran in ${Number((answer.deals.elapsedMs / 1000).toFixed(1))} s.`;
 }
 
 function ApproverLoad({ baseline, candidate }: { baseline: PolicyRun | null; candidate: PolicyRun }) {
