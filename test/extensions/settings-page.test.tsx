@@ -134,7 +134,21 @@ describe('the policy draft', () => {
     expect(text).toContain('finance · score 55');
   });
 
-  it('sends the acceptance of unroutable deals with the admin\'s reason', async () => {
+  it('shows the service\'s refusal of a draft it cannot simulate, each problem with its path', async () => {
+    const refusal = { error: { code: 'bad_request', message: 'The draft does not validate.', details: [{ path: 'body.source: routes[0].when', message: 'unknown factor amountt' }] } };
+    fakeService({
+      [`GET ${policyPath}`]: ok(overviews.running), [`POST ${validatePath}`]: ok(validations.valid), [`POST ${simulatePath}`]: answer(400, refusal),
+    });
+    const page = renderSettings(ADMIN);
+    await loaded(page);
+    change(page.findByTestId(TextArea, 'policy-draft'), DRAFT_SOURCE);
+    await vi.waitFor(() => expect(page.findByTestId(LoadingButton, 'simulate').props.disabled).toBe(false), { timeout: 3000 });
+    page.findByTestId(LoadingButton, 'simulate').trigger('onClick');
+    await vi.waitFor(() => expect(screen(page)).toContain('body.source: routes[0].when: unknown factor amountt'));
+    expect(screen(page)).toContain('Check what you entered');
+  });
+
+    it('sends the acceptance of unroutable deals with the admin\'s reason', async () => {
     const accepted = {
       ...simulations.withUnroutable,
       unroutableDeals: {

@@ -152,7 +152,18 @@ describe('the incidents tab', () => {
     expect(page.maybeFindByTestId(LoadingButton, 'resolve')).toBeNull();
   });
 
-  it('says so when nothing is open', async () => {
+  it('says why the list could not load and loads it again on retry, keeping the rest of the page', async () => {
+    const unavailable = { error: { code: 'unavailable', message: 'The service cannot reach its database right now.', requestId: 'req-9' } };
+    const { page, service } = await openTab('incidents', { [`GET ${listPath}`]: [answer(503, unavailable), ok(incidentLists.open)] });
+    expect(screen(page)).toContain('Couldn\'t load the incidents');
+    expect(screen(page)).toContain('Reference: req-9');
+    expect(page.find(Tabs)).toBeDefined();
+    page.findByTestId(Button, 'retry-incidents').trigger('onClick');
+    await vi.waitFor(() => expect(screen(page)).toContain('gate_override'));
+    expect(service.sent.filter((request) => request.path === listPath)).toHaveLength(2);
+  });
+
+    it('says so when nothing is open', async () => {
     const { page } = await openTab('incidents', { [`GET ${listPath}`]: ok(incidentLists.none) });
     expect(screen(page)).toContain('No open incident.');
   });
