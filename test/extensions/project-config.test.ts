@@ -97,7 +97,7 @@ describe('the HubSpot project files', () => {
       const { nodes, skippedHsMetaFiles } = await translated(profile, platformVersion);
       expect(skippedHsMetaFiles).toEqual([]);
       expect(nodes.map((node) => node.metaFilePath).sort()).toEqual(metaFiles.map((path) => relative(SRC_DIR, path)).sort());
-      expect(nodes.map((node) => node.componentType).sort()).toEqual(['APPLICATION', 'CARD', 'CARD', 'WEBHOOKS']);
+      expect(nodes.map((node) => node.componentType).sort()).toEqual(['APPLICATION', 'CARD', 'CARD', 'SETTINGS', 'WEBHOOKS']);
     }
   });
 });
