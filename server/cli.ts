@@ -14,6 +14,7 @@ const COMMANDS: Record<string, () => Promise<{ run: (args: string[]) => Promise<
   policy: () => import('./commands/policy.js'),
   simulate: () => import('./commands/simulate.js'),
   report: () => import('./commands/report.js'),
+  baseline: () => import('./commands/baseline.js'),
 };
 
 const USAGE = `usage: approval-router <command> [options]

@@ -59,7 +59,7 @@ describe('the scorecard', () => {
   it('computes cycle times, rates, breaches, re-approvals and approver load for a known story', async () => {
     const { db, portal, ids } = await tellTheStory();
     const period = ScorecardQuery.parse({ from: '2026-11-27', to: '2026-12-01' });
-    const card = ScorecardAnswer.parse(await buildScorecard(db, portal.portalId, period));
+    const card = ScorecardAnswer.parse(await buildScorecard(db, portal.portalId, period, new Date('2026-12-02T00:00:00Z')));
 
     expect(card.period).toEqual({ from: '2026-11-27T00:00:00.000Z', to: '2026-12-01T00:00:00.000Z' });
     expect(card.totals).toEqual({ opened: 5, approved: 2, rejected: 1, autoApproved: 0, withdrawn: 0, invalidated: 1, pendingAtEnd: 1 });
@@ -80,7 +80,12 @@ describe('the scorecard', () => {
     expect(card.reapprovals.items).toEqual([{
       dealId: ids.d, invalidatedRequestId: ids.requestD1, invalidatedAt: '2026-11-28T22:30:00.000Z', cause: 'discount_percent changed: score rose',
       detail: 'discount_percent changed and the score rose from 35 to 50', newRequestId: ids.requestD2, newRequestedAt: '2026-11-28T23:00:00.000Z', newRouteId: 'standard', newState: 'pending',
+      traceHash: expect.stringMatching(/^[0-9a-f]{64}$/),
     }]);
+    // Every item's trace hash names a row listed with the card.
+    for (const hash of [...card.sla.items, ...card.reapprovals.items].map((i) => i.traceHash)) {
+      expect(card.traces.map((t) => t.hash)).toContain(hash);
+    }
 
     expect(card.approvers).toEqual([
       { approver: 'ben.carter@acme.example', decisions: 3, approvals: 3, rejections: 0, pending: 1, responseHours: { count: 3, p50: 2, p90: 30 } },
@@ -91,7 +96,7 @@ describe('the scorecard', () => {
 
   it('reads the period as of its end: a narrower window sees only what happened inside it', async () => {
     const { db, portal } = await tellTheStory();
-    const card = await buildScorecard(db, portal.portalId, ScorecardQuery.parse({ from: '2026-11-28T00:00:00Z', to: '2026-11-28T18:00:00Z' }));
+    const card = await buildScorecard(db, portal.portalId, ScorecardQuery.parse({ from: '2026-11-28T00:00:00Z', to: '2026-11-28T18:00:00Z' }), new Date('2026-12-02T00:00:00Z'));
     // Only C was open then (requested 27 Nov 15:00, due 28 Nov 15:00, decided 21:00): it counts as open past due at 18:00.
     expect(card.totals).toEqual({ opened: 0, approved: 0, rejected: 0, autoApproved: 0, withdrawn: 0, invalidated: 0, pendingAtEnd: 1 });
     expect(card.sla.items).toEqual([expect.objectContaining({ kind: 'open_past_due', hoursLate: 3, waitingOn: ['ben.carter@acme.example', 'bella.diaz@acme.example'] })]);
@@ -103,7 +108,7 @@ describe('the scorecard', () => {
     const period = ScorecardQuery.parse({ from: '2026-11-27', to: '2026-12-01' });
     const samples = decidedStepSamples(period, await listPeriodRequests(db, portal.portalId, period));
     expect(samples.map((s) => s.hours).sort((x, y) => x - y)).toEqual([1, 2, 4, 30]);
-    expect(samples.filter((s) => s.outcome === 'rejected')).toEqual([{ route: 'standard', step: 'manager', hours: 4, outcome: 'rejected' }]);
+    expect(samples.filter((s) => s.outcome === 'rejected')).toEqual([{ route: 'standard', step: 'manager', hours: 4, outcome: 'rejected', request: expect.any(String), slaHours: 24, requestState: 'rejected' }]);
   });
 });
 
@@ -134,9 +139,9 @@ describe('GET /api/v1/scorecard', () => {
 describe('the HTML report', () => {
   it('is one self-contained page: inline SVG charts, nothing fetched at view time, text escaped', async () => {
     const { db, portal } = await tellTheStory();
-    const card = await buildScorecard(db, portal.portalId, ScorecardQuery.parse({ from: '2026-11-27', to: '2026-12-01' }));
+    const card = await buildScorecard(db, portal.portalId, ScorecardQuery.parse({ from: '2026-11-27', to: '2026-12-01' }), new Date('2026-12-02T00:00:00Z'));
     const html = renderScorecardHtml(card, { portalName: 'Acme <EMEA> & co', generatedAt: '2026-12-01T08:00:00.000Z' });
-    expect(html.match(/<svg/g)?.length).toBe(4);
+    expect(html.match(/<svg[^>]*class="bars"/g)?.length).toBe(4);
     expect(html).not.toMatch(/https?:\/\//);
     expect(html).not.toMatch(/<(script|link|img|iframe|object)\b/i);
     expect(html).not.toMatch(/url\(|@import|src=/i);

@@ -10,6 +10,7 @@ import { lockAdminVersions } from '../../store/portals.js';
 import { lastStableVersion, markRolledBack, markStable, rolloutVersion, type RolloutVersion } from '../../store/rollout-versions.js';
 import { portalsToAssess, readPostureSignals, type PostureSignals } from '../../store/rollout-signals.js';
 import { appendTrace } from '../../store/traces.js';
+import { missedTargets } from '../admin/scorecard-targets.js';
 
 export type Posture = 'healthy' | 'degraded' | 'critical';
 
@@ -52,11 +53,15 @@ export async function assessPosture(db: Db, portalId: string, now: Date, thresho
   }
   // A version is judged only on what happened while it was in force.
   const since = active.activatedAt !== null && active.activatedAt > windowStart ? active.activatedAt : windowStart;
-  const [signals, target] = await Promise.all([
+  const [signals, target, missed] = await Promise.all([
     readPostureSignals(db, portalId, active, since, at),
     active.stableAt === null ? lastStableVersion(db, portalId, active.id) : Promise.resolve(null),
+    missedTargets(db, portalId, now, active.document),
   ]);
-  const { posture, reasons } = judge(signals, thresholds);
+  const judged = judge(signals, thresholds);
+  // A missed scorecard target degrades posture but never makes it critical: slow approvers are no reason to roll back.
+  const posture: Posture = missed.length > 0 && judged.posture === 'healthy' ? 'degraded' : judged.posture;
+  const reasons = [...judged.reasons, ...missed];
   const probationEnds = active.activatedAt === null ? null : new Date(Date.parse(active.activatedAt) + thresholds.probationMinutes * 60_000).toISOString();
   return {
     portalId, at, posture, reasons,
