@@ -77,7 +77,7 @@ export function barChart(rows: readonly BarRow[], options: {
   const axisY = rows.length * rowHeight + 4;
   const axis = `<g class="axis"><line x1="${labelWidth}" x2="${labelWidth + plot}" y1="${axisY}" y2="${axisY}" stroke="#d1d5db"/>`
     + scale.ticks.map((t) => `<line x1="${x(t).toFixed(2)}" x2="${x(t).toFixed(2)}" y1="2" y2="${axisY + 3}" stroke="#e5e7eb"/>`
-      + `<text class="tick" x="${x(t).toFixed(2)}" y="${axisY + 14}" text-anchor="middle">${escapeHtml(format(t))}</text>`).join('') + '</g>';
+      + `<text class="tick" x="${x(t).toFixed(2)}" y="${axisY + 14}" text-anchor="middle">${t === 0 ? '0' : escapeHtml(format(t))}</text>`).join('') + '</g>';
   return `<svg${options.id ? ` id="${escapeHtml(options.id)}"` : ''} class="bars" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img">${axis}${parts.join('')}</svg>`;
 }
 
