@@ -186,6 +186,9 @@ describe('targets and baseline', () => {
     const posture = await assessPosture(db, portal.portalId, clock.now());
     expect(posture.posture).toBe('degraded');
     expect(posture.reasons).toContain('scorecard target missed: Approval rate was 66.7% over the last 7 days (of 3), below its target of at least 80%');
+    expect(posture.targetsMissed).toHaveLength(3);
+    // Yet the version is proven stable past its probation: the targets are the portal's, not the version's doing.
+    expect((await applyPosture(db, portal.portalId, clock.now())).action).toEqual({ kind: 'marked_stable', version: 1 });
     const shown = await call('dealdesk', 'GET', '/api/v1/admin/posture').expect(200);
     expect(shown.body).toMatchObject({ posture: 'degraded', reasons: expect.arrayContaining([expect.stringMatching(/^scorecard target missed: SLA breach rate was 25%/)]) });
 
