@@ -89,17 +89,27 @@ export async function rollbacksBetween(db: Knex, portalId: string, from: string,
   return rows.map((row) => ({ version: row.version, at: row.rolled_back_at.toISOString(), reason: row.rolled_back_reason }));
 }
 
-/** The rollout traces of rollbacks in [from, to): which version each returned to, and its hash. */
-export async function rollbackTraces(db: Knex, portalId: string, from: string, to: string): Promise<(TraceRef & { fromVersion: number | null; toVersion: number | null })[]> {
+export type RollbackTrace = TraceRef & { fromVersion: number | null; toVersion: number | null; reason: string | null };
+
+/**
+ * The rollout traces of rollbacks in [from, to): which version each left and returned to, why, and its hash. The
+ * trace keeps every rollback, where a version's row keeps only its latest.
+ */
+export async function rollbackTraces(db: Knex, portalId: string, from: string, to: string): Promise<RollbackTrace[]> {
   const rows = await db('traces').where({ portal_id: portalId, kind: 'rollout' }).where('occurred_at', '>=', from).where('occurred_at', '<', to)
     .whereRaw(`(input::jsonb ->> 'command') = 'rollback'`)
     .orderBy('seq')
-    .select<(TraceRow & { from_version: string | null; to_version: string | null })[]>(
+    .select<(TraceRow & { from_version: string | null; to_version: string | null; reasons: unknown; reason: string | null })[]>(
       'hash', 'seq', 'kind', 'occurred_at', 'request_id', 'deal_id',
       db.raw(`input::jsonb ->> 'from' as from_version`), db.raw(`input::jsonb ->> 'to' as to_version`),
+      db.raw(`input::jsonb -> 'reasons' as reasons`), db.raw(`input::jsonb ->> 'reason' as reason`),
     );
   const version = (text: string | null) => (text !== null && /^\d+$/.test(text) ? Number(text) : null);
-  return rows.map((row) => ({ ...toTraceRef(row), fromVersion: version(row.from_version), toVersion: version(row.to_version) }));
+  const reasonOf = (row: { reasons: unknown; reason: string | null }) => {
+    const listed = Array.isArray(row.reasons) ? row.reasons.filter((r): r is string => typeof r === 'string') : [];
+    return listed.length > 0 ? listed.join('; ') : row.reason;
+  };
+  return rows.map((row) => ({ ...toTraceRef(row), fromVersion: version(row.from_version), toVersion: version(row.to_version), reason: reasonOf(row) }));
 }
 
 interface TraceRow { hash: string; seq: string; kind: string; occurred_at: string; request_id: string | null; deal_id: string | null }

@@ -31,13 +31,19 @@ export async function buildScorecard(db: Db, portalId: string, period: Period, n
   const requestIds = [...figures.sla.items.map((b) => b.requestId), ...figures.reapprovals.items.map((r) => r.invalidatedRequestId)];
   const traces = await latestRequestTraces(db, portalId, requestIds, period.to);
   const hashOf = (requestId: string) => traces.get(requestId)?.hash ?? null;
-  const rollbacks = rolledBack.map((r) => {
-    const trace = rollbackRows.find((t) => t.fromVersion === r.version && t.occurredAt === r.at) ?? null;
-    return { fromVersion: r.version, toVersion: trace?.toVersion ?? null, at: r.at, reason: r.reason, traceHash: trace?.hash ?? null };
+  // Every rollback the trace holds (a version rolled back twice appears twice), with the version row's reason when it
+  // is that rollback; then any a version row records without a trace.
+  const traced = rollbackRows.flatMap((t) => {
+    if (t.fromVersion === null) return [];
+    const row = rolledBack.find((r) => r.version === t.fromVersion && r.at === t.occurredAt);
+    return [{ fromVersion: t.fromVersion, toVersion: t.toVersion, at: t.occurredAt, reason: row?.reason ?? t.reason, traceHash: t.hash }];
   });
+  const untraced = rolledBack.filter((r) => !traced.some((t) => t.fromVersion === r.version && t.at === r.at))
+    .map((r) => ({ fromVersion: r.version, toVersion: null, at: r.at, reason: r.reason, traceHash: null }));
+  const rollbacks = [...traced, ...untraced].sort((a, b) => compareText(a.at, b.at) || a.fromVersion - b.fromVersion);
   const referenced = new Map<string, TraceRef>();
   for (const trace of traces.values()) referenced.set(trace.hash, trace);
-  for (const { fromVersion: _from, toVersion: _to, ...trace } of rollbackRows) if (rollbacks.some((r) => r.traceHash === trace.hash)) referenced.set(trace.hash, trace);
+  for (const { fromVersion: _from, toVersion: _to, reason: _reason, ...trace } of rollbackRows) if (rollbacks.some((r) => r.traceHash === trace.hash)) referenced.set(trace.hash, trace);
 
   return {
     ...figures,
