@@ -15,6 +15,7 @@ const COMMANDS: Record<string, () => Promise<{ run: (args: string[]) => Promise<
   simulate: () => import('./commands/simulate.js'),
   report: () => import('./commands/report.js'),
   slack: () => import('./commands/slack.js'),
+  baseline: () => import('./commands/baseline.js'),
 };
 
 const USAGE = `usage: approval-router <command> [options]

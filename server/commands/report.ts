@@ -3,12 +3,14 @@
 // period's decided steps in the format `simulate --history` reads.
 import { writeFile } from 'node:fs/promises';
 import { ScorecardQuery } from '../../src/contract/scorecard.js';
+import { loadConfig, signedBaseUrl } from '../config.js';
 import { renderScorecardHtml } from '../report/render-html.js';
 import { renderScorecardText } from '../report/render-text.js';
 import { terminalJson, terminalText } from '../terminal-text.js';
-import { computeScorecard, decidedStepSamples } from '../report/scorecard-figures.js';
+import { decidedStepSamples, historyCsv } from '../report/scorecard-figures.js';
 import { listPeriodRequests } from '../store/period-requests.js';
 import { findPortal } from '../store/portals.js';
+import { buildScorecard } from '../use-cases/admin/scorecard.js';
 import { openForCommand } from './open-for-command.js';
 import { parseCommandArgs, usageError, isPortalId } from './parse-command-args.js';
 
@@ -33,16 +35,17 @@ export async function run(args: string[]): Promise<number> {
       console.error(`portal ${values.portal} is not in this database`);
       return 1;
     }
-    const requests = await listPeriodRequests(database.db, portal.id, period.data);
-    const card = computeScorecard(portal.id, period.data, requests);
+    const now = new Date();
+    const card = await buildScorecard(database.db, portal.id, period.data, now);
     console.log(values.json ? terminalJson(card) : terminalText(renderScorecardText(card)));
     if (values.out) {
-      await writeFile(values.out, renderScorecardHtml(card, { portalName: portal.name, generatedAt: new Date().toISOString() }));
+      const metricsUrl = `${signedBaseUrl(loadConfig())}/metrics`;
+      await writeFile(values.out, renderScorecardHtml(card, { portalName: portal.name, generatedAt: now.toISOString(), metricsUrl }));
       console.error(`wrote ${values.out}`);
     }
     if (values['history-out']) {
-      const samples = decidedStepSamples(period.data, requests);
-      await writeFile(values['history-out'], `route,step,hours,outcome\n${samples.map((s) => `${s.route},${s.step},${s.hours},${s.outcome}`).join('\n')}${samples.length ? '\n' : ''}`);
+      const samples = decidedStepSamples(period.data, await listPeriodRequests(database.db, portal.id, period.data));
+      await writeFile(values['history-out'], historyCsv(samples));
       console.error(`wrote ${samples.length} decided steps to ${values['history-out']}`);
     }
     return 0;

@@ -1,6 +1,7 @@
 // The scorecard's arithmetic over requests as stored (each with the core's lifecycle): cycle times,
 // outcomes, SLA breaches, re-approvals and approver load for a period [from, to). No I/O, so the
-// figures can be checked by hand against a fixture; the use case loads the rows.
+// figures can be checked by hand against a fixture; the use case loads the rows, and adds the rollbacks,
+// the trace references and the outcomes against baseline and targets.
 import type { Period, Scorecard } from '../../src/contract/scorecard.js';
 import type { ApprovalEvent, ApprovalState, StepState } from '../../src/lifecycle/types.js';
 import { compareText, roundTo, spread } from '../../src/simulate/percentile.js';
@@ -21,9 +22,23 @@ export function stepDecidedAt(step: StepState): string | null {
   return step.status === 'approved' || step.status === 'rejected' ? step.decisions.at(-1)?.at ?? null : null;
 }
 
-export function computeScorecard(portalId: string, period: Period, requests: readonly ScorecardRequest[]): Scorecard {
+/** The figures of a period; the use case completes them into a Scorecard. */
+export type ScorecardFigures = Omit<Scorecard, 'rollbacks' | 'traces' | 'outcomes'>;
+
+/** The instant open steps are measured to: the end of the period, or now when the period has not ended yet. */
+export function periodAsOf(period: Period, now: Date): string {
+  return ms(period.to) <= now.getTime() ? period.to : now.toISOString();
+}
+
+/**
+ * The period's figures as of `asOf` (see periodAsOf): what happened in [from, to) counts, and a step still waiting
+ * is late by the time from its due time to `asOf`, never to a `to` that has not come yet.
+ */
+export function computeScorecard(portalId: string, period: Period, requests: readonly ScorecardRequest[], asOf: string): ScorecardFigures {
   const from = ms(period.from);
   const to = ms(period.to);
+  const now = Math.min(ms(asOf), to);
+  let judged = 0;
   const within = (iso: string | null) => iso !== null && ms(iso) >= from && ms(iso) < to;
   const totals = { opened: 0, approved: 0, rejected: 0, autoApproved: 0, withdrawn: 0, invalidated: 0, pendingAtEnd: 0 };
   const overall: number[] = [];
@@ -82,11 +97,18 @@ export function computeScorecard(portalId: string, period: Period, requests: rea
       const due = ms(step.dueAt);
       const breach = (kind: Scorecard['sla']['items'][number]['kind'], end: string | null, lateBy: number) => breaches.push({
         requestId: request.id, dealId: request.dealId, routeId: life.routeId, stepId: step.id, kind, dueAt: step.dueAt!, endedAt: end,
-        hoursLate: roundTo(lateBy / HOUR, 2), waitingOn: kind === 'decided_late' ? [] : waitingOn, escalatedAt: step.escalatedAt,
+        hoursLate: roundTo(lateBy / HOUR, 2), waitingOn: kind === 'decided_late' ? [] : waitingOn, escalatedAt: step.escalatedAt, traceHash: null,
       });
-      if (decidedAt !== null && within(decidedAt) && ms(decidedAt) > due) breach('decided_late', decidedAt, ms(decidedAt) - due);
-      else if (openAtPeriodEnd && due < to) breach('open_past_due', null, to - due);
-      else if (decidedAt === null && endedAt !== null && within(endedAt) && ms(endedAt) > due) breach('closed_past_due', endedAt, ms(endedAt) - due);
+      if (decidedAt !== null && within(decidedAt)) {
+        judged++;
+        if (ms(decidedAt) > due) breach('decided_late', decidedAt, ms(decidedAt) - due);
+      } else if (openAtPeriodEnd && due < now) {
+        judged++;
+        breach('open_past_due', null, now - due);
+      } else if (decidedAt === null && endedAt !== null && within(endedAt) && ms(endedAt) > due) {
+        judged++;
+        breach('closed_past_due', endedAt, ms(endedAt) - due);
+      }
     }
   }
 
@@ -101,6 +123,7 @@ export function computeScorecard(portalId: string, period: Period, requests: rea
   return {
     portalId,
     period,
+    asOf: new Date(now).toISOString(),
     totals,
     rates: {
       approval: humanDecided === 0 ? null : roundTo(totals.approved / humanDecided, 3),
@@ -114,6 +137,7 @@ export function computeScorecard(portalId: string, period: Period, requests: rea
     },
     sla: {
       breaches: breaches.length,
+      judged,
       byStep: [...breachesByStep.values()].sort((a, b) => b.breaches - a.breaches || compareText(`${a.routeId}/${a.stepId}`, `${b.routeId}/${b.stepId}`)),
       items: breaches.sort((a, b) => compareText(a.dueAt, b.dueAt) || compareText(a.requestId, b.requestId)),
     },
@@ -146,6 +170,7 @@ function reapprovalsOf(requests: readonly ScorecardRequest[], within: (iso: stri
       newRequestedAt: next?.lifecycle.requestedAt ?? null,
       newRouteId: next?.lifecycle.routeId ?? null,
       newState: next?.lifecycle.state ?? null,
+      traceHash: null,
     });
   }
   items.sort((a, b) => compareText(a.invalidatedAt, b.invalidatedAt) || compareText(a.invalidatedRequestId, b.invalidatedRequestId));
@@ -182,13 +207,48 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V) {
   else map.set(key, [value]);
 }
 
-/** Every step decided in the period as a history sample for `simulate --history` (route,step,hours,outcome). */
-export function decidedStepSamples(period: Period, requests: readonly ScorecardRequest[]): { route: string; step: string; hours: number; outcome: 'approved' | 'rejected' }[] {
+export interface DecidedStepSample {
+  route: string;
+  step: string;
+  hours: number;
+  outcome: 'approved' | 'rejected';
+  request: string;
+  slaHours: number;
+  /** How the request stood at the end of the period. */
+  requestState: ApprovalState['state'];
+}
+
+const ENDINGS: Partial<Record<ApprovalEvent['type'], ApprovalState['state']>> = {
+  request_approved: 'approved', request_rejected: 'rejected', request_withdrawn: 'withdrawn', request_invalidated: 'invalidated',
+  request_expired: 'invalidated', request_auto_approved: 'auto_approved',
+};
+
+/** The request's state at `to`: its last ending before then (an approval later invalidated was an approval then). */
+function stateAt(life: ApprovalState, to: number): ApprovalState['state'] {
+  const ending = life.history.filter((e) => ENDINGS[e.type] !== undefined && ms(e.at) < to).at(-1);
+  return ending ? ENDINGS[ending.type] ?? 'pending' : 'pending';
+}
+
+/**
+ * Every step decided in the period as a history sample for `simulate --history` and `baseline import`
+ * (route,step,hours,outcome,request,sla_hours,request_state).
+ */
+export function decidedStepSamples(period: Period, requests: readonly ScorecardRequest[]): DecidedStepSample[] {
   const from = ms(period.from);
   const to = ms(period.to);
   return requests.flatMap((request) => request.lifecycle.steps.flatMap((step) => {
     const decidedAt = stepDecidedAt(step);
     if (decidedAt === null || step.startedAt === null || ms(decidedAt) < from || ms(decidedAt) >= to) return [];
-    return [{ route: request.lifecycle.routeId, step: step.id, hours: hoursBetween(step.startedAt, decidedAt), outcome: step.status === 'rejected' ? 'rejected' as const : 'approved' as const }];
+    return [{
+      route: request.lifecycle.routeId, step: step.id, hours: hoursBetween(step.startedAt, decidedAt), outcome: step.status === 'rejected' ? 'rejected' as const : 'approved' as const,
+      request: request.id, slaHours: step.slaHours, requestState: stateAt(request.lifecycle, to),
+    }];
   }));
+}
+
+/** The samples as the CSV `simulate --history` and `baseline import` read. */
+export function historyCsv(samples: readonly DecidedStepSample[]): string {
+  const cell = (text: string) => (/[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text);
+  const lines = samples.map((s) => [s.route, s.step, String(s.hours), s.outcome, s.request, String(s.slaHours), s.requestState].map(cell).join(','));
+  return `route,step,hours,outcome,request,sla_hours,request_state\n${lines.map((line) => `${line}\n`).join('')}`;
 }

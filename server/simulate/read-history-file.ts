@@ -5,7 +5,11 @@ import type { BadRow } from '../../src/simulate/export-rows.js';
 import { formatOf, parseCsvRows, readText } from './read-export-file.js';
 
 export async function readHistoryFile(file: string): Promise<History> {
-  const text = await readText(file);
+  return parseHistoryText(await readText(file), file);
+}
+
+/** A history's text, CSV or JSONL as its name says (or, without one, as its first character suggests). */
+export function parseHistoryText(text: string, fileName = ''): History {
   const samples: HistorySample[] = [];
   const badRows: BadRow[] = [];
   const take = (line: number, cells: Record<string, unknown>) => {
@@ -13,7 +17,7 @@ export async function readHistoryFile(file: string): Promise<History> {
     if (typeof sample === 'string') badRows.push({ line, problem: sample });
     else samples.push(sample);
   };
-  if (formatOf(file, text) === 'jsonl') {
+  if (formatOf(fileName, text) === 'jsonl') {
     text.split(/\r?\n/).forEach((line, i) => {
       if (line.trim() === '') return;
       try {

@@ -1,15 +1,24 @@
-// Past decided steps, for estimating how long a route takes. One sample per decided step:
-//   CSV:   route,step,hours[,outcome]           (a header line first; more columns are ignored)
-//   JSONL: {"route": "standard", "step": "manager", "hours": 5.5, "outcome": "approved"}
-// `hours` runs from the step's start to the decision that closed it; `approval-router report
-// --history-out FILE` writes this file from the service's own requests.
+// Past decided steps, for estimating how long a route takes and for a scorecard baseline. One sample per decided step:
+//   CSV:   route,step,hours[,outcome][,request][,sla_hours][,request_state]   (a header line first; more columns are ignored)
+//   JSONL: {"route": "standard", "step": "manager", "hours": 5.5, "outcome": "approved", "request": "r-17", "sla_hours": 24}
+// `hours` runs from the step's start to the decision that closed it; `outcome` is the step's (approved or rejected);
+// `request` groups the steps of one request; `sla_hours` is the step's SLA; `request_state` is how the request ended
+// (approved, rejected, auto_approved, invalidated, withdrawn or pending). `approval-router report --history-out FILE`
+// writes this file from the service's own requests.
 import type { BadRow } from './export-rows.js';
 import { compareText, spread } from './percentile.js';
+
+export const REQUEST_STATES = ['approved', 'rejected', 'auto_approved', 'invalidated', 'withdrawn', 'pending'] as const;
+export type HistoryRequestState = (typeof REQUEST_STATES)[number];
 
 export interface HistorySample {
   route: string;
   step: string;
   hours: number;
+  outcome?: 'approved' | 'rejected';
+  request?: string;
+  slaHours?: number;
+  requestState?: HistoryRequestState;
 }
 
 export interface History {
@@ -28,7 +37,32 @@ export function readHistorySample(cells: Readonly<Record<string, unknown>>): His
   if (typeof step !== 'string' || step.trim() === '') return '"step" is missing';
   if (hours === undefined || hours === null || hours === '') return '"hours" is missing';
   if (typeof hours !== 'string' || !HOURS.test(hours.trim())) return `"hours" is ${JSON.stringify(hours)}, not a number of hours`;
-  return { route: route.trim(), step: step.trim(), hours: Number(hours.trim()) };
+  const sample: HistorySample = { route: route.trim(), step: step.trim(), hours: Number(hours.trim()) };
+  // The optional columns: an empty cell says nothing; a value that cannot be read makes the row a bad one.
+  const outcome = optionalText(cells.outcome);
+  if (outcome !== null) {
+    if (outcome !== 'approved' && outcome !== 'rejected') return `"outcome" is ${JSON.stringify(outcome)}, not approved or rejected`;
+    sample.outcome = outcome;
+  }
+  const request = optionalText(typeof cells.request === 'number' ? String(cells.request) : cells.request);
+  if (request !== null) sample.request = request;
+  const sla = typeof cells.sla_hours === 'number' ? String(cells.sla_hours) : optionalText(cells.sla_hours);
+  if (sla !== null) {
+    if (!HOURS.test(sla) || Number(sla) <= 0) return `"sla_hours" is ${JSON.stringify(sla)}, not a number of hours above 0`;
+    sample.slaHours = Number(sla);
+  }
+  const state = optionalText(cells.request_state);
+  if (state !== null) {
+    if (!(REQUEST_STATES as readonly string[]).includes(state)) return `"request_state" is ${JSON.stringify(state)}, not one of ${REQUEST_STATES.join(', ')}`;
+    sample.requestState = state as HistoryRequestState;
+  }
+  return sample;
+}
+
+function optionalText(value: unknown): string | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'string') return JSON.stringify(value);
+  return value.trim() === '' ? null : value.trim();
 }
 
 export interface StepTiming {

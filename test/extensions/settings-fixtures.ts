@@ -278,12 +278,22 @@ export const incidentResolutions = {
 const spread = (count: number, p50: number | null, p90: number | null) => ({ count, p50, p90 });
 const noRequests: z.infer<typeof scorecardContract.ScorecardAnswer> = {
   portalId: '4242', period: { from: '2026-11-04T00:00:00.000Z', to: '2026-12-04T00:00:00.000Z' },
+  asOf: '2026-12-03T12:00:00.000Z',
   totals: { opened: 0, approved: 0, rejected: 0, autoApproved: 0, withdrawn: 0, invalidated: 0, pendingAtEnd: 0 },
   rates: { approval: null, rejection: null },
   cycle: { overall: spread(0, null, null), byRoute: [], byStep: [] },
-  sla: { breaches: 0, byStep: [], items: [] },
+  sla: { breaches: 0, judged: 0, byStep: [], items: [] },
   reapprovals: { invalidated: 0, reapproved: 0, byCause: [], items: [] },
   approvers: [],
+  rollbacks: [],
+  traces: [],
+  outcomes: {
+    bucket: 'week',
+    targets: { version: 0, isDefault: true, targets: { cycle: { fromSla: true, routes: [] }, slaBreachRate: { max: 0.1 }, approvalRate: { min: 0.5, max: null }, reapprovalRate: { max: 0.1 }, windowDays: 7, minSamples: 10 }, updatedBy: null, updatedAt: null },
+    baseline: null,
+    metrics: [],
+    missed: [],
+  },
 };
 
 export const scorecards = {
@@ -297,7 +307,7 @@ export const scorecards = {
       byRoute: [{ routeId: 'finance', ...spread(12, 2, 30) }, { routeId: 'sales', ...spread(6, 0.25, 1.5) }],
       byStep: [],
     },
-    sla: { breaches: 2, byStep: [], items: [] },
+    sla: { breaches: 2, judged: 18, byStep: [], items: [] },
     reapprovals: { invalidated: 2, reapproved: 1, byCause: [], items: [] },
     approvers: [{ approver: 'fin.one@acme.example', decisions: 12, approvals: 10, rejections: 2, pending: 1, responseHours: spread(12, 3, 20) }],
   },

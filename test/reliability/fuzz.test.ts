@@ -144,6 +144,25 @@ const periodBound = fc.oneof(
 const key = fc.stringMatching(/^[A-Za-z0-9_.:-]{8,40}$/);
 const text = fc.oneof(fc.string({ maxLength: 40 }), hostileShortString);
 
+const shareOrNull = fc.oneof(fc.constant(null), fc.double({ min: 0, max: 1, noNaN: true }));
+const hoursOrNull = fc.oneof(fc.constant(null), fc.double({ min: 0.01, max: 200, noNaN: true }));
+const scorecardTargets = fc.record({
+  cycle: fc.record({ fromSla: fc.boolean(), routes: fc.array(fc.record({ routeId: fc.constantFrom('standard', 'light', 'executive'), p50Hours: hoursOrNull, p90Hours: hoursOrNull }), { maxLength: 2 }) }),
+  slaBreachRate: fc.record({ max: shareOrNull }),
+  approvalRate: fc.record({ min: shareOrNull, max: shareOrNull }),
+  reapprovalRate: fc.record({ max: shareOrNull }),
+  windowDays: fc.integer({ min: 1, max: 90 }),
+  minSamples: fc.integer({ min: 1, max: 100 }),
+});
+/** A history export: good rows, rows with bad cells, and junk. */
+const historyText = fc.oneof(
+  fc.array(fc.tuple(fc.constantFrom('standard', 'light', ''), fc.constantFrom('manager', 'vp'), fc.oneof(fc.double({ min: 0, max: 100, noNaN: true }).map(String), text), fc.constantFrom('approved', 'rejected', '', 'maybe'), fc.constantFrom('r1', 'r2', ''), fc.constantFrom('24', '0', 'x', ''), fc.constantFrom('approved', 'invalidated', 'pending', 'lost', '')), { maxLength: 8 })
+    .map((rows) => `route,step,hours,outcome,request,sla_hours,request_state\n${rows.map((r) => r.join(',')).join('\n')}\n`),
+  fc.array(fc.record({ route: text, step: text, hours: fc.oneof(fc.double({ noNaN: true }), text), sla_hours: fc.oneof(fc.integer(), text) }, { requiredKeys: [] }), { maxLength: 4 })
+    .map((rows) => rows.map((r) => JSON.stringify(r)).join('\n')),
+  text,
+);
+
 function sendCase(endpoint: Endpoint, fuzz: Case): Promise<Answer> {
   const callers = endpoint.callers();
   const caller = callers[fuzz.caller % callers.length]!;
@@ -342,6 +361,22 @@ const ENDPOINTS: Endpoint[] = [
   {
     name: 'me: email opt-out', method: 'PUT', params: {}, path: () => '/api/v1/me/notifications', callers: card,
     body: { valid: fc.record({ emailOptOut: fc.boolean(), idempotencyKey: key }), fields: ['emailOptOut', 'idempotencyKey'] },
+  },
+  { name: 'admin: scorecard targets', method: 'GET', params: {}, path: () => '/api/v1/admin/scorecard/targets', callers: admins, cases: FEWER },
+  {
+    name: 'admin: set scorecard targets', method: 'PUT', params: {}, path: () => '/api/v1/admin/scorecard/targets', callers: admins,
+    body: { valid: fc.record({ targets: scorecardTargets, idempotencyKey: key, expectedVersion: fc.integer({ min: 0, max: 4 }) }), fields: ['targets', 'idempotencyKey', 'expectedVersion'] },
+  },
+  { name: 'admin: scorecard baseline', method: 'GET', params: {}, path: () => '/api/v1/admin/scorecard/baseline', callers: admins, cases: FEWER },
+  {
+    name: 'admin: set scorecard baseline', method: 'POST', params: {}, path: () => '/api/v1/admin/scorecard/baseline', callers: admins,
+    body: {
+      valid: fc.oneof(
+        fc.record({ source: fc.constant('import'), history: historyText, fileName: text, idempotencyKey: key, expectedVersion: fc.integer({ min: 0, max: 4 }) }, { requiredKeys: ['source', 'history', 'idempotencyKey', 'expectedVersion'] }),
+        fc.record({ source: fc.constant('first_30_days'), idempotencyKey: key, expectedVersion: fc.integer({ min: 0, max: 4 }) }),
+      ),
+      fields: ['source', 'history', 'fileName', 'idempotencyKey', 'expectedVersion'],
+    },
   },
   {
     name: 'demo: create deal', method: 'POST', params: {}, path: () => '/api/v1/demo/deals', callers: demoUsers,

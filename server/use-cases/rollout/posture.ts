@@ -12,6 +12,7 @@ import { recordPosture } from '../../store/rollout-posture.js';
 import { lastStableVersion, markRolledBack, markStable, POSTURE_ROLLBACK, rolloutVersion, type RolloutVersion } from '../../store/rollout-versions.js';
 import { portalsToAssess, readPostureSignals, type PostureSignals } from '../../store/rollout-signals.js';
 import { appendTrace } from '../../store/traces.js';
+import { missedTargets } from '../admin/scorecard-targets.js';
 
 export type Posture = 'healthy' | 'degraded' | 'critical';
 
@@ -37,6 +38,8 @@ export interface PostureAssessment {
   posture: Posture;
   /** One sentence per threshold crossed; empty when healthy. */
   reasons: string[];
+  /** The scorecard targets missed (also among `reasons`): they degrade posture, yet a version still proves stable. */
+  targetsMissed: string[];
   window: { since: string; until: string; minutes: number };
   signals: PostureSignals | null;
   thresholds: PostureThresholds;
@@ -50,18 +53,22 @@ export async function assessPosture(db: Db, portalId: string, now: Date, thresho
   const windowStart = new Date(now.getTime() - thresholds.windowMinutes * 60_000).toISOString();
   const active = await rolloutVersion(db, portalId, { active: true });
   if (!active) {
-    return { portalId, at, posture: 'healthy', reasons: [], window: { since: windowStart, until: at, minutes: thresholds.windowMinutes }, signals: null, thresholds, active: null, rollbackTarget: null };
+    return { portalId, at, posture: 'healthy', reasons: [], targetsMissed: [], window: { since: windowStart, until: at, minutes: thresholds.windowMinutes }, signals: null, thresholds, active: null, rollbackTarget: null };
   }
   // A version is judged only on what happened while it was in force.
   const since = active.activatedAt !== null && active.activatedAt > windowStart ? active.activatedAt : windowStart;
-  const [signals, target] = await Promise.all([
+  const [signals, target, missed] = await Promise.all([
     readPostureSignals(db, portalId, active, since, at),
     active.stableAt === null ? lastStableVersion(db, portalId, active.id) : Promise.resolve(null),
+    missedTargets(db, portalId, now, active.document),
   ]);
-  const { posture, reasons } = judge(signals, thresholds);
+  const judged = judge(signals, thresholds);
+  // A missed scorecard target degrades posture but never makes it critical: slow approvers are no reason to roll back.
+  const posture: Posture = missed.length > 0 && judged.posture === 'healthy' ? 'degraded' : judged.posture;
+  const reasons = [...judged.reasons, ...missed];
   const probationEnds = active.activatedAt === null ? null : new Date(Date.parse(active.activatedAt) + thresholds.probationMinutes * 60_000).toISOString();
   return {
-    portalId, at, posture, reasons,
+    portalId, at, posture, reasons, targetsMissed: missed,
     window: { since, until: at, minutes: thresholds.windowMinutes },
     signals, thresholds,
     active: {
@@ -117,7 +124,8 @@ export async function applyPosture(
   if (transition) options.logger?.info({ portalId, from: transition.from, to: assessment.posture, reasons: assessment.reasons }, 'posture changed');
   if (!active) return { assessment, action: { kind: 'none' } };
 
-  if (assessment.posture === 'healthy') {
+  // Missed scorecard targets say nothing about the version itself: without other reasons it is healthy enough to prove.
+  if (assessment.posture !== 'critical' && assessment.reasons.length === assessment.targetsMissed.length) {
     if (active.inProbation) return { assessment, action: { kind: 'none' } };
     await markStable(db, portalId, active.id, assessment.at);
     return { assessment, action: active.stableAt === null ? { kind: 'marked_stable', version: active.version } : { kind: 'none' } };
