@@ -18,6 +18,8 @@ export async function run(_args: string[]): Promise<number> {
   });
   await worker.stop();
   await runtime.database.close();
+  // The SMTP pool's kept-open connections would hold the process.
+  runtime.deps.email?.mailer?.close();
   runtime.logger.info('worker stopped');
   return 0;
 }

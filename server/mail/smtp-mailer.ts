@@ -1,5 +1,6 @@
-// Sends through an SMTP server with nodemailer. Timeouts are short beside a job's lock: a server that hangs fails the
-// attempt (the job retries) instead of holding the job until another worker takes it over.
+// Sends through an SMTP server with nodemailer, over a small pool of kept-open connections. Timeouts are short beside
+// a job's lock: a server that hangs fails the attempt (the job retries) instead of holding the job until another
+// worker takes it over.
 import { createTransport } from 'nodemailer';
 import { mimeOptions } from './compose-mime.js';
 import type { Mailer } from './mailer.js';
@@ -18,6 +19,10 @@ export interface SmtpSettings {
 
 export function createSmtpMailer(settings: SmtpSettings): Mailer {
   const transport = createTransport({
+    // A step's approvers are emailed one after another: one kept-open connection (TLS and login once) serves them all.
+    pool: true,
+    maxConnections: 2,
+    maxMessages: 100,
     host: settings.host,
     port: settings.port,
     secure: settings.secure,

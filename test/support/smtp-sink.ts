@@ -8,6 +8,8 @@ export interface SmtpSink {
   port: number;
   /** Every message accepted so far, in order. */
   messages: ParsedMail[];
+  /** SMTP connections opened so far. */
+  connections: () => number;
   /** The next `count` messages are answered 451 (try again later) and not kept. */
   refuseNext: (count: number) => void;
   close: () => Promise<void>;
@@ -16,8 +18,15 @@ export interface SmtpSink {
 export async function startSmtpSink(options: { user?: string; password?: string } = {}): Promise<SmtpSink> {
   const messages: ParsedMail[] = [];
   let refusing = 0;
+  let connections = 0;
   const server = new SMTPServer({
     logger: false,
+    // A client's pooled connection is cut at close instead of held open for the default 30 s.
+    closeTimeout: 200,
+    onConnect(_session, callback) {
+      connections += 1;
+      callback();
+    },
     disabledCommands: options.user ? ['STARTTLS'] : ['STARTTLS', 'AUTH'],
     authOptional: !options.user,
     allowInsecureAuth: true,
@@ -43,6 +52,7 @@ export async function startSmtpSink(options: { user?: string; password?: string 
   return {
     port,
     messages,
+    connections: () => connections,
     refuseNext: (count) => { refusing = count; },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
