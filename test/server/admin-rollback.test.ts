@@ -5,12 +5,14 @@ import { readFileSync } from 'node:fs';
 import nock from 'nock';
 import request from 'supertest';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ACCOUNT_DETAILS_PATH } from '../../server/hubspot/account-info.js';
+import { INTROSPECT_PATH, TOKEN_PATH } from '../../server/hubspot/oauth.js';
 import { DEAL_PROPERTY_DEFINITIONS, PROPERTY_GROUP } from '../../server/hubspot/provision-properties.js';
 import { IncidentListAnswer, PolicyOverview, RollbackAnswer } from '../../src/contract/settings-api.js';
 import { buildTestApp, callApi, createClock, type ApiMethod } from '../support/app.js';
 import { useTestDatabase } from '../support/db.js';
 import { idempotencyKey } from '../support/factories.js';
-import { buildOAuthTestApp, closeNetwork, HUBSPOT_API, propertyAnswer, tokenAnswer, tokenMetadataAnswer } from '../support/hubspot.js';
+import { buildOAuthTestApp, closeNetwork, HUBSPOT_API, introspectionAnswer, oauthEndpoint, propertyAnswer, tokenAnswer } from '../support/hubspot.js';
 
 const database = useTestDatabase();
 const PORTAL = 777190;
@@ -28,8 +30,9 @@ async function install(now: () => Date) {
   const state = new URL(started.headers.location!).searchParams.get('state')!;
   const token = 'CJSP-rollback-access-token';
   const standard = [propertyAnswer('dealname'), propertyAnswer('amount', 'number')];
-  nock(HUBSPOT_API).post('/oauth/v1/token').once().reply(200, tokenAnswer(token))
-    .get(`/oauth/v1/access-tokens/${token}`).once().reply(200, tokenMetadataAnswer(token, PORTAL));
+  oauthEndpoint(TOKEN_PATH, (form) => form.code === 'code-rollback').once().reply(200, tokenAnswer(token));
+  oauthEndpoint(INTROSPECT_PATH, (form) => form.token === token).once().reply(200, introspectionAnswer(token, PORTAL));
+  nock(HUBSPOT_API).get(ACCOUNT_DETAILS_PATH).once().reply(200, { portalId: PORTAL, timeZone: 'Europe/Berlin' });
   nock(HUBSPOT_API)
     .get('/crm/v3/properties/deals/groups').reply(200, { results: [{ name: PROPERTY_GROUP, label: 'Approval router', displayOrder: -1, archived: false }] })
     .get('/crm/v3/properties/deals').query({ archived: 'false' })
