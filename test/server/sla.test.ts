@@ -63,6 +63,9 @@ describe('SLA timers', () => {
     await fire();
     const tasks = await slaTasks(portal, dealId);
     expect(tasks.map((t) => t.subject)).toEqual(['Approval waiting on you: Initech renewal', 'Approval waiting on you: Initech renewal']);
+    // HubSpot renders a task's body as HTML: the text is escaped and the deal is a link.
+    const url = `https://app.hubspot.com/contacts/${portal.portalId}/record/0-3/${dealId}`;
+    expect(tasks[0]!.body).toBe(`noah.king@acme.example asked for approval (step &quot;manager&quot;). It is due 2026-11-28T09:00:00.000Z; approve or reject from the deal&#39;s approval card.<br><a href="${url}">${url}</a>`);
   });
 
   it('at the breach escalate: a task for the escalation target, an incident packet, a trace, and the card shows it', async () => {
@@ -71,6 +74,7 @@ describe('SLA timers', () => {
     await fire();
     const tasks = await slaTasks(portal, dealId);
     expect(tasks.map((t) => t.subject)).toContain('Escalation: approval overdue on Initech renewal');
+    expect(tasks.find((t) => t.subject.startsWith('Escalation'))!.body).toMatch(/^Step &quot;manager&quot; has waited past its 24 h SLA on ben\.carter@acme\.example, bella\.diaz@acme\.example\. Please follow up\.<br><a href="https:/);
     const incident = await db('incidents').where({ portal_id: portal.portalId, kind: 'sla_breach' }).first();
     expect(incident.summary).toMatch(/passed its 24 h SLA waiting on ben.carter@acme.example, bella.diaz@acme.example; escalated to dealdesk@acme.example/);
     expect(incident.packet).toMatchObject({ request: { id: requestId }, escalatedTo: ['dealdesk@acme.example'], policy: { version: 1 } });

@@ -22,6 +22,7 @@ import { policyById } from '../../store/policies.js';
 import { findPortal, type Portal } from '../../store/portals.js';
 import { findRequest, type StoredRequest } from '../../store/requests.js';
 import { isoNow, type ServiceDeps } from '../deps.js';
+import { htmlBody, htmlLink, htmlText } from './hubspot-html.js';
 import type { NotificationPayload } from './notification-jobs.js';
 
 /** Where a person opens the deal in HubSpot. */
@@ -97,7 +98,7 @@ function ownerIds(directory: Directory): Map<string, string> {
   return owners;
 }
 
-/** The notes and tasks the change's events ask for, each under an item name unique within the change. */
+/** The notes and tasks the change's events ask for, each under an item name unique within the change; bodies are HTML (hubspot-html.ts). */
 export function plan(portal: Pick<Portal, 'id'>, request: StoredRequest, payload: NotificationPayload, repBy: 'task' | 'note'): Planned[] {
   const deal = request.dealSnapshot.properties.dealname ?? `deal ${request.dealId}`;
   const link = dealLink(portal.id, request.dealId);
@@ -105,7 +106,7 @@ export function plan(portal: Pick<Portal, 'id'>, request: StoredRequest, payload
   const stepOf = (id: string | null): StepState | undefined => request.lifecycle.steps.find((step) => step.id === id);
   const plans: Planned[] = [];
   payload.events.forEach((event, index) => {
-    const note = (body: string) => plans.push({ item: `${index}:note`, write: { kind: 'note', body: `${body}\n${link}`, at: event.at } });
+    const note = (body: string) => plans.push({ item: `${index}:note`, write: { kind: 'note', body: htmlBody(body, link), at: event.at } });
     switch (event.type) {
       case 'request_created':
         note(`Approval requested by ${event.actor ?? request.requesterEmail} for ${deal}. ${why}`);
@@ -119,7 +120,7 @@ export function plan(portal: Pick<Portal, 'id'>, request: StoredRequest, payload
             write: {
               kind: 'task', approver, stepId: step.id, dueAt: step.dueAt ?? event.at,
               subject: `Approve or reject: ${deal}`,
-              body: `${request.requesterEmail} asks for your approval of ${deal} (step "${step.id}", due ${step.dueAt ?? 'now'}). ${why}. Decide on the deal's approval card: ${link}`,
+              body: `${htmlText(`${request.requesterEmail} asks for your approval of ${deal} (step "${step.id}", due ${step.dueAt ?? 'now'}). ${why}. Decide on the deal's approval card:`)} ${htmlLink(link)}`,
             },
           });
         }
@@ -146,11 +147,11 @@ export function plan(portal: Pick<Portal, 'id'>, request: StoredRequest, payload
     if (ENDINGS.has(event.type)) {
       const outcome = outcomeText(request, event);
       if (repBy === 'note') {
-        plans.push({ item: `${index}:rep`, write: { kind: 'note', body: `For ${request.requesterEmail}: ${outcome}\n${link}`, at: event.at } });
+        plans.push({ item: `${index}:rep`, write: { kind: 'note', body: htmlBody(`For ${request.requesterEmail}: ${outcome}`, link), at: event.at } });
       } else {
         plans.push({
           item: `${index}:rep`,
-          write: { kind: 'task', approver: request.requesterEmail, stepId: '', dueAt: event.at, subject: `Approval ${outcomeWord(event)}: ${deal}`, body: `${outcome}\n${link}` },
+          write: { kind: 'task', approver: request.requesterEmail, stepId: '', dueAt: event.at, subject: `Approval ${outcomeWord(event)}: ${deal}`, body: htmlBody(outcome, link) },
         });
       }
     }

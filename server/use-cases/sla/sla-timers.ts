@@ -17,6 +17,8 @@ import { insertIncident } from '../../store/incidents.js';
 import { RetryLaterError } from '../../errors.js';
 import { waitingOn } from '../../../src/lifecycle/waiting.js';
 import type { ServiceDeps } from '../deps.js';
+import { dealLink } from '../notify/hubspot-channel.js';
+import { htmlBody } from '../notify/hubspot-html.js';
 import { applyTransition } from '../requests/apply-transition.js';
 import { reminderAt, type SlaTimerPayload } from './sla-timer-jobs.js';
 
@@ -38,6 +40,7 @@ export async function runSlaTimer(deps: ServiceDeps, portalId: string, { request
   const waiting = waitingOn(request.lifecycle, step);
   const dealName = request.dealSnapshot.properties.dealname ?? `deal ${request.dealId}`;
   const writeToCrm = portal.featureFlag === 'on';
+  const link = dealLink(portal.id, request.dealId);
   const at = now.toISOString();
 
   if (timer === 'remind') {
@@ -46,7 +49,7 @@ export async function runSlaTimer(deps: ServiceDeps, portalId: string, { request
         const ownerId = owners.get(email);
         await crm.addTask(portal.id, request.dealId, {
           subject: `Approval waiting on you: ${dealName}`,
-          body: `${request.requesterEmail} asked for approval (step "${step.id}"). It is due ${step.dueAt ?? 'soon'}; approve or reject from the deal's approval card.`,
+          body: htmlBody(`${request.requesterEmail} asked for approval (step "${step.id}"). It is due ${step.dueAt ?? 'soon'}; approve or reject from the deal's approval card.`, link),
           dueAt: new Date(step.dueAt ?? at), ...(ownerId ? { ownerId } : {}),
         });
       }
@@ -91,7 +94,7 @@ export async function runSlaTimer(deps: ServiceDeps, portalId: string, { request
       const ownerId = owners.get(email);
       await crm.addTask(portal.id, request.dealId, {
         subject: `Escalation: approval overdue on ${dealName}`,
-        body: `Step "${step.id}" has waited past its ${step.slaHours} h SLA on ${waiting.join(', ')}. Please follow up.`,
+        body: htmlBody(`Step "${step.id}" has waited past its ${step.slaHours} h SLA on ${waiting.join(', ')}. Please follow up.`, link),
         dueAt: new Date(at), ...(ownerId ? { ownerId } : {}),
       });
     }
