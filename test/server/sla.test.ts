@@ -93,6 +93,37 @@ describe('SLA timers', () => {
     await callApi(app, clock, portal.as('noah'), 'GET', '/api/v1/admin/incidents').expect(403);
   });
 
+  it('complete the reminder tasks when the step is decided, and write each reminder once', async () => {
+    const { db, portal, app, clock, dealId, requestId, fire } = await pendingRequest();
+    clock.advanceHours(19);
+    await fire();
+    expect((await slaTasks(portal, dealId)).map((t) => [t.ownerId, t.completedAt])).toEqual([['111', undefined], ['112', undefined]]);
+    // The timer again (a worker retry): no second reminder.
+    const row = await db('jobs').where({ portal_id: portal.portalId, key: `${requestId}:0:remind` }).first();
+    await runSlaTimer({ db, logger: createTestLogger().logger, crmFor: () => portal.crm, now: clock.now }, portal.portalId, SlaTimerPayloadSchema.parse(row.payload));
+    expect(await slaTasks(portal, dealId)).toHaveLength(2);
+
+    await callApi(app, clock, portal.as('ben'), 'POST', `/api/v1/requests/${requestId}/decisions`, { verdict: 'approve', idempotencyKey: idempotencyKey() }).expect(200);
+    await fire();
+    expect((await slaTasks(portal, dealId)).map((t) => t.completedAt !== undefined)).toEqual([true, true]);
+  });
+
+  it('keep the escalation task open while its step waits, and complete it when the request is withdrawn', async () => {
+    const { portal, app, clock, dealId, requestId, fire } = await pendingRequest();
+    clock.advanceHours(25);
+    await fire();
+    // The escalation's own change has run through the HubSpot channel: the reminders are done, the escalation is not.
+    expect((await slaTasks(portal, dealId)).map((t) => [t.subject, t.completedAt !== undefined])).toEqual([
+      ['Approval waiting on you: Initech renewal', true],
+      ['Approval waiting on you: Initech renewal', true],
+      ['Escalation: approval overdue on Initech renewal', false],
+    ]);
+    clock.advanceHours(1);
+    await callApi(app, clock, portal.as('noah'), 'POST', `/api/v1/requests/${requestId}/withdraw`, { reason: 'Customer paused', idempotencyKey: idempotencyKey() }).expect(200);
+    await fire();
+    expect((await slaTasks(portal, dealId)).map((t) => t.completedAt !== undefined)).toEqual([true, true, true]);
+  });
+
   it('a timer for a step already decided does nothing', async () => {
     const { db, portal, app, clock, dealId, requestId, fire } = await pendingRequest();
     await callApi(app, clock, portal.as('ben'), 'POST', `/api/v1/requests/${requestId}/decisions`, { verdict: 'approve', idempotencyKey: idempotencyKey() }).expect(200);
