@@ -1,4 +1,5 @@
-// The notes and tasks the HubSpot channel wrote for a request (use-cases/notify/hubspot-channel.ts). A row is
+// The notes and tasks the HubSpot channel wrote for a request (use-cases/notify/hubspot-channel.ts), and the SLA
+// timers' reminder and escalation tasks (use-cases/sla/sla-timers.ts), which the channel completes too. A row is
 // recorded as soon as HubSpot answers for it, so a job retried after a later write failed skips what is done.
 import type { Knex } from 'knex';
 

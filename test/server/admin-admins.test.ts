@@ -1,14 +1,17 @@
 // Who administers the app in a portal, checked on every admin call: the installer, the admins its settings name,
 // and the portal's HubSpot super admins, read through the real @hubspot/api-client (HubSpot behind nock) and kept
-// for five minutes. A failed read keeps the last good list for an hour and never makes anyone an admin.
+// for five minutes. A failed read keeps the last good list for an hour and never makes anyone an admin. The card's
+// admin role follows the same rule.
 import { Client } from '@hubspot/api-client';
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { HubSpotCrm } from '../../server/hubspot/hubspot-crm.js';
+import type { Crm } from '../../server/crm/crm.js';
+import { CardView } from '../../src/contract/card-api.js';
 import { AdminsAnswer } from '../../src/contract/settings-api.js';
 import { buildTestApp, callApi, type ApiMethod } from '../support/app.js';
 import { useTestDatabase } from '../support/db.js';
-import { seedPortal } from '../support/factories.js';
+import { seedDeal, seedPortal } from '../support/factories.js';
 import { closeNetwork, HUBSPOT_API } from '../support/hubspot.js';
 
 const database = useTestDatabase();
@@ -74,5 +77,39 @@ describe('who administers a portal', () => {
     await callApi(app, clock, portal.as('mia'), 'GET', '/api/v1/admin/policy').expect(403);
     await callApi(app, clock, portal.as('mia'), 'GET', '/api/v1/admin/incidents').expect(403);
     expect(users.isDone()).toBe(true);
+  });
+
+  it('gives a super admin the admin role on the card, from the kept list, without asking HubSpot on every view', async () => {
+    const { db } = database();
+    const portal = await seedPortal(db, { admins: ['dealdesk@acme.example'] });
+    const dealId = await seedDeal(portal, { discount_percent: '25' });
+    // The deal and the people from the portal's local CRM; the super admins from HubSpot (on nock), counted.
+    const hubspot = new HubSpotCrm({ clientFor: () => Promise.resolve(new Client({ accessToken: TOKEN })) });
+    const local = portal.crm;
+    let reads = 0;
+    const crm: Crm = {
+      getDeal: (...args) => local.getDeal(...args), getDirectory: (portalId) => local.getDirectory(portalId),
+      addNote: (portalId, dealId, body) => local.addNote(portalId, dealId, body), addTask: (...args) => local.addTask(...args),
+      completeTask: (...args) => local.completeTask(...args), updateDeals: (...args) => local.updateDeals(...args),
+      getSuperAdmins: (portalId) => { reads += 1; return hubspot.getSuperAdmins(portalId); },
+    };
+    const { app, clock } = buildTestApp(db, { crmFor: () => crm });
+    const roles = async (who: string) => CardView.parse((await callApi(app, clock, portal.as(who), 'GET', `/api/v1/deals/${dealId}/card`).expect(200)).body).viewer.roles;
+
+    expect(await roles('dealdesk')).toContain('admin'); // listed: HubSpot is not asked
+    expect(reads).toBe(0);
+    const users = serveUsers();
+    expect(await roles('noah')).toContain('admin');
+    expect(users.isDone()).toBe(true);
+    expect(await roles('noah')).toContain('admin');
+    expect(await roles('mia')).not.toContain('admin');
+    expect(reads).toBe(1);
+
+    // Past five minutes the list is read again, once.
+    clock.advanceHours(0.1);
+    serveUsers();
+    expect(await roles('noah')).toContain('admin');
+    expect(await roles('mia')).not.toContain('admin');
+    expect(reads).toBe(2);
   });
 });

@@ -5,7 +5,7 @@ import { previousAllowedStage } from '../../server/use-cases/gates/gate-rules.js
 import { decideOnRequest } from '../../server/use-cases/requests/act-on-request.js';
 import { requestApproval } from '../../server/use-cases/requests/request-approval.js';
 import { useTestDatabase } from '../support/db.js';
-import { idempotencyKey, seedDeal, seedPortal, type SeededPortal } from '../support/factories.js';
+import { idempotencyKey, SALES_POLICY_SOURCE, seedDeal, seedPortal, type SeededPortal } from '../support/factories.js';
 import { buildWebhookApp, drainJobs, minutesAfter, outcomes, postWebhook, propertyChange } from './webhooks-harness.js';
 
 const database = useTestDatabase();
@@ -150,6 +150,19 @@ describe('stage gates', () => {
     expect(await portal.crm.notes(portal.portalId, dealId)).toEqual([
       'Moved back from Contract sent to Decision maker bought-in: its approval request (route Manager approval) is still waiting for approvers; move it on once it is approved. (approval-router stage gate)',
     ]);
+  });
+
+  it('writes its note and task as HTML, escaping the route\'s label', async () => {
+    const setup = buildWebhookApp(database().db);
+    const policySource = SALES_POLICY_SOURCE.replace('label: Manager approval', 'label: "Manager <b>approval</b> & review"');
+    const portal = await seedPortal(database().db, { policySource });
+    const dealId = await seedDeal(portal, { dealstage: 'contractsent', discount_percent: '20' });
+    await postWebhook(setup.app, setup.clock, [propertyChange(portal.portalId, dealId, 'dealstage', 'contractsent', setup.clock.now())]).expect(200);
+    await drainJobs(setup.deps, portal.portalId);
+
+    const notes = await portal.crm.notes(portal.portalId, dealId);
+    expect(notes).toEqual([expect.stringContaining('this deal needs approval (route Manager &lt;b&gt;approval&lt;/b&gt; &amp; review)')]);
+    expect(await portal.crm.tasks(portal.portalId, dealId)).toEqual([expect.objectContaining({ body: notes[0] })]);
   });
 
   it('leaves the stage and says so when no earlier stage is known', async () => {

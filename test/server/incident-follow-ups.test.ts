@@ -39,7 +39,7 @@ describe('incident follow-ups', () => {
     expect(await queueIncidentFollowUps(deps, 24)).toBe(0);
     await drain();
 
-    expect(await portal.crm.tasks(portal.portalId, owned)).toEqual([expect.objectContaining({ subject: 'Open approval incident on Owned deal', body: expect.stringContaining('step "manager" passed its SLA') })]);
+    expect(await portal.crm.tasks(portal.portalId, owned)).toEqual([expect.objectContaining({ subject: 'Open approval incident on Owned deal', body: expect.stringMatching(/^step &quot;manager&quot; passed its SLA<br><br>Recorded .* Resolve it in the app&#39;s settings/) })]);
     expect(await portal.crm.tasks(portal.portalId, orphan)).toEqual([expect.objectContaining({ subject: 'Open approval incident on Orphan deal' })]);
     expect(await portal.crm.tasks(portal.portalId, settled)).toEqual([]);
 

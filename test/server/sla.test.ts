@@ -63,6 +63,9 @@ describe('SLA timers', () => {
     await fire();
     const tasks = await slaTasks(portal, dealId);
     expect(tasks.map((t) => t.subject)).toEqual(['Approval waiting on you: Initech renewal', 'Approval waiting on you: Initech renewal']);
+    // HubSpot renders a task's body as HTML: the text is escaped and the deal is a link.
+    const url = `https://app.hubspot.com/contacts/${portal.portalId}/record/0-3/${dealId}`;
+    expect(tasks[0]!.body).toBe(`noah.king@acme.example asked for approval (step &quot;manager&quot;). It is due 2026-11-28T09:00:00.000Z; approve or reject from the deal&#39;s approval card.<br><a href="${url}">${url}</a>`);
   });
 
   it('at the breach escalate: a task for the escalation target, an incident packet, a trace, and the card shows it', async () => {
@@ -71,6 +74,7 @@ describe('SLA timers', () => {
     await fire();
     const tasks = await slaTasks(portal, dealId);
     expect(tasks.map((t) => t.subject)).toContain('Escalation: approval overdue on Initech renewal');
+    expect(tasks.find((t) => t.subject.startsWith('Escalation'))!.body).toMatch(/^Step &quot;manager&quot; has waited past its 24 h SLA on ben\.carter@acme\.example, bella\.diaz@acme\.example\. Please follow up\.<br><a href="https:/);
     const incident = await db('incidents').where({ portal_id: portal.portalId, kind: 'sla_breach' }).first();
     expect(incident.summary).toMatch(/passed its 24 h SLA waiting on ben.carter@acme.example, bella.diaz@acme.example; escalated to dealdesk@acme.example/);
     expect(incident.packet).toMatchObject({ request: { id: requestId }, escalatedTo: ['dealdesk@acme.example'], policy: { version: 1 } });
@@ -87,6 +91,37 @@ describe('SLA timers', () => {
     const one = await callApi(app, clock, portal.as('dealdesk'), 'GET', `/api/v1/admin/incidents/${listed.body.incidents[0].id}`).expect(200);
     expect(one.body.packet.waitingOn).toEqual(['ben.carter@acme.example', 'bella.diaz@acme.example']);
     await callApi(app, clock, portal.as('noah'), 'GET', '/api/v1/admin/incidents').expect(403);
+  });
+
+  it('complete the reminder tasks when the step is decided, and write each reminder once', async () => {
+    const { db, portal, app, clock, dealId, requestId, fire } = await pendingRequest();
+    clock.advanceHours(19);
+    await fire();
+    expect((await slaTasks(portal, dealId)).map((t) => [t.ownerId, t.completedAt])).toEqual([['111', undefined], ['112', undefined]]);
+    // The timer again (a worker retry): no second reminder.
+    const row = await db('jobs').where({ portal_id: portal.portalId, key: `${requestId}:0:remind` }).first();
+    await runSlaTimer({ db, logger: createTestLogger().logger, crmFor: () => portal.crm, now: clock.now }, portal.portalId, SlaTimerPayloadSchema.parse(row.payload));
+    expect(await slaTasks(portal, dealId)).toHaveLength(2);
+
+    await callApi(app, clock, portal.as('ben'), 'POST', `/api/v1/requests/${requestId}/decisions`, { verdict: 'approve', idempotencyKey: idempotencyKey() }).expect(200);
+    await fire();
+    expect((await slaTasks(portal, dealId)).map((t) => t.completedAt !== undefined)).toEqual([true, true]);
+  });
+
+  it('keep the escalation task open while its step waits, and complete it when the request is withdrawn', async () => {
+    const { portal, app, clock, dealId, requestId, fire } = await pendingRequest();
+    clock.advanceHours(25);
+    await fire();
+    // The escalation's own change has run through the HubSpot channel: the reminders are done, the escalation is not.
+    expect((await slaTasks(portal, dealId)).map((t) => [t.subject, t.completedAt !== undefined])).toEqual([
+      ['Approval waiting on you: Initech renewal', true],
+      ['Approval waiting on you: Initech renewal', true],
+      ['Escalation: approval overdue on Initech renewal', false],
+    ]);
+    clock.advanceHours(1);
+    await callApi(app, clock, portal.as('noah'), 'POST', `/api/v1/requests/${requestId}/withdraw`, { reason: 'Customer paused', idempotencyKey: idempotencyKey() }).expect(200);
+    await fire();
+    expect((await slaTasks(portal, dealId)).map((t) => t.completedAt !== undefined)).toEqual([true, true, true]);
   });
 
   it('a timer for a step already decided does nothing', async () => {

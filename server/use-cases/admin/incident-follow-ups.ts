@@ -11,6 +11,7 @@ import { activePolicy } from '../../store/policies.js';
 import { findPortal } from '../../store/portals.js';
 import { appendTrace } from '../../store/traces.js';
 import { escalationTargets } from '../sla/sla-timers.js';
+import { htmlText } from '../notify/hubspot-html.js';
 import { isoNow, type ServiceDeps } from '../deps.js';
 
 export const IncidentFollowUpPayloadSchema = z.object({ incidentId: z.string() });
@@ -63,7 +64,7 @@ export async function followUpIncident(deps: ServiceDeps, portalId: string, payl
   const name = deal.properties.dealname ?? `deal ${deal.id}`;
   const taskId = await crm.addTask(portalId, deal.id, {
     subject: `Open approval incident on ${name}`,
-    body: `${incident.summary}\n\nRecorded ${incident.createdAt} and still open. Resolve it in the app's settings (incident ${incident.id}) once handled.`,
+    body: htmlText(`${incident.summary}\n\nRecorded ${incident.createdAt} and still open. Resolve it in the app's settings (incident ${incident.id}) once handled.`),
     dueAt: new Date(deps.now().getTime() + TASK_DUE_MS),
     ...(assignee?.ownerId ? { ownerId: assignee.ownerId } : {}),
   });

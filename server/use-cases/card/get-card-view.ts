@@ -5,6 +5,7 @@
 import type { CardView } from '../../../src/contract/card-api.js';
 import { delegationEpoch } from '../../../src/directory/delegation-epoch.js';
 import type { EvaluationInput } from '../../../src/evaluate.js';
+import { isPortalAdmin } from '../admin/portal-admins.js';
 import { isoNow, type ServiceDeps } from '../deps.js';
 import type { Viewer } from '../load-facts.js';
 import { evaluateRecordingErrors } from '../rollout/evaluation-errors.js';
@@ -22,12 +23,14 @@ export async function getCardView(deps: ServiceDeps, viewer: Viewer, dealId: str
   const input = evaluationInput(facts);
   const output = await evaluateRecordingErrors(deps.db, { portalId: portal.id, policyVersionId: policy.id, dealId, source: 'card', at }, input);
 
-  const [trace] = await Promise.all([
+  // The admin role follows the admin API's rule (listed admins, then the portal's kept super-admin list).
+  const [trace, , admin] = await Promise.all([
     traceEvaluation(deps.db, portal.id, input, output, { dealId, occurredAt: at }, deps.cache?.evaluationTraces),
     candidate && shadowEvaluate(deps.db, deps.logger, { portalId: portal.id, dealId, active: policy, candidate, input, output, wideDeal: facts.wideDeal, source: 'card', at }),
+    isPortalAdmin(deps, portal, viewer.email),
   ]);
 
-  return presentCardView(facts, { input, output }, trace);
+  return presentCardView(facts, { input, output }, trace, { admin });
 }
 
 /** What the active policy is asked: this deal, routed for this viewer as requester, at this instant when delegations apply. */

@@ -5,19 +5,21 @@ import { stoppedDelegations, type StoppedDelegation } from '../../../src/directo
 import type { EvaluationInput, EvaluationOutput } from '../../../src/evaluate.js';
 import { activeStep, hasDecided } from '../../../src/lifecycle/waiting.js';
 import type { AppendedTrace } from '../../store/traces.js';
-import { isAdmin } from '../../store/portals.js';
 import { namesFrom, presentRequest, presentRoute, presentScore } from '../present.js';
 import { rollbackNotice, rolledBackFrom, type RolledBackFrom } from '../rollout/in-force.js';
 import type { CardFacts } from './load-card-facts.js';
 
-export function presentCardView(facts: CardFacts, evaluation: { input: EvaluationInput; output: EvaluationOutput }, trace: AppendedTrace): CardView {
+/** `viewerIs.admin`: whether the viewer administers the app in the portal (use-cases/admin/portal-admins.ts decides). */
+export function presentCardView(
+  facts: CardFacts, evaluation: { input: EvaluationInput; output: EvaluationOutput }, trace: AppendedTrace, viewerIs: { admin: boolean },
+): CardView {
   const { portal, policy, viewer, directory } = facts;
   const { output } = evaluation;
   const names = namesFrom(directory);
   const preview = presentRoute(output.route, policy.document, names);
   explainStoppedDelegations(preview, stoppedDelegations(output.route, directory, evaluation.input.at ?? null));
   const rollback = rolledBackFrom(facts.lastRolledBack, policy);
-  const { roles, actions, notices } = rolesActionsAndNotices(facts, output, rollback);
+  const { roles, actions, notices } = rolesActionsAndNotices(facts, output, rollback, viewerIs.admin);
   return {
     portalId: portal.id,
     dealId: facts.dealId,
@@ -36,7 +38,7 @@ export function presentCardView(facts: CardFacts, evaluation: { input: Evaluatio
 
 /** The viewer's roles on this deal, the actions open to them, and the notices that explain the card's state. */
 function rolesActionsAndNotices(
-  facts: CardFacts, output: EvaluationOutput, rollback: RolledBackFrom | null,
+  facts: CardFacts, output: EvaluationOutput, rollback: RolledBackFrom | null, admin: boolean,
 ): Pick<CardView, 'actions' | 'notices'> & { roles: ViewerRole[] } {
   const { portal, viewer, request } = facts;
   const flag = portal.featureFlag;
@@ -49,7 +51,7 @@ function rolesActionsAndNotices(
   if (request && request.lifecycle.requester === viewer.email) roles.push('requester');
   if (output.route.owner.email === viewer.email) roles.push('owner');
   if (pending?.lifecycle.steps.some((candidate) => candidate.approvers.includes(viewer.email))) roles.push('approver');
-  if (isAdmin(portal, viewer.email)) roles.push('admin');
+  if (admin) roles.push('admin');
 
   const notices: string[] = [];
   let canRequest = false;

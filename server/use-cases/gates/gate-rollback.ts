@@ -13,6 +13,7 @@ import { findPortal, type Portal } from '../../store/portals.js';
 import { latestRequestForDeal } from '../../store/requests.js';
 import { appendTrace } from '../../store/traces.js';
 import { isoNow, type ServiceDeps } from '../deps.js';
+import { htmlBody } from '../notify/hubspot-html.js';
 import { gatedStages, gateNote, isValidApproval, previousAllowedStage, stageLabel } from './gate-rules.js';
 import { gateActionFor, lockDealStages, markFollowedUp, markNoteAdded, recordStage, stageHistory, type StageRow } from '../../store/stage-history.js';
 
@@ -121,13 +122,14 @@ async function carryOut(deps: ServiceDeps, portal: Portal, policy: PolicyVersion
   }
 
   const note = gateNote({ from: detail.from, to: detail.to, route: detail.route, requestState: detail.requestState });
+  const body = htmlBody(note);
   if (!detail.noteAdded) {
-    await crm.addNote(portal.id, dealId, note);
+    await crm.addNote(portal.id, dealId, body);
     await markNoteAdded(deps.db, action.id);
   }
   const taskId = await crm.addTask(portal.id, dealId, {
     subject: `Get approval before ${stageLabel(detail.from)}`,
-    body: note,
+    body,
     dueAt: new Date(deps.now().getTime() + TASK_DUE_MS),
     ...(detail.ownerId ? { ownerId: detail.ownerId } : {}),
   });

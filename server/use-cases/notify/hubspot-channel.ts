@@ -5,6 +5,8 @@
 // - The request, each decision with its comment, a withdrawal, an invalidation and an escalation write a note on
 //   the deal's timeline.
 // - The request's end tells the rep: a task or a note, as the policy's notifications.tellRepBy says.
+// The SLA timers' reminder and escalation tasks (use-cases/sla/) are recorded in the same place, under items named
+// by slaTaskItem, and closed by the same pass: a reminder like a step task, an escalation task once its step closes.
 // Every write is recorded (store/hubspot-writes.ts) under the request, the row version of the change and the item,
 // and skipped when recorded: a retried or replayed job never writes twice. Closing reads the request as it stands
 // now, not as the change left it, so jobs that run out of order still leave only the tasks of a waiting approver
@@ -22,6 +24,7 @@ import { policyById } from '../../store/policies.js';
 import { findPortal, type Portal } from '../../store/portals.js';
 import { findRequest, type StoredRequest } from '../../store/requests.js';
 import { isoNow, type ServiceDeps } from '../deps.js';
+import { htmlBody, htmlLink, htmlText } from './hubspot-html.js';
 import type { NotificationPayload } from './notification-jobs.js';
 
 /** Where a person opens the deal in HubSpot. */
@@ -81,11 +84,26 @@ function stillWaiting(request: StoredRequest, stepId: string, approver: string):
   return !!step && step.id === stepId && !step.escalatedAt && waitingOn(request.lifecycle, step).includes(approver);
 }
 
+/** The item an SLA timer's task is recorded under: one per step and person, whatever the request's version. */
+export const slaTaskItem = (timer: 'remind' | 'escalate', stepIndex: number, email: string) => `sla:${timer}:${stepIndex}:${email}`;
+
+/** Whether a recorded task still has someone to act: an escalation task while its step is active, any other while its approver is waited on. */
+function stillOpen(request: StoredRequest, task: HubSpotWrite & { stepId: string; approver: string }): boolean {
+  if (task.item.startsWith('sla:escalate:')) return activeStep(request.lifecycle)?.id === task.stepId;
+  return stillWaiting(request, task.stepId, task.approver);
+}
+
+/** Completes the recorded tasks of the request that nobody needs any more, by the request as it stands now. */
+export async function completeFinishedTasks(deps: ServiceDeps, crm: Crm, portalId: string, requestId: string): Promise<void> {
+  const request = await findRequest(deps.db, portalId, requestId);
+  if (request) await closeFinishedTasks(deps, crm, request);
+}
+
 async function closeFinishedTasks(deps: ServiceDeps, crm: Crm, request: StoredRequest): Promise<void> {
   const open = (await hubspotWrites(deps.db, request.portalId, request.id))
     .filter((w): w is HubSpotWrite & { stepId: string; approver: string } => w.objectType === 'task' && w.closedAt === null && w.stepId !== null && w.approver !== null);
   for (const task of open) {
-    if (stillWaiting(request, task.stepId, task.approver)) continue;
+    if (stillOpen(request, task)) continue;
     await crm.completeTask(request.portalId, task.crmId);
     await closeHubSpotTask(deps.db, request.portalId, request.id, task.crmId, isoNow(deps));
   }
@@ -97,7 +115,7 @@ function ownerIds(directory: Directory): Map<string, string> {
   return owners;
 }
 
-/** The notes and tasks the change's events ask for, each under an item name unique within the change. */
+/** The notes and tasks the change's events ask for, each under an item name unique within the change; bodies are HTML (hubspot-html.ts). */
 export function plan(portal: Pick<Portal, 'id'>, request: StoredRequest, payload: NotificationPayload, repBy: 'task' | 'note'): Planned[] {
   const deal = request.dealSnapshot.properties.dealname ?? `deal ${request.dealId}`;
   const link = dealLink(portal.id, request.dealId);
@@ -105,7 +123,7 @@ export function plan(portal: Pick<Portal, 'id'>, request: StoredRequest, payload
   const stepOf = (id: string | null): StepState | undefined => request.lifecycle.steps.find((step) => step.id === id);
   const plans: Planned[] = [];
   payload.events.forEach((event, index) => {
-    const note = (body: string) => plans.push({ item: `${index}:note`, write: { kind: 'note', body: `${body}\n${link}`, at: event.at } });
+    const note = (body: string) => plans.push({ item: `${index}:note`, write: { kind: 'note', body: htmlBody(body, link), at: event.at } });
     switch (event.type) {
       case 'request_created':
         note(`Approval requested by ${event.actor ?? request.requesterEmail} for ${deal}. ${why}`);
@@ -119,7 +137,7 @@ export function plan(portal: Pick<Portal, 'id'>, request: StoredRequest, payload
             write: {
               kind: 'task', approver, stepId: step.id, dueAt: step.dueAt ?? event.at,
               subject: `Approve or reject: ${deal}`,
-              body: `${request.requesterEmail} asks for your approval of ${deal} (step "${step.id}", due ${step.dueAt ?? 'now'}). ${why}. Decide on the deal's approval card: ${link}`,
+              body: `${htmlText(`${request.requesterEmail} asks for your approval of ${deal} (step "${step.id}", due ${step.dueAt ?? 'now'}). ${why}. Decide on the deal's approval card:`)} ${htmlLink(link)}`,
             },
           });
         }
@@ -146,11 +164,11 @@ export function plan(portal: Pick<Portal, 'id'>, request: StoredRequest, payload
     if (ENDINGS.has(event.type)) {
       const outcome = outcomeText(request, event);
       if (repBy === 'note') {
-        plans.push({ item: `${index}:rep`, write: { kind: 'note', body: `For ${request.requesterEmail}: ${outcome}\n${link}`, at: event.at } });
+        plans.push({ item: `${index}:rep`, write: { kind: 'note', body: htmlBody(`For ${request.requesterEmail}: ${outcome}`, link), at: event.at } });
       } else {
         plans.push({
           item: `${index}:rep`,
-          write: { kind: 'task', approver: request.requesterEmail, stepId: '', dueAt: event.at, subject: `Approval ${outcomeWord(event)}: ${deal}`, body: `${outcome}\n${link}` },
+          write: { kind: 'task', approver: request.requesterEmail, stepId: '', dueAt: event.at, subject: `Approval ${outcomeWord(event)}: ${deal}`, body: htmlBody(outcome, link) },
         });
       }
     }

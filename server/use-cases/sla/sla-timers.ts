@@ -1,5 +1,7 @@
 // SLA timers: before a step's due time its waiting approvers get a reminder task; at the due time the step
 // escalates: the policy's escalation target gets a task, an incident packet is stored, and both are traced.
+// Both tasks are recorded like the HubSpot channel's (store/hubspot-writes.ts), once each, so a retried timer writes
+// nothing twice and the channel completes them when the step closes.
 // A timer for a step that is no longer the active one is stale and does nothing; one that runs before its time (a
 // clock moved, a job claimed early) puts itself back to its time and does nothing else.
 import { normaliseEmail } from '../../../src/directory/email.js';
@@ -9,6 +11,8 @@ import { compilePolicy } from '../../../src/policy/compile-policy.js';
 import type { Policy } from '../../../src/policy/schema.js';
 import type { Directory } from '../../../src/directory/schema.js';
 import type { Deal } from '../../../src/deal.js';
+import type { NewTask } from '../../crm/crm.js';
+import { hubspotWrites, recordHubSpotWrite } from '../../store/hubspot-writes.js';
 import { policyById } from '../../store/policies.js';
 import { findPortal } from '../../store/portals.js';
 import { findRequest } from '../../store/requests.js';
@@ -17,6 +21,8 @@ import { insertIncident } from '../../store/incidents.js';
 import { RetryLaterError } from '../../errors.js';
 import { waitingOn } from '../../../src/lifecycle/waiting.js';
 import type { ServiceDeps } from '../deps.js';
+import { completeFinishedTasks, dealLink, slaTaskItem } from '../notify/hubspot-channel.js';
+import { htmlBody } from '../notify/hubspot-html.js';
 import { applyTransition } from '../requests/apply-transition.js';
 import { reminderAt, type SlaTimerPayload } from './sla-timer-jobs.js';
 
@@ -38,18 +44,28 @@ export async function runSlaTimer(deps: ServiceDeps, portalId: string, { request
   const waiting = waitingOn(request.lifecycle, step);
   const dealName = request.dealSnapshot.properties.dealname ?? `deal ${request.dealId}`;
   const writeToCrm = portal.featureFlag === 'on';
+  const link = dealLink(portal.id, request.dealId);
   const at = now.toISOString();
+  const written = new Set(writeToCrm ? (await hubspotWrites(deps.db, portal.id, request.id)).map((write) => write.item) : []);
+  const writeTask = async (timerKind: 'remind' | 'escalate', email: string, task: NewTask) => {
+    const item = slaTaskItem(timerKind, stepIndex, email);
+    if (written.has(item)) return;
+    const crmId = await crm.addTask(portal.id, request.dealId, task);
+    await recordHubSpotWrite(deps.db, portal.id, request.id, { version: request.rowVersion, item, objectType: 'task', crmId, stepId: step.id, approver: email }, at);
+  };
 
   if (timer === 'remind') {
     if (writeToCrm) {
       for (const email of waiting) {
         const ownerId = owners.get(email);
-        await crm.addTask(portal.id, request.dealId, {
+        await writeTask('remind', email, {
           subject: `Approval waiting on you: ${dealName}`,
-          body: `${request.requesterEmail} asked for approval (step "${step.id}"). It is due ${step.dueAt ?? 'soon'}; approve or reject from the deal's approval card.`,
+          body: htmlBody(`${request.requesterEmail} asked for approval (step "${step.id}"). It is due ${step.dueAt ?? 'soon'}; approve or reject from the deal's approval card.`, link),
           dueAt: new Date(step.dueAt ?? at), ...(ownerId ? { ownerId } : {}),
         });
       }
+      // The step may have closed while the tasks were written, after the channel's pass for that change.
+      await completeFinishedTasks(deps, crm, portal.id, requestId);
     }
     await appendTrace(deps.db, {
       portalId: portal.id, kind: 'reminder', requestId, dealId: request.dealId,
@@ -89,12 +105,13 @@ export async function runSlaTimer(deps: ServiceDeps, portalId: string, { request
   if (escalated && writeToCrm) {
     for (const email of targets) {
       const ownerId = owners.get(email);
-      await crm.addTask(portal.id, request.dealId, {
+      await writeTask('escalate', email, {
         subject: `Escalation: approval overdue on ${dealName}`,
-        body: `Step "${step.id}" has waited past its ${step.slaHours} h SLA on ${waiting.join(', ')}. Please follow up.`,
+        body: htmlBody(`Step "${step.id}" has waited past its ${step.slaHours} h SLA on ${waiting.join(', ')}. Please follow up.`, link),
         dueAt: new Date(at), ...(ownerId ? { ownerId } : {}),
       });
     }
+    await completeFinishedTasks(deps, crm, portal.id, requestId);
   }
 }
 

@@ -57,12 +57,12 @@ function serveHubSpot(answer: (taskCreate: number) => [number, unknown] | null =
 }
 
 /** A world whose HubSpot calls spend a budget of `limits` (as the worker's do), or none. */
-async function world(limits?: BudgetLimits) {
+async function world(limits?: BudgetLimits, justification = 'Competitive swap') {
   const { db } = database();
   const portal = await seedPortal(db);
   const { app, clock } = buildTestApp(db, { crmFor: () => portal.crm });
   const dealId = await seedDeal(portal, { discount_percent: '25', dealname: 'Initech renewal' });
-  const opened = await callApi(app, clock, portal.as('noah'), 'POST', `/api/v1/deals/${dealId}/requests`, { justification: 'Competitive swap', idempotencyKey: idempotencyKey() }).expect(201);
+  const opened = await callApi(app, clock, portal.as('noah'), 'POST', `/api/v1/deals/${dealId}/requests`, { justification, idempotencyKey: idempotencyKey() }).expect(201);
   const requestId = opened.body.request.id as string;
   const hubspot = new HubSpotCrm({
     clientFor: () => Promise.resolve(new Client({ accessToken: TOKEN })), now: clock.now,
@@ -93,7 +93,7 @@ describe('the HubSpot channel against HubSpot', () => {
     expect(tasks[0]!.body.properties.hs_task_body).toContain(`https://app.hubspot.com/contacts/${portal.portalId}/record/0-3/${dealId}`);
     const notes = sent.filter((call) => call.path === '/notes');
     expect(notes.map((call) => [call.body.properties.hs_timestamp, call.body.associations?.[0]?.types[0]?.associationTypeId])).toEqual([['2026-11-27T09:00:00.000Z', 214]]);
-    expect(notes[0]!.body.properties.hs_note_body).toMatch(/^Approval requested by noah\.king@acme\.example for Initech renewal\. Score \d+, route "standard"\. Justification: Competitive swap/);
+    expect(notes[0]!.body.properties.hs_note_body).toMatch(/^Approval requested by noah\.king@acme\.example for Initech renewal\. Score \d+, route &quot;standard&quot;\. Justification: Competitive swap/);
 
     await send(1); // the same change again: nothing more reaches HubSpot
     expect(sent).toHaveLength(3);
@@ -106,16 +106,30 @@ describe('the HubSpot channel against HubSpot', () => {
       ['/tasks/task-1', { hs_task_status: 'COMPLETED' }],
       ['/tasks/task-2', { hs_task_status: 'COMPLETED' }],
     ]);
-    expect(later.filter((call) => call.path === '/notes').map((call) => [call.body.properties.hs_timestamp, call.body.properties.hs_note_body?.split('\n')[0]])).toEqual([
-      ['2026-11-27T11:00:00.000Z', 'bella.diaz@acme.example rejected step "manager" of Initech renewal. Comment: Too deep'],
+    expect(later.filter((call) => call.path === '/notes').map((call) => [call.body.properties.hs_timestamp, call.body.properties.hs_note_body?.split('<br>')[0]])).toEqual([
+      ['2026-11-27T11:00:00.000Z', 'bella.diaz@acme.example rejected step &quot;manager&quot; of Initech renewal. Comment: Too deep'],
     ]);
     const rep = later.filter((call) => call.method === 'POST' && call.path === '/tasks');
     expect(rep.map((call) => [call.body.properties.hs_task_subject, call.body.properties.hubspot_owner_id])).toEqual([['Approval rejected: Initech renewal', '102']]);
-    expect(rep[0]!.body.properties.hs_task_body).toContain('bella.diaz@acme.example (reject, step "manager"): Too deep');
+    expect(rep[0]!.body.properties.hs_task_body).toContain('bella.diaz@acme.example (reject, step &quot;manager&quot;): Too deep');
 
     await send(2);
     await send(1);
     expect(sent).toHaveLength(later.length + 3);
+  });
+
+  it('sends bodies HubSpot renders as HTML: typed markup escaped, line breaks as <br>, the deal as a link', async () => {
+    const { portal, dealId, send } = await world(undefined, '<img src=x onerror=alert(1)> & "why"\nline two');
+    const sent = serveHubSpot();
+    await send(1);
+    const url = `https://app.hubspot.com/contacts/${portal.portalId}/record/0-3/${dealId}`;
+    const note = sent.find((call) => call.path === '/notes')!.body.properties.hs_note_body;
+    expect(note).toMatch(/^Approval requested by noah\.king@acme\.example for Initech renewal\. Score \d+, route &quot;standard&quot;\. /);
+    expect(note!.endsWith(`Justification: &lt;img src=x onerror=alert(1)&gt; &amp; &quot;why&quot;<br>line two<br><a href="${url}">${url}</a>`)).toBe(true);
+    const task = sent.find((call) => call.path === '/tasks')!.body.properties.hs_task_body;
+    expect(task).toContain('Justification: &lt;img src=x onerror=alert(1)&gt; &amp; &quot;why&quot;<br>line two.');
+    expect(task!.endsWith(`approval card: <a href="${url}">${url}</a>`)).toBe(true);
+    expect(`${note}${task}`).not.toContain('<img');
   });
 
   it('stops at a rate limit without spending an attempt, and resumes without writing again what was written', async () => {

@@ -14,12 +14,12 @@ import { buildWebhookApp, drainJobs, minutesAfter, postWebhook, propertyChange }
 
 const database = useTestDatabase();
 
-async function pendingRequest(options: { flag?: 'on' | 'shadow'; policySource?: string } = {}) {
+async function pendingRequest(options: { flag?: 'on' | 'shadow'; policySource?: string; justification?: string } = {}) {
   const { db } = database();
   const portal = await seedPortal(db, { flag: options.flag ?? 'on', ...(options.policySource ? { policySource: options.policySource } : {}) });
   const { app, clock } = buildTestApp(db, { crmFor: () => portal.crm });
   const dealId = await seedDeal(portal, { discount_percent: '25', dealname: 'Initech renewal' });
-  const opened = await callApi(app, clock, portal.as('noah'), 'POST', `/api/v1/deals/${dealId}/requests`, { justification: 'Competitive swap', idempotencyKey: idempotencyKey() }).expect(201);
+  const opened = await callApi(app, clock, portal.as('noah'), 'POST', `/api/v1/deals/${dealId}/requests`, { justification: options.justification ?? 'Competitive swap', idempotencyKey: idempotencyKey() }).expect(201);
   const worker = new JobWorker({ db, logger: createTestLogger().logger, crmFor: () => portal.crm, now: clock.now }, { handlers: jobHandlers, random: () => 0.5 });
   const drain = async () => {
     while ((await worker.runOnce()) > 0) { /* until nothing is due */ }
@@ -42,9 +42,25 @@ describe('the HubSpot channel', () => {
       ['Approve or reject: Initech renewal', '112', '2026-11-28T09:00:00.000Z', undefined],
     ]);
     expect(opened[0]!.body).toContain('noah.king@acme.example asks for your approval of Initech renewal');
-    expect(opened[0]!.body).toMatch(/Score \d+, route "standard"\. Justification: Competitive swap/);
+    expect(opened[0]!.body).toMatch(/Score \d+, route &quot;standard&quot;\. Justification: Competitive swap/);
     expect(opened[0]!.body).toContain(link(portal.portalId, dealId));
-    expect(await notes()).toEqual([expect.stringMatching(/^Approval requested by noah\.king@acme\.example for Initech renewal\. Score \d+, route "standard"\. Justification: Competitive swap\n/)]);
+    expect(await notes()).toEqual([expect.stringMatching(/^Approval requested by noah\.king@acme\.example for Initech renewal\. Score \d+, route &quot;standard&quot;\. Justification: Competitive swap<br>/)]);
+  });
+
+  it('writes bodies as HTML: what people typed is escaped, line breaks are <br>, the deal is a link', async () => {
+    const { portal, app, clock, dealId, requestId, drain, tasks, notes } = await pendingRequest({ justification: 'Beat <img src=x onerror=alert(1)> & "Rival"\nsecond line' });
+    await drain();
+    await callApi(app, clock, portal.as('ben'), 'POST', `/api/v1/requests/${requestId}/decisions`, { verdict: 'approve', comment: '<b>Fine</b>\nit\'s ok', idempotencyKey: idempotencyKey() }).expect(200);
+    await drain();
+    const anchor = `<a href="${link(portal.portalId, dealId)}">${link(portal.portalId, dealId)}</a>`;
+    const [approverTask, , repTask] = await tasks();
+    expect(approverTask!.body).toContain('Justification: Beat &lt;img src=x onerror=alert(1)&gt; &amp; &quot;Rival&quot;<br>second line.');
+    expect(approverTask!.body.endsWith(`Decide on the deal&#39;s approval card: ${anchor}`)).toBe(true);
+    expect(repTask!.body).toBe(`Your approval request for Initech renewal was approved. Comments: ben.carter@acme.example (approve, step &quot;manager&quot;): &lt;b&gt;Fine&lt;/b&gt;<br>it&#39;s ok<br>${anchor}`);
+    const [requested, decided] = await notes();
+    expect(requested).toMatch(/Justification: Beat &lt;img src=x onerror=alert\(1\)&gt; &amp; &quot;Rival&quot;<br>second line<br><a href="/);
+    expect(decided).toBe(`ben.carter@acme.example approved step &quot;manager&quot; of Initech renewal. Comment: &lt;b&gt;Fine&lt;/b&gt;<br>it&#39;s ok<br>${anchor}`);
+    for (const body of [...(await tasks()).map((task) => task.body), ...(await notes())]) expect(body).not.toMatch(/<(img|b)\b/);
   });
 
   it('completes the step\'s tasks when it is decided, notes the decision with its comment, and tells the rep by task', async () => {
@@ -55,8 +71,8 @@ describe('the HubSpot channel', () => {
     const all = await tasks();
     expect(all.slice(0, 2).every((task) => task.completedAt)).toBe(true);
     expect(all.slice(2).map((task) => [task.subject, task.ownerId, task.completedAt])).toEqual([['Approval approved: Initech renewal', '102', undefined]]);
-    expect(all[2]!.body).toContain('ben.carter@acme.example (approve, step "manager"): Margin holds');
-    expect((await notes())[1]).toMatch(/^ben\.carter@acme\.example approved step "manager" of Initech renewal\. Comment: Margin holds\n/);
+    expect(all[2]!.body).toContain('ben.carter@acme.example (approve, step &quot;manager&quot;): Margin holds');
+    expect((await notes())[1]).toMatch(/^ben\.carter@acme\.example approved step &quot;manager&quot; of Initech renewal\. Comment: Margin holds<br>/);
   });
 
   it('tells the rep with a note instead when the policy says so', async () => {
@@ -68,8 +84,8 @@ describe('the HubSpot channel', () => {
     // The two changes' jobs may run in either order; HubSpot orders a timeline by each note's timestamp.
     expect((await notes()).sort()).toEqual([
       expect.stringMatching(/^Approval requested by/),
-      expect.stringMatching(/^For noah\.king@acme\.example: Your approval request for Initech renewal was rejected\. Comments: ben\.carter@acme\.example \(reject, step "manager"\): Too deep/),
-      expect.stringMatching(/^ben\.carter@acme\.example rejected step "manager" of Initech renewal\. Comment: Too deep/),
+      expect.stringMatching(/^For noah\.king@acme\.example: Your approval request for Initech renewal was rejected\. Comments: ben\.carter@acme\.example \(reject, step &quot;manager&quot;\): Too deep/),
+      expect.stringMatching(/^ben\.carter@acme\.example rejected step &quot;manager&quot; of Initech renewal\. Comment: Too deep/),
     ]);
   });
 
@@ -79,7 +95,7 @@ describe('the HubSpot channel', () => {
     await callApi(app, clock, portal.as('noah'), 'POST', `/api/v1/requests/${requestId}/withdraw`, { reason: 'Customer paused', idempotencyKey: idempotencyKey() }).expect(200);
     await drain();
     expect((await tasks()).map((task) => task.completedAt !== undefined)).toEqual([true, true]);
-    expect((await notes())[1]).toMatch(/^noah\.king@acme\.example withdrew the approval request for Initech renewal\. Reason: Customer paused\n/);
+    expect((await notes())[1]).toMatch(/^noah\.king@acme\.example withdrew the approval request for Initech renewal\. Reason: Customer paused<br>/);
   });
 
   it('notes an escalation past the SLA and completes the tasks of the step it escalated past', async () => {
@@ -90,7 +106,7 @@ describe('the HubSpot channel', () => {
     const all = await tasks();
     expect(all.filter((task) => task.subject.startsWith('Approve or reject')).map((task) => task.completedAt !== undefined)).toEqual([true, true]);
     expect(all.map((task) => task.subject)).toContain('Escalation: approval overdue on Initech renewal');
-    expect(await notes()).toContainEqual(expect.stringMatching(/^Step "manager" of Initech renewal passed its SLA and was escalated to dealdesk@acme\.example\./));
+    expect(await notes()).toContainEqual(expect.stringMatching(/^Step &quot;manager&quot; of Initech renewal passed its SLA and was escalated to dealdesk@acme\.example\./));
   });
 
   it('notes an invalidation by a material change, and tells the rep with the reason', async () => {
@@ -110,7 +126,7 @@ describe('the HubSpot channel', () => {
     expect(notes).toContainEqual(expect.stringMatching(/^The approval request for Initech renewal no longer holds: /));
     const rep = (await portal.crm.tasks(portal.portalId, dealId)).filter((task) => task.subject.startsWith('Approval invalidated'));
     expect(rep.map((task) => [task.subject, task.ownerId])).toEqual([['Approval invalidated: Initech renewal', '102']]);
-    expect(rep[0]!.body).toContain('ben.carter@acme.example (approve, step "manager"): Fine at 20');
+    expect(rep[0]!.body).toContain('ben.carter@acme.example (approve, step &quot;manager&quot;): Fine at 20');
   });
 
   it('never writes a change twice, even when its job comes again', async () => {
