@@ -189,6 +189,7 @@ function outcomeWord(event: ApprovalEvent): string {
 function outcomeText(request: StoredRequest, event: ApprovalEvent): string {
   const deal = request.dealSnapshot.properties.dealname ?? `deal ${request.dealId}`;
   const comments = request.lifecycle.steps.flatMap((step) => step.decisions.filter((d) => d.comment).map((d) => `${d.approver} (${d.verdict}, step "${step.id}"): ${d.comment}`));
-  const reason = event.type === 'request_invalidated' || event.type === 'request_expired' ? ` ${event.detail ?? ''}`.trimEnd() : '';
+  const detail = event.type === 'request_invalidated' || event.type === 'request_expired' ? (event.detail ?? '').trim() : '';
+  const reason = detail ? ` ${/[.!?]$/.test(detail) ? detail : `${detail}.`}` : '';
   return `Your approval request for ${deal} was ${outcomeWord(event)}.${reason}${comments.length ? ` Comments: ${comments.join('; ')}` : ''}`;
 }

@@ -126,6 +126,7 @@ describe('the HubSpot channel', () => {
     expect(notes).toContainEqual(expect.stringMatching(/^The approval request for Initech renewal no longer holds: /));
     const rep = (await portal.crm.tasks(portal.portalId, dealId)).filter((task) => task.subject.startsWith('Approval invalidated'));
     expect(rep.map((task) => [task.subject, task.ownerId])).toEqual([['Approval invalidated: Initech renewal', '102']]);
+    expect(rep[0]!.body).toMatch(/^Your approval request for Initech renewal was invalidated\. \S.*[.!?] Comments: /);
     expect(rep[0]!.body).toContain('ben.carter@acme.example (approve, step &quot;manager&quot;): Fine at 20');
   });
 
