@@ -1,10 +1,10 @@
 // The scorecard tab's outcomes on HubSpot's test renderer: each figure against its baseline and target with its
 // status and trend, and the period's rollbacks; then editing the targets and choosing the baseline.
-import { Flex, ProgressBar, StatusTag, Table, Tabs } from '@hubspot/ui-extensions';
+import { Alert, Button, Checkbox, Flex, Input, LoadingButton, ProgressBar, StatusTag, Table, Tabs, Text, TextArea } from '@hubspot/ui-extensions';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { fakeService, loaded, ok, screen, type Reply } from './harness.js';
-import { ADMIN, overviews, scorecards } from './settings-fixtures.js';
-import { ADMIN_API, renderSettings } from './settings-harness.js';
+import { answer, fakeService, loaded, ok, screen, type Reply } from './harness.js';
+import { ADMIN, baselineAnswers, overviews, scorecards, targetAnswers } from './settings-fixtures.js';
+import { ADMIN_API, change, renderSettings } from './settings-harness.js';
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -87,5 +87,141 @@ describe('the scorecard\'s outcomes', () => {
     const { page } = await openScorecard({ [`GET ${scorecardPath}`]: ok(scorecards.none) });
     await vi.waitFor(() => expect(page.maybeFindByTestId(Flex, 'rollbacks')).not.toBeNull());
     expect(page.findByTestId(Flex, 'rollbacks').toString()).toContain('No version was rolled back in this period.');
+  });
+});
+
+const targetsPath = `${ADMIN_API}/scorecard/targets`;
+const baselinePath = `${ADMIN_API}/scorecard/baseline`;
+const conflict = { error: { code: 'conflict', message: 'Someone changed this since you loaded it (version 4 now, not 3).' } };
+
+describe('editing the targets', () => {
+  const routes = { [`GET ${scorecardPath}`]: ok(scorecards.month), [`GET ${baselinePath}`]: ok(baselineAnswers.imported) };
+
+  it('saves the edited targets against the version the admin loaded, then reloads them and the scorecard', async () => {
+    const { page, service } = await openScorecard({
+      ...routes, [`GET ${targetsPath}`]: [ok(targetAnswers.saved), ok(targetAnswers.changed)], [`PUT ${targetsPath}`]: ok(targetAnswers.changed),
+    });
+    expect(screen(page)).toContain('Version 3, saved by ada.admin@acme.example');
+    expect(page.find(Input, { name: 'slaBreachMax' }).props.value).toBe('10');
+    expect(page.find(Input, { name: 'p90-finance' }).props.value).toBe('24');
+    change(page.find(Input, { name: 'slaBreachMax' }), '5');
+    change(page.find(Input, { name: 'approvalMax' }), '95');
+    change(page.find(Input, { name: 'p50-finance' }), '');
+    change(page.find(Checkbox, { name: 'fromSla' }), false);
+    change(page.find(Input, { name: 'newRoute' }), 'sales');
+    page.findByTestId(Button, 'add-route').trigger('onClick');
+    await vi.waitFor(() => expect(page.maybeFind(Input, { name: 'p90-sales' })).not.toBeNull());
+    change(page.find(Input, { name: 'p90-sales' }), '4');
+    page.findByTestId(LoadingButton, 'save-targets').trigger('onClick');
+    await vi.waitFor(() => expect(page.mocks.actions.addAlert.callCount).toBe(1));
+    expect(service.sent.find((request) => request.method === 'PUT')!.body).toEqual({
+      targets: {
+        cycle: { fromSla: false, routes: [{ routeId: 'finance', p50Hours: null, p90Hours: 24 }, { routeId: 'sales', p50Hours: null, p90Hours: 4 }] },
+        slaBreachRate: { max: 0.05 }, approvalRate: { min: 0.5, max: 0.95 }, reapprovalRate: { max: 0.1 }, windowDays: 7, minSamples: 10,
+      },
+      expectedVersion: 3, idempotencyKey: expect.any(String),
+    });
+    expect(page.mocks.actions.addAlert.calls[0]![0]).toMatchObject({ type: 'success', title: 'Targets saved' });
+    await vi.waitFor(() => expect(screen(page)).toContain('Version 4, saved by'));
+    expect(service.sent.filter((request) => request.path === scorecardPath)).toHaveLength(2);
+    expect(page.find(Input, { name: 'slaBreachMax' }).props.value).toBe('5');
+  });
+
+  it('shows each of the service\'s 400 problems on the field its path names', async () => {
+    const refusal = {
+      error: {
+        code: 'bad_request', message: 'The targets are not valid.',
+        details: [
+          { path: 'body.targets.approvalRate.max', message: 'max may not be below min' },
+          { path: 'body.targets.cycle.routes[0].p90Hours', message: 'p90 may not be below p50' },
+        ],
+      },
+    };
+    const { page } = await openScorecard({ ...routes, [`GET ${targetsPath}`]: ok(targetAnswers.saved), [`PUT ${targetsPath}`]: answer(400, refusal) });
+    change(page.find(Input, { name: 'approvalMax' }), '40');
+    change(page.find(Input, { name: 'p90-finance' }), '6');
+    page.findByTestId(LoadingButton, 'save-targets').trigger('onClick');
+    await vi.waitFor(() => expect(page.find(Input, { name: 'approvalMax' }).props.validationMessage).toBe('max may not be below min'));
+    expect(page.find(Input, { name: 'p90-finance' }).props.validationMessage).toBe('p90 may not be below p50');
+    expect(page.find(Input, { name: 'slaBreachMax' }).props.validationMessage).toBeUndefined();
+    expect(page.findByTestId(Alert, 'targets-error').toString()).toContain('body.targets.approvalRate.max: max may not be below min');
+    expect(page.mocks.actions.addAlert.callCount).toBe(0);
+  });
+
+  it('does not send a field that is not a number, and says which', async () => {
+    const { page, service } = await openScorecard({ ...routes, [`GET ${targetsPath}`]: ok(targetAnswers.saved) });
+    change(page.find(Input, { name: 'reapprovalMax' }), 'ten');
+    change(page.find(Input, { name: 'minSamples' }), '');
+    page.findByTestId(LoadingButton, 'save-targets').trigger('onClick');
+    await vi.waitFor(() => expect(page.find(Input, { name: 'reapprovalMax' }).props.validationMessage).toBe('a number'));
+    expect(page.find(Input, { name: 'minSamples' }).props.validationMessage).toBe('a number');
+    expect(service.sent.some((request) => request.method === 'PUT')).toBe(false);
+  });
+
+  it('says when someone saved targets since, and reloads the latest on request', async () => {
+    const { page, service } = await openScorecard({
+      ...routes, [`GET ${targetsPath}`]: [ok(targetAnswers.saved), ok(targetAnswers.changed)], [`PUT ${targetsPath}`]: answer(409, conflict),
+    });
+    change(page.find(Input, { name: 'slaBreachMax' }), '7');
+    page.findByTestId(LoadingButton, 'save-targets').trigger('onClick');
+    await vi.waitFor(() => expect(page.maybeFindByTestId(Alert, 'targets-error')).not.toBeNull());
+    expect(page.findByTestId(Alert, 'targets-error').props.title).toBe('This changed since you loaded it');
+    page.findByTestId(Button, 'targets-error-reload').trigger('onClick');
+    await vi.waitFor(() => expect(screen(page)).toContain('Version 4, saved by'));
+    expect(service.sent.filter((request) => request.path === targetsPath && request.method === 'GET')).toHaveLength(2);
+    expect(page.find(Input, { name: 'slaBreachMax' }).props.value).toBe('5');
+    expect(page.maybeFindByTestId(Alert, 'targets-error')).toBeNull();
+  });
+});
+
+describe('the baseline source', () => {
+  const routes = { [`GET ${scorecardPath}`]: ok(scorecards.month), [`GET ${targetsPath}`]: ok(targetAnswers.saved) };
+
+  it('shows an imported baseline and resets it to the first 30 days against the version the admin saw', async () => {
+    const { page, service } = await openScorecard({
+      ...routes, [`GET ${baselinePath}`]: [ok(baselineAnswers.imported), ok(baselineAnswers.firstDays)], [`POST ${baselinePath}`]: ok(baselineAnswers.firstDays),
+    });
+    expect(page.findByTestId(Text, 'baseline-source').toString()).toContain('Source: imported from deals-2025.csv by ada.admin@acme.example');
+    expect(page.findByTestId(Text, 'baseline-source').toString()).toContain('412 rows read, 3 rows skipped');
+    expect(screen(page)).toContain('The export has no outcome column: no approval rate.');
+    page.findByTestId(LoadingButton, 'reset-baseline').trigger('onClick');
+    await vi.waitFor(() => expect(page.mocks.actions.addAlert.callCount).toBe(1));
+    expect(service.sent.find((request) => request.method === 'POST' && request.path === baselinePath)!.body).toEqual({ source: 'first_30_days', expectedVersion: 2, idempotencyKey: expect.any(String) });
+    await vi.waitFor(() => expect(page.findByTestId(Text, 'baseline-source').toString()).toContain('Source: the first 30 days'));
+    expect(page.findByTestId(Text, 'baseline-source').toString()).toContain('57 requests');
+    expect(page.maybeFindByTestId(LoadingButton, 'reset-baseline')).toBeNull();
+    expect(service.sent.filter((request) => request.path === scorecardPath)).toHaveLength(2);
+  });
+
+  it('imports a history export, and shows the service\'s problem with it on the text', async () => {
+    const refusal = { error: { code: 'bad_request', message: 'The history is not valid.', details: [{ path: 'body.history', message: 'line 1: expected a header route,step,hours' }] } };
+    const { page, service } = await openScorecard({
+      ...routes, [`GET ${baselinePath}`]: ok(baselineAnswers.firstDays), [`POST ${baselinePath}`]: [answer(400, refusal), ok(baselineAnswers.imported)],
+    });
+    expect(page.findByTestId(LoadingButton, 'import-baseline').props.disabled).toBe(true);
+    change(page.findByTestId(TextArea, 'baseline-history'), 'finance,cfo,12');
+    page.findByTestId(LoadingButton, 'import-baseline').trigger('onClick');
+    await vi.waitFor(() => expect(page.findByTestId(TextArea, 'baseline-history').props.validationMessage).toBe('line 1: expected a header route,step,hours'));
+    const history = 'route,step,hours\nfinance,cfo,12\n';
+    change(page.findByTestId(TextArea, 'baseline-history'), history);
+    change(page.find(Input, { name: 'fileName' }), 'deals-2025.csv');
+    page.findByTestId(LoadingButton, 'import-baseline').trigger('onClick');
+    await vi.waitFor(() => expect(page.mocks.actions.addAlert.callCount).toBe(1));
+    expect(service.sent.filter((request) => request.method === 'POST' && request.path === baselinePath)[1]!.body).toEqual({
+      source: 'import', history, fileName: 'deals-2025.csv', expectedVersion: 3, idempotencyKey: expect.any(String),
+    });
+    expect(page.mocks.actions.addAlert.calls[0]![0]).toMatchObject({ title: 'Baseline imported', message: '412 rows read, 3 rows skipped.' });
+  });
+
+  it('says when the baseline changed since it loaded, and reloads it on request', async () => {
+    const { page, service } = await openScorecard({
+      ...routes, [`GET ${baselinePath}`]: [ok(baselineAnswers.imported), ok(baselineAnswers.firstDays)], [`POST ${baselinePath}`]: answer(409, conflict),
+    });
+    page.findByTestId(LoadingButton, 'reset-baseline').trigger('onClick');
+    await vi.waitFor(() => expect(page.maybeFindByTestId(Alert, 'baseline-error')).not.toBeNull());
+    page.findByTestId(Button, 'baseline-error-reload').trigger('onClick');
+    await vi.waitFor(() => expect(page.findByTestId(Text, 'baseline-source').toString()).toContain('Source: the first 30 days'));
+    expect(service.sent.filter((request) => request.path === baselinePath && request.method === 'GET')).toHaveLength(2);
+    expect(page.mocks.actions.addAlert.callCount).toBe(0);
   });
 });

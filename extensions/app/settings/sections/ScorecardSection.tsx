@@ -3,10 +3,12 @@
 // outcome against the portal's baseline and targets with its trend, and the rollbacks of the period.
 import { useState } from 'react';
 import {
-  EmptyState, Flex, Heading, Select, Statistics, StatisticsItem, Table, TableBody, TableCell, TableHead, TableHeader, TableRow, Text,
+  Divider, EmptyState, Flex, Heading, Select, Statistics, StatisticsItem, Table, TableBody, TableCell, TableHead, TableHeader, TableRow, Text,
 } from '@hubspot/ui-extensions';
 import { Loaded } from '../components/Section.js';
+import { BaselinePanel } from './scorecard/BaselinePanel.js';
 import { Outcomes } from './scorecard/Outcomes.js';
+import { TargetsPanel } from './scorecard/TargetsForm.js';
 import { formatHours, formatShare } from '../format.js';
 import { getScorecard } from '../settings-api.js';
 import type { SectionProps } from '../settings-props.js';
@@ -25,7 +27,8 @@ export function periodOf(days: number, now: number): { from: string; to: string 
   return { from: from.toISOString().slice(0, 10), to: tomorrow.toISOString().slice(0, 10) };
 }
 
-export function ScorecardSection({ identity, timeZone }: SectionProps) {
+export function ScorecardSection(section: SectionProps) {
+  const { identity, timeZone } = section;
   const [days, setDays] = useState<Days>(30);
   // The page's "today" is when it opened: switching periods compares like with like.
   const [openedAt] = useState(() => Date.now());
@@ -50,6 +53,10 @@ export function ScorecardSection({ identity, timeZone }: SectionProps) {
           </>
         )}
       </Loaded>
+      <Divider />
+      <TargetsPanel {...section} onSaved={reload} />
+      <Divider />
+      <BaselinePanel {...section} onSaved={reload} />
     </Flex>
   );
 }
