@@ -1,6 +1,6 @@
 // The scorecard tab's outcomes on HubSpot's test renderer: each figure against its baseline and target with its
 // status and trend, and the period's rollbacks; then editing the targets and choosing the baseline.
-import { Alert, Button, Checkbox, Flex, Input, LoadingButton, ProgressBar, StatusTag, Table, Tabs, Text, TextArea } from '@hubspot/ui-extensions';
+import { Accordion, Alert, Button, Checkbox, Flex, Input, LoadingButton, ProgressBar, StatusTag, Table, Tabs, Text, TextArea } from '@hubspot/ui-extensions';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { answer, fakeService, loaded, ok, screen, type Reply } from './harness.js';
 import { ADMIN, baselineAnswers, overviews, scorecards, targetAnswers } from './settings-fixtures.js';
@@ -36,6 +36,7 @@ describe('the scorecard\'s outcomes', () => {
     expect(text).toContain('83.3% (18)');
     expect(text).toContain('80%');
     expect(text).toContain('at least 50% (default)');
+    expect(page.findByTestId(Accordion, 'trends').props.title).toBe('Trends, by week');
     expect(bars(page, 'trend-approval_rate-portal')).toEqual([
       { title: 'Nov 4', value: 75, says: '75% (4)', variant: 'success' },
       { title: 'Nov 11', value: 80, says: '80% (4)', variant: 'success' },

@@ -1,7 +1,8 @@
 // Each outcome figure of the period against the portal's baseline and target: its status (met, missed with the
-// reason posture reports, too few samples to judge, no target) and its trend per day or week as a row of bars.
+// reason posture reports, too few samples to judge, no target) and its trend per day or week as a row of bars, folded
+// away so a portal with many routes keeps the table in view.
 import {
-  Flex, Heading, ProgressBar, StatusTag, Table, TableBody, TableCell, TableHead, TableHeader, TableRow, Text,
+  Accordion, Flex, Heading, ProgressBar, StatusTag, Table, TableBody, TableCell, TableHead, TableHeader, TableRow, Text,
 } from '@hubspot/ui-extensions';
 import { formatHours, formatShare, formatTime, plural } from '../../format.js';
 import type { Baseline, OutcomeMetric, Outcomes as OutcomesAnswer, ScorecardRollback } from '../../settings-types.js';
@@ -51,7 +52,13 @@ export function Outcomes({ outcomes, rollbacks, timeZone }: { outcomes: Outcomes
           </TableBody>
         </Table>
       )}
-      {outcomes.metrics.map((metric) => <Trend key={`${metric.id}:${metric.routeId ?? ''}`} metric={metric} bucket={outcomes.bucket} />)}
+      {outcomes.metrics.length > 0 ? (
+        <Accordion testId="trends" title={`Trends, by ${outcomes.bucket}`} size="sm">
+          <Flex direction="column" gap="sm">
+            {outcomes.metrics.map((metric) => <Trend key={`${metric.id}:${metric.routeId ?? ''}`} metric={metric} />)}
+          </Flex>
+        </Accordion>
+      ) : null}
       <Rollbacks rollbacks={rollbacks} timeZone={timeZone} />
     </Flex>
   );
@@ -76,13 +83,13 @@ function MetricRow({ metric }: { metric: OutcomeMetric }) {
 }
 
 /** One bar per bucket, scaled to the largest value of the metric (or the target's bound when that is larger). */
-function Trend({ metric, bucket }: { metric: OutcomeMetric; bucket: 'day' | 'week' }) {
+function Trend({ metric }: { metric: OutcomeMetric }) {
   if (metric.trend.length === 0) return null;
   const bound = metric.target?.max ?? metric.target?.min ?? 0;
   const scale = Math.max(bound, ...metric.trend.map((point) => point.value ?? 0)) || 1;
   return (
     <Flex testId={`trend-${metric.id}-${metric.routeId ?? 'portal'}`} direction="column" gap="xs">
-      <Text format={{ fontWeight: 'demibold' }}>{`${metric.label}, by ${bucket}`}</Text>
+      <Text format={{ fontWeight: 'demibold' }}>{metric.label}</Text>
       {metric.trend.map((point) => (
         <ProgressBar
           key={point.from}
