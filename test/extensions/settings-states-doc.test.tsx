@@ -1,12 +1,12 @@
 // docs/settings-states.md: the settings page's states as HubSpot's test renderer renders them (the tree as text),
 // made from the fixtures the settings tests use. The test fails when the file is stale; UPDATE_DOCS=1 rewrites it.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { Button, LoadingButton, Tabs, Text, TextArea, Toggle } from '@hubspot/ui-extensions';
+import { Button, Checkbox, LoadingButton, LoadingSpinner, Tabs, Text, TextArea, Toggle } from '@hubspot/ui-extensions';
 import type { Renderer } from '@hubspot/ui-extensions/testing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { answer, fakeService, loaded, ok, screen, type Reply } from './harness.js';
 import {
-  ADMIN, adminLists, baselineAnswers, candidates, delegationLists, errors, gates, incidentLists, notificationSettings, overviews,
+  ADMIN, adminLists, baselineAnswers, candidates, delegationLists, DRAFT_SOURCE, errors, gates, incidentLists, notificationSettings, overviews,
   postureHistories, postures, scorecards, SEEKER, slackConnections, targetAnswers, validations,
 } from './settings-fixtures.js';
 import { ADMIN_API, change, renderSettings } from './settings-harness.js';
@@ -55,6 +55,26 @@ const states: State[] = [
       page.findByTestId(Button, 'activate-3').trigger('onClick');
       await vi.waitFor(() => expect(page.maybeFindByTestId(LoadingButton, 'activate')).not.toBeNull());
       await loaded(page);
+    },
+  },
+  {
+    title: 'Policy: the gate overridden, with a reason, before activating', routes: { ...running, [`GET ${policyPath}/versions/3/gate`]: ok(gates.blocked) },
+    act: async (page) => {
+      page.findByTestId(Button, 'activate-3').trigger('onClick');
+      await vi.waitFor(() => expect(page.maybeFindByTestId(LoadingButton, 'activate')).not.toBeNull());
+      await loaded(page);
+      change(page.findByTestId(Checkbox, 'override'), true);
+      change(page.findByTestId(TextArea, 'activation-reason'), 'Quarter end: the CFO signs off by hand.');
+      await vi.waitFor(() => expect(page.findByTestId(LoadingButton, 'activate').props.disabled).toBe(false));
+    },
+  },
+  {
+    title: 'Policy: a simulation running', routes: { ...running, [`POST ${policyPath}/simulate`]: 'never' },
+    act: async (page) => {
+      change(page.findByTestId(TextArea, 'policy-draft'), DRAFT_SOURCE);
+      await vi.waitFor(() => expect(page.findByTestId(LoadingButton, 'simulate').props.disabled).toBe(false), { timeout: 3000 });
+      page.findByTestId(LoadingButton, 'simulate').trigger('onClick');
+      await vi.waitFor(() => expect(page.maybeFindByTestId(LoadingSpinner, 'simulation-running')).not.toBeNull());
     },
   },
   {
