@@ -157,6 +157,8 @@ describe('editing the targets', () => {
     await vi.waitFor(() => expect(page.find(Input, { name: 'reapprovalMax' }).props.validationMessage).toBe('a number'));
     expect(page.find(Input, { name: 'minSamples' }).props.validationMessage).toBe('a number');
     expect(service.sent.some((request) => request.method === 'PUT')).toBe(false);
+    change(page.find(Input, { name: 'reapprovalMax' }), '10');
+    await vi.waitFor(() => expect(page.find(Input, { name: 'reapprovalMax' }).props.validationMessage).toBeUndefined());
   });
 
   it('says when someone saved targets since, and reloads the latest on request', async () => {

@@ -111,8 +111,13 @@ function TargetsForm({ answer, identity, timeZone, notify, onSaved, onStale }: S
   onSaved: () => void;
   onStale: () => void;
 }) {
-  const [draft, setDraft] = useState<Draft>(() => draftOf(answer.targets));
+  const [draft, setDraftState] = useState<Draft>(() => draftOf(answer.targets));
   const [unreadable, setUnreadable] = useState<string[]>([]);
+  // An edit clears the marks of fields that were not numbers: the next save checks again.
+  const setDraft = (next: (current: Draft) => Draft) => {
+    setUnreadable([]);
+    setDraftState(next);
+  };
   const [newRoute, setNewRoute] = useState('');
   const { busy, error, submit } = useSubmit();
   const edit = (patch: Partial<Draft>) => setDraft((current) => ({ ...current, ...patch }));
