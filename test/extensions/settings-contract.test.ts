@@ -3,12 +3,14 @@
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import * as cardContract from '../../src/contract/card-api.js';
+import * as notificationContract from '../../src/contract/notification-settings.js';
 import * as scorecardContract from '../../src/contract/scorecard.js';
 import * as contract from '../../src/contract/settings-api.js';
+import * as slackContract from '../../src/contract/slack.js';
 import type * as page from '../../extensions/app/settings/settings-types.js';
 import {
-  activations, adminLists, candidates, delegationLists, errors, gateRefusal, gates, incidentLists, incidentPackets, incidentResolutions,
-  overviews, postureHistories, postures, scorecards, simulations,
+  activations, adminLists, baselineAnswers, candidates, delegationLists, errors, gateRefusal, gates, incidentLists, incidentPackets,
+  incidentResolutions, notificationSettings, overviews, postureHistories, postures, scorecards, simulations, slackConnections, targetAnswers,
 } from './settings-fixtures.js';
 
 // Compile-time: what the service sends can be read as the page's type (the page names a subset of the fields), and
@@ -30,7 +32,11 @@ const pageReadsAnswers: [
   Reads<z.infer<typeof contract.IncidentPacketAnswer>, page.IncidentPacketAnswer>,
   Reads<z.infer<typeof contract.ResolveIncidentAnswer>, page.ResolveIncidentAnswer>,
   Reads<z.infer<typeof scorecardContract.ScorecardAnswer>, page.ScorecardAnswer>,
-] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];
+  Reads<z.infer<typeof scorecardContract.TargetsAnswer>, page.TargetsAnswer>,
+  Reads<z.infer<typeof scorecardContract.BaselineAnswer>, page.BaselineAnswer>,
+  Reads<z.infer<typeof notificationContract.NotificationSettingsView>, page.NotificationSettingsView>,
+  Reads<z.infer<typeof slackContract.SlackConnectionView>, page.SlackConnectionView>,
+] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];
 const serviceTakesBodies: [
   Reads<page.SimulateBody, z.input<typeof contract.SimulateBody>>,
   Reads<page.GatedActivateBody, z.input<typeof contract.GatedActivateBody>>,
@@ -41,7 +47,10 @@ const serviceTakesBodies: [
   Reads<page.SavePolicyBody, z.input<typeof cardContract.SavePolicyBody>>,
   Reads<page.SetFlagBody, z.input<typeof cardContract.SetFlagBody>>,
   Reads<page.DelegationBody, z.input<typeof cardContract.DelegationBody>>,
-] = [true, true, true, true, true, true, true, true, true];
+  Reads<page.SetTargetsBody, z.input<typeof scorecardContract.SetTargetsBody>>,
+  Reads<page.SetBaselineBody, z.input<typeof scorecardContract.SetBaselineBody>>,
+  Reads<page.SetChannelsBody, z.input<typeof notificationContract.SetChannelsBody>>,
+] = [true, true, true, true, true, true, true, true, true, true, true, true];
 
 describe('the settings page\'s types and fixtures against the service contract', () => {
   it('reads every answer the service sends as the page\'s type, and sends only bodies the service takes', () => {
@@ -78,6 +87,10 @@ describe('the settings page\'s types and fixtures against the service contract',
     ...Object.entries(incidentPackets).map(([name, value]) => [`incident packet ${name}`, contract.IncidentPacketAnswer, value] as const),
     ...Object.entries(scorecards).map(([name, value]) => [`scorecard ${name}`, scorecardContract.ScorecardAnswer, value] as const),
     ...Object.entries(incidentResolutions).map(([name, value]) => [`resolution ${name}`, contract.ResolveIncidentAnswer, value] as const),
+    ...Object.entries(targetAnswers).map(([name, value]) => [`targets ${name}`, scorecardContract.TargetsAnswer, value] as const),
+    ...Object.entries(baselineAnswers).map(([name, value]) => [`baseline ${name}`, scorecardContract.BaselineAnswer, value] as const),
+    ...Object.entries(notificationSettings).map(([name, value]) => [`notifications ${name}`, notificationContract.NotificationSettingsView, value] as const),
+    ...Object.entries(slackConnections).map(([name, value]) => [`slack ${name}`, slackContract.SlackConnectionView, value] as const),
   ])('%s is what its schema answers', (_name, schema: z.ZodType, value) => {
     expect(schema.parse(value)).toEqual(value);
   });

@@ -2,8 +2,10 @@
 // (src/contract/settings-api.ts, card-api.ts) where it has one, and settings-contract.test.ts parses every one of
 // them, so a fixture the service could not send fails there.
 import type { z } from 'zod';
+import type * as notificationContract from '../../src/contract/notification-settings.js';
 import type * as scorecardContract from '../../src/contract/scorecard.js';
 import type * as contract from '../../src/contract/settings-api.js';
+import type * as slackContract from '../../src/contract/slack.js';
 import type * as page from '../../extensions/app/settings/settings-types.js';
 
 export const ADMIN = { email: 'ada.admin@acme.example', userId: '710' };
@@ -296,19 +298,119 @@ const noRequests: z.infer<typeof scorecardContract.ScorecardAnswer> = {
   },
 };
 
+type Metric = z.infer<typeof scorecardContract.OutcomeMetric>;
+const weeks = (values: (number | null)[], count: number) => values.map((value, i) => ({
+  from: new Date(Date.parse('2026-11-04T00:00:00.000Z') + i * 7 * 86_400_000).toISOString(),
+  to: new Date(Date.parse('2026-11-04T00:00:00.000Z') + Math.min((i + 1) * 7, 30) * 86_400_000).toISOString(),
+  value, count: value === null ? 0 : count,
+}));
+
+/** Cycle p90 on finance missed (over its SLA-derived ceiling), approval rate met, re-approvals too few to judge, sales p50 with no target. */
+const monthMetrics: Metric[] = [
+  {
+    id: 'cycle_p90', routeId: 'finance', label: 'Cycle time p90, finance', unit: 'hours', value: 30, count: 12, baseline: 20,
+    target: { min: null, max: 24, source: 'sla' }, status: 'missed',
+    reason: 'Cycle time p90 on route finance: 30 h over the 24 h target (12 requests)', trend: weeks([18, 26, 31, 34, null], 3),
+  },
+  {
+    id: 'approval_rate', routeId: null, label: 'Approval rate', unit: 'share', value: 15 / 18, count: 18, baseline: 0.8,
+    target: { min: 0.5, max: null, source: 'default' }, status: 'met', reason: null, trend: weeks([0.75, 0.8, 1, 0.8, null], 4),
+  },
+  {
+    id: 'reapproval_rate', routeId: null, label: 'Re-approval rate', unit: 'share', value: 2 / 20, count: 4, baseline: 0.05,
+    target: { min: null, max: 0.1, source: 'set' }, status: 'too_few_samples', reason: null, trend: weeks([0, 0.5, 0, 0, null], 1),
+  },
+  {
+    id: 'cycle_p50', routeId: 'sales', label: 'Cycle time p50, sales', unit: 'hours', value: 0.25, count: 6, baseline: null,
+    target: null, status: 'no_target', reason: null, trend: weeks([0.25, null, 0.5, 0.2, null], 2),
+  },
+];
+
+const importedBaseline: z.infer<typeof scorecardContract.Baseline> = {
+  source: 'import', period: null, provisional: false, fixedAt: '2026-11-02T09:00:00.000Z', fixedBy: ADMIN.email, fileName: 'deals-2025.csv',
+  samples: 412, skippedRows: 3, skipped: [{ line: 17, problem: 'hours is not a number' }], notes: ['The export has no outcome column: no approval rate.'],
+  figures: {
+    cycleByRoute: [{ routeId: 'finance', count: 120, p50: 8, p90: 20, estimated: true }],
+    slaBreachRate: { value: 0.08, count: 300 }, approvalRate: { value: 0.8, count: 300 }, reapprovalRate: { value: 0.05, count: 300 },
+  },
+};
+
+const savedTargets: z.infer<typeof scorecardContract.TargetsAnswer> = {
+  version: 3, isDefault: false,
+  targets: {
+    cycle: { fromSla: true, routes: [{ routeId: 'finance', p50Hours: 8, p90Hours: 24 }] },
+    slaBreachRate: { max: 0.1 }, approvalRate: { min: 0.5, max: null }, reapprovalRate: { max: 0.1 }, windowDays: 7, minSamples: 10,
+  },
+  updatedBy: ADMIN.email, updatedAt: '2026-11-20T09:00:00.000Z',
+};
+
+export const targetAnswers = {
+  saved: savedTargets,
+  changed: { ...savedTargets, version: 4, targets: { ...savedTargets.targets, slaBreachRate: { max: 0.05 } }, updatedAt: '2026-12-03T12:00:00.000Z' },
+} satisfies Record<string, z.infer<typeof scorecardContract.TargetsAnswer>>;
+
+export const baselineAnswers = {
+  imported: { version: 2, baseline: importedBaseline },
+  firstDays: {
+    version: 3,
+    baseline: {
+      source: 'first_30_days', period: { from: '2026-11-01T09:00:00.000Z', to: '2026-12-01T09:00:00.000Z' }, provisional: false,
+      fixedAt: '2026-12-01T09:05:00.000Z', fixedBy: null, fileName: null, samples: 57, skippedRows: 0, skipped: [], notes: [],
+      figures: { cycleByRoute: [], slaBreachRate: { value: 0.1, count: 40 }, approvalRate: { value: 0.85, count: 40 }, reapprovalRate: { value: 0.02, count: 45 } },
+    },
+  },
+  none: { version: 0, baseline: null },
+} satisfies Record<string, z.infer<typeof scorecardContract.BaselineAnswer>>;
+
+const month: z.infer<typeof scorecardContract.ScorecardAnswer> = {
+  ...noRequests,
+  totals: { opened: 24, approved: 15, rejected: 3, autoApproved: 2, withdrawn: 1, invalidated: 2, pendingAtEnd: 1 },
+  rates: { approval: 15 / 18, rejection: 3 / 18 },
+  cycle: {
+    overall: spread(18, 0.5, 30),
+    byRoute: [{ routeId: 'finance', ...spread(12, 2, 30) }, { routeId: 'sales', ...spread(6, 0.25, 1.5) }],
+    byStep: [],
+  },
+  sla: { breaches: 2, judged: 18, byStep: [], items: [] },
+  reapprovals: { invalidated: 2, reapproved: 1, byCause: [], items: [] },
+  approvers: [{ approver: 'fin.one@acme.example', decisions: 12, approvals: 10, rejections: 2, pending: 1, responseHours: spread(12, 3, 20) }],
+  rollbacks: [{ fromVersion: 3, toVersion: 2, at: '2026-11-28T15:00:00.000Z', reason: 'posture critical: SLA breaches 40% over the 10% bound', traceHash: 'e5'.repeat(32) }],
+  traces: [{ hash: 'e5'.repeat(32), seq: 88, kind: 'policy_rolled_back', occurredAt: '2026-11-28T15:00:00.000Z', requestId: null, dealId: null }],
+  outcomes: {
+    bucket: 'week', targets: savedTargets, baseline: importedBaseline, metrics: monthMetrics,
+    missed: ['Cycle time p90 on route finance: 30 h over the 24 h target (12 requests)'],
+  },
+};
+
 export const scorecards = {
   none: noRequests,
-  month: {
-    ...noRequests,
-    totals: { opened: 24, approved: 15, rejected: 3, autoApproved: 2, withdrawn: 1, invalidated: 2, pendingAtEnd: 1 },
-    rates: { approval: 15 / 18, rejection: 3 / 18 },
-    cycle: {
-      overall: spread(18, 0.5, 30),
-      byRoute: [{ routeId: 'finance', ...spread(12, 2, 30) }, { routeId: 'sales', ...spread(6, 0.25, 1.5) }],
-      byStep: [],
+  month,
+  /** A portal in its first week: no baseline yet, so every figure stands against its target alone. */
+  noBaseline: {
+    ...month,
+    outcomes: {
+      ...month.outcomes, baseline: null, targets: { ...savedTargets, version: 0, isDefault: true, updatedBy: null, updatedAt: null },
+      metrics: month.outcomes.metrics.map((metric) => ({ ...metric, baseline: null })),
     },
-    sla: { breaches: 2, judged: 18, byStep: [], items: [] },
-    reapprovals: { invalidated: 2, reapproved: 1, byCause: [], items: [] },
-    approvers: [{ approver: 'fin.one@acme.example', decisions: 12, approvals: 10, rejections: 2, pending: 1, responseHours: spread(12, 3, 20) }],
   },
 } satisfies Record<string, z.infer<typeof scorecardContract.ScorecardAnswer>>;
+
+// ---- notification channels ------------------------------------------------------------------------------------
+
+export const notificationSettings = {
+  tasksOnly: { version: 1, channels: { tasks: true, email: false, slack: false }, emailOptOuts: [] },
+  emailOn: { version: 2, channels: { tasks: true, email: true, slack: false }, emailOptOuts: ['rita.rep@acme.example'] },
+} satisfies Record<string, z.infer<typeof notificationContract.NotificationSettingsView>>;
+
+const slackBase: z.infer<typeof slackContract.SlackConnectionView> = {
+  connected: false, channelOn: false, version: 0, teamId: null, teamName: null, botUserId: null, connectedBy: null, connectedAt: null,
+  interactivityUrl: 'https://approvals.acme.example/slack/interactivity',
+};
+
+export const slackConnections = {
+  notConnected: slackBase,
+  connected: {
+    ...slackBase, connected: true, version: 1, teamId: 'T012AB3C4', teamName: 'Acme', botUserId: 'U0BOT1',
+    connectedBy: ADMIN.email, connectedAt: '2026-11-30T10:00:00.000Z',
+  },
+} satisfies Record<string, z.infer<typeof slackContract.SlackConnectionView>>;

@@ -1,12 +1,13 @@
 // The app's settings page in HubSpot (Connected apps › Approval Router › Settings): the routing policy, the rollout,
-// delegations, incidents and the scorecard, one tab each. Admins see every tab; anyone else manages their own away
-// windows. Only the open tab loads, so the page never asks the service for what nobody looks at.
+// notification channels, delegations, incidents and the scorecard, one tab each. Admins see every tab; anyone else
+// manages their own away windows. Only the open tab loads, so the page never asks the service for what nobody looks at.
 import { useState } from 'react';
 import { EmptyState, ErrorState, Flex, hubspot, LoadingSpinner, Tab, Tabs, Text } from '@hubspot/ui-extensions';
 import type { SettingsActions, SettingsContext } from '@hubspot/ui-extensions';
 import { LoadError } from './components/LoadError.js';
 import { DelegationsSection } from './sections/DelegationsSection.js';
 import { IncidentsSection } from './sections/IncidentsSection.js';
+import { NotificationsSection } from './sections/NotificationsSection.js';
 import { PolicySection } from './sections/PolicySection.js';
 import { RolloutSection } from './sections/RolloutSection.js';
 import { ScorecardSection } from './sections/ScorecardSection.js';
@@ -22,12 +23,13 @@ export interface SettingsPageProps {
   actions: Pick<SettingsActions, 'addAlert'>;
 }
 
-export const TABS = ['policy', 'rollout', 'delegations', 'incidents', 'scorecard'] as const;
+export const TABS = ['policy', 'rollout', 'notifications', 'delegations', 'incidents', 'scorecard'] as const;
 export type TabId = (typeof TABS)[number];
 
 const TITLES: Record<TabId, string> = {
   policy: 'Policy',
   rollout: 'Rollout',
+  notifications: 'Notifications',
   delegations: 'Delegations',
   incidents: 'Incidents',
   scorecard: 'Scorecard',
@@ -64,6 +66,7 @@ export function SettingsPage({ context, actions }: SettingsPageProps) {
           {id !== tab ? null
             : id === 'policy' ? <PolicySection {...section} overview={overview} onChanged={reload} />
             : id === 'rollout' ? <RolloutSection {...section} overview={overview} onChanged={reload} />
+            : id === 'notifications' ? <NotificationsSection {...section} />
             : id === 'delegations' ? <DelegationsSection {...section} />
             : id === 'incidents' ? <IncidentsSection {...section} />
             : <ScorecardSection {...section} />}

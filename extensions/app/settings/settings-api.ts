@@ -3,10 +3,11 @@
 // Every admin write carries an idempotency key and the version of what it changes as the admin saw it.
 import { callService, isObject, type ApiResult, type Identity } from './service.js';
 import type {
-  ActivateAnswer, AdminsAnswer, CandidateSummary, DelegationBody, DelegationListAnswer, DelegationWriteAnswer, FlagAnswer,
+  ActivateAnswer, AdminsAnswer, BaselineAnswer, CandidateSummary, DelegationBody, DelegationListAnswer, DelegationWriteAnswer, FlagAnswer,
   GatedActivateBody, GateStatus, IncidentListAnswer, IncidentPacketAnswer, PolicyOverview, PolicySourceBody,
   PostureAnswer, PostureHistoryAnswer, ResolveIncidentAnswer, ResolveIncidentBody, RollbackAnswer, RollbackBody,
-  SaveAnswer, SavePolicyBody, ScorecardAnswer, SetFlagBody, SimulateBody, SimulationAnswer, StageAnswer, ValidateAnswer,
+  NotificationSettingsView, SaveAnswer, SavePolicyBody, ScorecardAnswer, SetBaselineBody, SetChannelsBody, SetFlagBody, SetTargetsBody,
+  SimulateBody, SimulationAnswer, SlackConnectionView, StageAnswer, TargetsAnswer, ValidateAnswer,
 } from './settings-types.js';
 
 const ADMIN = '/api/v1/admin';
@@ -119,6 +120,36 @@ export function getScorecard(identity: Identity, period: { from: string; to: str
   return callService('GET', '/api/v1/scorecard', identity, undefined, isScorecard, { from: period.from, to: period.to });
 }
 
+export function getTargets(identity: Identity): Promise<ApiResult<TargetsAnswer>> {
+  return callService('GET', `${ADMIN}/scorecard/targets`, identity, undefined, isTargetsAnswer);
+}
+
+export function setTargets(identity: Identity, body: SetTargetsBody): Promise<ApiResult<TargetsAnswer>> {
+  return callService('PUT', `${ADMIN}/scorecard/targets`, identity, body, isTargetsAnswer);
+}
+
+export function getBaseline(identity: Identity): Promise<ApiResult<BaselineAnswer>> {
+  return callService('GET', `${ADMIN}/scorecard/baseline`, identity, undefined, isBaselineAnswer);
+}
+
+export function setBaseline(identity: Identity, body: SetBaselineBody): Promise<ApiResult<BaselineAnswer>> {
+  return callService('POST', `${ADMIN}/scorecard/baseline`, identity, body, isBaselineAnswer);
+}
+
+// ---- notification channels ------------------------------------------------------------------------------------
+
+export function getNotificationSettings(identity: Identity): Promise<ApiResult<NotificationSettingsView>> {
+  return callService('GET', `${ADMIN}/notifications`, identity, undefined, isNotificationSettings);
+}
+
+export function setNotificationChannels(identity: Identity, body: SetChannelsBody): Promise<ApiResult<NotificationSettingsView>> {
+  return callService('PUT', `${ADMIN}/notifications`, identity, body, isNotificationSettings);
+}
+
+export function getSlackConnection(identity: Identity): Promise<ApiResult<SlackConnectionView>> {
+  return callService('GET', `${ADMIN}/slack`, identity, undefined, isSlackConnection);
+}
+
 // ---- shape checks: enough to refuse an answer that is not ours, not a second schema ----------------------------
 
 const isPolicyOverview = (v: unknown): v is PolicyOverview => isObject(v) && typeof v.featureFlag === 'string' && Array.isArray(v.versions);
@@ -140,3 +171,7 @@ const isIncidentList = (v: unknown): v is IncidentListAnswer => isObject(v) && A
 const isIncidentPacket = (v: unknown): v is IncidentPacketAnswer => isObject(v) && typeof v.id === 'string' && 'packet' in v;
 const isScorecard = (v: unknown): v is ScorecardAnswer => isObject(v) && isObject(v.totals) && isObject(v.cycle);
 const isResolveAnswer = (v: unknown): v is ResolveIncidentAnswer => isObject(v) && isObject(v.incident) && typeof v.changed === 'boolean';
+const isTargetsAnswer = (v: unknown): v is TargetsAnswer => isObject(v) && typeof v.version === 'number' && isObject(v.targets);
+const isBaselineAnswer = (v: unknown): v is BaselineAnswer => isObject(v) && typeof v.version === 'number' && 'baseline' in v;
+const isNotificationSettings = (v: unknown): v is NotificationSettingsView => isObject(v) && typeof v.version === 'number' && isObject(v.channels);
+const isSlackConnection = (v: unknown): v is SlackConnectionView => isObject(v) && typeof v.connected === 'boolean' && typeof v.version === 'number';

@@ -319,15 +319,132 @@ export interface Spread {
   p90: number | null;
 }
 
+/** What a portal aims for (PUT /admin/scorecard/targets); a bound that is null is not judged. Shares are 0..1. */
+export interface ScorecardTargets {
+  cycle: {
+    /** Routes without an entry: p90 at most the sum of the route's step SLAs, p50 at most half of it. */
+    fromSla: boolean;
+    routes: { routeId: string; p50Hours: number | null; p90Hours: number | null }[];
+  };
+  slaBreachRate: { max: number | null };
+  approvalRate: { min: number | null; max: number | null };
+  reapprovalRate: { max: number | null };
+  windowDays: number;
+  minSamples: number;
+}
+
+/** GET and PUT /admin/scorecard/targets */
+export interface TargetsAnswer {
+  /** 0 while the portal runs on the defaults; what PUT names as `expectedVersion`. */
+  version: number;
+  isDefault: boolean;
+  targets: ScorecardTargets;
+  updatedBy: string | null;
+  updatedAt: string | null;
+}
+
+export type BaselineSource = 'first_30_days' | 'import';
+
+export interface Baseline {
+  source: BaselineSource;
+  period: { from: string; to: string } | null;
+  /** first_30_days before its 30 days have passed: the figures so far. */
+  provisional: boolean;
+  fixedAt: string | null;
+  fixedBy: string | null;
+  fileName: string | null;
+  samples: number;
+  skippedRows: number;
+  notes: string[];
+}
+
+/** GET and POST /admin/scorecard/baseline */
+export interface BaselineAnswer {
+  /** What POST names as `expectedVersion`. */
+  version: number;
+  baseline: Baseline | null;
+}
+
+export type OutcomeStatus = 'met' | 'missed' | 'too_few_samples' | 'no_target';
+
+export interface TrendPoint {
+  from: string;
+  to: string;
+  value: number | null;
+  count: number;
+}
+
+/** One figure against its baseline and target. */
+export interface OutcomeMetric {
+  id: 'cycle_p50' | 'cycle_p90' | 'sla_breach_rate' | 'approval_rate' | 'reapproval_rate';
+  routeId: string | null;
+  label: string;
+  unit: 'hours' | 'share';
+  value: number | null;
+  count: number;
+  baseline: number | null;
+  target: { min: number | null; max: number | null; source: 'set' | 'default' | 'sla' } | null;
+  status: OutcomeStatus;
+  /** For a missed target, the sentence posture reports. */
+  reason: string | null;
+  /** Per day or per week from the period's start; the last bucket may be shorter. */
+  trend: TrendPoint[];
+}
+
+export interface Outcomes {
+  bucket: 'day' | 'week';
+  targets: TargetsAnswer;
+  baseline: Baseline | null;
+  metrics: OutcomeMetric[];
+  missed: string[];
+}
+
+/** A policy version rolled back in the period. */
+export interface ScorecardRollback {
+  fromVersion: number;
+  toVersion: number | null;
+  at: string;
+  reason: string | null;
+}
+
 /** GET /api/v1/scorecard?from&to: the period is [from, to). */
 export interface ScorecardAnswer {
   period: { from: string; to: string };
+  rollbacks: ScorecardRollback[];
+  outcomes: Outcomes;
   totals: { opened: number; approved: number; rejected: number; autoApproved: number; withdrawn: number; invalidated: number; pendingAtEnd: number };
   rates: { approval: number | null; rejection: number | null };
   cycle: { overall: Spread; byRoute: (Spread & { routeId: string })[] };
   sla: { breaches: number };
   reapprovals: { invalidated: number; reapproved: number };
   approvers: { approver: string; decisions: number; approvals: number; rejections: number; pending: number; responseHours: Spread }[];
+}
+
+// ---- notification channels (src/contract/notification-settings.ts, slack.ts) ------------------------------------
+
+export interface PortalChannels {
+  /** HubSpot tasks and timeline notes: always on. */
+  tasks: true;
+  email: boolean;
+  slack: boolean;
+}
+
+/** GET and PUT /admin/notifications */
+export interface NotificationSettingsView {
+  /** What PUT names as `expectedVersion`. */
+  version: number;
+  channels: PortalChannels;
+  emailOptOuts: string[];
+}
+
+/** GET /admin/slack: never the token or the secret. */
+export interface SlackConnectionView {
+  connected: boolean;
+  channelOn: boolean;
+  version: number;
+  teamName: string | null;
+  connectedBy: string | null;
+  connectedAt: string | null;
 }
 
 // ---- request bodies -------------------------------------------------------------------------------------------
@@ -379,4 +496,22 @@ export interface DelegationBody {
 export interface ResolveIncidentBody {
   note: string;
   idempotencyKey: string;
+}
+
+export interface SetTargetsBody {
+  targets: ScorecardTargets;
+  idempotencyKey: string;
+  expectedVersion: number;
+}
+
+/** Back to the portal's first 30 days (an import's text goes as `history`). */
+export type SetBaselineBody =
+  | { source: 'first_30_days'; idempotencyKey: string; expectedVersion: number }
+  | { source: 'import'; history: string; fileName?: string; idempotencyKey: string; expectedVersion: number };
+
+/** The channels to change; tasks stay on. */
+export interface SetChannelsBody {
+  channels: { email?: boolean; slack?: boolean };
+  idempotencyKey: string;
+  expectedVersion: number;
 }

@@ -1,10 +1,14 @@
 // The scorecard for a recent period (GET /api/v1/scorecard): requests opened and how they ended, the approval rate,
-// cycle times overall and per route, SLA breaches, re-approvals after invalidation, and each approver's load.
+// cycle times overall and per route, SLA breaches, re-approvals after invalidation, each approver's load, and each
+// outcome against the portal's baseline and targets with its trend, and the rollbacks of the period.
 import { useState } from 'react';
 import {
-  EmptyState, Flex, Heading, Select, Statistics, StatisticsItem, Table, TableBody, TableCell, TableHead, TableHeader, TableRow, Text,
+  Divider, EmptyState, Flex, Heading, Select, Statistics, StatisticsItem, Table, TableBody, TableCell, TableHead, TableHeader, TableRow, Text,
 } from '@hubspot/ui-extensions';
 import { Loaded } from '../components/Section.js';
+import { BaselinePanel } from './scorecard/BaselinePanel.js';
+import { Outcomes } from './scorecard/Outcomes.js';
+import { TargetsPanel } from './scorecard/TargetsForm.js';
 import { formatHours, formatShare } from '../format.js';
 import { getScorecard } from '../settings-api.js';
 import type { SectionProps } from '../settings-props.js';
@@ -23,7 +27,8 @@ export function periodOf(days: number, now: number): { from: string; to: string 
   return { from: from.toISOString().slice(0, 10), to: tomorrow.toISOString().slice(0, 10) };
 }
 
-export function ScorecardSection({ identity }: SectionProps) {
+export function ScorecardSection(section: SectionProps) {
+  const { identity, timeZone } = section;
   const [days, setDays] = useState<Days>(30);
   // The page's "today" is when it opened: switching periods compares like with like.
   const [openedAt] = useState(() => Date.now());
@@ -41,8 +46,17 @@ export function ScorecardSection({ identity }: SectionProps) {
         options={PERIODS.map((d) => ({ label: `Last ${d} days`, value: d }))}
       />
       <Loaded state={state} what="the scorecard" onRetry={reload} testId="retry-scorecard">
-        {(scorecard) => <ScorecardView scorecard={scorecard} />}
+        {(scorecard) => (
+          <>
+            <ScorecardView scorecard={scorecard} />
+            <Outcomes outcomes={scorecard.outcomes} rollbacks={scorecard.rollbacks} timeZone={timeZone} />
+          </>
+        )}
       </Loaded>
+      <Divider />
+      <TargetsPanel {...section} onSaved={reload} />
+      <Divider />
+      <BaselinePanel {...section} onSaved={reload} />
     </Flex>
   );
 }
