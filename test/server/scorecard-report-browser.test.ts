@@ -1,27 +1,24 @@
 // The HTML report as a person sees it: opened from disk in headless Chromium (Debian's /usr/bin/chromium through
 // playwright-core), with no request beyond the file, bars drawn to the scale on their axis, trace links that land
 // on their row, and nothing wider than the window. UPDATE_SCREENSHOTS=1 writes the screenshot to docs/.
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ScorecardAnswer, type ScorecardTargets } from '../../src/contract/scorecard.js';
 import { renderScorecardHtml } from '../../server/report/render-html.js';
+import { launchChromium, type Chromium } from '../support/chromium.js';
 import { useTestDatabase } from '../support/db.js';
 import { idempotencyKey, seedDeal } from '../support/factories.js';
 import { tellScorecardStory } from '../support/scorecard-story.js';
 
 const database = useTestDatabase();
-const CHROMIUM = '/usr/bin/chromium';
-let browser: Browser;
+let browser: Chromium;
 let dir: string;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium`);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  browser = await launchChromium();
   dir = await mkdtemp(join(tmpdir(), 'scorecard-report-'));
 });
 
@@ -55,7 +52,8 @@ describe('the HTML report in Chromium', () => {
     const file = join(dir, 'scorecard.html');
     await writeFile(file, renderScorecardHtml(card, { portalName: 'Acme EMEA', generatedAt: clock.now().toISOString(), metricsUrl: 'https://router.acme.example/metrics' }));
 
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const page = await browser.context.newPage();
+    await page.setViewportSize({ width: 1280, height: 900 });
     const requested: string[] = [];
     const problems: string[] = [];
     page.on('request', (r) => requested.push(r.url()));
