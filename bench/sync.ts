@@ -35,6 +35,9 @@ const WEBHOOK_CONCURRENCY = 10;
 const EVENTS_PER_BATCH = 100; // the most HubSpot sends a request
 const CARD_VIEWS = Number(process.env.SYNC_CARD_VIEWS ?? 2000);
 const CARD_CONCURRENCY = 10;
+/** Open-loop arrival rates: card views of unchanged deals a second, and webhook batches a second. */
+const CARD_RATE = Number(process.env.SYNC_CARD_RATE ?? 100);
+const WEBHOOK_RATE = Number(process.env.SYNC_WEBHOOK_RATE ?? 20);
 /** Every fake deal's hs_lastmodifieddate, as HubSpot's objects API gives it, and as the card's hint sends it. */
 const DEAL_MODIFIED_AT = '2026-11-01T10:00:00.000Z';
 const SECRET = 'bench-sync-client-secret-0123456789';
@@ -104,7 +107,7 @@ try {
     await lifecycleOf(dealId, drain);
     await drain();
     console.log(`${label.padEnd(44)} ${String(calls.total()).padStart(3)} calls (${calls.describe()})`);
-    return calls.total();
+    return calls.of('deal read') + calls.of('owners read') + calls.of('batch update');
   };
   console.log('\nHubSpot API calls per approval lifecycle (request, decision, property syncs):');
   await lone('lone deal, directory not yet cached', '1');
@@ -129,7 +132,7 @@ try {
   console.log(`  calls: ${calls.total()} (${calls.describe()})`);
   console.log(`  property writes per state change: ${(writes / stateChanges).toFixed(4)} (${writes} batch calls for ${stateChanges} state changes; target ≤ 0.1)`);
   console.log(`  all HubSpot calls per lifecycle: ${(calls.total() / DEALS).toFixed(3)} (the request's deal read is a live read, never batched)`);
-  console.log(`  lone deal, directory cached: ${loneWarm} calls (target ≤ 3)`);
+  console.log(`  lone deal, directory cached: ${loneWarm} calls to read and sync the deal (target ≤ 3; the HubSpot channel's notes and tasks come on top)`);
 
   // Card views: each deal viewed once with no copy kept (a live read that leaves one), then unchanged deals viewed
   // again and again with the card's hint (served by the deal cache), beside views without a hint (always live).
@@ -151,6 +154,17 @@ try {
   console.log(`  first views with the hint (no copy yet):      ${await views(viewed.length, hint)}`);
   console.log(`  unchanged deals, with the hint (${CARD_VIEWS} views): ${await views(CARD_VIEWS, hint)} (targets: ≤ 0.05 calls, p99 < 25 ms)`);
   console.log(`  without a hint (live reads, ${Math.min(CARD_VIEWS, 500)} views):   ${await views(Math.min(CARD_VIEWS, 500), '')}`);
+  // The same unchanged views arriving as a portal's users send them: at a fixed rate, at most 20 in flight (HubSpot's
+  // proxy), each latency from its scheduled time, so queueing behind a closed loop's own requests does not count.
+  {
+    calls.reset();
+    const count = CARD_RATE * 10;
+    const latencies = await atRate(count, CARD_RATE, CONCURRENCY, async (i) => {
+      const { status } = await call('GET', `/api/v1/deals/${viewed[i % viewed.length]!}/card`, rep, undefined, hint);
+      if (status !== 200) throw new Error(`card view: HTTP ${status}`);
+    });
+    console.log(`  unchanged deals, with the hint, ${CARD_RATE}/s open loop (${count} views): ${(calls.total() / count).toFixed(3)} HubSpot calls per view; p50 ${pct(latencies, 0.5)} ms, p99 ${pct(latencies, 0.99)} ms (target p99 < 25 ms)`);
+  }
 
   // Webhooks: signed batches of 100 events, acknowledged once stored (processing is the worker's, stopped here).
   nock.restore(); // loopback only from here on: keep nock's interception out of the measured latency
@@ -187,6 +201,14 @@ try {
     const webhookSeconds = (performance.now() - webhookStart) / 1000;
     latencies.sort((a, b) => a - b);
     console.log(`  ${String(concurrency).padStart(2)} at a time: ${(WEBHOOK_BATCHES / webhookSeconds).toFixed(0)} batches/s (${((WEBHOOK_BATCHES * EVENTS_PER_BATCH) / webhookSeconds).toFixed(0)} events/s); p50 ${pct(latencies, 0.5)} ms, p99 ${pct(latencies, 0.99)} ms (target < 50 ms); non-200: ${failures}`);
+  }
+  {
+    let failures = 0;
+    const latencies = await atRate(WEBHOOK_RATE * 10, WEBHOOK_RATE, WEBHOOK_CONCURRENCY, async () => {
+      const { ok } = await postBatch();
+      if (!ok) failures += 1;
+    });
+    console.log(`  ${WEBHOOK_RATE} batches/s open loop (${WEBHOOK_RATE * EVENTS_PER_BATCH} events/s), at most ${WEBHOOK_CONCURRENCY} in flight: p50 ${pct(latencies, 0.5)} ms, p99 ${pct(latencies, 0.99)} ms (target < 50 ms); non-200: ${failures}`);
   }
 } finally {
   await worker?.stop();
@@ -232,6 +254,9 @@ function fakeHubSpot(nock: typeof Nock, users: { email: string; ownerId?: string
     const { inputs } = await req.json() as { inputs: { id: string; properties: Record<string, string> }[] };
     return [200, { status: 'COMPLETE', results: inputs.map((input) => ({ id: input.id, properties: input.properties, ...stamp })), startedAt: stamp.updatedAt, completedAt: stamp.updatedAt }];
   }));
+  scope.post('/crm/v3/objects/notes').reply(counted('note create', () => [201, { id: '1', properties: {}, ...stamp }]));
+  scope.post('/crm/v3/objects/tasks').reply(counted('task create', () => [201, { id: '1', properties: {}, ...stamp }]));
+  scope.patch(/^\/crm\/v3\/objects\/tasks\/\d+/).reply(counted('task complete', () => [200, { id: '1', properties: {}, ...stamp }]));
   scope.post(/.*/).reply(counted('other', () => [201, { id: '1', properties: {}, ...stamp }]));
   return {
     reset: () => counts.clear(),
@@ -246,6 +271,31 @@ async function inParallel<T>(items: T[], limit: number, work: (item: T) => Promi
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
     while (next < items.length) await work(items[next++]!);
   }));
+}
+
+/**
+ * Starts `count` calls of `work` at `perSecond`, evenly spaced, whether or not earlier ones finished, at most `limit`
+ * at once (a call that finds them taken waits, and its wait counts). Returns each latency from its scheduled time, sorted.
+ */
+async function atRate(count: number, perSecond: number, limit: number, work: (index: number) => Promise<unknown>): Promise<number[]> {
+  const latencies: number[] = [];
+  const waiting: (() => void)[] = [];
+  let inFlight = 0;
+  const start = performance.now() + 20;
+  await Promise.all(Array.from({ length: count }, async (_, i) => {
+    const scheduled = start + (i * 1000) / perSecond;
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, scheduled - performance.now())));
+    if (inFlight >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
+    inFlight += 1;
+    try {
+      await work(i);
+    } finally {
+      inFlight -= 1;
+      waiting.shift()?.();
+    }
+    latencies.push(performance.now() - scheduled);
+  }));
+  return latencies.sort((a, b) => a - b);
 }
 
 function pct(sorted: number[], q: number): string {
