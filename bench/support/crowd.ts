@@ -53,7 +53,10 @@ export async function prepareCrowd({ db, secret, base, decisions, approversPerRe
   const expectedActiveVersion = (JSON.parse(overview.body) as { active: { version: number } | null }).active?.version ?? null;
   const saved = await callCard(secret, base, 'POST', '/api/v1/admin/policy/versions', admin, { source, idempotencyKey: 'bench-crowd-save', expectedActiveVersion });
   const { version } = (JSON.parse(saved.body) as { version: { version: number } }).version;
-  await callCard(secret, base, 'POST', `/api/v1/admin/policy/versions/${version}/activate`, admin, { idempotencyKey: 'bench-crowd-activate', expectedActiveVersion });
+  // A seeded portal has no history for the promotion gate to judge: the admin overrides it, with the reason traced.
+  await callCard(secret, base, 'POST', `/api/v1/admin/policy/versions/${version}/activate`, admin, {
+    idempotencyKey: 'bench-crowd-activate', expectedActiveVersion, override: true, reason: 'bench: a seeded portal with no deal history to simulate',
+  });
 
   const count = Math.ceil(decisions / approversPerRequest) + 1;
   const deals = Array.from({ length: count }, (_, i) => ({ id: String(firstDealId + i), amount: String(1000 * i) }));
