@@ -10,13 +10,13 @@ import { normaliseEmail } from '../../../src/directory/email.js';
 import type { Decision } from '../../../src/lifecycle/types.js';
 import { waitingOn } from '../../../src/lifecycle/waiting.js';
 import { findEmailLinkUse, type EmailLinkUse } from '../../store/email-link-uses.js';
-import { policyDocumentById } from '../../store/policies.js';
 import { findPortal } from '../../store/portals.js';
 import { findRequest, type StoredRequest } from '../../store/requests.js';
 import type { ServiceDeps } from '../deps.js';
 import type { EmailDeps } from './email-deps.js';
 import { formToken, readLink, type LinkClaims } from './link-token.js';
 import { briefRequest, lookUpPerson, type Person, type RequestBrief } from './request-brief.js';
+import { policyDocument } from '../policy-document.js';
 
 export type LinkRefusal =
   /** The token is not one this server signed, or was changed: tampered, cut short, or signed with a retired key. */
@@ -56,9 +56,7 @@ export async function openLink(deps: ServiceDeps, token: string): Promise<LinkFi
   const request = await findRequest(deps.db, portal.id, claims.requestId);
   // A signed link to a request that is not there: only a retired database or a leaked key could make one.
   if (!request || request.rowVersion < claims.rowVersion) return refuse({ kind: 'invalid' });
-  const policy = deps.cache
-    ? await deps.cache.policyDocuments.get(deps.db, portal.id, request.policyVersionId)
-    : await policyDocumentById(deps.db, portal.id, request.policyVersionId);
+  const policy = await policyDocument(deps, deps.db, portal.id, request.policyVersionId);
   if (!policy) throw new Error(`policy version ${request.policyVersionId} is missing`);
   const directory = await deps.crmFor(portal).getDirectory(portal.id);
   const brief = briefRequest(portal, request, policy, directory, claims.stepIndex);

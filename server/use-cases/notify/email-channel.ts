@@ -9,7 +9,6 @@ import type { Directory } from '../../../src/directory/schema.js';
 import type { Policy } from '../../../src/policy/schema.js';
 import type { Mailer } from '../../mail/mailer.js';
 import { claimEmailSend, markEmailSent, markEmailUncertain, releaseEmailSend, type EmailBallot } from '../../store/email-sends.js';
-import { policyDocumentById } from '../../store/policies.js';
 import { findPortal, type Portal } from '../../store/portals.js';
 import { findRequest, type StoredRequest } from '../../store/requests.js';
 import type { ServiceDeps } from '../deps.js';
@@ -19,6 +18,7 @@ import { signLink, signOptOut } from '../email/link-token.js';
 import { briefRequest, lookUpPerson } from '../email/request-brief.js';
 import { channelsOf, emailOptedOut } from './channel-settings.js';
 import type { NotificationPayload } from './notification-jobs.js';
+import { policyDocument } from '../policy-document.js';
 
 /** Links live as long as the step's SLA, and never longer than this. */
 export const MAX_LINK_LIFETIME_HOURS = 7 * 24;
@@ -42,9 +42,7 @@ export async function sendApprovalEmails(deps: ServiceDeps, portalId: string, pa
   if (!portal || portal.installState === 'uninstalled' || portal.featureFlag !== 'on' || !channelsOf(portal).email) return;
   const request = await findRequest(deps.db, portalId, payload.requestId);
   if (!request) return;
-  const policy = deps.cache
-    ? await deps.cache.policyDocuments.get(deps.db, portalId, request.policyVersionId)
-    : await policyDocumentById(deps.db, portalId, request.policyVersionId);
+  const policy = await policyDocument(deps, deps.db, portalId, request.policyVersionId);
   if (!policy) throw new Error(`policy version ${request.policyVersionId} is missing`);
   const directory = await deps.crmFor(portal).getDirectory(portal.id);
 

@@ -20,12 +20,12 @@ import type { Crm } from '../../crm/crm.js';
 import { RetryLaterError } from '../../errors.js';
 import { HubSpotApiError } from '../../hubspot/hubspot-errors.js';
 import { closeHubSpotTask, hubspotWrites, recordHubSpotWrite, type HubSpotWrite } from '../../store/hubspot-writes.js';
-import { policyById } from '../../store/policies.js';
 import { findPortal, type Portal } from '../../store/portals.js';
 import { findRequest, type StoredRequest } from '../../store/requests.js';
 import { isoNow, type ServiceDeps } from '../deps.js';
 import { htmlBody, htmlLink, htmlText } from './hubspot-html.js';
 import type { NotificationPayload } from './notification-jobs.js';
+import { policyDocument } from '../policy-document.js';
 
 /** Where a person opens the deal in HubSpot. */
 export const dealLink = (portalId: string, dealId: string) => `https://app.hubspot.com/contacts/${portalId}/record/0-3/${dealId}`;
@@ -45,7 +45,7 @@ export async function writeToHubSpot(deps: ServiceDeps, portalId: string, payloa
   const request = await findRequest(deps.db, portal.id, payload.requestId);
   if (!request) return;
   const crm = deps.crmFor(portal);
-  const policy = (await policyById(deps.db, portal.id, request.policyVersionId))?.document;
+  const policy = await policyDocument(deps, deps.db, portal.id, request.policyVersionId);
   const plans = plan(portal, request, payload, policy ? tellRepBy(policy) : 'task');
   const done = new Set((await hubspotWrites(deps.db, portal.id, request.id)).filter((w) => w.version === payload.version).map((w) => w.item));
   const todo = plans.filter((p) => !done.has(p.item));

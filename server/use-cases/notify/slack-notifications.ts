@@ -8,7 +8,6 @@ import type { Policy } from '../../../src/policy/schema.js';
 import { RetryLaterError } from '../../errors.js';
 import { approvalBlocks, approvalText } from '../../slack/approval-blocks.js';
 import { DEAD_TOKEN_CODES, SlackCallError, type SlackWorkspace } from '../../slack/slack-api.js';
-import { policyDocumentById } from '../../store/policies.js';
 import { findPortal, type Portal } from '../../store/portals.js';
 import { findRequest, type StoredRequest } from '../../store/requests.js';
 import {
@@ -21,6 +20,7 @@ import { approvalMessageView } from '../slack/approval-message-view.js';
 import { openSlackConnection, type SlackConnection } from '../slack/slack-connection.js';
 import { slackRecipientOf } from '../slack/slack-directory.js';
 import type { NotificationPayload } from './notification-jobs.js';
+import { policyDocument } from '../policy-document.js';
 
 /** Slack's answers to chat.update that mean the message is gone for good. */
 const GONE_CODES = new Set(['message_not_found', 'channel_not_found', 'cant_update_message', 'is_archived', 'edit_window_closed']);
@@ -41,9 +41,7 @@ export async function notifySlack(deps: ServiceDeps, portalId: string, payload: 
   if (!connection || !deps.slack) return;
   const request = await findRequest(deps.db, portalId, payload.requestId);
   if (!request) return;
-  const policy = deps.cache
-    ? await deps.cache.policyDocuments.get(deps.db, portalId, request.policyVersionId)
-    : await policyDocumentById(deps.db, portalId, request.policyVersionId);
+  const policy = await policyDocument(deps, deps.db, portalId, request.policyVersionId);
   if (!policy) throw new Error(`policy version ${request.policyVersionId} is missing`);
   const names = namesFrom(await deps.crmFor(portal).getDirectory(portal.id));
   const context: Context = { deps, portal, connection, workspace: deps.slack.api.forToken(connection.botToken), policy, names };

@@ -13,7 +13,6 @@ import type { DbTransaction } from '../../db/database.js';
 import { AppError } from '../../errors.js';
 import { runIdempotent } from '../../store/idempotency.js';
 import { retryOnConflict } from '../../store/retry-on-conflict.js';
-import { policyDocumentById } from '../../store/policies.js';
 import { lockRequestWithPortal, type StoredRequest, type TransitionWrites } from '../../store/requests.js';
 import type { TraceEntry } from '../../store/traces.js';
 import { isoNow, type ServiceDeps } from '../deps.js';
@@ -21,6 +20,7 @@ import { loadPortal, type Viewer } from '../load-facts.js';
 import { namesFrom, presentRequest } from '../present.js';
 import { applyTransition } from './apply-transition.js';
 import { toAppError } from './transition-errors.js';
+import { policyDocument } from '../policy-document.js';
 
 type Answer = { request: RequestView; traceHash: string };
 
@@ -117,9 +117,7 @@ async function actOnRequest(
     if (!result.ok) throw toAppError(result.error);
     const saved = await applyTransition(trx, { id: portal.id, featureFlag: found.portal.featureFlag }, request, result.state, at, decision ? { decision } : {});
     if (input.alsoSave) await input.alsoSave(trx, saved);
-    const policy = deps.cache
-      ? await deps.cache.policyDocuments.get(trx, saved.portalId, saved.policyVersionId)
-      : await policyDocumentById(trx, saved.portalId, saved.policyVersionId);
+    const policy = await policyDocument(deps, trx, saved.portalId, saved.policyVersionId);
     if (!policy) throw new Error(`policy version ${saved.policyVersionId} is missing`);
     // Appended last, with the answer (the chain head is the last lock: see the lock order in store/traces.ts).
     const trace: TraceEntry = {

@@ -13,7 +13,6 @@ import type { Directory } from '../../../src/directory/schema.js';
 import type { Deal } from '../../../src/deal.js';
 import type { NewTask } from '../../crm/crm.js';
 import { hubspotWrites, recordHubSpotWrite } from '../../store/hubspot-writes.js';
-import { policyById } from '../../store/policies.js';
 import { findPortal } from '../../store/portals.js';
 import { findRequest } from '../../store/requests.js';
 import { appendTrace, requestTraceHashes } from '../../store/traces.js';
@@ -25,6 +24,7 @@ import { completeFinishedTasks, dealLink, slaTaskItem } from '../notify/hubspot-
 import { htmlBody } from '../notify/hubspot-html.js';
 import { applyTransition } from '../requests/apply-transition.js';
 import { reminderAt, type SlaTimerPayload } from './sla-timer-jobs.js';
+import { policyDocument } from '../policy-document.js';
 
 
 export async function runSlaTimer(deps: ServiceDeps, portalId: string, { requestId, stepIndex, timer }: SlaTimerPayload): Promise<void> {
@@ -75,7 +75,7 @@ export async function runSlaTimer(deps: ServiceDeps, portalId: string, { request
     return;
   }
 
-  const policy = (await policyById(deps.db, portal.id, request.policyVersionId))?.document;
+  const policy = await policyDocument(deps, deps.db, portal.id, request.policyVersionId);
   const targets = policy ? escalationTargets(policy, request.dealSnapshot, directory, request.requesterEmail) : [];
   const escalated = await deps.db.transaction(async (trx) => {
     const locked = await findRequest(trx, portal.id, requestId, { forUpdate: true });

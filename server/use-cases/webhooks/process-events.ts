@@ -5,7 +5,6 @@ import { z } from 'zod';
 import { dealEventKind } from '../../../src/contract/webhook-events.js';
 import { materialProperties } from '../../../src/lifecycle/assess-change.js';
 import { loadEventFacts, markEventsProcessed, type EventFacts } from '../../store/inbox.js';
-import { policyDocumentById } from '../../store/policies.js';
 import type { Portal } from '../../store/portals.js';
 import { isoNow, type ServiceDeps } from '../deps.js';
 import { onStageChanged } from '../gates/check-stage-change.js';
@@ -14,6 +13,7 @@ import { onDealDeleted } from './deal-deleted.js';
 import { feedDealCache } from './feed-deal-cache.js';
 import { isOwnWrite } from './own-writes.js';
 import { ignoredKind } from './receive-events.js';
+import { policyDocument } from '../policy-document.js';
 
 /** What a `webhook_event` job carries (queued by the inbox as it stores the event). */
 export const WebhookEventJobSchema = z.object({ webhookEventId: z.string().regex(/^\d+$/) });
@@ -86,7 +86,7 @@ async function onPropertyChanged(deps: ServiceDeps, portal: Portal, { event, lat
   // The latest request as read with the batch; a request changed since is read again under its lock below.
   if (!live || !['pending', 'approved', 'auto_approved'].includes(live.state)) return 'no_live_request';
   // Material for the policy version the request was routed with, not whatever is active now.
-  const policy = await policyDocumentById(deps.db, portal.id, live.policyVersionId);
+  const policy = await policyDocument(deps, deps.db, portal.id, live.policyVersionId);
   if (!policy || !materialProperties(policy).includes(property)) return 'not_material';
   // Order does not matter here: the use case reads the deal as it is now, whichever event arrives first.
   const result = await onDealChanged(deps, portal, event.objectId);
