@@ -39,7 +39,7 @@ export class JobWorker {
   #running = false;
   #loop: Promise<void> | undefined;
   #wake: (() => void) | undefined;
-  #lastTick = 0;
+  #lastTick = Number.NEGATIVE_INFINITY; // the first loop ticks at once
   #lastReclaim = Number.NEGATIVE_INFINITY;
 
   constructor(deps: JobDeps, options: WorkerOptions = {}) {
@@ -83,8 +83,9 @@ export class JobWorker {
           await this.#reclaimExpired();
         }
         worked = await this.#work();
-        if (this.#options.onTick && Date.now() - this.#lastTick > 60_000) {
-          this.#lastTick = Date.now();
+        // Pacing only, on the monotonic clock like the reclaim above: what a tick decides about time takes deps.now().
+        if (this.#options.onTick && performance.now() - this.#lastTick > 60_000) {
+          this.#lastTick = performance.now();
           await this.#options.onTick();
         }
       } catch (error) {
