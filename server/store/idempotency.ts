@@ -2,7 +2,7 @@
 // runs and stores its answer in the same transaction as its effects; a repeat returns that answer and acts no more.
 import type { Knex } from 'knex';
 import { AppError } from '../errors.js';
-import { appendTraceAndAnswer, type TraceEntry } from './traces.js';
+import { stageTraceAndAnswer, type TraceEntry } from './traces.js';
 
 export interface IdempotencyScope {
   portalId: string;
@@ -32,8 +32,9 @@ export async function runIdempotent<T>(
   action: (trx: Knex.Transaction) => Promise<{ status: number; body: T }>,
 ): Promise<StoredAnswer<T>>;
 /**
- * As above, for an action whose answer names the trace it appends: the trace goes last (the chain head is the last
- * lock a transaction takes), in one statement with the answer, which gets the trace's hash as `traceHash`.
+ * As above, for an action whose answer names the trace it appends: the trace is appended as the transaction commits
+ * (the chain head is the last lock a transaction takes), and the answer stored with it gets the trace's hash as
+ * `traceHash`; the answer is read back once committed.
  */
 export async function runIdempotent<T extends { traceHash: string }>(
   db: Knex,
@@ -45,19 +46,20 @@ export async function runIdempotent<T>(
   scope: IdempotencyScope,
   action: (trx: Knex.Transaction) => Promise<{ status: number; body: unknown; trace?: TraceEntry }>,
 ): Promise<StoredAnswer<T>> {
-  return db.transaction(async (trx) => {
+  const done = await db.transaction(async (trx) => {
     const replayed = await claimKey<T>(trx, scope);
     if (replayed) return replayed;
     const answer = await action(trx);
     if (answer.trace) {
-      const { traceHash, json } = await appendTraceAndAnswer(trx, answer.trace, scope, { status: answer.status, body: answer.body as object });
-      return { status: answer.status, body: { ...(answer.body as object), traceHash } as T, json, replayed: false };
+      await stageTraceAndAnswer(trx, answer.trace, scope, { status: answer.status, body: answer.body as object });
+      return null;
     }
     const json = JSON.stringify(answer.body);
     await trx('idempotency_keys').where({ portal_id: scope.portalId, key: scope.key })
       .update({ status: answer.status, response: json });
     return { status: answer.status, body: answer.body as T, json, replayed: false };
   });
+  return done ?? { ...await storedAnswer<T>(db, scope), replayed: false };
 }
 
 /** Claims the key for this call, or returns the stored answer of the call that claimed it first. */
@@ -72,7 +74,7 @@ async function claimKey<T>(trx: Knex.Transaction, scope: IdempotencyScope): Prom
 interface StoredKey { user_id: string; operation: string; fingerprint: string; status: number | null; response: string | null }
 
 /** The answer of the call that claimed this key first, which a repeat of it gets again. */
-async function storedAnswer<T>(trx: Knex.Transaction, scope: IdempotencyScope): Promise<StoredAnswer<T>> {
+async function storedAnswer<T>(trx: Knex, scope: IdempotencyScope): Promise<StoredAnswer<T>> {
   const stored = await trx('idempotency_keys').where({ portal_id: scope.portalId, key: scope.key })
     .first<StoredKey | undefined>('user_id', 'operation', 'fingerprint', 'status', 'response');
   if (!stored || stored.status === null || stored.response === null) throw new AppError('conflict', 'this action is already in progress; retry shortly');

@@ -55,34 +55,39 @@ export async function appendTrace(db: Knex, entry: TraceEntry, options: { waitFo
 }
 
 /**
- * Appends an action's trace and stores its idempotent answer, the trace's hash added as `traceHash` after the body's
- * own members, in one statement: the chain head is the last lock a transaction takes (see the order above), and it
- * is held from here to the commit. Returns the answer as stored, byte for byte.
+ * Stages an action's trace and its idempotent answer: as the transaction commits, a deferred trigger
+ * (migrations/20261204008000) appends the trace and stores the answer with the trace's hash added as `traceHash` after
+ * the body's own members. The chain head, the last lock a transaction takes (see the order above), is so taken at the
+ * commit and held only to its end, never across a round trip to this process. The answer is read once committed.
  */
-export async function appendTraceAndAnswer(
+export async function stageTraceAndAnswer(
   trx: Knex.Transaction, entry: TraceEntry, key: { portalId: string; key: string }, answer: { status: number; body: object },
-): Promise<{ traceHash: string; json: string }> {
+): Promise<void> {
   const body = JSON.stringify(answer.body);
   if (!body.startsWith('{"')) throw new Error('an answer with a trace is an object with members of its own');
-  const call = appendCall(entry);
-  const { rows } = await trx.raw<{ rows: { trace_hash: string; response: string | null }[] }>(
-    `WITH appended AS (SELECT trace_hash FROM ${call.sql}),
-       answered AS (
-         UPDATE idempotency_keys SET status = ?, response = left(?, -1) || ',"traceHash":' || to_json((SELECT trace_hash FROM appended))::text || '}'
-         WHERE portal_id = ? AND key = ? RETURNING response)
-     SELECT (SELECT trace_hash FROM appended) AS trace_hash, (SELECT response FROM answered) AS response`,
-    [...call.bindings, answer.status, body, key.portalId, key.key],
-  );
-  const row = rows[0];
-  if (!row?.trace_hash || row.response === null) throw new Error('append_trace or the answer left no row');
-  return { traceHash: row.trace_hash, json: row.response };
+  const record = traceRecord(entry);
+  await trx('trace_staged').insert({
+    portal_id: record.portalId, kind: record.kind, request_id: record.requestId, deal_id: record.dealId, input: record.input,
+    output: record.output, policy_hash: record.policyHash, input_hash: entry.inputHash ?? null, engine_version: record.engineVersion,
+    occurred_at: record.occurredAt, template: canonicalJson(record), answer_key: key.key, answer_status: answer.status, answer_body: body,
+  });
 }
 
-/** The call of append_trace() (migrations/20261127000500) for an entry, with its bindings. */
+/** The call of append_trace() (migrations/20261127000500, 20261204008000) for an entry, with its bindings. */
 function appendCall(entry: TraceEntry): { sql: string; bindings: Knex.RawBinding[] } {
-  const record: TraceRecord = {
+  const record = traceRecord(entry);
+  return {
+    sql: 'append_trace(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    bindings: [record.portalId, record.kind, record.requestId, record.dealId, record.input, record.output, record.policyHash,
+      entry.inputHash ?? null, record.engineVersion, record.occurredAt, canonicalJson(record)],
+  };
+}
+
+/** The record an entry is hashed as, its seq left for append_trace() to place under the chain-head lock. */
+function traceRecord(entry: TraceEntry): TraceRecord {
+  return {
     portalId: entry.portalId,
-    seq: 0, // placed by append_trace() under the chain-head lock
+    seq: 0,
     kind: entry.kind,
     requestId: entry.requestId ?? null,
     dealId: entry.dealId ?? null,
@@ -91,11 +96,6 @@ function appendCall(entry: TraceEntry): { sql: string; bindings: Knex.RawBinding
     policyHash: entry.policyHash ?? null,
     engineVersion: entry.engineVersion,
     occurredAt: entry.occurredAt,
-  };
-  return {
-    sql: 'append_trace(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-    bindings: [record.portalId, record.kind, record.requestId, record.dealId, record.input, record.output, record.policyHash,
-      entry.inputHash ?? null, record.engineVersion, record.occurredAt, canonicalJson(record)],
   };
 }
 
