@@ -91,7 +91,8 @@ const toJob = (row: JobRow): ClaimedJob => ({
 
 /**
  * Claims the due sync jobs of one portal, the one whose oldest is due longest, up to `limit` (one HubSpot batch
- * call), in id order. The picked ids reach the UPDATE as an array, so they are looked up by primary key.
+ * call), oldest first, returned in id order. Both picks walk the due-sync index (ordered by id alone, the portal's
+ * pick walked every job by primary key); the picked ids reach the UPDATE as an array, looked up by primary key.
  */
 export async function claimSyncBatch(db: Knex, claim: Claim, limit = 100): Promise<ClaimedJob[]> {
   const { rows } = await db.raw<{ rows: JobRow[] }>(
@@ -100,7 +101,7 @@ export async function claimSyncBatch(db: Knex, claim: Claim, limit = 100): Promi
        ORDER BY run_at, id LIMIT 1 FOR UPDATE SKIP LOCKED
      ), picked AS (
        SELECT id FROM jobs WHERE state = 'queued' AND kind = 'sync_deal' AND run_at <= ?::timestamptz AND portal_id = (SELECT portal_id FROM portal)
-       ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED
+       ORDER BY run_at, id LIMIT ? FOR UPDATE SKIP LOCKED
      )
      UPDATE jobs SET state = 'running', locked_by = ?, locked_until = ?::timestamptz + (? * interval '1 second'), attempts = attempts + 1
      WHERE id = ANY (ARRAY(SELECT id FROM picked))
