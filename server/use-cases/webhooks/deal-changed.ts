@@ -10,6 +10,7 @@ import { latestRequestForDeal } from '../../store/requests.js';
 import { retryOnConflict } from '../../store/retry-on-conflict.js';
 import { appendTrace, storeDocuments } from '../../store/traces.js';
 import { isoNow, type ServiceDeps } from '../deps.js';
+import { policyDocument } from '../policy-document.js';
 import { applyTransition } from '../requests/apply-transition.js';
 
 export type DealChangeOutcome =
@@ -21,15 +22,17 @@ export type DealChangeOutcome =
 export async function onDealChanged(deps: ServiceDeps, portal: Portal, dealId: string): Promise<DealChangeOutcome> {
   const live = await latestRequestForDeal(deps.db, portal.id, dealId);
   if (!live || (live.state !== 'pending' && live.state !== 'approved' && live.state !== 'auto_approved')) return { kind: 'no_live_request' };
-  const policy = await policyById(deps.db, portal.id, live.policyVersionId);
-  if (!policy) throw new Error(`policy version ${live.policyVersionId} is missing`);
+  const routedWith = await policyDocument(deps, deps.db, portal.id, live.policyVersionId);
+  if (!routedWith) throw new Error(`policy version ${live.policyVersionId} is missing`);
   const crm = deps.crmFor(portal);
-  const [deal, directory] = await Promise.all([crm.getDeal(portal.id, dealId, policyProperties(policy.document)), crm.getDirectory(portal.id)]);
+  const deal = await crm.getDeal(portal.id, dealId, policyProperties(routedWith));
   if (!deal) return { kind: 'deal_missing' };
   // HubSpot also reports a property set to the value it had: when every material property is as it was routed,
-  // there is nothing to assess, and the event's outcome in the inbox is the record of it.
-  if (materialChanges(live.dealSnapshot, deal, policy.document).length === 0) return { kind: 'no_material_change' };
-
+  // there is nothing to assess, and the event's outcome in the inbox is the record of it. Most events end here, so
+  // the directory and the policy's row are read only past this point.
+  if (materialChanges(live.dealSnapshot, deal, routedWith).length === 0) return { kind: 'no_material_change' };
+  const [policy, directory] = await Promise.all([policyById(deps.db, portal.id, live.policyVersionId), crm.getDirectory(portal.id)]);
+  if (!policy) throw new Error(`policy version ${live.policyVersionId} is missing`);
   // The directory is stored before the transaction, in a statement of its own (see the lock order in store/traces.ts).
   const directoryHash = hashJson(directory);
   await storeDocuments(deps.db, [{ kind: 'directory', hash: directoryHash, canonical: canonicalJson(directory) }]);
