@@ -2,6 +2,7 @@
 // the steps and decisions tables mirror it so the inbox and reports can query them, and the unique constraint
 // on decisions makes "one decision per approver per step" hold even if code ever got it wrong.
 import type { Knex } from 'knex';
+import type { SuperAdminsRead } from './super-admins.js';
 import type { ApprovalState } from '../../src/lifecycle/types.js';
 import type { Deal } from '../../src/deal.js';
 import type { Portal } from './portals.js';
@@ -115,16 +116,19 @@ export interface RequestForView {
   syncDeferredUntil: Date | null;
   /** The portal's config_version, read in the same statement (null: no such portal). */
   configVersion: string | null;
+  /** The portal's HubSpot super admins as last read (null: never read); the use case judges their age. */
+  superAdmins: SuperAdminsRead | null;
 }
 
 /**
  * What the card view needs from the approval tables in one statement: the deal's latest request with the decisions
  * delegates made on it, and beside it whether the portal's syncs wait for the next day's budget at the view's instant
- * and the portal's config_version (a row even when the deal has no request).
+ * the portal's config_version and its kept list of super admins (a row even when the deal has no request).
  */
 const LATEST_FOR_VIEW = `
   SELECT (SELECT b.deferred_until FROM portal_budgets b WHERE b.portal_id = ? AND b.deferred_until > ?::timestamptz) AS sync_deferred_until,
     (SELECT po.config_version FROM portals po WHERE po.id = ?) AS config_version,
+    (SELECT json_build_object('emails', s.emails, 'readAt', s.read_at, 'error', s.error) FROM hubspot_super_admins s WHERE s.portal_id = ?) AS super_admins,
     latest.*
   FROM (SELECT 1) AS one LEFT JOIN LATERAL (
     SELECT r.id, r.portal_id, r.deal_id, r.requester_email, r.requester_user_id, r.justification, r.snapshot_hash, r.score,
@@ -136,10 +140,13 @@ const LATEST_FOR_VIEW = `
     ORDER BY r.created_at DESC, r.seq DESC LIMIT 1
   ) AS latest ON true`;
 
-type ViewRow = Omit<RequestRow, 'deal_snapshot' | 'evaluation'> & { sync_deferred_until: Date | null; config_version: string | null; delegated: [number, string, string][] | null; id: string | null };
+type ViewRow = Omit<RequestRow, 'deal_snapshot' | 'evaluation'> & {
+  sync_deferred_until: Date | null; config_version: string | null; super_admins: SuperAdminsRead | null;
+  delegated: [number, string, string][] | null; id: string | null;
+};
 
 export async function latestRequestForView(db: Knex, portalId: string, dealId: string, at: string): Promise<RequestForView> {
-  const { rows } = await db.raw<{ rows: ViewRow[] }>(LATEST_FOR_VIEW, [portalId, at, portalId, portalId, dealId]);
+  const { rows } = await db.raw<{ rows: ViewRow[] }>(LATEST_FOR_VIEW, [portalId, at, portalId, portalId, portalId, dealId]);
   const row = rows[0];
   if (!row) throw new Error('latestRequestForView returned no row');
   return {
@@ -147,6 +154,7 @@ export async function latestRequestForView(db: Knex, portalId: string, dealId: s
     delegatedBy: new Map((row.delegated ?? []).map(([step, approver, onBehalfOf]) => [`${step}:${approver}`, onBehalfOf])),
     syncDeferredUntil: row.sync_deferred_until,
     configVersion: row.config_version === null ? null : String(row.config_version),
+    superAdmins: row.super_admins && { ...row.super_admins, readAt: new Date(row.super_admins.readAt).toISOString() },
   };
 }
 

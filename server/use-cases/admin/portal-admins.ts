@@ -11,17 +11,20 @@ export const SUPER_ADMINS_TTL_MS = 5 * 60_000;
 const FAILED_READ_TTL_MS = 60_000;
 const LAST_GOOD_READ_MS = 60 * 60_000;
 
+/** The kept list when the caller read it already (null: none is kept), to save reading it again. */
+interface KeptSuperAdmins { kept?: SuperAdminsRead | null }
+
 /** Whether this email may administer the app in the portal; HubSpot is asked only about someone the portal does not list. */
-export async function isPortalAdmin(deps: ServiceDeps, portal: Portal, email: string): Promise<boolean> {
+export async function isPortalAdmin(deps: ServiceDeps, portal: Portal, email: string, options: KeptSuperAdmins = {}): Promise<boolean> {
   if (isAdmin(portal, email)) return true;
-  const { emails } = await superAdminsOf(deps, portal);
+  const { emails } = await superAdminsOf(deps, portal, options);
   return emails.includes(normaliseEmail(email));
 }
 
 /** The portal's super admins, as kept, or read again from HubSpot when the copy is too old. */
-export async function superAdminsOf(deps: ServiceDeps, portal: Portal): Promise<SuperAdminsRead> {
+export async function superAdminsOf(deps: ServiceDeps, portal: Portal, options: KeptSuperAdmins = {}): Promise<SuperAdminsRead> {
   const now = deps.now();
-  const kept = await readSuperAdmins(deps.db, portal.id);
+  const kept = options.kept !== undefined ? options.kept : await readSuperAdmins(deps.db, portal.id);
   const age = kept ? now.getTime() - Date.parse(kept.readAt) : Number.POSITIVE_INFINITY;
   if (kept && age >= 0 && age < (kept.error === null ? SUPER_ADMINS_TTL_MS : FAILED_READ_TTL_MS)) return kept;
   try {

@@ -27,7 +27,7 @@ export async function getCardView(deps: ServiceDeps, viewer: Viewer, dealId: str
   const [trace, , admin] = await Promise.all([
     traceEvaluation(deps.db, portal.id, input, output, { dealId, occurredAt: at }, deps.cache?.evaluationTraces),
     candidate && shadowEvaluate(deps.db, deps.logger, { portalId: portal.id, dealId, active: policy, candidate, input, output, wideDeal: facts.wideDeal, source: 'card', at }),
-    isPortalAdmin(deps, portal, viewer.email),
+    isPortalAdmin(deps, portal, viewer.email, { kept: facts.superAdmins }),
   ]);
 
   return presentCardView(facts, { input, output }, trace, { admin });

@@ -1,7 +1,7 @@
 // The first step of the card view: everything it is built from, read once. The portal's configuration comes from
 // the process's cache (checked against the portal's version on every view); the deal from the deal cache when the
 // card's freshness hint allows, else from the CRM (server/cache/deal-cache.ts); the directory from the CRM; the
-// deal's latest request, and the policy it was routed with, from the store.
+// deal's latest request, the policy it was routed with and the portal's kept super admins, from the store.
 import type { Deal } from '../../../src/deal.js';
 import type { Directory } from '../../../src/directory/schema.js';
 import type { Policy } from '../../../src/policy/schema.js';
@@ -13,6 +13,7 @@ import { liveAt, type PortalConfig } from '../../store/portal-config.js';
 import type { PolicyVersion } from '../../store/policies.js';
 import type { Portal } from '../../store/portals.js';
 import { latestRequestForView, type RequestSummary } from '../../store/requests.js';
+import type { SuperAdminsRead } from '../../store/super-admins.js';
 import type { ServiceDeps } from '../deps.js';
 import { noActivePolicy, readDeal, type Viewer } from '../load-facts.js';
 
@@ -39,6 +40,8 @@ export interface CardFacts {
   delegatedBy: Map<string, string>;
   /** Until when the portal's HubSpot syncs wait for its next day's budget. */
   syncDeferredUntil: Date | null;
+  /** The portal's HubSpot super admins as last read, read with the request (null: never read). */
+  superAdmins: SuperAdminsRead | null;
 }
 
 /** The card's hint of the deal's version (its hs_lastmodifieddate, ms), and who is told where the deal was read. */
@@ -76,6 +79,7 @@ export async function loadCardFacts(deps: ServiceDeps, viewer: Viewer, dealId: s
     viewer, dealId, at, portal, policy: activePolicy, candidate, lastRolledBack: config.lastRolledBack,
     deal, wideDeal, directory: mergeDelegations(snapshot, liveAt(config, at)),
     request: latest.request, requestPolicy: requestPolicy ?? activePolicy.document, delegatedBy: latest.delegatedBy, syncDeferredUntil: latest.syncDeferredUntil,
+    superAdmins: latest.superAdmins,
   };
 }
 
