@@ -3,7 +3,7 @@
 // malformed event is kept in quarantine by the same statement.
 import type { Knex } from 'knex';
 import type { ApprovalState } from '../../src/lifecycle/types.js';
-import { STAGE_PROPERTY } from '../../src/deal.js';
+import { STAGE_PROPERTY, type Deal } from '../../src/deal.js';
 import { COALESCE_QUEUED } from './jobs.js';
 import { toPortal, type Portal, type PortalRow } from './portals.js';
 import type { WebhookEvent } from '../../src/contract/webhook-events.js';
@@ -188,7 +188,17 @@ export interface EchoFacts {
 export interface EventFacts extends EchoFacts {
   event: WebhookEventRow;
   portal: Portal | null;
-  latest: { id: string; state: ApprovalState['state']; policyVersionId: string } | null;
+  latest: LatestRequest | null;
+}
+
+/** The deal's latest request as a change to the deal is judged against it. */
+export interface LatestRequest {
+  id: string;
+  state: ApprovalState['state'];
+  policyVersionId: string;
+  rowVersion: number;
+  /** The deal as the request was routed on it. */
+  dealSnapshot: Deal;
 }
 
 /** The facts of many events in one statement (a webhook batch holds about 100); events not stored are left out. */
@@ -196,13 +206,15 @@ export async function loadEventFacts(db: Knex, ids: readonly string[]): Promise<
   if (ids.length === 0) return new Map();
   const { rows } = await db.raw<{ rows: (RawRow & {
     portal: PortalRow | null; synced_properties: Record<string, unknown> | null; synced_at: Date | null;
-    latest_id: string | null; latest_state: ApprovalState['state'] | null; latest_policy_version_id: string | null; rollbacks: Date[];
+    latest_id: string | null; latest_state: ApprovalState['state'] | null; latest_policy_version_id: string | null;
+    latest_row_version: number | null; latest_deal_snapshot: Deal | null; rollbacks: Date[];
   })[] }>(
     `SELECT e.*,
        CASE WHEN p.id IS NULL THEN NULL ELSE jsonb_build_object('id', p.id::text, 'name', p.name, 'install_state', p.install_state,
          'feature_flag', p.feature_flag, 'settings', p.settings, 'installed_by_email', p.installed_by_email) END AS portal,
        s.properties AS synced_properties, s.synced_at,
        r.id AS latest_id, r.state AS latest_state, r.policy_version_id AS latest_policy_version_id,
+       r.row_version AS latest_row_version, r.deal_snapshot AS latest_deal_snapshot,
        ARRAY(SELECT h.occurred_at FROM deal_stage_history h
              WHERE e.property_name = ? AND h.portal_id = e.portal_id AND h.deal_id = e.object_id AND h.source = 'rollback'
                AND h.stage = COALESCE(e.property_value, '')
@@ -210,7 +222,7 @@ export async function loadEventFacts(db: Knex, ids: readonly string[]): Promise<
      FROM webhook_events e
      LEFT JOIN portals p ON p.id = e.portal_id
      LEFT JOIN synced_properties s ON s.portal_id = e.portal_id AND s.deal_id = e.object_id
-     LEFT JOIN LATERAL (SELECT a.id, a.state, a.policy_version_id FROM approval_requests a
+     LEFT JOIN LATERAL (SELECT a.id, a.state, a.policy_version_id, a.row_version, a.deal_snapshot FROM approval_requests a
                         WHERE a.portal_id = e.portal_id AND a.deal_id = e.object_id
                         ORDER BY a.created_at DESC, a.seq DESC LIMIT 1) r ON true
      WHERE e.id = ANY (?::bigint[])`,
@@ -219,7 +231,10 @@ export async function loadEventFacts(db: Knex, ids: readonly string[]): Promise<
   return new Map(rows.map((row) => [String(row.id), {
     event: toRow(row),
     portal: row.portal ? toPortal(row.portal) : null,
-    latest: row.latest_id === null ? null : { id: row.latest_id, state: row.latest_state!, policyVersionId: String(row.latest_policy_version_id) },
+    latest: row.latest_id === null ? null : {
+      id: row.latest_id, state: row.latest_state!, policyVersionId: String(row.latest_policy_version_id),
+      rowVersion: row.latest_row_version!, dealSnapshot: row.latest_deal_snapshot!,
+    },
     rollbacks: row.rollbacks,
     synced: row.synced_properties === null ? null : { properties: row.synced_properties, syncedAt: row.synced_at! },
   }]));

@@ -7,6 +7,8 @@ import { JobWorker } from '../../server/jobs/worker.js';
 import { decideOnRequest } from '../../server/use-cases/requests/act-on-request.js';
 import { requestApproval } from '../../server/use-cases/requests/request-approval.js';
 import { latestRequestForDeal } from '../../server/store/requests.js';
+import { findPortal } from '../../server/store/portals.js';
+import { onDealChanged } from '../../server/use-cases/webhooks/deal-changed.js';
 import { processWebhookEvents } from '../../server/use-cases/webhooks/process-events.js';
 import { MAX_FIELD_DEPTH } from '../../src/contract/webhook-events.js';
 import { buildTestApp } from '../support/app.js';
@@ -237,6 +239,21 @@ describe('webhook events: material changes', () => {
     expect((await latestRequestForDeal(deps.db, portal.portalId, dealId))?.state).toBe('invalidated');
     const traces = await deps.db('traces').where({ portal_id: portal.portalId, kind: 'change_assessment', deal_id: dealId }).count<{ count: string }[]>('* as count');
     expect(traces).toEqual([{ count: '1' }]);
+  });
+
+  it('assesses a material change against the request as it stands, when a decision moved it after the change was read', async () => {
+    const { deps } = buildWebhookApp(database().db);
+    const portal = await seedPortal(database().db);
+    const dealId = await seedDeal(portal, { discount_percent: '20' });
+    const { body: { request: opened } } = await requestApproval(deps, portal.as('noah'), { dealId, justification: 'Competitive deal', idempotencyKey: idempotencyKey() });
+    // A webhook batch reads the deal's request with its events; an approval lands before the event is processed.
+    const asRead = await latestRequestForDeal(deps.db, portal.portalId, dealId);
+    await decideOnRequest(deps, portal.as('ben'), { requestId: opened.id, verdict: 'approve', idempotencyKey: idempotencyKey() });
+    await portal.crm.updateDeal(portal.portalId, dealId, { discount_percent: '30' });
+
+    const outcome = await onDealChanged(deps, (await findPortal(deps.db, portal.portalId))!, dealId, asRead);
+    expect(outcome).toMatchObject({ kind: 'assessed', invalidated: true });
+    expect((await latestRequestForDeal(deps.db, portal.portalId, dealId))?.state).toBe('invalidated');
   });
 
   it('a material property reported at the value it was routed with is not assessed and leaves no trace; a different value is', async () => {

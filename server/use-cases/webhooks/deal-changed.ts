@@ -6,6 +6,7 @@ import { invalidate } from '../../../src/lifecycle/close.js';
 import { policyProperties } from '../../../src/policy/policy-properties.js';
 import { policyById } from '../../store/policies.js';
 import type { Portal } from '../../store/portals.js';
+import type { LatestRequest } from '../../store/inbox.js';
 import { latestRequestForDeal } from '../../store/requests.js';
 import { retryOnConflict } from '../../store/retry-on-conflict.js';
 import { appendTrace, storeDocuments } from '../../store/traces.js';
@@ -19,9 +20,13 @@ export type DealChangeOutcome =
   | { kind: 'no_material_change' }
   | { kind: 'assessed'; requestId: string; assessment: ChangeAssessment; invalidated: boolean; traceHash: string };
 
-export async function onDealChanged(deps: ServiceDeps, portal: Portal, dealId: string): Promise<DealChangeOutcome> {
-  const live = await latestRequestForDeal(deps.db, portal.id, dealId);
-  if (!live || (live.state !== 'pending' && live.state !== 'approved' && live.state !== 'auto_approved')) return { kind: 'no_live_request' };
+/**
+ * `known` is the deal's latest request when the caller read it already (a webhook batch reads every deal's with its
+ * events); it is checked again under the request's lock before anything is written.
+ */
+export async function onDealChanged(deps: ServiceDeps, portal: Portal, dealId: string, known?: LatestRequest | null): Promise<DealChangeOutcome> {
+  const live = known !== undefined ? known : await latestRequestForDeal(deps.db, portal.id, dealId);
+  if (!live || !isLive(live.state)) return { kind: 'no_live_request' };
   const routedWith = await policyDocument(deps, deps.db, portal.id, live.policyVersionId);
   if (!routedWith) throw new Error(`policy version ${live.policyVersionId} is missing`);
   const crm = deps.crmFor(portal);
@@ -38,10 +43,9 @@ export async function onDealChanged(deps: ServiceDeps, portal: Portal, dealId: s
   await storeDocuments(deps.db, [{ kind: 'directory', hash: directoryHash, canonical: canonicalJson(directory) }]);
   return retryOnConflict(() => deps.db.transaction(async (trx) => {
     const request = await latestRequestForDeal(trx, portal.id, dealId, { forUpdate: true });
-    if (!request || request.id !== live.id || request.rowVersion !== live.rowVersion) {
-      // Something else moved the request meanwhile; assess the newest state on the next change.
-      return { kind: 'no_live_request' } as const;
-    }
+    // A decision may have moved the request since it was read: the change is assessed against the request as it
+    // stands now (its snapshot and policy version are the request's own and never move), unless it is closed.
+    if (!request || request.id !== live.id || !isLive(request.state)) return { kind: 'no_live_request' } as const;
     const at = isoNow(deps);
     const requester = request.lifecycle.requester;
     const assessment = assessChange({ deal: request.dealSnapshot, score: request.score, routeId: request.routeId, requester }, deal, policy.document, directory);
@@ -66,3 +70,6 @@ export async function onDealChanged(deps: ServiceDeps, portal: Portal, dealId: s
     return { kind: 'assessed', requestId: request.id, assessment, invalidated, traceHash: trace.hash } as const;
   }));
 }
+
+/** A request a change can still invalidate. */
+const isLive = (state: string): boolean => state === 'pending' || state === 'approved' || state === 'auto_approved';

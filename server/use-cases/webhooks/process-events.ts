@@ -83,13 +83,13 @@ async function processEvent(deps: ServiceDeps, facts: EventFacts): Promise<strin
 }
 
 async function onPropertyChanged(deps: ServiceDeps, portal: Portal, { event, latest: live }: EventFacts, property: string): Promise<string> {
-  // The latest request as read with the batch; a request changed since is read again under its lock below.
+  // The latest request as read with the batch; a request changed since is found under its lock in onDealChanged.
   if (!live || !['pending', 'approved', 'auto_approved'].includes(live.state)) return 'no_live_request';
   // Material for the policy version the request was routed with, not whatever is active now.
   const policy = await policyDocument(deps, deps.db, portal.id, live.policyVersionId);
   if (!policy || !materialProperties(policy).includes(property)) return 'not_material';
   // Order does not matter here: the use case reads the deal as it is now, whichever event arrives first.
-  const result = await onDealChanged(deps, portal, event.objectId);
+  const result = await onDealChanged(deps, portal, event.objectId, live);
   if (result.kind !== 'assessed') return result.kind;
   return result.invalidated ? 'invalidated' : 'approval_stands';
 }
