@@ -45,6 +45,11 @@ export function hashPolicy(policy: Policy): string {
   return cachedHash(policy);
 }
 
+/** The directory's hash as an evaluation's input hash names it (cached per object, as a policy's is). */
+export function hashDirectory(directory: Directory): string {
+  return cachedHash(directory);
+}
+
 /** The hash that names an evaluation's input. The core is pure, so equal hashes mean equal outputs. */
 export function inputHashOf(input: EvaluationInput): string {
   return hashJson({ deal: input.deal, directory: cachedHash(input.directory), policy: cachedHash(input.policy), requester: input.requester ?? null, at: input.at ?? null });

@@ -2,8 +2,8 @@
 // evaluation whose input was traced before reuses that trace row instead of writing another.
 import type { EvaluationTraceCache } from '../cache/evaluation-traces.js';
 import type { Db } from '../db/database.js';
-import { canonicalJson, hashJson } from '../../src/hash.js';
-import type { EvaluationInput, EvaluationOutput } from '../../src/evaluate.js';
+import { canonicalJson } from '../../src/hash.js';
+import { hashDirectory, type EvaluationInput, type EvaluationOutput } from '../../src/evaluate.js';
 import { appendTrace, findEvaluationTrace, storeDocuments, type AppendedTrace, type TraceEntry } from '../store/traces.js';
 
 /** What an evaluation trace row stores as its input: the deal and requester in full, documents by hash. */
@@ -35,7 +35,7 @@ export async function traceEvaluation(
   // is held while that statement runs and commits, never across a round trip to this process. A preview decides
   // nothing, so its commit need not wait for the disk: WAL is written in order, so the next synchronous commit (any
   // decision) flushes it too, and a crash can only lose the newest previews, never leave a gap in the chain.
-  return appendTrace(db, await newEvaluationEntry(db, portalId, input, output, context), { waitForDisk: false });
+  return appendTrace(db, await newEvaluationEntry(db, portalId, input, output, context, kept), { waitForDisk: false });
 }
 
 /**
@@ -61,13 +61,17 @@ async function newEvaluationEntry(
   input: EvaluationInput,
   output: EvaluationOutput,
   context: { dealId: string; requestId?: string | null; occurredAt: string },
+  kept?: EvaluationTraceCache,
 ): Promise<TraceEntry> {
-  const directoryCanonical = canonicalJson(input.directory);
-  const directoryHash = hashJson(input.directory);
-  await storeDocuments(db, [
-    { kind: 'policy', hash: output.policyHash, canonical: canonicalJson(input.policy) },
-    { kind: 'directory', hash: directoryHash, canonical: directoryCanonical },
-  ]);
+  const directoryHash = hashDirectory(input.directory);
+  const documents = [
+    { kind: 'policy' as const, hash: output.policyHash, value: input.policy },
+    { kind: 'directory' as const, hash: directoryHash, value: input.directory },
+  ].filter(({ hash }) => !kept?.documentStored(hash));
+  if (documents.length > 0) {
+    await storeDocuments(db, documents.map(({ kind, hash, value }) => ({ kind, hash, canonical: canonicalJson(value) })));
+    for (const { hash } of documents) kept?.keepDocument(hash);
+  }
   const traceInput: EvaluationTraceInput = {
     deal: input.deal,
     policyHash: output.policyHash,
