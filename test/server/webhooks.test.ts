@@ -256,18 +256,21 @@ describe('webhook events: material changes', () => {
     expect((await latestRequestForDeal(deps.db, portal.portalId, dealId))?.state).toBe('invalidated');
   });
 
-  it('a material property reported at the value it was routed with is not assessed and leaves no trace; a different value is', async () => {
-    const { app, clock, deps } = buildWebhookApp(database().db);
+  it('a material property reported at the value it was routed with is not assessed, read or traced; a different value is', async () => {
+    const { app, clock, crm, deps } = buildWebhookApp(database().db);
     const portal = await seedPortal(database().db);
     const dealId = await seedDeal(portal, { discount_percent: '20' });
     await requestApproval(deps, portal.as('noah'), { dealId, justification: 'Competitive deal', idempotencyKey: idempotencyKey() });
     const assessments = async () => (await deps.db('traces').where({ portal_id: portal.portalId, kind: 'change_assessment', deal_id: dealId }).count<{ count: string }[]>('* as count'))[0]?.count;
+    const dealReads = vi.spyOn(crm, 'getDeal');
 
     // Set to what it already was (an import or an API write of the same value): HubSpot still reports it.
     await postWebhook(app, clock, [propertyChange(portal.portalId, dealId, 'discount_percent', '20', minutesAfter(clock, 1))]).expect(200);
     await drainJobs(deps, portal.portalId);
     expect(await outcomes(deps.db, portal.portalId)).toEqual(['no_material_change']);
     expect(await assessments()).toBe('0');
+    // The event says all there is to know: the deal is not read (in a HubSpot portal, a call saved from its budget).
+    expect(dealReads).toHaveBeenCalledTimes(0);
 
     // A different value is a material change: assessed and traced (here the score rises, so it is invalidated).
     await portal.crm.updateDeal(portal.portalId, dealId, { discount_percent: '30' });
@@ -275,6 +278,7 @@ describe('webhook events: material changes', () => {
     await drainJobs(deps, portal.portalId);
     expect(await outcomes(deps.db, portal.portalId)).toEqual(['no_material_change', 'invalidated']);
     expect(await assessments()).toBe('1');
+    expect(dealReads).toHaveBeenCalledTimes(1);
   });
 
   it('ignores a change that our own app made (HubSpot names our app as the source)', async () => {

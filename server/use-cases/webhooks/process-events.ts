@@ -3,7 +3,8 @@
 // pending request. Then the batch keeps the deal cache warm (feed-deal-cache.ts).
 import { z } from 'zod';
 import { dealEventKind } from '../../../src/contract/webhook-events.js';
-import { materialProperties } from '../../../src/lifecycle/assess-change.js';
+import type { Deal } from '../../../src/deal.js';
+import { materialChanges, materialProperties } from '../../../src/lifecycle/assess-change.js';
 import { loadEventFacts, markEventsProcessed, type EventFacts } from '../../store/inbox.js';
 import type { Portal } from '../../store/portals.js';
 import { isoNow, type ServiceDeps } from '../deps.js';
@@ -88,8 +89,16 @@ async function onPropertyChanged(deps: ServiceDeps, portal: Portal, { event, lat
   // Material for the policy version the request was routed with, not whatever is active now.
   const policy = await policyDocument(deps, deps.db, portal.id, live.policyVersionId);
   if (!policy || !materialProperties(policy).includes(property)) return 'not_material';
+  // An event reports one property's new value. One that is the value the request was routed on changes nothing (HubSpot
+  // reports a property set to the value it had, and echoes our own writes), so the deal is not read for it: a change
+  // to another property comes in an event of its own, and a later value of this one in another event.
+  if (event.propertyValue !== null && materialChanges(live.dealSnapshot, withValue(live.dealSnapshot, property, event.propertyValue), policy).length === 0) {
+    return 'no_material_change';
+  }
   // Order does not matter here: the use case reads the deal as it is now, whichever event arrives first.
   const result = await onDealChanged(deps, portal, event.objectId, live);
   if (result.kind !== 'assessed') return result.kind;
   return result.invalidated ? 'invalidated' : 'approval_stands';
 }
+
+const withValue = (deal: Deal, property: string, value: string): Deal => ({ ...deal, properties: { ...deal.properties, [property]: value } });
