@@ -47,7 +47,8 @@ export async function writeToHubSpot(deps: ServiceDeps, portalId: string, payloa
   const crm = deps.crmFor(portal);
   const policy = await policyDocument(deps, deps.db, portal.id, request.policyVersionId);
   const plans = plan(portal, request, payload, policy ? tellRepBy(policy) : 'task');
-  const done = new Set((await hubspotWrites(deps.db, portal.id, request.id)).filter((w) => w.version === payload.version).map((w) => w.item));
+  const recorded = await hubspotWrites(deps.db, portal.id, request.id);
+  const done = new Set(recorded.filter((w) => w.version === payload.version).map((w) => w.item));
   const todo = plans.filter((p) => !done.has(p.item));
 
   let owners: Map<string, string> | null = null;
@@ -68,7 +69,8 @@ export async function writeToHubSpot(deps: ServiceDeps, portalId: string, payloa
         version: payload.version, item, objectType: 'task', crmId: taskId, stepId: write.stepId || null, approver: write.approver,
       }, isoNow(deps));
     }
-    await closeFinishedTasks(deps, crm, request);
+    // Tasks written just now are for approvers the request waits on, so the writes recorded before are all it may close.
+    await closeFinishedTasks(deps, crm, request, recorded);
   } catch (error) {
     // A rate limit is HubSpot's answer, not the job's fault: wait it out without spending an attempt.
     if (error instanceof HubSpotApiError && error.hubspotStatus === 429) {
@@ -99,8 +101,8 @@ export async function completeFinishedTasks(deps: ServiceDeps, crm: Crm, portalI
   if (request) await closeFinishedTasks(deps, crm, request);
 }
 
-async function closeFinishedTasks(deps: ServiceDeps, crm: Crm, request: StoredRequest): Promise<void> {
-  const open = (await hubspotWrites(deps.db, request.portalId, request.id))
+async function closeFinishedTasks(deps: ServiceDeps, crm: Crm, request: StoredRequest, recorded?: readonly HubSpotWrite[]): Promise<void> {
+  const open = (recorded ?? await hubspotWrites(deps.db, request.portalId, request.id))
     .filter((w): w is HubSpotWrite & { stepId: string; approver: string } => w.objectType === 'task' && w.closedAt === null && w.stepId !== null && w.approver !== null);
   for (const task of open) {
     if (stillOpen(request, task)) continue;
