@@ -7,7 +7,9 @@ import type { Policy } from '../../src/policy/schema.js';
 import type { Crm } from '../crm/crm.js';
 import { AppError } from '../errors.js';
 import { withDelegations } from '../store/delegations.js';
+import type { Caches } from '../cache/caches.js';
 import { activePolicy, type PolicyVersion } from '../store/policies.js';
+import type { PortalConfig } from '../store/portal-config.js';
 import { findPortal, type Portal } from '../store/portals.js';
 import { isoNow, type ServiceDeps } from './deps.js';
 
@@ -15,6 +17,29 @@ export interface Viewer {
   portalId: string;
   userId: string;
   email: string;
+}
+
+/**
+ * The portal and its people, from this process's copy of the portal's configuration (checked by one read of its
+ * version): the demo portal's people are rows of our database that the version covers; a HubSpot portal's directory
+ * is kept by the CRM adapter for a short while. Without caches, both are read.
+ */
+export async function loadPortalAndDirectory(deps: ServiceDeps, portalId: string): Promise<{ portal: Portal; directory: Directory }> {
+  if (!deps.cache) {
+    const portal = await loadPortal(deps, portalId);
+    return { portal, directory: await deps.crmFor(portal).getDirectory(portal.id) };
+  }
+  const config = await deps.cache.portalConfigs.current(deps.db, portalId, isoNow(deps));
+  if (!config || config.portal.installState === 'uninstalled') throw new AppError('not_found', 'approval-router is not installed in this portal');
+  return { portal: config.portal, directory: await portalDirectory(deps, deps.cache, config) };
+}
+
+/** The portal's directory as the CRM has it (see loadPortalAndDirectory for where it is kept). */
+export function portalDirectory(deps: ServiceDeps, cache: Caches, config: PortalConfig): Promise<Directory> {
+  const crm = deps.crmFor(config.portal);
+  return config.portal.installState === 'demo'
+    ? cache.portalConfigs.localDirectory(config, () => crm.getDirectory(config.portal.id))
+    : crm.getDirectory(config.portal.id);
 }
 
 export async function loadPortal(deps: ServiceDeps, portalId: string): Promise<Portal> {

@@ -15,7 +15,7 @@ import type { Portal } from '../../store/portals.js';
 import { latestRequestForView, type RequestSummary } from '../../store/requests.js';
 import type { SuperAdminsRead } from '../../store/super-admins.js';
 import type { ServiceDeps } from '../deps.js';
-import { noActivePolicy, readDeal, type Viewer } from '../load-facts.js';
+import { noActivePolicy, portalDirectory, readDeal, type Viewer } from '../load-facts.js';
 
 export interface CardFacts {
   viewer: Viewer;
@@ -90,11 +90,7 @@ async function readCrmFacts(deps: ServiceDeps, cache: Caches, config: PortalConf
   const { portal, policy, candidate } = config;
   const crm = deps.crmFor(portal);
   const deals = cachedDealReader(deps.db, crm, { hintMs: freshness.dealModifiedAtMs ?? null, at, ...(freshness.onDealRead ? { onRead: freshness.onDealRead } : {}) });
-  // The demo portal's people are rows of our database, covered by its configuration version; HubSpot's directory
-  // is kept by the CRM adapter for a short while (HubSpot is its source).
-  const directory = portal.installState === 'demo'
-    ? cache.portalConfigs.localDirectory(config, () => crm.getDirectory(portal.id))
-    : crm.getDirectory(portal.id);
+  const directory = portalDirectory(deps, cache, config);
   const [{ deal, wideDeal }, snapshot] = await Promise.all([readDeal(deals, portal.id, dealId, policy!.document, candidate?.document ?? null), directory]);
   return { deal, wideDeal, snapshot };
 }

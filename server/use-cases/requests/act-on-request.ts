@@ -16,7 +16,7 @@ import { retryOnConflict } from '../../store/retry-on-conflict.js';
 import { lockRequestWithPortal, type StoredRequest, type TransitionWrites } from '../../store/requests.js';
 import type { TraceEntry } from '../../store/traces.js';
 import { isoNow, type ServiceDeps } from '../deps.js';
-import { loadPortal, type Viewer } from '../load-facts.js';
+import { loadPortalAndDirectory, type Viewer } from '../load-facts.js';
 import { namesFrom, presentRequest } from '../present.js';
 import { applyTransition } from './apply-transition.js';
 import { toAppError } from './transition-errors.js';
@@ -98,11 +98,11 @@ async function actOnRequest(
 ) {
   // This process's copy of the portal when it keeps one (card views keep it): its install state and flag are
   // checked again under the request's lock below, so a copy made stale by a change elsewhere decides nothing.
-  const portal = await loadPortal(deps, viewer.portalId);
+  // Names for the answer come from the directory, read before any lock is taken (it may be a network call).
+  const { portal, directory } = await loadPortalAndDirectory(deps, viewer.portalId);
   if (portal.featureFlag === 'off') throw new AppError('forbidden', TURNED_OFF);
   const scope = { portalId: portal.id, key: input.idempotencyKey, userId: viewer.userId, operation: input.operation, fingerprint: input.fingerprint };
-  // Names for the answer come from the directory, read before any lock is taken (it may be a network call).
-  const names = namesFrom(await deps.crmFor(portal).getDirectory(portal.id));
+  const names = namesFrom(directory);
   return retryOnConflict(() => runIdempotent<Answer>(deps.db, scope, async (trx) => {
     const found = await lockRequestWithPortal(trx, portal.id, input.requestId);
     if (!found) throw new AppError('not_found', `request ${input.requestId} was not found in this portal`);
