@@ -94,7 +94,7 @@ describe('Slack approval messages', () => {
   it('go to each approver of a step that starts, once, with the deal summary and the buttons', async () => {
     const { db, portal, deps, clock, open, drain, fake } = await setup();
     const { requestId } = await open();
-    expect(await drain()).toEqual(['notify', 'notify_slack']);
+    expect(await drain()).toEqual(['notify_slack']);
     const posts = fake.of('chat.postMessage');
     expect(posts.map((p) => p.args.channel)).toContain(dmOf(BEN));
     expect(fake.of('users.lookupByEmail').map((c) => c.args.email)).toContain(BEN);
@@ -122,7 +122,7 @@ describe('Slack approval messages', () => {
     slack?.done();
     const off = await setup({ slackChannel: false });
     await off.open();
-    expect(await off.drain()).toEqual(['notify']);
+    expect(await off.drain()).toEqual([]);
     expect(off.fake.of('chat.postMessage')).toEqual([]);
   });
 });

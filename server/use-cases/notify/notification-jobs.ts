@@ -1,7 +1,8 @@
-// Telling people: every change of a request is one `notify` job, enqueued with the change (use-cases/requests/
-// apply-transition.ts). It carries the lifecycle events the change added, and fans out to one job per channel the
-// portal uses, each keyed by the request and its row version, so a channel's retries never repeat another's work
-// and no change is told twice. Nothing is told in shadow mode: the jobs follow the portal's flag.
+// Telling people: a change of a request enqueues, with the change (use-cases/requests/apply-transition.ts), one job
+// for each channel the portal uses that has something to tell of it. Each carries the lifecycle events the change
+// added and is keyed by the request and its row version, so a channel's retries never repeat another's work and no
+// change is told twice. Nothing is told in shadow mode: the jobs follow the portal's flag. Each channel's job reads
+// the portal again as it runs, so a channel turned off meanwhile sends nothing.
 import { z } from 'zod';
 import type { ApprovalEvent, ApprovalState } from '../../../src/lifecycle/types.js';
 import { enqueueJobs, type JobKind, type NewJob } from '../../store/jobs.js';
@@ -17,7 +18,7 @@ const EventSchema = z.object({
   detail: z.string().nullable(),
 });
 
-/** What a `notify` job and each channel's job carry. */
+/** What each channel's job carries (and a `notify` job, which fans out to them). */
 export const NotificationPayloadSchema = z.object({
   requestId: z.string(),
   dealId: z.string(),
@@ -28,38 +29,44 @@ export const NotificationPayloadSchema = z.object({
 });
 export type NotificationPayload = Omit<z.infer<typeof NotificationPayloadSchema>, 'events'> & { events: ApprovalEvent[] };
 
-/** The `notify` job of a change from `before` (null for a new request) to `after`; null where nothing is told. */
-export function notificationJob(
-  portal: Pick<Portal, 'id' | 'featureFlag'>,
+/** The jobs that tell of a change from `before` (null for a new request) to `after`; none where nothing is told. */
+export function notificationJobs(
+  portal: Pick<Portal, 'id' | 'featureFlag' | 'settings'>,
   before: ApprovalState | null,
   after: { id: string; dealId: string; rowVersion: number; lifecycle: ApprovalState },
-): NewJob | null {
-  if (portal.featureFlag !== 'on') return null;
+): NewJob[] {
+  if (portal.featureFlag !== 'on') return [];
   const events = after.lifecycle.history.slice(before?.history.length ?? 0);
-  if (events.length === 0) return null;
-  const payload: NotificationPayload = { requestId: after.id, dealId: after.dealId, version: after.rowVersion, events };
-  return { portalId: portal.id, kind: 'notify', key: `${after.id}:${after.rowVersion}`, payload };
+  if (events.length === 0) return [];
+  return channelJobs(portal, { requestId: after.id, dealId: after.dealId, version: after.rowVersion, events });
 }
 
-/** A channel: the job kind that carries a change to it, and whether a portal uses it. */
+/** A channel: the job kind that carries a change to it, whether a portal uses it, and whether a change concerns it. */
 interface Channel {
   kind: JobKind;
-  usedBy: (portal: Portal) => boolean;
+  usedBy: (portal: Pick<Portal, 'settings'>) => boolean;
+  tells: (events: readonly ApprovalEvent[]) => boolean;
 }
 
 /** The channels a change is told on, each a job kind with its own handler (server/jobs/handlers.ts). */
 const CHANNELS: readonly Channel[] = [
-  { kind: 'hubspot_notify', usedBy: (portal) => channelsOf(portal).tasks },
-  { kind: 'notify_email', usedBy: (portal) => channelsOf(portal).email },
-  // On where the portal turned Slack on; the job finds nothing to do while no workspace is connected.
-  { kind: 'notify_slack', usedBy: (portal) => channelsOf(portal).slack },
+  // Notes for every change; tasks opened as a step starts, completed as it closes.
+  { kind: 'hubspot_notify', usedBy: (portal) => channelsOf(portal).tasks, tells: () => true },
+  // An email asks the approvers of a step that starts.
+  { kind: 'notify_email', usedBy: (portal) => channelsOf(portal).email, tells: (events) => events.some((event) => event.type === 'step_started') },
+  // Messages to a starting step's approvers, and every change refreshes the messages posted. On where the portal
+  // turned Slack on; the job finds nothing to do while no workspace is connected.
+  { kind: 'notify_slack', usedBy: (portal) => channelsOf(portal).slack, tells: () => true },
 ];
 
-/** The `notify` job: one job for each channel the portal uses now, the change's payload unchanged. */
+function channelJobs(portal: Pick<Portal, 'id' | 'settings'>, payload: NotificationPayload): NewJob[] {
+  return CHANNELS.filter((channel) => channel.usedBy(portal) && channel.tells(payload.events))
+    .map((channel): NewJob => ({ portalId: portal.id, kind: channel.kind, key: `${payload.requestId}:${payload.version}`, payload }));
+}
+
+/** A `notify` job, the change's payload for the channels to fan out to as the portal stands now (see channelJobs). */
 export async function fanOutNotification(deps: ServiceDeps, portalId: string, payload: NotificationPayload): Promise<void> {
   const portal = await findPortal(deps.db, portalId);
   if (!portal || portal.installState === 'uninstalled' || portal.featureFlag !== 'on') return;
-  const jobs = CHANNELS.filter((channel) => channel.usedBy(portal))
-    .map((channel): NewJob => ({ portalId, kind: channel.kind, key: `${payload.requestId}:${payload.version}`, payload }));
-  await enqueueJobs(deps.db, jobs, isoNow(deps));
+  await enqueueJobs(deps.db, channelJobs(portal, payload), isoNow(deps));
 }

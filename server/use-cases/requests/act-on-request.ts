@@ -115,7 +115,7 @@ async function actOnRequest(
     const at = isoNow(deps);
     const { result, command, decision } = act(request, at);
     if (!result.ok) throw toAppError(result.error);
-    const saved = await applyTransition(trx, { id: portal.id, featureFlag: found.portal.featureFlag }, request, result.state, at, decision ? { decision } : {});
+    const saved = await applyTransition(trx, { id: portal.id, featureFlag: found.portal.featureFlag, settings: portal.settings }, request, result.state, at, decision ? { decision } : {});
     if (input.alsoSave) await input.alsoSave(trx, saved);
     const policy = await policyDocument(deps, trx, saved.portalId, saved.policyVersionId);
     if (!policy) throw new Error(`policy version ${saved.policyVersionId} is missing`);

@@ -6,18 +6,17 @@ import type { ApprovalState } from '../../../src/lifecycle/types.js';
 import { enqueueJobs, type NewJob } from '../../store/jobs.js';
 import type { Portal } from '../../store/portals.js';
 import { saveTransition, type StoredRequest, type TransitionWrites } from '../../store/requests.js';
-import { notificationJob } from '../notify/notification-jobs.js';
+import { notificationJobs } from '../notify/notification-jobs.js';
 import { slaTimerJobs } from '../sla/sla-timer-jobs.js';
 import { dealSyncJob } from '../sync/deal-sync.js';
 
 type RequestState = Pick<StoredRequest, 'id' | 'portalId' | 'dealId' | 'score' | 'routeId' | 'rowVersion' | 'lifecycle'>;
 
 /** The jobs a request causes as it goes from `before` (null for a new request) to `after`. */
-export function transitionJobs(portal: Pick<Portal, 'id' | 'featureFlag'>, before: RequestState | null, after: RequestState): NewJob[] {
+export function transitionJobs(portal: Pick<Portal, 'id' | 'featureFlag' | 'settings'>, before: RequestState | null, after: RequestState): NewJob[] {
   const sync = dealSyncJob(portal, { id: after.id, dealId: after.dealId, version: after.rowVersion, score: after.score, routeId: after.routeId, lifecycle: after.lifecycle });
-  const notify = notificationJob(portal, before?.lifecycle ?? null, after);
   const stepStarts = after.lifecycle.currentStep !== (before?.lifecycle.currentStep ?? null);
-  return [...(sync ? [sync] : []), ...(notify ? [notify] : []), ...(stepStarts ? slaTimerJobs(after.portalId, after.id, after.lifecycle) : [])];
+  return [...(sync ? [sync] : []), ...notificationJobs(portal, before?.lifecycle ?? null, after), ...(stepStarts ? slaTimerJobs(after.portalId, after.id, after.lifecycle) : [])];
 }
 
 /**
@@ -25,7 +24,7 @@ export function transitionJobs(portal: Pick<Portal, 'id' | 'featureFlag'>, befor
  * the lock order of store/traces.ts). Returns the request as saved.
  */
 export async function applyTransition(
-  trx: DbTransaction, portal: Pick<Portal, 'id' | 'featureFlag'>, request: StoredRequest, next: ApprovalState, at: string, writes: TransitionWrites = {},
+  trx: DbTransaction, portal: Pick<Portal, 'id' | 'featureFlag' | 'settings'>, request: StoredRequest, next: ApprovalState, at: string, writes: TransitionWrites = {},
 ): Promise<StoredRequest> {
   const rowVersion = await saveTransition(trx, request, next, at, writes);
   const saved: StoredRequest = { ...request, lifecycle: next, state: next.state, rowVersion, closedAt: next.closedAt };

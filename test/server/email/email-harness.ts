@@ -21,7 +21,7 @@ export function emailDepsFor(sink: SmtpSink, baseUrl = TEST_BASE_URL): EmailDeps
   return { mailer, linkKeys: [LINK_KEY], baseUrl };
 }
 
-const NOTIFY_KINDS = ['notify', 'notify_email'] as const satisfies readonly JobKind[];
+const NOTIFY_KINDS = ['notify_email'] as const satisfies readonly JobKind[];
 
 interface JobRow { id: string; portal_id: string; kind: JobKind; key: string; payload: unknown; attempts: number; run_at: Date }
 

@@ -162,7 +162,7 @@ describe('one-click email links', () => {
     const bella = linksFor(sink, BELLA);
     await openAndSubmit(setup.app, linksFor(sink, BEN).approve.slice(TEST_BASE_URL.length), 'Terms are fine for us');
     sink.messages.length = 0;
-    expect(await drainNotifications(setup.deps, setup.portal.portalId)).toEqual(['notify', 'notify_email']);
+    expect(await drainNotifications(setup.deps, setup.portal.portalId)).toEqual(['notify_email']);
     // Finance, any one of them; Felix Old is inactive.
     const finance = ['cfo@acme.example', 'farah.nasser@acme.example', 'fiona.hughes@acme.example', 'frank.meyer@acme.example'];
     expect(sink.messages.map((sent) => (Array.isArray(sent.to) ? null : sent.to?.value[0]?.address)).sort()).toEqual(finance);

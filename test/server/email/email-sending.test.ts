@@ -21,7 +21,7 @@ const openRequest = (options: OpenOptions = {}) => openEmailedRequest(database()
 describe('approval emails', () => {
   it('go to each approver of a step that starts, with the deal, its score and why, the justification and signed links', async () => {
     const { deps, portal, requestId, clock } = await openRequest();
-    expect(await drainNotifications(deps, portal.portalId)).toEqual(['notify', 'notify_email']);
+    expect(await drainNotifications(deps, portal.portalId)).toEqual(['notify_email']);
     // The NA sales managers: one message each.
     expect(sink.messages.map((sent) => sent.to && !Array.isArray(sent.to) ? sent.to.value[0]?.address : null).sort()).toEqual(['bella.diaz@acme.example', 'ben.carter@acme.example']);
     const message = sink.messages.find((sent) => sent.text?.includes('ben.carter@'));
@@ -70,12 +70,12 @@ describe('approval emails', () => {
 
   it('are not sent when the portal turned email off, to a person who opted out, or in shadow mode', async () => {
     const off = await openRequest({ settings: { channels: { email: false } } });
-    expect(await drainNotifications(off.deps, off.portal.portalId)).toEqual(['notify']);
+    expect(await drainNotifications(off.deps, off.portal.portalId)).toEqual([]);
     const shadow = await openRequest({ flag: 'shadow' });
     expect(await drainNotifications(shadow.deps, shadow.portal.portalId)).toEqual([]);
     expect(sink.messages).toEqual([]);
     const optedOut = await openRequest({ settings: { emailOptOuts: ['Ben.Carter@ACME.example'] } });
-    expect(await drainNotifications(optedOut.deps, optedOut.portal.portalId)).toEqual(['notify', 'notify_email']);
+    expect(await drainNotifications(optedOut.deps, optedOut.portal.portalId)).toEqual(['notify_email']);
     expect(sink.messages.map((sent) => sent.to && !Array.isArray(sent.to) ? sent.to.value[0]?.address : null)).toEqual(['bella.diaz@acme.example']);
   });
 

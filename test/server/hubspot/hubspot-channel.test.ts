@@ -69,9 +69,9 @@ async function world(limits?: BudgetLimits, justification = 'Competitive swap') 
     ...(limits ? { budget: { gate: new HubSpotBudget({ db, limits, now: clock.now }), caller: 'background' as const } } : {}),
   });
   const deps = { db, logger: createTestLogger().logger, crmFor: () => hubspot, now: clock.now };
-  /** The change to row version `version`, as its notify job carries it. */
+  /** The change to row version `version`, as its HubSpot channel job carries it. */
   const change = async (version: number): Promise<NotificationPayload> => {
-    const job = await db('jobs').where({ portal_id: portal.portalId, kind: 'notify', key: `${requestId}:${version}` }).first<{ payload: unknown }>('payload');
+    const job = await db('jobs').where({ portal_id: portal.portalId, kind: 'hubspot_notify', key: `${requestId}:${version}` }).first<{ payload: unknown }>('payload');
     return NotificationPayloadSchema.parse(job.payload) as NotificationPayload;
   };
   const send = async (version: number) => writeToHubSpot(deps, portal.portalId, await change(version));

@@ -1,5 +1,5 @@
 // The HubSpot channel end to end on the demo portal's CRM (LocalCrm over Postgres): the API changes a request, the
-// worker runs the notify job and the channel's job, and the deal's tasks and timeline show what people were told.
+// worker runs the channel's job, and the deal's tasks and timeline show what people were told.
 import { describe, expect, it } from 'vitest';
 import { jobHandlers } from '../../../server/jobs/handlers.js';
 import { JobWorker } from '../../../server/jobs/worker.js';
