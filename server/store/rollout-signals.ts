@@ -47,7 +47,7 @@ export async function readPostureSignals(db: Knex, portalId: string, active: { i
     db('traces').where({ portal_id: portalId, kind: 'evaluation', policy_hash: active.hash }).where('occurred_at', '>', since).where('occurred_at', '<=', until)
       .countDistinct<{ count: string }[]>('deal_id as count'),
     db('traces').where({ portal_id: portalId, kind: 'evaluation', policy_hash: active.hash }).where('occurred_at', '>', since).where('occurred_at', '<=', until)
-      .whereRaw(`(output::jsonb #>> '{route,outcome,kind}') = 'unroutable'`)
+      .whereRaw(`trace_route_outcome(output) = 'unroutable'`)
       .distinct<{ deal_id: string }[]>('deal_id').orderBy('deal_id'),
     syncFailures(db, portalId, since, until),
     countIncidentsBetween(db, portalId, since, until, COUNTED_APART),
