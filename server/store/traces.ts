@@ -8,7 +8,7 @@
 //      takes the deal's pending slot, a transition its steps and decisions);
 //   4. the jobs it enqueues;
 //   5. the portal's chain head, last: once a transaction appends a trace it only appends more, inserts rows no one
-//      else can hold, and commits.
+//      else can hold, and commits. An idempotent action's trace waits for the commit itself (stageTraceAndAnswer).
 // Trace documents (policies, directories) are stored before the transaction, in a statement of their own.
 import type { Knex } from 'knex';
 import { canonicalJson } from '../../src/hash.js';
