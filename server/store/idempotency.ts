@@ -47,39 +47,48 @@ export async function runIdempotent<T>(
   action: (trx: Knex.Transaction) => Promise<{ status: number; body: unknown; trace?: TraceEntry }>,
 ): Promise<StoredAnswer<T>> {
   const done = await db.transaction(async (trx) => {
-    const replayed = await claimKey<T>(trx, scope);
-    if (replayed) return replayed;
+    if (!(await claimKey(trx, scope))) return 'replay' as const;
     const answer = await action(trx);
     if (answer.trace) {
       await stageTraceAndAnswer(trx, answer.trace, scope, { status: answer.status, body: answer.body as object });
-      return null;
+      return 'staged' as const;
     }
     const json = JSON.stringify(answer.body);
     await trx('idempotency_keys').where({ portal_id: scope.portalId, key: scope.key })
       .update({ status: answer.status, response: json });
     return { status: answer.status, body: answer.body as T, json, replayed: false };
   });
-  return done ?? { ...await storedAnswer<T>(db, scope), replayed: false };
+  if (done === 'replay') return { ...await durableAnswer<T>(db, scope), replayed: true };
+  if (done === 'staged') return { ...await durableAnswer<T>(db, scope), replayed: false };
+  return done;
 }
 
-/** Claims the key for this call, or returns the stored answer of the call that claimed it first. */
-async function claimKey<T>(trx: Knex.Transaction, scope: IdempotencyScope): Promise<StoredAnswer<T> | null> {
+/** Claims the key for this call; false when a call claimed it first (and has committed, or rolled back). */
+async function claimKey(trx: Knex.Transaction, scope: IdempotencyScope): Promise<boolean> {
   const claimed = await trx('idempotency_keys')
     .insert({ portal_id: scope.portalId, key: scope.key, user_id: scope.userId, operation: scope.operation, fingerprint: scope.fingerprint })
     .onConflict(['portal_id', 'key']).ignore()
     .returning('key');
-  return claimed.length === 0 ? storedAnswer<T>(trx, scope) : null;
+  return claimed.length > 0;
 }
 
 interface StoredKey { user_id: string; operation: string; fingerprint: string; status: number | null; response: string | null }
 
-/** The answer of the call that claimed this key first, which a repeat of it gets again. */
-async function storedAnswer<T>(trx: Knex, scope: IdempotencyScope): Promise<StoredAnswer<T>> {
-  const stored = await trx('idempotency_keys').where({ portal_id: scope.portalId, key: scope.key })
-    .first<StoredKey | undefined>('user_id', 'operation', 'fingerprint', 'status', 'response');
+/**
+ * The answer stored under the key, read in a statement that writes and waits for the disk. A staged trace's commit
+ * returns before its WAL reaches the disk (migrations/20261204008200); WAL is flushed in order, so once this returns
+ * the action is durable too, and no answer, first or repeated, leaves before its action is. A crash before then loses
+ * the action and its answer together, and a retry with the same key acts anew.
+ */
+async function durableAnswer<T>(db: Knex, scope: IdempotencyScope): Promise<Omit<StoredAnswer<T>, 'replayed'>> {
+  const { rows } = await db.raw<{ rows: StoredKey[] }>(
+    'UPDATE idempotency_keys SET status = status WHERE portal_id = ? AND key = ? RETURNING user_id, operation, fingerprint, status, response',
+    [scope.portalId, scope.key],
+  );
+  const stored = rows[0];
   if (!stored || stored.status === null || stored.response === null) throw new AppError('conflict', 'this action is already in progress; retry shortly');
   if (stored.user_id !== scope.userId || stored.operation !== scope.operation || stored.fingerprint !== scope.fingerprint) {
     throw new AppError('conflict', 'this idempotency key was already used for a different action');
   }
-  return { status: stored.status, body: JSON.parse(stored.response) as T, json: stored.response, replayed: true };
+  return { status: stored.status, body: JSON.parse(stored.response) as T, json: stored.response };
 }

@@ -58,7 +58,8 @@ export async function appendTrace(db: Knex, entry: TraceEntry, options: { waitFo
  * Stages an action's trace and its idempotent answer: as the transaction commits, a deferred trigger
  * (migrations/20261204008000) appends the trace and stores the answer with the trace's hash added as `traceHash` after
  * the body's own members. The chain head, the last lock a transaction takes (see the order above), is so taken at the
- * commit and held only to its end, never across a round trip to this process. The answer is read once committed.
+ * commit and held only to its end, never across a round trip to this process, and that commit does not wait for the
+ * disk: the answer is read back by a statement that does (store/idempotency.ts).
  */
 export async function stageTraceAndAnswer(
   trx: Knex.Transaction, entry: TraceEntry, key: { portalId: string; key: string }, answer: { status: number; body: object },
