@@ -3,7 +3,9 @@
 // the round trip that returns the statement's answer to the service and brings back its COMMIT, which under load is
 // most of the time the lock is held. A row staged in `trace_staged` fires a deferred trigger at COMMIT, which appends
 // the trace and stores the action's idempotent answer with the trace's hash: the head is held only from then to the
-// end of the commit.
+// end of the commit. That commit does not wait for its WAL to reach the disk, so the head is not held across the
+// flush either; the service reads the answer back in a statement that does wait (store/idempotency.ts), and WAL is
+// flushed in order, so the action is durable before its answer leaves.
 //
 // append_trace() also locks an existing head first and inserts one only when there is none: the insert's conflict
 // check waits for the head's holder as the lock does, so every append waited twice.
@@ -69,6 +71,7 @@ export async function up(knex: Knex): Promise<void> {
         RAISE EXCEPTION 'append_staged_trace: no idempotency key % in portal %', NEW.answer_key, NEW.portal_id;
       END IF;
       DELETE FROM trace_staged WHERE id = NEW.id;
+      PERFORM set_config('synchronous_commit', 'off', true);
       RETURN NULL;
     END $$;
   `);

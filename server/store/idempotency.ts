@@ -76,7 +76,7 @@ interface StoredKey { user_id: string; operation: string; fingerprint: string; s
 
 /**
  * The answer stored under the key, read in a statement that writes and waits for the disk. A staged trace's commit
- * returns before its WAL reaches the disk (migrations/20261204008200); WAL is flushed in order, so once this returns
+ * returns before its WAL reaches the disk (migrations/20261204008000); WAL is flushed in order, so once this returns
  * the action is durable too, and no answer, first or repeated, leaves before its action is. A crash before then loses
  * the action and its answer together, and a retry with the same key acts anew.
  */

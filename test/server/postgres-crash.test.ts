@@ -1,6 +1,6 @@
 // Postgres itself killed with SIGKILL in the middle of decisions: once it has recovered, every decision the service
 // answered with a 2xx is stored. An action's commit returns before its WAL reaches the disk, so that the portal's
-// chain head is not held across the flush (migrations/20261204008200); the answer is read back in a statement that
+// chain head is not held across the flush (migrations/20261204008000); the answer is read back in a statement that
 // waits for the disk instead (store/idempotency.ts). Without that wait, answers leave for decisions a crash then loses.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';

@@ -253,7 +253,12 @@ describe('webhook events: material changes', () => {
 
     const outcome = await onDealChanged(deps, (await findPortal(deps.db, portal.portalId))!, dealId, asRead);
     expect(outcome).toMatchObject({ kind: 'assessed', invalidated: true });
-    expect((await latestRequestForDeal(deps.db, portal.portalId, dealId))?.state).toBe('invalidated');
+    const request = await latestRequestForDeal(deps.db, portal.portalId, dealId);
+    expect(request?.state).toBe('invalidated');
+    // The assessment's trace names the policy version the request was routed with.
+    const trace = await deps.db('traces').where({ portal_id: portal.portalId, kind: 'change_assessment', deal_id: dealId }).first<{ policy_hash: string }>('policy_hash');
+    const routedWith = await deps.db('policy_versions').where({ id: request!.policyVersionId }).first<{ hash: string }>('hash');
+    expect(trace.policy_hash).toBe(routedWith.hash);
   });
 
   it('a material property reported at the value it was routed with is not assessed, read or traced; a different value is', async () => {

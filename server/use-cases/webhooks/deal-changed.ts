@@ -2,9 +2,9 @@
 // it was routed with. A stricter route or a higher score invalidates it; otherwise it stands, and the trace says why.
 import { canonicalJson, ENGINE_VERSION, hashJson } from '../../../src/hash.js';
 import { assessChange, materialChanges, type ChangeAssessment } from '../../../src/lifecycle/assess-change.js';
+import { hashPolicy } from '../../../src/evaluate.js';
 import { invalidate } from '../../../src/lifecycle/close.js';
 import { policyProperties } from '../../../src/policy/policy-properties.js';
-import { policyById } from '../../store/policies.js';
 import type { Portal } from '../../store/portals.js';
 import type { LatestRequest } from '../../store/inbox.js';
 import { latestRequestForDeal } from '../../store/requests.js';
@@ -34,10 +34,9 @@ export async function onDealChanged(deps: ServiceDeps, portal: Portal, dealId: s
   if (!deal) return { kind: 'deal_missing' };
   // HubSpot also reports a property set to the value it had: when every material property is as it was routed,
   // there is nothing to assess, and the event's outcome in the inbox is the record of it. Most events end here, so
-  // the directory and the policy's row are read only past this point.
+  // the directory is read only past this point.
   if (materialChanges(live.dealSnapshot, deal, routedWith).length === 0) return { kind: 'no_material_change' };
-  const [policy, directory] = await Promise.all([policyById(deps.db, portal.id, live.policyVersionId), crm.getDirectory(portal.id)]);
-  if (!policy) throw new Error(`policy version ${live.policyVersionId} is missing`);
+  const directory = await crm.getDirectory(portal.id);
   // The directory is stored before the transaction, in a statement of its own (see the lock order in store/traces.ts).
   const directoryHash = hashJson(directory);
   await storeDocuments(deps.db, [{ kind: 'directory', hash: directoryHash, canonical: canonicalJson(directory) }]);
@@ -48,7 +47,7 @@ export async function onDealChanged(deps: ServiceDeps, portal: Portal, dealId: s
     if (!request || request.id !== live.id || !isLive(request.state)) return { kind: 'no_live_request' } as const;
     const at = isoNow(deps);
     const requester = request.lifecycle.requester;
-    const assessment = assessChange({ deal: request.dealSnapshot, score: request.score, routeId: request.routeId, requester }, deal, policy.document, directory);
+    const assessment = assessChange({ deal: request.dealSnapshot, score: request.score, routeId: request.routeId, requester }, deal, routedWith, directory);
     let invalidated = false;
     let output: unknown = { stands: true };
     if (!assessment.stands) {
@@ -65,11 +64,11 @@ export async function onDealChanged(deps: ServiceDeps, portal: Portal, dealId: s
       portalId: portal.id, kind: 'change_assessment', requestId: request.id, dealId,
       input: { snapshot: request.dealSnapshot, changed: deal, score: request.score, routeId: request.routeId, requester, directoryHash },
       output: { assessment, result: output },
-      policyHash: policy.hash, engineVersion: ENGINE_VERSION, occurredAt: at,
+      policyHash: hashPolicy(routedWith), engineVersion: ENGINE_VERSION, occurredAt: at,
     });
     return { kind: 'assessed', requestId: request.id, assessment, invalidated, traceHash: trace.hash } as const;
   }));
 }
 
 /** A request a change can still invalidate. */
-const isLive = (state: string): boolean => state === 'pending' || state === 'approved' || state === 'auto_approved';
+export const isLive = (state: string): boolean => state === 'pending' || state === 'approved' || state === 'auto_approved';

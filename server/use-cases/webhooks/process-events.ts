@@ -9,7 +9,7 @@ import { loadEventFacts, markEventsProcessed, type EventFacts } from '../../stor
 import type { Portal } from '../../store/portals.js';
 import { isoNow, type ServiceDeps } from '../deps.js';
 import { onStageChanged } from '../gates/check-stage-change.js';
-import { onDealChanged } from './deal-changed.js';
+import { isLive, onDealChanged } from './deal-changed.js';
 import { onDealDeleted } from './deal-deleted.js';
 import { feedDealCache } from './feed-deal-cache.js';
 import { isOwnWrite } from './own-writes.js';
@@ -85,7 +85,7 @@ async function processEvent(deps: ServiceDeps, facts: EventFacts): Promise<strin
 
 async function onPropertyChanged(deps: ServiceDeps, portal: Portal, { event, latest: live }: EventFacts, property: string): Promise<string> {
   // The latest request as read with the batch; a request changed since is found under its lock in onDealChanged.
-  if (!live || !['pending', 'approved', 'auto_approved'].includes(live.state)) return 'no_live_request';
+  if (!live || !isLive(live.state)) return 'no_live_request';
   // Material for the policy version the request was routed with, not whatever is active now.
   const policy = await policyDocument(deps, deps.db, portal.id, live.policyVersionId);
   if (!policy || !materialProperties(policy).includes(property)) return 'not_material';
