@@ -85,19 +85,19 @@ export async function findRequest(db: Knex, portalId: string, requestId: string,
   return row ? toRequest(row) : null;
 }
 
-type LockedRow = RequestRow & { portal_install_state: Portal['installState']; portal_feature_flag: Portal['featureFlag'] };
-export type LockedRequest = { request: StoredRequest; portal: Pick<Portal, 'installState' | 'featureFlag'> };
+type LockedRow = RequestRow & { portal_install_state: Portal['installState']; portal_feature_flag: Portal['featureFlag']; portal_settings: Portal['settings'] | null };
+export type LockedRequest = { request: StoredRequest; portal: Pick<Portal, 'installState' | 'featureFlag' | 'settings'> };
 
 /**
- * The request under its row lock, with its portal's install state and flag as they are now: an action checks these
- * here, under the lock, rather than trusting what it read before.
+ * The request under its row lock, with its portal's install state, flag and settings as they are now: an action
+ * decides on these, read under the lock, rather than on what it read before.
  */
 export async function lockRequestWithPortal(trx: Knex.Transaction, portalId: string, requestId: string): Promise<LockedRequest | null> {
   const row = await selectRequest(trx).join('portals as po', 'po.id', 'r.portal_id')
-    .select('po.install_state as portal_install_state', 'po.feature_flag as portal_feature_flag')
+    .select('po.install_state as portal_install_state', 'po.feature_flag as portal_feature_flag', 'po.settings as portal_settings')
     .where({ 'r.portal_id': portalId, 'r.id': requestId }).forUpdate('r')
     .first<LockedRow | undefined>();
-  return row ? { request: toRequest(row), portal: { installState: row.portal_install_state, featureFlag: row.portal_feature_flag } } : null;
+  return row ? { request: toRequest(row), portal: { installState: row.portal_install_state, featureFlag: row.portal_feature_flag, settings: row.portal_settings ?? {} } } : null;
 }
 
 /** The deal's most recent request, or null. */

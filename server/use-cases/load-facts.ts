@@ -20,16 +20,21 @@ export interface Viewer {
 }
 
 /**
- * The portal and its people, from this process's copy of the portal's configuration (checked by one read of its
- * version): the demo portal's people are rows of our database that the version covers; a HubSpot portal's directory
- * is kept by the CRM adapter for a short while. Without caches, both are read.
+ * The portal and its people for an act on a request, from this process's copy of the portal's configuration when it
+ * holds one (card views keep it current), else read: the demo portal's people are rows of our database that the
+ * copy's version covers; a HubSpot portal's directory is kept by the CRM adapter for a short while. The act decides
+ * nothing on the copy: it takes the portal's install state, flag and settings from its locked row
+ * (store/requests.ts lockRequestWithPortal), so a copy made stale by a change elsewhere can only lag a name in the
+ * answer. Without caches, both are read.
  */
 export async function loadPortalAndDirectory(deps: ServiceDeps, portalId: string): Promise<{ portal: Portal; directory: Directory }> {
   if (!deps.cache) {
     const portal = await loadPortal(deps, portalId);
     return { portal, directory: await deps.crmFor(portal).getDirectory(portal.id) };
   }
-  const config = await deps.cache.portalConfigs.current(deps.db, portalId, isoNow(deps));
+  const at = isoNow(deps);
+  const kept = deps.cache.portalConfigs.kept(portalId, at);
+  const config = kept && kept.portal.installState !== 'uninstalled' ? kept : await deps.cache.portalConfigs.current(deps.db, portalId, at);
   if (!config || config.portal.installState === 'uninstalled') throw new AppError('not_found', 'approval-router is not installed in this portal');
   return { portal: config.portal, directory: await portalDirectory(deps, deps.cache, config) };
 }

@@ -196,11 +196,13 @@ describe('requesting approval', () => {
     expect(RequestAnswer.parse(decided.body).request.state).toBe('approved');
   });
 
-  it('a decision checks the portal under the request\'s lock: a flag turned off behind the kept copy refuses it', async () => {
+  it('a decision takes the portal under the request\'s lock: a flag turned off behind the kept copy refuses it, and settings changed behind it apply', async () => {
     const { db, portal, call } = await setup();
     const dealId = await seedDeal(portal, { discount_percent: '25' });
     const opened = RequestAnswer.parse((await call('noah', 'POST', `/api/v1/deals/${dealId}/requests`, { justification: 'Competitive pressure', idempotencyKey: idempotencyKey() }).expect(201)).body);
-    await call('ben', 'GET', `/api/v1/deals/${dealId}/card`).expect(200); // kept: flag on
+    const otherDealId = await seedDeal(portal, { discount_percent: '25' });
+    const other = RequestAnswer.parse((await call('noah', 'POST', `/api/v1/deals/${otherDealId}/requests`, { justification: 'Competitive pressure', idempotencyKey: idempotencyKey() }).expect(201)).body);
+    await call('ben', 'GET', `/api/v1/deals/${dealId}/card`).expect(200); // kept: flag on, Slack off
     await db('portals').where({ id: portal.portalId }).update({ feature_flag: 'off' });
     const refused = await call('ben', 'POST', `/api/v1/requests/${opened.request.id}/decisions`, { verdict: 'approve', idempotencyKey: idempotencyKey() }).expect(403);
     expect(ErrorAnswer.parse(refused.body).error.message).toBe('approval-router is turned off for this portal');
@@ -211,6 +213,11 @@ describe('requesting approval', () => {
     await db('jobs').where({ portal_id: portal.portalId, kind: 'sync_deal' }).delete();
     await call('ben', 'POST', `/api/v1/requests/${opened.request.id}/decisions`, { verdict: 'approve', idempotencyKey: idempotencyKey() }).expect(200);
     expect(await db('jobs').where({ portal_id: portal.portalId, kind: 'sync_deal' }).count()).toEqual([{ count: '0' }]);
+
+    // Slack turned on behind the copy's back: the next act tells Slack.
+    await db('portals').where({ id: portal.portalId }).update({ feature_flag: 'on', settings: db.raw(`settings || '{"channels":{"slack":true}}'::jsonb`) });
+    await call('noah', 'POST', `/api/v1/requests/${other.request.id}/withdraw`, { idempotencyKey: idempotencyKey() }).expect(200);
+    expect(await db('jobs').where({ portal_id: portal.portalId, kind: 'notify_slack' }).count()).toEqual([{ count: '1' }]);
   });
 
   it('answers a repeated decision with the first answer byte for byte, trace hash and all, and decides once', async () => {

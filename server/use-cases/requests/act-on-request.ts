@@ -96,11 +96,10 @@ async function actOnRequest(
   input: { requestId: string; idempotencyKey: string; expectedVersion?: number | undefined; operation: string; fingerprint: string; alsoSave?: AlsoSave | undefined },
   act: (request: StoredRequest, at: string) => Act,
 ) {
-  // This process's copy of the portal when it keeps one (card views keep it): its install state and flag are
-  // checked again under the request's lock below, so a copy made stale by a change elsewhere decides nothing.
-  // Names for the answer come from the directory, read before any lock is taken (it may be a network call).
+  // Names for the answer come from the directory, read before any lock is taken (it may be a network call). The
+  // portal's install state, flag and settings are read with the request's lock below: a copy of the portal made
+  // stale by a change elsewhere decides nothing.
   const { portal, directory } = await loadPortalAndDirectory(deps, viewer.portalId);
-  if (portal.featureFlag === 'off') throw new AppError('forbidden', TURNED_OFF);
   const scope = { portalId: portal.id, key: input.idempotencyKey, userId: viewer.userId, operation: input.operation, fingerprint: input.fingerprint };
   const names = namesFrom(directory);
   return retryOnConflict(() => runIdempotent<Answer>(deps.db, scope, async (trx) => {
@@ -115,7 +114,7 @@ async function actOnRequest(
     const at = isoNow(deps);
     const { result, command, decision } = act(request, at);
     if (!result.ok) throw toAppError(result.error);
-    const saved = await applyTransition(trx, { id: portal.id, featureFlag: found.portal.featureFlag, settings: portal.settings }, request, result.state, at, decision ? { decision } : {});
+    const saved = await applyTransition(trx, { id: portal.id, ...found.portal }, request, result.state, at, decision ? { decision } : {});
     if (input.alsoSave) await input.alsoSave(trx, saved);
     const policy = await policyDocument(deps, trx, saved.portalId, saved.policyVersionId);
     if (!policy) throw new Error(`policy version ${saved.policyVersionId} is missing`);
