@@ -38,6 +38,8 @@ export const configSchema = z.object({
     .describe('Run the job worker (outbox sync, SLA timers, webhooks) inside `serve`; `false` when workers run as `approval-router worker`.'),
   JOB_LOCK_SECONDS: z.coerce.number().int().min(5).max(3600).default(30).describe('How long a claimed job stays locked; a job whose worker died is retried after this.'),
   JOB_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(7).describe('Finished jobs are deleted this many days after they finished (dead ones stay, with their incidents).'),
+  WEBHOOK_RETENTION_DAYS: z.coerce.number().int().min(2).max(3650).default(30)
+    .describe('Processed webhook events, and quarantined ones, are deleted this many days after they arrived (HubSpot retries a delivery for a day at most, so duplicates are still recognised).'),
   HUBSPOT_CALLS_PER_10S: z.coerce.number().int().min(2).max(1000).default(110)
     .describe('HubSpot calls per portal per rolling 10 s, every call of every process together (HubSpot allows an OAuth app about 110).'),
   HUBSPOT_INTERACTIVE_RESERVE: z.coerce.number().int().min(0).default(10)

@@ -25,6 +25,7 @@ import { createLogger, secretValues, type Logger } from './logger.js';
 import { createMailer } from './mail/create-mailer.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { setUpSlack } from './slack/slack-setup.js';
+import { pruneWebhookEvents } from './store/inbox.js';
 import { pruneFinishedJobs } from './store/jobs.js';
 import type { ServiceDeps } from './use-cases/deps.js';
 import type { EmailDeps } from './use-cases/email/email-deps.js';
@@ -116,6 +117,8 @@ export function createWorker(runtime: Runtime, options: Pick<WorkerOptions, 'onO
       for (const { portalId, posture } of results) runtime.metrics.posture.set({ portal: portalId }, { healthy: 0, degraded: 1, critical: 2 }[posture]);
       const pruned = await pruneFinishedJobs(runtime.deps.db, runtime.config.JOB_RETENTION_DAYS, runtime.deps.now());
       if (pruned > 0) runtime.logger.info({ pruned, retentionDays: runtime.config.JOB_RETENTION_DAYS }, 'deleted finished jobs past their retention');
+      const inbox = await pruneWebhookEvents(runtime.deps.db, runtime.config.WEBHOOK_RETENTION_DAYS, runtime.deps.now());
+      if (inbox.events + inbox.quarantined > 0) runtime.logger.info({ ...inbox, retentionDays: runtime.config.WEBHOOK_RETENTION_DAYS }, 'deleted webhook events past their retention');
       const followUps = await queueIncidentFollowUps(runtime.deps, runtime.config.INCIDENT_FOLLOW_UP_HOURS);
       if (followUps > 0) runtime.logger.info({ followUps }, 'queued follow-up tasks for open incidents');
     },

@@ -152,6 +152,28 @@ export async function storeWebhookBatch(db: Knex, batch: readonly ArrivingEvent[
   return { received, stored: counts?.stored ?? 0, queued: counts?.queued ?? 0, quarantined: counts?.quarantined ?? 0 };
 }
 
+/**
+ * Deletes processed webhook events and quarantined ones received more than `days` before `now`, at most `limit` of
+ * each at a time, oldest first; returns how many of each. HubSpot retries a delivery for a day at most, so the
+ * dedupe needs far less history than the shortest retention allowed; kept for good, the inbox would grow by every
+ * event HubSpot sends. An event not yet processed stays whatever its age.
+ */
+export async function pruneWebhookEvents(db: Knex, days: number, now: Date, limit = 10_000): Promise<{ events: number; quarantined: number }> {
+  const before = [now.toISOString(), days, limit] as const;
+  const events = await db.raw<{ rowCount: number }>(
+    `DELETE FROM webhook_events WHERE id = ANY (ARRAY(
+       SELECT id FROM webhook_events WHERE processed_at IS NOT NULL AND received_at < ?::timestamptz - (? * interval '1 day')
+       ORDER BY received_at LIMIT ?))`,
+    before,
+  );
+  const quarantined = await db.raw<{ rowCount: number }>(
+    `DELETE FROM webhook_quarantine WHERE id = ANY (ARRAY(
+       SELECT id FROM webhook_quarantine WHERE received_at < ?::timestamptz - (? * interval '1 day') ORDER BY id LIMIT ?))`,
+    before,
+  );
+  return { events: events.rowCount, quarantined: quarantined.rowCount };
+}
+
 export async function findWebhookEvent(db: Knex, id: string, options: { forUpdate?: boolean } = {}): Promise<WebhookEventRow | null> {
   let query = db('webhook_events').where({ id });
   if (options.forUpdate) query = query.forUpdate();

@@ -7,6 +7,7 @@ import { JobWorker } from '../../server/jobs/worker.js';
 import { decideOnRequest } from '../../server/use-cases/requests/act-on-request.js';
 import { requestApproval } from '../../server/use-cases/requests/request-approval.js';
 import { latestRequestForDeal } from '../../server/store/requests.js';
+import { pruneWebhookEvents } from '../../server/store/inbox.js';
 import { findPortal } from '../../server/store/portals.js';
 import { onDealChanged } from '../../server/use-cases/webhooks/deal-changed.js';
 import { processWebhookEvents } from '../../server/use-cases/webhooks/process-events.js';
@@ -392,6 +393,40 @@ describe('quarantined webhook events', () => {
       printed.mockRestore();
       vi.unstubAllEnvs();
     }
+  });
+});
+
+describe('the inbox\'s retention', () => {
+  it('deletes processed and quarantined events past it, oldest first; an unprocessed one stays, and a redelivery within it is still a duplicate', async () => {
+    const { db } = database();
+    const { app, clock, deps } = buildWebhookApp(db);
+    const portal = await seedPortal(db);
+    const idle = await seedPortal(db);
+    // Earlier than every other test's events in this database, which are then newer than the retention's cut.
+    clock.set('2020-01-01T09:00:00.000Z');
+    const old = [propertyChange(portal.portalId, '41', 'amount', '100', clock.now()), propertyChange(portal.portalId, '42', 'amount', '200', clock.now())];
+    await postWebhook(app, clock, [...old, { ...propertyChange(portal.portalId, '43', 'amount', '1', clock.now()), occurredAt: 'yesterday' }]).expect(200);
+    await postWebhook(app, clock, [propertyChange(idle.portalId, '44', 'amount', '1', clock.now())]).expect(200);
+    await drainJobs(deps, portal.portalId); // the idle portal's event is never processed
+    clock.advanceHours(29 * 24);
+    const recent = propertyChange(portal.portalId, '45', 'amount', '300', clock.now());
+    await postWebhook(app, clock, [recent]).expect(200);
+    await drainJobs(deps, portal.portalId);
+    const ours = () => db('webhook_events').whereIn('portal_id', [portal.portalId, idle.portalId]).orderBy('id');
+    const stored = async () => (await ours().pluck<string[]>('event_id')).map(Number);
+
+    expect(await pruneWebhookEvents(db, 30, clock.now())).toEqual({ events: 0, quarantined: 0 });
+    await postWebhook(app, clock, [old[0]]).expect(200); // HubSpot delivers it again: still known
+    expect(await stored()).toEqual([old[0]!.eventId, old[1]!.eventId, expect.any(Number), recent.eventId]);
+
+    clock.advanceHours(2 * 24);
+    expect(await pruneWebhookEvents(db, 30, clock.now(), 1)).toEqual({ events: 1, quarantined: 1 });
+    expect(await pruneWebhookEvents(db, 30, clock.now())).toEqual({ events: 1, quarantined: 0 });
+    expect(await pruneWebhookEvents(db, 30, clock.now())).toEqual({ events: 0, quarantined: 0 });
+    expect(await ours().select('portal_id', 'event_id')).toEqual([
+      { portal_id: idle.portalId, event_id: expect.anything() },
+      { portal_id: portal.portalId, event_id: String(recent.eventId) },
+    ]);
   });
 });
 
