@@ -11,6 +11,8 @@ export interface IdempotencyScope {
   operation: string;
   /** A hash of what is being asked: the same key with other content is refused, not replayed. */
   fingerprint: string;
+  /** When the call was asked, by the service's clock: the key's creation time if this call claims it. */
+  at: string;
 }
 
 export interface StoredAnswer<T> {
@@ -66,7 +68,7 @@ export async function runIdempotent<T>(
 /** Claims the key for this call; false when a call claimed it first (and has committed, or rolled back). */
 async function claimKey(trx: Knex.Transaction, scope: IdempotencyScope): Promise<boolean> {
   const claimed = await trx('idempotency_keys')
-    .insert({ portal_id: scope.portalId, key: scope.key, user_id: scope.userId, operation: scope.operation, fingerprint: scope.fingerprint })
+    .insert({ portal_id: scope.portalId, key: scope.key, user_id: scope.userId, operation: scope.operation, fingerprint: scope.fingerprint, created_at: scope.at })
     .onConflict(['portal_id', 'key']).ignore()
     .returning('key');
   return claimed.length > 0;

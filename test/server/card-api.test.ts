@@ -307,6 +307,19 @@ describe('deciding', () => {
     await call('ben', 'POST', '/api/v1/requests/00000000-0000-4000-8000-000000000000/decisions', { verdict: 'approve', idempotencyKey: idempotencyKey() }).expect(404);
   });
 
+  it('stamps the decision\'s idempotency key with the service\'s clock, even a day ahead of the database\'s', async () => {
+    const { db, portal, clock, call } = await setup();
+    const databaseNow = (await db.raw<{ rows: { now: Date }[] }>('SELECT now() AS now')).rows[0]!.now;
+    clock.set(new Date(databaseNow.getTime() + 86_400_000).toISOString());
+    const dealId = await seedDeal(portal, { discount_percent: '25' });
+    const opened = await call('noah', 'POST', `/api/v1/deals/${dealId}/requests`, { justification: 'needed', idempotencyKey: idempotencyKey() }).expect(201);
+    clock.advanceHours(2);
+    const key = idempotencyKey();
+    await call('ben', 'POST', `/api/v1/requests/${opened.body.request.id as string}/decisions`, { verdict: 'approve', idempotencyKey: key }).expect(200);
+    const stored = await db('idempotency_keys').where({ portal_id: portal.portalId, key }).first<{ created_at: Date }>('created_at');
+    expect(stored.created_at.toISOString()).toBe(clock.now().toISOString());
+  });
+
   it('the inbox lists what waits on an approver until they decide', async () => {
     const { call, requestId, dealId } = await pendingRequest();
     const before = InboxAnswer.parse((await call('bella', 'GET', '/api/v1/inbox').expect(200)).body);

@@ -6,7 +6,7 @@ import type { DbTransaction } from '../../db/database.js';
 import { AppError } from '../../errors.js';
 import { runIdempotent, type StoredAnswer } from '../../store/idempotency.js';
 import { lockAdminVersions, type AdminVersions, type Portal } from '../../store/portals.js';
-import type { ServiceDeps } from '../deps.js';
+import { isoNow, type ServiceDeps } from '../deps.js';
 import type { Viewer } from '../load-facts.js';
 
 /** How a caller guards an admin write: its idempotency key, and the version it saw of what it changes. */
@@ -23,7 +23,7 @@ export function runAdminWrite<T>(
   deps: ServiceDeps, portal: Portal, viewer: Viewer, guard: { idempotencyKey: string; operation: string; request: unknown },
   write: (trx: DbTransaction, versions: AdminVersions) => Promise<{ status: number; body: T }>,
 ): Promise<StoredAnswer<T>> {
-  const scope = { portalId: portal.id, key: guard.idempotencyKey, userId: viewer.userId, operation: guard.operation, fingerprint: hashJson(guard.request) };
+  const scope = { portalId: portal.id, key: guard.idempotencyKey, userId: viewer.userId, operation: guard.operation, fingerprint: hashJson(guard.request), at: isoNow(deps) };
   return runIdempotent<T>(deps.db, scope, async (trx) => {
     const versions = await lockAdminVersions(trx, portal.id);
     if (!versions) throw new AppError('not_found', 'approval-router is not installed in this portal');

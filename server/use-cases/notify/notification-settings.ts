@@ -66,7 +66,7 @@ export async function getMyNotifications(deps: ServiceDeps, viewer: Viewer): Pro
 export async function setMyEmailOptOut(deps: ServiceDeps, viewer: Viewer, optOut: boolean, idempotencyKey: string): Promise<MyNotificationsView> {
   const portal = await loadPortal(deps, viewer.portalId);
   const email = normaliseEmail(viewer.email);
-  const scope = { portalId: portal.id, key: idempotencyKey, userId: viewer.userId, operation: 'me.email_opt_out', fingerprint: hashJson({ emailOptOut: optOut }) };
+  const scope = { portalId: portal.id, key: idempotencyKey, userId: viewer.userId, operation: 'me.email_opt_out', fingerprint: hashJson({ emailOptOut: optOut }), at: isoNow(deps) };
   const answer = await runIdempotent<MyNotificationsView>(deps.db, scope, async (trx) => {
     await lockPortal(trx, portal.id);
     const stored = await notificationSettings(trx, portal.id);

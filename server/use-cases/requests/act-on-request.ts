@@ -100,7 +100,7 @@ async function actOnRequest(
   // portal's install state, flag and settings are read with the request's lock below: a copy of the portal made
   // stale by a change elsewhere decides nothing.
   const { portal, directory } = await loadPortalAndDirectory(deps, viewer.portalId);
-  const scope = { portalId: portal.id, key: input.idempotencyKey, userId: viewer.userId, operation: input.operation, fingerprint: input.fingerprint };
+  const scope = { portalId: portal.id, key: input.idempotencyKey, userId: viewer.userId, operation: input.operation, fingerprint: input.fingerprint, at: isoNow(deps) };
   const names = namesFrom(directory);
   return retryOnConflict(() => runIdempotent<Answer>(deps.db, scope, async (trx) => {
     const found = await lockRequestWithPortal(trx, portal.id, input.requestId);

@@ -34,7 +34,7 @@ export async function requestApproval(deps: ServiceDeps, viewer: Viewer, input: 
   if (portal.featureFlag === 'off') throw new AppError('forbidden', 'approval-router is turned off for this portal');
   const scope = {
     portalId: portal.id, key: input.idempotencyKey, userId: viewer.userId, operation: 'request',
-    fingerprint: hashJson({ dealId: input.dealId, justification: input.justification }),
+    fingerprint: hashJson({ dealId: input.dealId, justification: input.justification }), at: isoNow(deps),
   };
   // Facts are read before the transaction: the CRM may be a network call, and no lock should wait on it.
   const context = await loadDealContext(deps, portal, input.dealId, undefined, { alsoFor: rollout.candidate?.document ?? null });
