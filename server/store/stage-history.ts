@@ -46,6 +46,8 @@ export interface NewStageRow {
   source: StageSource;
   webhookEventId: string | null;
   detail?: Record<string, unknown>;
+  /** When we recorded it, by the service's clock (occurredAt is when HubSpot says the stage changed). */
+  recordedAt: string;
 }
 
 /** Inserts the row unless this event already produced one of this source; returns the row either way. */
@@ -59,6 +61,7 @@ export async function recordStage(db: Knex, row: NewStageRow): Promise<{ row: St
     source: row.source,
     webhook_event_id: row.webhookEventId,
     detail: JSON.stringify(row.detail ?? {}),
+    recorded_at: row.recordedAt,
   }).onConflict().ignore().returning<RawStageRow[]>('*');
   if (inserted) return { row: toStageRow(inserted), inserted: true };
   const existing = row.webhookEventId === null ? undefined

@@ -36,7 +36,7 @@ export async function onStageChanged(deps: ServiceDeps, portal: Portal, event: W
 
     const decide = async (): Promise<string> => {
       if (stage === null) return 'stage_cleared';
-      const row = { portalId: portal.id, dealId, stage, pipeline, occurredAt: event.occurredAt, webhookEventId: event.id };
+      const row = { portalId: portal.id, dealId, stage, pipeline, occurredAt: event.occurredAt, webhookEventId: event.id, recordedAt: isoNow(deps) };
       // Events arrive in no order: a stage older than one we already know says nothing about the deal now, so
       // no gate acts on it; it is still history (where the deal stood before), which a rollback may return to.
       const latest = await latestStageInstant(trx, portal.id, dealId);

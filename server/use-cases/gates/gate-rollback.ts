@@ -91,11 +91,12 @@ async function decideRollback(deps: ServiceDeps, portal: Portal, policy: PolicyV
       requestState: request?.state ?? null,
       ownerId: readProperty(deal, 'hubspot_owner_id'),
     };
+    const now = deps.now();
     // Recorded before the write: this row is also the loop guard (own-writes.ts), and HubSpot's echo of the
     // write can arrive before the call returns.
     const { row } = await recordStage(trx, {
-      portalId: portal.id, dealId, stage: to ?? current, pipeline, occurredAt: deps.now(),
-      source: to === null ? 'flagged' : 'rollback', webhookEventId: payload.webhookEventId, detail,
+      portalId: portal.id, dealId, stage: to ?? current, pipeline, occurredAt: now,
+      source: to === null ? 'flagged' : 'rollback', webhookEventId: payload.webhookEventId, detail, recordedAt: now.toISOString(),
     });
     return { action: row, stage: current };
   });
