@@ -57,10 +57,11 @@ try {
   const { source, users } = crowdPolicy(1, 'any');
   const parsed = parsePolicy(source);
   if (!parsed.ok) throw new Error('bench policy invalid');
-  await upsertPortal(db, { id: PORTAL_ID, name: 'Bench portal', installState: 'installed', featureFlag: 'on', installedByEmail: 'admin@crowd.example', settings: { admins: ['admin@crowd.example'] } });
+  const seededAt = new Date().toISOString();
+  await upsertPortal(db, { id: PORTAL_ID, name: 'Bench portal', installState: 'installed', featureFlag: 'on', installedByEmail: 'admin@crowd.example', settings: { admins: ['admin@crowd.example'] } }, seededAt);
   await db.transaction(async (trx) => {
-    const { version } = await savePolicyVersion(trx, { portalId: PORTAL_ID, source, document: parsed.policy, hash: parsed.hash, createdBy: 'bench' });
-    await activatePolicyVersion(trx, PORTAL_ID, version.id, 'bench', new Date().toISOString());
+    const { version } = await savePolicyVersion(trx, { portalId: PORTAL_ID, source, document: parsed.policy, hash: parsed.hash, createdBy: 'bench', at: seededAt });
+    await activatePolicyVersion(trx, PORTAL_ID, version.id, 'bench', seededAt);
   });
   const tokens = new TokenStore({
     db, cipher: TokenCipher.fromSpec(`bench:${Buffer.alloc(32, 3).toString('base64')}`),

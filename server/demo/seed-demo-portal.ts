@@ -41,14 +41,14 @@ export async function seedDemoPortal(db: Db, at: string): Promise<{ created: boo
     featureFlag: existing?.featureFlag ?? 'on',
     installedByEmail: 'vp.sales@acme.example',
     settings: { admins: ['dealdesk@acme.example'] },
-  });
+  }, at);
 
   if (!(await activePolicy(db, DEMO_PORTAL_ID))) {
     const source = readFileSync(path.join(EXAMPLES, 'policies/sales-deal-desk.yaml'), 'utf8');
     const parsed = parsePolicy(source);
     if (!parsed.ok) throw new Error(`the sample policy is invalid: ${parsed.problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`);
     await db.transaction(async (trx) => {
-      const { version } = await savePolicyVersion(trx, { portalId: DEMO_PORTAL_ID, source, document: parsed.policy, hash: parsed.hash, createdBy: 'seed' });
+      const { version } = await savePolicyVersion(trx, { portalId: DEMO_PORTAL_ID, source, document: parsed.policy, hash: parsed.hash, createdBy: 'seed', at });
       await activatePolicyVersion(trx, DEMO_PORTAL_ID, version.id, 'seed', at);
       // The sample policy is the demo portal's first stable version, as an install's default policy is.
       await markStable(trx, DEMO_PORTAL_ID, version.id, at);

@@ -75,10 +75,10 @@ export async function listPolicyVersions(db: Knex, portalId: string): Promise<Po
   return rows.map(toVersion);
 }
 
-/** Saves a new version; an identical document (same hash) returns the existing version instead of a copy. */
+/** Saves a new version, created `at`; an identical document (same hash) returns the existing version instead of a copy. */
 export async function savePolicyVersion(
   trx: Knex.Transaction,
-  input: { portalId: string; source: string; document: Policy; hash: string; createdBy: string },
+  input: { portalId: string; source: string; document: Policy; hash: string; createdBy: string; at: string },
 ): Promise<{ version: PolicyVersion; created: boolean }> {
   await trx.raw('SELECT 1 FROM portals WHERE id = ? FOR UPDATE', [input.portalId]); // versions are numbered one at a time
   const same = await trx('policy_versions').where({ portal_id: input.portalId, hash: input.hash }).orderBy('version', 'desc').first<PolicyRow | undefined>();
@@ -92,6 +92,7 @@ export async function savePolicyVersion(
     document: JSON.stringify(input.document),
     hash: input.hash,
     created_by: input.createdBy,
+    created_at: input.at,
   }).returning<PolicyRow[]>('*');
   if (!row) throw new Error('policy version insert returned nothing');
   return { version: toVersion(row), created: true };

@@ -46,7 +46,8 @@ export async function findPortal(db: Knex, portalId: string): Promise<Portal | n
   return row ? toPortal(row) : null;
 }
 
-export async function upsertPortal(db: Knex, portal: Omit<Portal, 'settings'> & { settings?: PortalSettings }): Promise<void> {
+/** Creates the portal, or updates an existing one's name, install state and installer; `at` is the service's clock. */
+export async function upsertPortal(db: Knex, portal: Omit<Portal, 'settings'> & { settings?: PortalSettings }, at: string): Promise<void> {
   await db('portals').insert({
     id: portal.id,
     name: portal.name,
@@ -54,6 +55,8 @@ export async function upsertPortal(db: Knex, portal: Omit<Portal, 'settings'> & 
     feature_flag: portal.featureFlag,
     settings: JSON.stringify(portal.settings ?? {}),
     installed_by_email: portal.installedByEmail,
+    created_at: at,
+    updated_at: at,
   }).onConflict('id').merge(['name', 'install_state', 'installed_by_email', 'updated_at']);
 }
 

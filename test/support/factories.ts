@@ -13,6 +13,9 @@ import type { Caller } from './app.js';
 
 export const SALES_POLICY_SOURCE = readFileSync('examples/policies/sales-deal-desk.yaml', 'utf8');
 
+/** When seedPortal's rows are written: a fixed instant, as every time in a test is. */
+export const SEEDED_AT = '2026-11-01T00:00:00.000Z';
+
 let nextPortal = 70_000_000 + Math.floor(Math.random() * 1_000_000) * 10;
 export const newPortalId = () => String(nextPortal++);
 
@@ -31,13 +34,13 @@ export async function seedPortal(db: Knex, options: {
   await upsertPortal(db, {
     id: portalId, name: `Test portal ${portalId}`, installState: 'installed', featureFlag: options.flag ?? 'on',
     installedByEmail: 'vp.sales@acme.example', settings: { admins: options.admins ?? ['dealdesk@acme.example'] },
-  });
+  }, SEEDED_AT);
   await db('portals').where({ id: portalId }).update({ feature_flag: options.flag ?? 'on', settings: JSON.stringify({ admins: options.admins ?? ['dealdesk@acme.example'] }) });
   const parsed = parsePolicy(options.policySource ?? SALES_POLICY_SOURCE);
   if (!parsed.ok) throw new Error(`test policy invalid: ${JSON.stringify(parsed.problems)}`);
   await db.transaction(async (trx) => {
-    const { version } = await savePolicyVersion(trx, { portalId, source: options.policySource ?? SALES_POLICY_SOURCE, document: parsed.policy, hash: parsed.hash, createdBy: 'test' });
-    await activatePolicyVersion(trx, portalId, version.id, 'test', '2026-11-01T00:00:00.000Z');
+    const { version } = await savePolicyVersion(trx, { portalId, source: options.policySource ?? SALES_POLICY_SOURCE, document: parsed.policy, hash: parsed.hash, createdBy: 'test', at: SEEDED_AT });
+    await activatePolicyVersion(trx, portalId, version.id, 'test', SEEDED_AT);
   });
   const crm = new LocalCrm(db);
   const users = options.users ?? demoDirectory().directory.users;

@@ -56,7 +56,7 @@ export async function savePolicy(deps: ServiceDeps, viewer: Viewer, source: stri
     const current = (await activePolicy(trx, portal.id))?.version ?? null;
     if (current !== guard.expectedVersion) throw staleVersion('the active policy', current, guard.expectedVersion);
     const at = isoNow(deps);
-    const { version, created } = await savePolicyVersion(trx, { portalId: portal.id, source, document: parsed.policy, hash: parsed.hash, createdBy: viewer.email });
+    const { version, created } = await savePolicyVersion(trx, { portalId: portal.id, source, document: parsed.policy, hash: parsed.hash, createdBy: viewer.email, at });
     // Saving validated it: the gate's first step, recorded with the version.
     await recordValidated(trx, portal.id, version.id, at, ENGINE_VERSION);
     if (created) {

@@ -85,12 +85,12 @@ export async function installPortal(deps: InstallDeps, callback: InstallCallback
       installState: 'installed',
       featureFlag: 'shadow', // only for a new portal: upsertPortal keeps an existing portal's flag
       installedByEmail: installedBy ?? existing?.installedByEmail ?? null,
-    });
+    }, at);
     if (metadata.userId) await setInstalledByUserId(trx, metadata.portalId, metadata.userId);
     await deps.hubspot.tokens.save(trx, metadata.portalId, grant, { scopes: metadata.scopes, hubDomain: metadata.hubDomain });
     const active = await activePolicy(trx, metadata.portalId);
     if (active) return { reinstalled: existing !== null, policyAdded: false, policyName: active.name };
-    const saved = await savePolicyVersion(trx, { portalId: metadata.portalId, ...policy, createdBy: installedBy ?? 'install' });
+    const saved = await savePolicyVersion(trx, { portalId: metadata.portalId, ...policy, createdBy: installedBy ?? 'install', at });
     await activatePolicyVersion(trx, metadata.portalId, saved.version.id, installedBy ?? 'install', at);
     // The default policy is the portal's first stable version: a fresh install has something to roll back to.
     await markStable(trx, metadata.portalId, saved.version.id, at);

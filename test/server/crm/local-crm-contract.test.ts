@@ -4,11 +4,12 @@ import { useTestDatabase } from '../../support/db.js';
 import { describeCrmContract } from '../crm-contract.js';
 
 const database = useTestDatabase();
+const AT = '2026-11-27T09:00:00.000Z';
 
 describeCrmContract('LocalCrm (Postgres)', async (world) => {
   const { db } = database();
   const crm = new LocalCrm(db);
-  await upsertPortal(db, { id: world.portalId, name: 'Contract portal', installState: 'demo', featureFlag: 'on', installedByEmail: null });
+  await upsertPortal(db, { id: world.portalId, name: 'Contract portal', installState: 'demo', featureFlag: 'on', installedByEmail: null }, AT);
   for (const deal of world.deals) await crm.upsertDeal(world.portalId, deal);
   for (const owner of world.owners) {
     const primary = owner.teams.find((team) => team.primary)?.name;

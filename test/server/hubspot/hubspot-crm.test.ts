@@ -107,7 +107,7 @@ describe('HubSpotCrm beyond the contract', () => {
     const { db } = database();
     const now = () => new Date();
     const tokens = new TokenStore({ db, cipher: TokenCipher.fromSpec(KEYS.current), app: { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUri: 'https://x.example/oauth/callback', scopes: [] }, now });
-    await upsertPortal(db, { id: '3131', name: 'Acme', installState: 'installed', featureFlag: 'on', installedByEmail: null });
+    await upsertPortal(db, { id: '3131', name: 'Acme', installState: 'installed', featureFlag: 'on', installedByEmail: null }, now().toISOString());
     await tokens.save(db, '3131', { accessToken: 'token-of-3131', refreshToken: 'r', expiresInSeconds: 1800 }, { scopes: [], hubDomain: null });
     const crm = new HubSpotCrm({ clientFor: createClientFactory(tokens) });
     nock(HUBSPOT_API, { reqheaders: { authorization: 'Bearer token-of-3131' } })

@@ -28,7 +28,7 @@ function storeWith(options: { cipher?: TokenCipher } = {}) {
 /** An installed portal whose access token was granted now and expires in 30 minutes. */
 async function installedPortal(store = storeWith(), refreshToken = 'refresh-original'): Promise<string> {
   const portalId = String(nextPortal++);
-  await upsertPortal(database().db, { id: portalId, name: 'Acme', installState: 'installed', featureFlag: 'shadow', installedByEmail: null });
+  await upsertPortal(database().db, { id: portalId, name: 'Acme', installState: 'installed', featureFlag: 'shadow', installedByEmail: null }, clock.now().toISOString());
   await store.save(database().db, portalId, { accessToken: `access-${portalId}-v1`, refreshToken, expiresInSeconds: 1800 }, { scopes: ['oauth'], hubDomain: 'acme.hubspot.com' });
   return portalId;
 }
