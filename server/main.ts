@@ -76,11 +76,11 @@ export async function buildRuntime(options: { config?: Config; logger?: Logger }
  * as the kind of caller chosen here: whoever builds a use case's dependencies says whether a person waits on them
  * (the HTTP app, commands: interactive) or a job does (workers: background).
  */
-export function connectCrms(deps: { db: Db; config: Config; logger: Logger; metrics?: Metrics; cache?: Caches; now?: () => Date }): { hubspot: HubSpotSetup; crmFor: (caller: CallerKind) => ServiceDeps['crmFor'] } {
-  const localCrm = new LocalCrm(deps.db);
+export function connectCrms(deps: { db: Db; config: Config; logger: Logger; metrics?: Metrics; cache?: Caches; now: () => Date }): { hubspot: HubSpotSetup; crmFor: (caller: CallerKind) => ServiceDeps['crmFor'] } {
+  const localCrm = new LocalCrm({ db: deps.db, now: deps.now });
   const hubspot = connectHubSpot({
-    db: deps.db, config: deps.config, logger: deps.logger,
-    ...(deps.metrics ? { metrics: deps.metrics } : {}), ...(deps.now ? { now: deps.now } : {}),
+    db: deps.db, config: deps.config, logger: deps.logger, now: deps.now,
+    ...(deps.metrics ? { metrics: deps.metrics } : {}),
   });
   const hubspotCrm = (caller: CallerKind): Crm => {
     if (!hubspot.configured) return unconnectedCrm(hubspot.missing);

@@ -96,6 +96,7 @@ function describe(d: DelegationView): string {
 function commandDeps(db: ServiceDeps['db']): ServiceDeps {
   const config = loadConfig();
   const logger = createLogger({ level: config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL });
-  const { crmFor } = connectCrms({ db, config, logger });
-  return { db, logger, now: () => new Date(), crmFor: crmFor('interactive') };
+  const now = () => new Date();
+  const { crmFor } = connectCrms({ db, config, logger, now });
+  return { db, logger, now, crmFor: crmFor('interactive') };
 }

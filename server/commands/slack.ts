@@ -106,6 +106,7 @@ function describe(view: SlackConnectionView): string {
 function commandDeps(db: ServiceDeps['db']): { deps: ServiceDeps; baseUrl: string } {
   const config = loadConfig();
   const logger = createLogger({ level: config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL });
-  const { crmFor } = connectCrms({ db, config, logger });
-  return { deps: { db, logger, now: () => new Date(), crmFor: crmFor('interactive'), slack: setUpSlack(config, { logger }) }, baseUrl: signedBaseUrl(config) };
+  const now = () => new Date();
+  const { crmFor } = connectCrms({ db, config, logger, now });
+  return { deps: { db, logger, now, crmFor: crmFor('interactive'), slack: setUpSlack(config, { logger }) }, baseUrl: signedBaseUrl(config) };
 }

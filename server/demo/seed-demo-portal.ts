@@ -57,6 +57,6 @@ export async function seedDemoPortal(db: Db, at: string): Promise<{ created: boo
 
   const { directory } = demoDirectory();
   for (const user of directory.users) await upsertLocalUser(db, DEMO_PORTAL_ID, user);
-  if (!existing) for (const deal of demoDeals()) await upsertLocalDeal(db, DEMO_PORTAL_ID, { id: deal.id, properties: deal.properties });
+  if (!existing) for (const deal of demoDeals()) await upsertLocalDeal(db, DEMO_PORTAL_ID, { id: deal.id, properties: deal.properties }, at);
   return { created: !existing };
 }

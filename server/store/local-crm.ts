@@ -1,5 +1,6 @@
 // The local demo portal's CRM tables (deals, users and teams, notes, tasks). LocalCrm (server/crm) answers the Crm
-// port over them, as HubSpot would; the demo use cases and the seed write them.
+// port over them, as HubSpot would; the demo use cases and the seed write them. Every write is stamped `at`, the
+// service's clock.
 import type { Knex } from 'knex';
 import { normaliseEmail } from '../../src/directory/email.js';
 import type { DirectoryUser } from '../../src/directory/schema.js';
@@ -43,27 +44,27 @@ export async function localDeal(db: Knex, portalId: string, dealId: string): Pro
   return row?.properties ?? null;
 }
 
-export async function upsertLocalDeal(db: Knex, portalId: string, deal: { id: string; properties: Properties }): Promise<void> {
-  await db('local_deals').insert({ portal_id: portalId, id: deal.id, properties: JSON.stringify(deal.properties) })
+export async function upsertLocalDeal(db: Knex, portalId: string, deal: { id: string; properties: Properties }, at: string): Promise<void> {
+  await db('local_deals').insert({ portal_id: portalId, id: deal.id, properties: JSON.stringify(deal.properties), updated_at: at })
     .onConflict(['portal_id', 'id']).merge();
 }
 
 /** Merges the changes into the deal's properties; the properties after the change, or null when there is no such deal. */
-export async function changeLocalDeal(db: Knex, portalId: string, dealId: string, changes: Properties): Promise<Properties | null> {
+export async function changeLocalDeal(db: Knex, portalId: string, dealId: string, changes: Properties, at: string): Promise<Properties | null> {
   const rows = await db('local_deals').where({ portal_id: portalId, id: dealId })
-    .update({ properties: db.raw('properties || ?::jsonb', [JSON.stringify(changes)]), updated_at: db.fn.now() })
+    .update({ properties: db.raw('properties || ?::jsonb', [JSON.stringify(changes)]), updated_at: at })
     .returning<{ properties: Properties }[]>('properties');
   return rows[0]?.properties ?? null;
 }
 
 /** Merges each deal's changes in one statement; the ids of the deals that exist (and were changed). */
-export async function changeLocalDeals(db: Knex, portalId: string, updates: readonly { id: string; properties: Record<string, string> }[]): Promise<Set<string>> {
+export async function changeLocalDeals(db: Knex, portalId: string, updates: readonly { id: string; properties: Record<string, string> }[], at: string): Promise<Set<string>> {
   const { rows } = await db.raw<{ rows: { id: string }[] }>(
-    `UPDATE local_deals d SET properties = d.properties || u.changes::jsonb, updated_at = now()
+    `UPDATE local_deals d SET properties = d.properties || u.changes::jsonb, updated_at = ?::timestamptz
      FROM unnest(?::text[], ?::text[]) AS u(id, changes)
      WHERE d.portal_id = ? AND d.id = u.id
      RETURNING d.id`,
-    [updates.map((update) => update.id), updates.map((update) => JSON.stringify(update.properties)), portalId],
+    [at, updates.map((update) => update.id), updates.map((update) => JSON.stringify(update.properties)), portalId],
   );
   return new Set(rows.map((row) => row.id));
 }
@@ -74,8 +75,8 @@ export async function highestLocalDealId(db: Knex, portalId: string): Promise<nu
   return Number(row?.max ?? 0);
 }
 
-export async function addLocalNote(db: Knex, portalId: string, dealId: string, body: string): Promise<void> {
-  await db('local_notes').insert({ portal_id: portalId, deal_id: dealId, body });
+export async function addLocalNote(db: Knex, portalId: string, dealId: string, body: string, at: string): Promise<void> {
+  await db('local_notes').insert({ portal_id: portalId, deal_id: dealId, body, created_at: at });
 }
 
 export async function localNotes(db: Knex, portalId: string, dealId: string): Promise<string[]> {
@@ -91,9 +92,9 @@ export interface LocalTask {
 }
 
 /** Returns the new task's id. */
-export async function addLocalTask(db: Knex, portalId: string, dealId: string, task: LocalTask): Promise<string> {
+export async function addLocalTask(db: Knex, portalId: string, dealId: string, task: LocalTask, at: string): Promise<string> {
   const [row] = await db('local_tasks')
-    .insert({ portal_id: portalId, deal_id: dealId, subject: task.subject, body: task.body, due_at: task.dueAt, owner_id: task.ownerId ?? null })
+    .insert({ portal_id: portalId, deal_id: dealId, subject: task.subject, body: task.body, due_at: task.dueAt, owner_id: task.ownerId ?? null, created_at: at })
     .returning<{ id: string }[]>('id');
   return String(row?.id);
 }
@@ -110,10 +111,10 @@ export async function localTasks(db: Knex, portalId: string, dealId: string): Pr
   }));
 }
 
-/** Marks a task done at the database's time of the write (the demo CRM's own stamp, as HubSpot's would be). */
-export async function completeLocalTask(db: Knex, portalId: string, taskId: string): Promise<void> {
+/** Marks a task done `at` (the demo CRM's own stamp, as HubSpot's would be); a task done already keeps its first stamp. */
+export async function completeLocalTask(db: Knex, portalId: string, taskId: string, at: string): Promise<void> {
   if (!/^\d+$/.test(taskId)) return;
-  await db('local_tasks').where({ portal_id: portalId, id: taskId }).whereNull('completed_at').update({ completed_at: db.fn.now() });
+  await db('local_tasks').where({ portal_id: portalId, id: taskId }).whereNull('completed_at').update({ completed_at: at });
 }
 
 function toDirectoryUser(row: LocalUserRow): DirectoryUser {

@@ -40,8 +40,8 @@ export async function recentKnownDeals(
        ) latest ORDER BY seen_at DESC, deal_id LIMIT ?`,
       [portalId, window.since, window.until, take],
     ),
-    // The local CRM is the portal's CRM itself: its deals are current whenever they last changed (and its
-    // updated_at is the database's time, which decides nothing here).
+    // The local CRM is the portal's CRM itself: its deals are current whenever they last changed, so no window
+    // applies; updated_at only orders them.
     options.localCrm
       ? db('local_deals').where({ portal_id: portalId })
         .orderBy([{ column: 'updated_at', order: 'desc' }, { column: 'id' }]).limit(take)

@@ -63,7 +63,7 @@ beforeAll(async () => {
   portal = await seedPortal(db);
   await seedDemoPortal(db, '2026-11-01T00:00:00.000Z');
   demoCaller = { ...portal.as('noah'), portalId: '1' };
-  const crm = new LocalCrm(db);
+  const crm = new LocalCrm({ db, now: () => harness.clock.now() }); // the harness's clock, once it is built
   crmFor.mockImplementation(() => crm);
   harness = await startHarness(db, { crmFor });
   dealId = await seedDeal(portal, { discount_percent: '25' });

@@ -30,7 +30,7 @@ beforeAll(async () => {
   const { db } = database();
   portal = await seedPortal(db);
   brokenPortal = await seedPortal(db);
-  const crm = new LocalCrm(db);
+  const crm = new LocalCrm({ db, now: () => harness.clock.now() }); // the harness's clock, once it is built
   const { logger, lines } = createTestLogger('trace');
   harness = await startHarness(db, {
     logger,

@@ -18,7 +18,7 @@ export const APP_ID = '4242';
 export function buildWebhookApp(db: Knex, overrides: Partial<WebhookRouterDeps> = {}) {
   const { logger, lines } = createTestLogger();
   const clock = createClock();
-  const crm = new LocalCrm(db);
+  const crm = new LocalCrm({ db, now: clock.now });
   const deps: WebhookRouterDeps = { db, logger, now: clock.now, crmFor: () => crm, secret: TEST_SECRET, baseUrl: TEST_BASE_URL, ...overrides };
   const app = express();
   // The router reads its own body (as bytes, verified before parsed), as under createApp.

@@ -28,7 +28,7 @@ export function createClock(start = '2026-11-27T09:00:00.000Z'): TestClock {
 export function buildTestApp(db: Knex, overrides: Partial<AppDeps> = {}) {
   const { logger, lines } = createTestLogger();
   const clock = createClock();
-  const crm = new LocalCrm(db);
+  const crm = new LocalCrm({ db, now: clock.now });
   const app = createApp({
     logger,
     db,

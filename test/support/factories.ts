@@ -13,7 +13,7 @@ import type { Caller } from './app.js';
 
 export const SALES_POLICY_SOURCE = readFileSync('examples/policies/sales-deal-desk.yaml', 'utf8');
 
-/** When seedPortal's rows are written: a fixed instant, as every time in a test is. */
+/** When seedPortal's rows are written, unless a test passes its own clock: a fixed instant, as every time in a test is. */
 export const SEEDED_AT = '2026-11-01T00:00:00.000Z';
 
 let nextPortal = 70_000_000 + Math.floor(Math.random() * 1_000_000) * 10;
@@ -27,8 +27,9 @@ export interface SeededPortal {
   users: DirectoryUser[];
 }
 
+/** `now` is the clock the portal's LocalCrm stamps its writes with (the test app's, say); SEEDED_AT without one. */
 export async function seedPortal(db: Knex, options: {
-  portalId?: string; flag?: FeatureFlag; policySource?: string; users?: DirectoryUser[]; admins?: string[];
+  portalId?: string; flag?: FeatureFlag; policySource?: string; users?: DirectoryUser[]; admins?: string[]; now?: () => Date;
 } = {}): Promise<SeededPortal> {
   const portalId = options.portalId ?? newPortalId();
   await upsertPortal(db, {
@@ -42,7 +43,7 @@ export async function seedPortal(db: Knex, options: {
     const { version } = await savePolicyVersion(trx, { portalId, source: options.policySource ?? SALES_POLICY_SOURCE, document: parsed.policy, hash: parsed.hash, createdBy: 'test', at: SEEDED_AT });
     await activatePolicyVersion(trx, portalId, version.id, 'test', SEEDED_AT);
   });
-  const crm = new LocalCrm(db);
+  const crm = new LocalCrm({ db, now: options.now ?? (() => new Date(SEEDED_AT)) });
   const users = options.users ?? demoDirectory().directory.users;
   for (const user of users) await crm.upsertUser(portalId, user);
   const as = (prefix: string): Caller => {

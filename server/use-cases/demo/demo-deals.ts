@@ -3,7 +3,7 @@
 import { AppError } from '../../errors.js';
 import { changeLocalDeal, highestLocalDealId, upsertLocalDeal } from '../../store/local-crm.js';
 import type { Portal } from '../../store/portals.js';
-import type { ServiceDeps } from '../deps.js';
+import { isoNow, type ServiceDeps } from '../deps.js';
 import { loadPortal, type Viewer } from '../load-facts.js';
 import { onDealChanged, type DealChangeOutcome } from '../webhooks/deal-changed.js';
 
@@ -21,13 +21,13 @@ async function loadDemoPortal(deps: ServiceDeps, viewer: Viewer): Promise<Portal
 export async function createDemoDeal(deps: ServiceDeps, viewer: Viewer, properties: Properties): Promise<{ dealId: string }> {
   const portal = await loadDemoPortal(deps, viewer);
   const dealId = String(Math.max((await highestLocalDealId(deps.db, portal.id)) + 1, FIRST_DEMO_DEAL_ID));
-  await upsertLocalDeal(deps.db, portal.id, { id: dealId, properties });
+  await upsertLocalDeal(deps.db, portal.id, { id: dealId, properties }, isoNow(deps));
   return { dealId };
 }
 
 export async function changeDemoDeal(deps: ServiceDeps, viewer: Viewer, dealId: string, changes: Properties): Promise<{ properties: Properties; outcome: DealChangeOutcome }> {
   const portal = await loadDemoPortal(deps, viewer);
-  const properties = await changeLocalDeal(deps.db, portal.id, dealId, changes);
+  const properties = await changeLocalDeal(deps.db, portal.id, dealId, changes, isoNow(deps));
   if (!properties) throw new AppError('not_found', `deal ${dealId} was not found in this portal`);
   return { properties, outcome: await onDealChanged(deps, portal, dealId) };
 }

@@ -8,7 +8,7 @@ const AT = '2026-11-27T09:00:00.000Z';
 
 describeCrmContract('LocalCrm (Postgres)', async (world) => {
   const { db } = database();
-  const crm = new LocalCrm(db);
+  const crm = new LocalCrm({ db, now: () => new Date(AT) });
   await upsertPortal(db, { id: world.portalId, name: 'Contract portal', installState: 'demo', featureFlag: 'on', installedByEmail: null }, AT);
   for (const deal of world.deals) await crm.upsertDeal(world.portalId, deal);
   for (const owner of world.owners) {

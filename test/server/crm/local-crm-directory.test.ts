@@ -11,7 +11,7 @@ describe('the directory LocalCrm keeps', () => {
   it('answers the demo seed\'s people as the example directory has them, a deactivated user deactivated', async () => {
     const { db } = database();
     await seedDemoPortal(db, '2026-11-01T00:00:00.000Z');
-    const { users } = await new LocalCrm(db).getDirectory(DEMO_PORTAL_ID);
+    const { users } = await new LocalCrm({ db, now: () => new Date('2026-11-01T00:00:00.000Z') }).getDirectory(DEMO_PORTAL_ID);
     expect(users.find((user) => user.email === 'felix.old@acme.example')).toMatchObject({ active: false });
     expect(users.filter((user) => user.active === false).map((user) => user.email)).toEqual(['felix.old@acme.example']);
     const byEmail = (a: { email: string }, b: { email: string }) => a.email.localeCompare(b.email);

@@ -14,19 +14,21 @@ import { buildWebhookApp, drainJobs, minutesAfter, postWebhook, propertyChange }
 
 const database = useTestDatabase();
 
-async function pendingRequest(options: { flag?: 'on' | 'shadow'; policySource?: string; justification?: string } = {}) {
+async function pendingRequest(options: { flag?: 'on' | 'shadow'; policySource?: string; justification?: string; startAt?: string } = {}) {
   const { db } = database();
   const portal = await seedPortal(db, { flag: options.flag ?? 'on', ...(options.policySource ? { policySource: options.policySource } : {}) });
-  const { app, clock } = buildTestApp(db, { crmFor: () => portal.crm });
+  // The app's LocalCrm, on the app's clock: the one clock the API, the worker and the CRM's stamps all read.
+  const { app, clock, crm } = buildTestApp(db);
+  if (options.startAt) clock.set(options.startAt);
   const dealId = await seedDeal(portal, { discount_percent: '25', dealname: 'Initech renewal' });
   const opened = await callApi(app, clock, portal.as('noah'), 'POST', `/api/v1/deals/${dealId}/requests`, { justification: options.justification ?? 'Competitive swap', idempotencyKey: idempotencyKey() }).expect(201);
-  const worker = new JobWorker({ db, logger: createTestLogger().logger, crmFor: () => portal.crm, now: clock.now }, { handlers: jobHandlers, random: () => 0.5 });
+  const worker = new JobWorker({ db, logger: createTestLogger().logger, crmFor: () => crm, now: clock.now }, { handlers: jobHandlers, random: () => 0.5 });
   const drain = async () => {
     while ((await worker.runOnce()) > 0) { /* until nothing is due */ }
   };
   const requestId = opened.body.request.id as string;
-  const tasks = () => portal.crm.tasks(portal.portalId, dealId);
-  const notes = () => portal.crm.notes(portal.portalId, dealId);
+  const tasks = () => crm.tasks(portal.portalId, dealId);
+  const notes = () => crm.notes(portal.portalId, dealId);
   return { db, portal, app, clock, dealId, requestId, drain, tasks, notes };
 }
 
@@ -73,6 +75,21 @@ describe('the HubSpot channel', () => {
     expect(all.slice(2).map((task) => [task.subject, task.ownerId, task.completedAt])).toEqual([['Approval approved: Initech renewal', '102', undefined]]);
     expect(all[2]!.body).toContain('ben.carter@acme.example (approve, step &quot;manager&quot;): Margin holds');
     expect((await notes())[1]).toMatch(/^ben\.carter@acme\.example approved step &quot;manager&quot; of Initech renewal\. Comment: Margin holds<br>/);
+  });
+
+  it('stamps the step\'s tasks done by the service\'s clock, even a day ahead of the database\'s', async () => {
+    const { db } = database();
+    const databaseNow = (await db.raw<{ rows: { now: Date }[] }>('SELECT now() AS now')).rows[0]!.now;
+    const { portal, app, clock, requestId, drain, tasks } = await pendingRequest({ startAt: new Date(databaseNow.getTime() + 86_400_000).toISOString() });
+    await drain();
+    clock.advanceHours(2);
+    await callApi(app, clock, portal.as('ben'), 'POST', `/api/v1/requests/${requestId}/decisions`, { verdict: 'approve', idempotencyKey: idempotencyKey() }).expect(200);
+    await drain();
+    const decidedAt = clock.now().toISOString();
+    expect((await tasks()).slice(0, 2).map((task) => [task.subject, task.completedAt])).toEqual([
+      ['Approve or reject: Initech renewal', decidedAt],
+      ['Approve or reject: Initech renewal', decidedAt],
+    ]);
   });
 
   it('tells the rep with a note instead when the policy says so', async () => {
