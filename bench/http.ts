@@ -48,12 +48,14 @@ try {
   const seedStart = performance.now();
   const crowd = await prepareCrowd({ db, secret: SECRET, base, decisions: DECISION_RATE * (WARMUP_SECONDS + SECONDS), approversPerRequest: APPROVERS_PER_REQUEST, firstDealId: 800_000 });
   const policy = await db('policy_versions').where({ portal_id: DEMO_PORTAL_ID, is_active: true }).first<{ id: string }>();
-  await db.raw(`INSERT INTO local_deals (portal_id, id, properties)
-    SELECT ?, (100000 + g)::text, jsonb_build_object('dealname', 'Bench deal ' || g, 'amount', (20000 + (g * 37) % 600000)::text,
+  // Stamped by this process's clock, the wall clock the service reads too: the schema keeps no clock of its own.
+  const seededAt = new Date().toISOString();
+  await db.raw(`INSERT INTO local_deals (portal_id, id, updated_at, properties)
+    SELECT ?, (100000 + g)::text, ?::timestamptz, jsonb_build_object('dealname', 'Bench deal ' || g, 'amount', (20000 + (g * 37) % 600000)::text,
       'discount_percent', ((g * 7) % 40)::text, 'payment_terms', (ARRAY['net_30','net_60','net_90'])[1 + g % 3],
       'contract_term_months', (ARRAY['12','24','36'])[1 + g % 3], 'hubspot_owner_id', (ARRAY['101','102','103'])[1 + g % 3],
       'pipeline', 'default', 'dealstage', 'qualifiedtobuy')
-    FROM generate_series(1, ?) g`, [DEMO_PORTAL_ID, DEALS]);
+    FROM generate_series(1, ?) g`, [DEMO_PORTAL_ID, seededAt, DEALS]);
   const lifecycle = JSON.stringify({
     state: 'approved', requester: 'noah.king@acme.example', owner: 'noah.king@acme.example', routeId: 'standard', policyHash: 'bench', justification: 'bench',
     steps: [{ id: 'manager', mode: 'any', quorum: 1, approvers: ['ben.carter@acme.example', 'bella.diaz@acme.example'], decisions: [{ approver: 'ben.carter@acme.example', verdict: 'approve', comment: 'ok', at: '2026-01-01T10:00:00.000Z' }], status: 'approved', slaHours: 24, startedAt: '2026-01-01T09:00:00.000Z', dueAt: '2026-01-02T09:00:00.000Z', escalatedAt: null }],
@@ -62,8 +64,8 @@ try {
   await db.raw(`INSERT INTO approval_requests (id, portal_id, deal_id, requester_email, requester_user_id, justification, deal_snapshot, snapshot_hash,
       score, route_id, policy_version_id, state, lifecycle, evaluation, row_version, created_at, updated_at, closed_at)
     SELECT gen_random_uuid(), ?, (100000 + 1 + (g % ?))::text, 'noah.king@acme.example', '1002', 'bench', '{"id":"0","properties":{}}', 'x',
-      35, 'standard', ?, 'approved', ?::jsonb, '{}', 2, timestamptz '2026-01-01' + g * interval '1 minute', now(), now()
-    FROM generate_series(1, ?) g`, [DEMO_PORTAL_ID, DEALS, policy.id, lifecycle, REQUESTS]);
+      35, 'standard', ?, 'approved', ?::jsonb, '{}', 2, timestamptz '2026-01-01' + g * interval '1 minute', ?::timestamptz, ?::timestamptz
+    FROM generate_series(1, ?) g`, [DEMO_PORTAL_ID, DEALS, policy.id, lifecycle, seededAt, seededAt, REQUESTS]);
   // Other portals' traces: the card view's own lookups must stay fast however large the table grows.
   await db.raw(`INSERT INTO traces (portal_id, seq, kind, deal_id, input, output, policy_hash, input_hash, engine_version, occurred_at, prev_hash, hash)
     SELECT 1000 + g % 100, g, 'evaluation', (g % 50000)::text, '{"bench":true}', '{"bench":true}', md5(g::text), md5('i' || g), ?, '2026-01-01T00:00:00.000Z', md5((g - 1)::text), md5(g::text)

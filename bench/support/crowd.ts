@@ -60,8 +60,10 @@ export async function prepareCrowd({ db, secret, base, decisions, approversPerRe
 
   const count = Math.ceil(decisions / approversPerRequest) + 1;
   const deals = Array.from({ length: count }, (_, i) => ({ id: String(firstDealId + i), amount: String(1000 * i) }));
+  // Stamped by this process's clock, the wall clock the service it drives reads too.
+  const at = new Date().toISOString();
   await db('local_deals').insert(deals.map(({ id, amount }, i) => ({
-    portal_id: DEMO_PORTAL_ID, id,
+    portal_id: DEMO_PORTAL_ID, id, updated_at: at,
     properties: JSON.stringify({
       dealname: `Crowd deal ${i}`, amount, discount_percent: '0', payment_terms: 'net_30', contract_term_months: '12',
       hubspot_owner_id: crowd.users[0]!.ownerId, pipeline: CROWD_PIPELINE, dealstage: 'qualifiedtobuy',

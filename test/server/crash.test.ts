@@ -46,8 +46,10 @@ describe('a service killed with SIGKILL', () => {
     const { parsePolicy } = await import('../../src/policy/parse-policy.js');
     const parsed = parsePolicy(source);
     if (!parsed.ok) throw new Error('crowd policy invalid');
+    // The service runs on the wall clock: rows written beside it are stamped by the same clock.
+    const at = new Date().toISOString();
     await db('policy_versions').where({ portal_id: DEMO_PORTAL_ID }).update({ is_active: false });
-    const [version] = await db('policy_versions').insert({ portal_id: DEMO_PORTAL_ID, version: 99, name: 'Crowd', source, document: JSON.stringify(parsed.policy), hash: parsed.hash, created_by: 'test', is_active: true }).returning('id');
+    const [version] = await db('policy_versions').insert({ portal_id: DEMO_PORTAL_ID, version: 99, name: 'Crowd', source, document: JSON.stringify(parsed.policy), hash: parsed.hash, created_by: 'test', created_at: at, is_active: true }).returning('id');
     void version;
     for (const user of users) {
       await db('local_users').insert({ portal_id: DEMO_PORTAL_ID, email: user.email, owner_id: user.ownerId ?? null, user_id: user.userId, name: user.name, teams: user.teams }).onConflict(['portal_id', 'email']).merge();
@@ -57,7 +59,7 @@ describe('a service killed with SIGKILL', () => {
     const requestIds: string[] = [];
     for (let i = 0; i < 20; i++) {
       const dealId = String(700000 + i);
-      await db('local_deals').insert({ portal_id: DEMO_PORTAL_ID, id: dealId, properties: JSON.stringify({ dealname: `Crash ${i}`, hubspot_owner_id: '900', pipeline: 'default', dealstage: 'qualifiedtobuy' }) });
+      await db('local_deals').insert({ portal_id: DEMO_PORTAL_ID, id: dealId, updated_at: at, properties: JSON.stringify({ dealname: `Crash ${i}`, hubspot_owner_id: '900', pipeline: 'default', dealstage: 'qualifiedtobuy' }) });
       const opened = await call(target, rep, 'POST', `/api/v1/deals/${dealId}/requests`, { justification: 'crash test', idempotencyKey: idempotencyKey() });
       expect(opened.status).toBe(201);
       requestIds.push((opened.body.request as { id: string }).id);

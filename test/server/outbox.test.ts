@@ -210,7 +210,10 @@ describe('the outbox', () => {
   it('prunes finished jobs past their retention, oldest first, and keeps dead and recent ones', async () => {
     const { db } = database();
     const portal = await seedPortal(db);
-    const job = (key: string, state: string, daysAgo: number) => ({ portal_id: portal.portalId, kind: 'sync_deal', key, payload: '{}', state, finished_at: new Date(clock.now().getTime() - daysAgo * 86_400_000) });
+    const job = (key: string, state: string, daysAgo: number) => {
+      const finishedAt = new Date(clock.now().getTime() - daysAgo * 86_400_000);
+      return { portal_id: portal.portalId, kind: 'sync_deal', key, payload: '{}', state, created_at: finishedAt, run_at: finishedAt, finished_at: finishedAt };
+    };
     await db('jobs').insert([job('old-1', 'done', 30), job('old-2', 'done', 9), job('recent', 'done', 1), job('dead', 'dead', 30)]);
     expect(await pruneFinishedJobs(db, 7, clock.now(), 1)).toBe(1);
     expect(await db('jobs').where({ portal_id: portal.portalId, key: 'old-1' }).count()).toEqual([{ count: '0' }]); // the oldest first

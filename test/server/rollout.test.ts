@@ -226,7 +226,7 @@ describe('posture', () => {
     const { db, portal, clock } = await setup();
     await applyPosture(db, portal.portalId, clock.now()); // version 1 is stable, and the only version
     for (let i = 0; i < 5; i++) {
-      await db('jobs').insert({ portal_id: portal.portalId, kind: 'sync_deal', key: `d${i}`, payload: '{}', state: 'dead', attempts: 8, finished_at: clock.now() });
+      await db('jobs').insert({ portal_id: portal.portalId, kind: 'sync_deal', key: `d${i}`, payload: '{}', state: 'dead', attempts: 8, created_at: clock.now(), run_at: clock.now(), finished_at: clock.now() });
     }
     const first = await applyPosture(db, portal.portalId, clock.now());
     expect(first.assessment.posture).toBe('critical');
