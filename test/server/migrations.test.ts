@@ -33,4 +33,14 @@ describe('migrations', () => {
   it('are idempotent: a second run applies nothing', async () => {
     expect(await migrateToLatest(database().db)).toEqual([]);
   });
+
+  it('the schema keeps no clock of its own: no column defaults to the database\'s time', async () => {
+    const { rows } = await database().db.raw<{ rows: { column: string; default: string }[] }>(
+      `SELECT table_name || '.' || column_name AS column, column_default AS default FROM information_schema.columns
+        WHERE table_schema = 'public'
+          AND column_default ~* '(now\\(|current_(timestamp|time|date)|localtime|clock_timestamp|transaction_timestamp|statement_timestamp)'
+        ORDER BY 1`,
+    );
+    expect(rows).toEqual([]);
+  });
 });
