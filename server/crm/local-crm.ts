@@ -42,8 +42,8 @@ export class LocalCrm implements Crm {
     return { users: await localDirectoryUsers(this.#db, portalId) };
   }
 
-  async addNote(portalId: string, dealId: string, body: string): Promise<void> {
-    await addLocalNote(this.#db, portalId, dealId, body, this.#at());
+  async addNote(portalId: string, dealId: string, body: string, at?: Date): Promise<void> {
+    await addLocalNote(this.#db, portalId, dealId, body, at?.toISOString() ?? this.#at());
   }
 
   addTask(portalId: string, dealId: string, task: NewTask): Promise<string> {
