@@ -1,11 +1,11 @@
 // `npm run bench -- soak`: the service as it is deployed beyond one process: SOAK_SERVICES `approval-router serve`
 // processes (WORKER_ENABLED=false) and SOAK_WORKERS `approval-router worker` processes (2 and 2 by default) on one
-// Postgres, the driver sending to the services in turn. An open loop of card views, decisions and signed webhook
-// batches runs for a warm-up (its figures on a line of their own: the processes have just started) and then for the
-// measured run; latency runs from each request's scheduled time. Prints errors, p50/p99/max per endpoint beside the
-// target, p99 by tenth of the run, whether every accepted decision is stored exactly once, the jobs left when the
-// load stops and how long they take to drain, every portal's trace chain, each process's RSS and where the CPU went.
-// It never fails on a time.
+// Postgres, the driver sending each stream's requests to the services in turn. An open loop of card views, decisions
+// and signed webhook batches runs for a warm-up (its figures on a line of their own: the processes have just started)
+// and then for the measured run; latency runs from each request's scheduled time. Prints errors, p50/p99/max per
+// endpoint beside the target, p99 by tenth of the run, whether every accepted decision is stored exactly once, the
+// jobs left when the load stops and how long they take to drain, every portal's trace chain, each process's RSS and
+// where the CPU went. It never fails on a time.
 import type { ChildProcess } from 'node:child_process';
 import { DEMO_PORTAL_ID } from '../server/demo/seed-demo-portal.js';
 import { tracePortals, verifyChain } from '../server/store/traces.js';

@@ -28,7 +28,7 @@ export const HUBSPOT_FETCH = { maxInFlightPerAccount: 20, timeoutMs: 15_000 } as
 export interface OpenLoopOptions {
   streams: readonly Stream[];
   seconds: number;
-  /** Base URLs of the service processes; requests go to them in turn. */
+  /** Base URLs of the service processes; each stream's requests go to them in turn. */
   targets: readonly string[];
   /** HubSpot's by default. */
   maxInFlightPerAccount?: number;
@@ -66,7 +66,8 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopRes
   const waiting = new Map<string, Arrival[]>();
   let waitingNow = 0;
   let mostWaiting = 0;
-  let nextTarget = 0;
+  // Each stream takes the targets in turn on its own, so every service gets its share of each kind of request.
+  const nextTarget = streams.map(() => 0);
   const outstanding = new Set<Promise<void>>();
   const delay = monitorEventLoopDelay({ resolution: 5 });
   delay.enable();
@@ -75,7 +76,7 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopRes
   const dispatch = (arrival: Arrival) => {
     const stream = streams[arrival.stream]!;
     const result = results[arrival.stream]!;
-    const target = targets[nextTarget++ % targets.length]!;
+    const target = targets[nextTarget[arrival.stream]!++ % targets.length]!;
     const sending = (async () => {
       let answer: LeanResponse | null = null;
       let error: string | null = null;
