@@ -11,6 +11,7 @@ import { DEMO_PORTAL_ID } from '../server/demo/seed-demo-portal.js';
 import { tracePortals, verifyChain } from '../server/store/traces.js';
 import { freePort, startBenchPostgres } from './support/bench-postgres.js';
 import { prepareCrowd } from './support/crowd.js';
+import { drainJobs, jobsBacklog, setupDrainedLine } from './support/jobs-backlog.js';
 import { closeIdleSockets } from './support/lean-client.js';
 import { formatPhase, formatRun, HUBSPOT_FETCH, p99ByTenth, runOpenLoop, type Stream } from './support/open-loop.js';
 import { cpuShares, rssMiB, spawnCli, stopAll, waitForReady } from './support/process.js';
@@ -46,30 +47,9 @@ try {
   const rssAtBoot = processes.map(({ child }) => rssMiB(child.pid));
 
   const crowd = await prepareCrowd({ db, secret: SECRET, base: bases[0]!, decisions: DECISION_RATE * (WARMUP_SECONDS + SECONDS), approversPerRequest: APPROVERS_PER_REQUEST, firstDealId: 800_000 });
-  // The jobs behind the answers (outbox, webhook processing): what is left, and how long the workers take to finish
-  // it. Due is by this driver's clock, as the service decides by its own.
-  const backlog = async () => {
-    const { rows } = await db.raw<{ rows: { kind: string; state: string; n: number }[] }>(`SELECT kind, state, count(*)::int AS n FROM jobs
-      WHERE (state = 'queued' AND run_at <= ?) OR state IN ('running', 'dead') GROUP BY kind, state ORDER BY kind, state`, [new Date()]);
-    const unprocessed = Number((await db('webhook_events').whereNull('processed_at').count())[0]?.count);
-    const waiting = rows.filter((row) => row.state !== 'dead');
-    const dead = rows.filter((row) => row.state === 'dead').reduce((sum, row) => sum + row.n, 0);
-    const text = `${waiting.length === 0 ? 'no job due or running' : waiting.map((row) => `${row.n} ${row.kind} ${row.state}`).join(', ')}; webhook events not processed: ${unprocessed}; dead jobs: ${dead}`;
-    return { done: waiting.length === 0 && unprocessed === 0, text };
-  };
-  const drained = async () => {
-    const drainStart = performance.now();
-    let left = await backlog();
-    while (!left.done && performance.now() - drainStart < DRAIN_LIMIT_MS) {
-      await new Promise((resolve) => setTimeout(resolve, 250));
-      left = await backlog();
-    }
-    return { left, seconds: (performance.now() - drainStart) / 1000 };
-  };
   // The crowd's requests were just opened: their tasks and emails (one per approver) go out before the load starts,
   // as they would have long before a day like this one, so the measured run carries only its own work.
-  const setup = await drained();
-  console.log(`the crowd's own jobs ${setup.left.done ? `drained in ${setup.seconds.toFixed(1)} s` : `NOT drained in ${DRAIN_LIMIT_MS / 1000} s: ${setup.left.text}`}`);
+  console.log(setupDrainedLine(await drainJobs(db, DRAIN_LIMIT_MS), DRAIN_LIMIT_MS));
   console.log(`node ${process.version}; ${SERVICES} service and ${WORKERS} worker processes on one Postgres; card views ${CARD_RATE}/s, decisions ${DECISION_RATE}/s and webhook batches of ${EVENTS_PER_BATCH} events ${WEBHOOK_RATE}/s for ${SECONDS} s after a ${WARMUP_SECONDS} s warm-up, at most ${HUBSPOT_FETCH.maxInFlightPerAccount} card requests in flight for the account; ${crowd.requestIds.length} pending requests of ${APPROVERS_PER_REQUEST} approvers each`);
 
   // Webhooks echo each deal's amount as the CRM holds it, as HubSpot resends a change: the worker takes each event
@@ -109,8 +89,8 @@ try {
   }).join('; ')}`);
   console.log(await crowd.checkDecisions(db));
 
-  console.log(`jobs when the load stopped: ${(await backlog()).text}`);
-  const after = await drained();
+  console.log(`jobs when the load stopped: ${(await jobsBacklog(db)).text}`);
+  const after = await drainJobs(db, DRAIN_LIMIT_MS);
   console.log(after.left.done
     ? `jobs drained ${after.seconds.toFixed(1)} s after the load stopped (${after.left.text})`
     : `jobs NOT drained ${DRAIN_LIMIT_MS / 1000} s after the load stopped: ${after.left.text}`);
