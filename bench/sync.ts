@@ -57,7 +57,9 @@ try {
   const { source, users } = crowdPolicy(1, 'any');
   const parsed = parsePolicy(source);
   if (!parsed.ok) throw new Error('bench policy invalid');
-  const seededAt = new Date().toISOString();
+  // The service's one clock, the wall clock, as server/main.ts wires it: tokens, the CRM and the use cases read it.
+  const clock = () => new Date();
+  const seededAt = clock().toISOString();
   await upsertPortal(db, { id: PORTAL_ID, name: 'Bench portal', installState: 'installed', featureFlag: 'on', installedByEmail: 'admin@crowd.example', settings: { admins: ['admin@crowd.example'] } }, seededAt);
   await db.transaction(async (trx) => {
     const { version } = await savePolicyVersion(trx, { portalId: PORTAL_ID, source, document: parsed.policy, hash: parsed.hash, createdBy: 'bench', at: seededAt });
@@ -65,16 +67,16 @@ try {
   });
   const tokens = new TokenStore({
     db, cipher: TokenCipher.fromSpec(`bench:${Buffer.alloc(32, 3).toString('base64')}`),
-    app: { clientId: 'bench-client', clientSecret: SECRET, redirectUri: 'https://approvals.example.com/oauth/callback', scopes: ['oauth'] },
+    app: { clientId: 'bench-client', clientSecret: SECRET, redirectUri: 'https://approvals.example.com/oauth/callback', scopes: ['oauth'] }, now: clock,
   });
   await tokens.save(db, PORTAL_ID, { accessToken: ACCESS_TOKEN, refreshToken: 'bench-refresh', expiresInSeconds: 1800 }, { scopes: ['oauth'], hubDomain: 'bench.hubspot.com' });
   // As server/main.ts wires it: the process's caches, the HubSpot directory kept for a minute.
   const cache = createCaches();
-  const crm = withDirectoryCache(new HubSpotCrm({ clientFor: createClientFactory(tokens) }), cache.hubspotDirectory);
+  const crm = withDirectoryCache(new HubSpotCrm({ clientFor: createClientFactory(tokens), now: clock }), cache.hubspotDirectory);
 
   const calls = fakeHubSpot(nock, users);
   const logger = createLogger({ level: 'warn', destination: new Writable({ write: (_chunk, _encoding, callback) => callback() }) });
-  const deps = { db, logger, now: () => new Date(), crmFor: () => crm, cache };
+  const deps = { db, logger, now: clock, crmFor: () => crm, cache };
   // The port is chosen first: the service verifies signatures over its own base URL, which the app is built with.
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;

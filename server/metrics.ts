@@ -24,8 +24,8 @@ export interface Metrics {
   posture: Gauge<'portal'>;
 }
 
-export function createMetrics(db: Db, options: { defaultMetrics?: boolean; clock?: () => Date } = {}): Metrics {
-  const clock = options.clock ?? (() => new Date());
+export function createMetrics(db: Db, options: { defaultMetrics?: boolean; clock: () => Date }): Metrics {
+  const { clock } = options;
   const registry = new Registry();
   if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'approval_router_' });
   const metrics: Metrics = {

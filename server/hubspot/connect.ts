@@ -41,7 +41,7 @@ export type HubSpotSetup =
 
 export const CALLBACK_PATH = '/oauth/callback';
 
-export function connectHubSpot(deps: { db: Db; config: Config; logger?: Logger; now?: () => Date; metrics?: Pick<Metrics, 'hubspotCalls'> }): HubSpotSetup {
+export function connectHubSpot(deps: { db: Db; config: Config; logger?: Logger; now: () => Date; metrics?: Pick<Metrics, 'hubspotCalls'> }): HubSpotSetup {
   const { config } = deps;
   const missing = (['HUBSPOT_CLIENT_ID', 'HUBSPOT_CLIENT_SECRET', 'TOKEN_ENCRYPTION_KEYS'] as const).filter((name) => config[name] === undefined);
   if (!config.HUBSPOT_CLIENT_ID || !config.HUBSPOT_CLIENT_SECRET || !config.TOKEN_ENCRYPTION_KEYS) return { configured: false, missing };
@@ -51,7 +51,7 @@ export function connectHubSpot(deps: { db: Db; config: Config; logger?: Logger; 
     redirectUri: redirectUriFor(config),
     scopes: config.HUBSPOT_SCOPES.split(/\s+/).filter(Boolean),
   };
-  const now = deps.now ?? (() => new Date());
+  const { now } = deps;
   const tokens = new TokenStore({
     db: deps.db,
     cipher: TokenCipher.fromSpec(config.TOKEN_ENCRYPTION_KEYS),

@@ -26,7 +26,8 @@ export interface HubSpotCrmOptions {
   metrics?: Pick<Metrics, 'hubspotCalls'>;
   /** How long one HubSpot call may take before it counts as no answer (retryable). */
   callTimeoutMs?: number;
-  now?: () => Date;
+  /** The service's clock: a note written without an instant of its own is placed at it. */
+  now: () => Date;
 }
 
 export type { BatchWriteResult, DealUpdate, NewTask };
@@ -43,7 +44,7 @@ export class HubSpotCrm implements Crm {
       ...(options.metrics ? { metrics: options.metrics } : {}),
       ...(options.callTimeoutMs ? { timeoutMs: options.callTimeoutMs } : {}),
     });
-    this.#now = options.now ?? (() => new Date());
+    this.#now = options.now;
   }
 
   async getDeal(portalId: string, dealId: string, properties: readonly string[]): Promise<Deal | null> {

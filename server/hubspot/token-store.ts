@@ -25,7 +25,8 @@ export interface TokenStoreOptions {
   cipher: TokenCipher;
   app: HubSpotApp;
   logger?: Pick<Logger, 'info' | 'warn'>;
-  now?: () => Date;
+  /** The service's clock: it decides when a token is due for refresh. */
+  now: () => Date;
   /** Refresh this long before expiry, so a token never expires in flight. */
   refreshMarginMs?: number;
   /** Bounds how long the row lock is held while HubSpot answers the refresh. */
@@ -47,7 +48,7 @@ export class TokenStore {
     this.#cipher = options.cipher;
     this.#app = options.app;
     this.#logger = options.logger;
-    this.#now = options.now ?? (() => new Date());
+    this.#now = options.now;
     this.#marginMs = options.refreshMarginMs ?? 5 * 60_000;
     this.#timeoutMs = options.refreshTimeoutMs ?? 10_000;
   }

@@ -34,7 +34,7 @@ beforeAll(async () => {
   const { logger, lines } = createTestLogger('trace');
   harness = await startHarness(db, {
     logger,
-    hubspot: connectHubSpot({ db, config: hubspotConfig(), logger }),
+    hubspot: connectHubSpot({ db, config: hubspotConfig(), logger, now: () => harness.clock.now() }),
     crmFor: (p) => {
       if (p.id !== brokenPortal.portalId) return crm;
       // Internals a 500 must not show: SQL, a source position, a Postgres message.

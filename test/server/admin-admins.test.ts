@@ -37,7 +37,7 @@ describe('who administers a portal', () => {
   it('includes its HubSpot super admins, read on an admin call and kept for five minutes', async () => {
     const { db } = database();
     const portal = await seedPortal(db, { admins: ['dealdesk@acme.example'] });
-    const crm = new HubSpotCrm({ clientFor: () => Promise.resolve(new Client({ accessToken: TOKEN })) });
+    const crm = new HubSpotCrm({ clientFor: () => Promise.resolve(new Client({ accessToken: TOKEN })), now: () => new Date('2026-11-27T09:00:00.000Z') });
     const { app, clock } = buildTestApp(db, { crmFor: () => crm });
     const call = (who: string, method: ApiMethod, path: string) => callApi(app, clock, portal.as(who), method, path);
 
@@ -71,7 +71,7 @@ describe('who administers a portal', () => {
   it('refuses someone who is neither listed nor a super admin', async () => {
     const { db } = database();
     const portal = await seedPortal(db, { admins: ['dealdesk@acme.example'] });
-    const crm = new HubSpotCrm({ clientFor: () => Promise.resolve(new Client({ accessToken: TOKEN })) });
+    const crm = new HubSpotCrm({ clientFor: () => Promise.resolve(new Client({ accessToken: TOKEN })), now: () => new Date('2026-11-27T09:00:00.000Z') });
     const { app, clock } = buildTestApp(db, { crmFor: () => crm });
     const users = serveUsers();
     await callApi(app, clock, portal.as('mia'), 'GET', '/api/v1/admin/policy').expect(403);
@@ -84,7 +84,7 @@ describe('who administers a portal', () => {
     const portal = await seedPortal(db, { admins: ['dealdesk@acme.example'] });
     const dealId = await seedDeal(portal, { discount_percent: '25' });
     // The deal and the people from the portal's local CRM; the super admins from HubSpot (on nock), counted.
-    const hubspot = new HubSpotCrm({ clientFor: () => Promise.resolve(new Client({ accessToken: TOKEN })) });
+    const hubspot = new HubSpotCrm({ clientFor: () => Promise.resolve(new Client({ accessToken: TOKEN })), now: () => new Date('2026-11-27T09:00:00.000Z') });
     const local = portal.crm;
     let reads = 0;
     const crm: Crm = {

@@ -60,8 +60,9 @@ async function world() {
   const { db } = database();
   const portal = await seedPortal(db);
   const hubspot = serveHubSpot(portal);
-  const crm = new HubSpotCrm({ clientFor: () => Promise.resolve(new Client({ accessToken: TOKEN })) });
-  const metrics = createMetrics(db, { defaultMetrics: false });
+  // The CRM and the metrics read the test app's clock, built with it below.
+  const crm = new HubSpotCrm({ clientFor: () => Promise.resolve(new Client({ accessToken: TOKEN })), now: () => built.clock.now() });
+  const metrics = createMetrics(db, { defaultMetrics: false, clock: () => built.clock.now() });
   const built = buildTestApp(db, { crmFor: () => crm, metrics });
   const { logger } = createTestLogger();
   const deps = { db, logger, now: built.clock.now, crmFor: () => crm, secret: 'unused', baseUrl: 'unused' };

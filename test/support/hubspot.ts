@@ -95,9 +95,11 @@ export function propertyAnswer(name: string, type = 'string', groupName = 'deali
 export function buildOAuthTestApp(db: Knex, options: { config?: Config; now?: () => Date; hubspot?: HubSpotSetup } = {}) {
   const { logger, lines } = createTestLogger();
   const config = options.config ?? hubspotConfig();
-  const hubspot = options.hubspot ?? connectHubSpot({ db, config, logger, ...(options.now ? { now: options.now } : {}) });
+  // Without a clock of the test's own, the install runs on the wall clock, as a real one does.
+  const now = options.now ?? (() => new Date());
+  const hubspot = options.hubspot ?? connectHubSpot({ db, config, logger, now });
   const app = express();
   app.use(pinoHttp({ logger }));
-  app.use(createOAuthRouter({ db, logger, hubspot, ...(options.now ? { now: options.now } : {}) }));
+  app.use(createOAuthRouter({ db, logger, hubspot, now }));
   return { app, logs: lines, hubspot };
 }

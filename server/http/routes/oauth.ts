@@ -21,7 +21,7 @@ export interface OAuthRouterDeps {
   logger: Logger;
   /** From `connectHubSpot(...)`: when HubSpot is not configured both routes answer 503. */
   hubspot: HubSpotSetup;
-  now?: () => Date;
+  now: () => Date;
   defaultPolicy?: () => Promise<DefaultPolicy>;
 }
 
@@ -36,7 +36,7 @@ const START_AGAIN: [string, string] = ['Start the install again', '/oauth/instal
 
 export function createOAuthRouter(deps: OAuthRouterDeps): Router {
   const router = Router();
-  const now = deps.now ?? (() => new Date());
+  const { now } = deps;
   const defaultPolicy = deps.defaultPolicy ?? (() => loadDefaultPolicy());
 
   router.get('/oauth/install', (req, res) => {

@@ -15,6 +15,8 @@ const database = useTestDatabase();
 const TOKEN = 'CJSP-portal-access-token';
 const bearer = { reqheaders: { authorization: `Bearer ${TOKEN}` } };
 const clientFor = () => Promise.resolve(new Client({ accessToken: TOKEN }));
+/** The instant a note written without one of its own is placed at. */
+const NOTE_CLOCK = () => new Date('2026-11-27T09:00:00.000Z');
 
 beforeAll(closeNetwork);
 afterEach(() => { nock.cleanAll(); });
@@ -61,13 +63,13 @@ function serveWorld(world: CrmWorld) {
 
 describeCrmContract('HubSpotCrm (api-client on nock)', (world) => {
   const notes = serveWorld(world);
-  return Promise.resolve({ crm: new HubSpotCrm({ clientFor }), notesOn: (dealId) => notes.get(dealId) ?? [], teardown: () => { nock.cleanAll(); } });
+  return Promise.resolve({ crm: new HubSpotCrm({ clientFor, now: NOTE_CLOCK }), notesOn: (dealId) => notes.get(dealId) ?? [], teardown: () => { nock.cleanAll(); } });
 });
 
 describe('HubSpotCrm beyond the contract', () => {
   it('surfaces a failed deal read as a typed error with HubSpot\'s status, never as a missing deal', async () => {
     nock(HUBSPOT_API).get('/crm/v3/objects/deals/1').query(true).reply(429, { status: 'error', message: 'You have reached your ten_secondly_rolling limit.', category: 'RATE_LIMITS', policyName: 'TEN_SECONDLY_ROLLING' }, { 'Retry-After': '2' });
-    const error = await new HubSpotCrm({ clientFor }).getDeal('1', '1', ['amount']).catch((e: unknown) => e);
+    const error = await new HubSpotCrm({ clientFor, now: NOTE_CLOCK }).getDeal('1', '1', ['amount']).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(HubSpotApiError);
     expect(error).toMatchObject({ hubspotStatus: 429, hubspotCategory: 'RATE_LIMITS', retryable: true, retryAfterSeconds: 2 });
   });
@@ -85,7 +87,7 @@ describe('HubSpotCrm beyond the contract', () => {
         : [200, { status: 'COMPLETE', results, startedAt: '2026-11-27T09:00:00Z', completedAt: '2026-11-27T09:00:01Z' }];
     });
 
-    const result = await new HubSpotCrm({ clientFor }).updateDeals('1', updates);
+    const result = await new HubSpotCrm({ clientFor, now: NOTE_CLOCK }).updateDeals('1', updates);
 
     expect(sizes).toEqual([100, 100, 50]);
     expect(result.calls).toBe(3);
@@ -98,7 +100,7 @@ describe('HubSpotCrm beyond the contract', () => {
       properties: { hs_task_subject: 'Re-approve Globex', hs_task_body: 'Stage rolled back', hs_timestamp: '2026-11-28T09:00:00.000Z', hs_task_status: 'NOT_STARTED', hubspot_owner_id: '71' },
       associations: [{ to: { id: '9001' }, types: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: 216 }] }],
     }).once().reply(201, { id: '777', properties: {}, createdAt: '2026-11-27T09:00:00Z', updatedAt: '2026-11-27T09:00:00Z', archived: false });
-    const id = await new HubSpotCrm({ clientFor }).addTask('1', '9001', { subject: 'Re-approve Globex', body: 'Stage rolled back', dueAt: new Date('2026-11-28T09:00:00.000Z'), ownerId: '71' });
+    const id = await new HubSpotCrm({ clientFor, now: NOTE_CLOCK }).addTask('1', '9001', { subject: 'Re-approve Globex', body: 'Stage rolled back', dueAt: new Date('2026-11-28T09:00:00.000Z'), ownerId: '71' });
     expect(id).toBe('777');
     expect(task.isDone()).toBe(true);
   });
@@ -109,7 +111,7 @@ describe('HubSpotCrm beyond the contract', () => {
     const tokens = new TokenStore({ db, cipher: TokenCipher.fromSpec(KEYS.current), app: { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUri: 'https://x.example/oauth/callback', scopes: [] }, now });
     await upsertPortal(db, { id: '3131', name: 'Acme', installState: 'installed', featureFlag: 'on', installedByEmail: null }, now().toISOString());
     await tokens.save(db, '3131', { accessToken: 'token-of-3131', refreshToken: 'r', expiresInSeconds: 1800 }, { scopes: [], hubDomain: null });
-    const crm = new HubSpotCrm({ clientFor: createClientFactory(tokens) });
+    const crm = new HubSpotCrm({ clientFor: createClientFactory(tokens), now });
     nock(HUBSPOT_API, { reqheaders: { authorization: 'Bearer token-of-3131' } })
       .get('/crm/v3/objects/deals/5').query({ properties: ['amount', 'dealstage'] }).once()
       .reply(200, dealAnswer('5', { amount: '10', dealstage: 'closedwon' }));

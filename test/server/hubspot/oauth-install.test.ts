@@ -306,6 +306,6 @@ describe('GET /oauth/callback', () => {
   it('a misconfigured key list refuses to start the service, naming the variable but not the value', () => {
     expect(() => hubspotConfig({ TOKEN_ENCRYPTION_KEYS: 'k1:c2hvcnQ=' })).toThrow(/TOKEN_ENCRYPTION_KEYS: key "k1": expected 32 bytes.*\(its value is hidden\)/);
     expect(() => hubspotConfig({ TOKEN_ENCRYPTION_KEYS: 'k1:c2hvcnQ=' })).not.toThrow(/c2hvcnQ/);
-    expect(connectHubSpot({ db: database().db, config: hubspotConfig({ TOKEN_ENCRYPTION_KEYS: KEYS.current }) }).configured).toBe(true);
+    expect(connectHubSpot({ db: database().db, config: hubspotConfig({ TOKEN_ENCRYPTION_KEYS: KEYS.current }), now: () => new Date('2026-11-27T09:00:00.000Z') }).configured).toBe(true);
   });
 });

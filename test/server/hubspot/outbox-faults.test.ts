@@ -278,8 +278,8 @@ describe('the outbox on HubSpot\'s faults (real api-client on nock)', () => {
 
   it('a job that keeps failing is parked as dead with an incident and shows in /metrics', async () => {
     const { db } = database();
-    const metrics = createMetrics(db, { defaultMetrics: false });
     const world = await installedWorld({ maxAttempts: 3, onOutcome: (kind, outcome) => metrics.jobOutcomes.inc({ kind, outcome }) });
+    const metrics = createMetrics(db, { defaultMetrics: false, clock: world.clock.now });
     const [dealId] = await world.enqueueSyncs(1);
     const hubspot = batchUpdateEndpoint(world.accessToken, () => [500, { status: 'error', message: 'internal error', category: 'INTERNAL_ERROR' }]);
 
