@@ -15,7 +15,21 @@ export interface ScorecardRequest {
 
 const HOUR = 3_600_000;
 const ms = (iso: string) => parseInstant(iso) ?? Number.NaN;
-const hoursBetween = (from: string, to: string) => roundTo((ms(to) - ms(from)) / HOUR, 2);
+const hoursBetween = (from: string, to: string, instant = ms) => roundTo((instant(to) - instant(from)) / HOUR, 2);
+
+/**
+ * `ms` for one pass over a period's requests. Each of a request's instants is compared many times (in the period?
+ * before the end? past due?), so each distinct one is parsed once: a month of a busy portal's requests, judged by the
+ * worker every minute, took about four times as long parsed at every comparison.
+ */
+function instantReader(): (iso: string) => number {
+  const read = new Map<string, number>();
+  return (iso) => {
+    let at = read.get(iso);
+    if (at === undefined) read.set(iso, (at = ms(iso)));
+    return at;
+  };
+}
 
 /** When a step ended by decision: the decision that approved or rejected it (the last one), else null. */
 export function stepDecidedAt(step: StepState): string | null {
@@ -35,11 +49,12 @@ export function periodAsOf(period: Period, now: Date): string {
  * is late by the time from its due time to `asOf`, never to a `to` that has not come yet.
  */
 export function computeScorecard(portalId: string, period: Period, requests: readonly ScorecardRequest[], asOf: string): ScorecardFigures {
-  const from = ms(period.from);
-  const to = ms(period.to);
-  const now = Math.min(ms(asOf), to);
+  const instant = instantReader();
+  const from = instant(period.from);
+  const to = instant(period.to);
+  const now = Math.min(instant(asOf), to);
   let judged = 0;
-  const within = (iso: string | null) => iso !== null && ms(iso) >= from && ms(iso) < to;
+  const within = (iso: string | null) => iso !== null && instant(iso) >= from && instant(iso) < to;
   const totals = { opened: 0, approved: 0, rejected: 0, autoApproved: 0, withdrawn: 0, invalidated: 0, pendingAtEnd: 0 };
   const overall: number[] = [];
   const byRoute = new Map<string, number[]>();
@@ -60,16 +75,16 @@ export function computeScorecard(portalId: string, period: Period, requests: rea
       const key = life.state === 'auto_approved' ? 'autoApproved' : life.state;
       if (key !== 'pending') totals[key]++;
       if (life.state === 'approved' || life.state === 'rejected') {
-        const hours = hoursBetween(life.requestedAt, life.closedAt!);
+        const hours = hoursBetween(life.requestedAt, life.closedAt!, instant);
         overall.push(hours);
         push(byRoute, life.routeId, hours);
       }
     }
-    const openAtEnd = ms(life.requestedAt) < to && (life.closedAt === null || ms(life.closedAt) >= to);
+    const openAtEnd = instant(life.requestedAt) < to && (life.closedAt === null || instant(life.closedAt) >= to);
     if (openAtEnd && life.state !== 'auto_approved') totals.pendingAtEnd++;
 
     for (const step of life.steps) {
-      if (step.startedAt === null || ms(step.startedAt) >= to) continue;
+      if (step.startedAt === null || instant(step.startedAt) >= to) continue;
       const decidedAt = stepDecidedAt(step);
       // A started step that never got its decision ended when the request was withdrawn or invalidated.
       const endedAt = decidedAt ?? (step.status === 'skipped' ? life.closedAt : null);
@@ -77,7 +92,7 @@ export function computeScorecard(portalId: string, period: Period, requests: rea
         const key = `${life.routeId}/${step.id}`;
         let entry = byStep.get(key);
         if (!entry) byStep.set(key, (entry = { routeId: life.routeId, stepId: step.id, hours: [], approved: 0, rejected: 0 }));
-        entry.hours.push(hoursBetween(step.startedAt, decidedAt));
+        entry.hours.push(hoursBetween(step.startedAt, decidedAt, instant));
         if (step.status === 'approved') entry.approved++;
         else entry.rejected++;
       }
@@ -87,27 +102,27 @@ export function computeScorecard(portalId: string, period: Period, requests: rea
         entry.decisions++;
         if (decision.verdict === 'approve') entry.approvals++;
         else entry.rejections++;
-        entry.hours.push(hoursBetween(step.startedAt, decision.at));
+        entry.hours.push(hoursBetween(step.startedAt, decision.at, instant));
       }
-      const openAtPeriodEnd = endedAt === null || ms(endedAt) >= to;
-      const waitingOn = step.approvers.filter((email) => !step.decisions.some((d) => d.approver === email && ms(d.at) < to));
+      const openAtPeriodEnd = endedAt === null || instant(endedAt) >= to;
+      const waitingOn = step.approvers.filter((email) => !step.decisions.some((d) => d.approver === email && instant(d.at) < to));
       if (openAtPeriodEnd) for (const email of waitingOn) approver(email).pending++;
 
       if (step.dueAt === null) continue;
-      const due = ms(step.dueAt);
+      const due = instant(step.dueAt);
       const breach = (kind: Scorecard['sla']['items'][number]['kind'], end: string | null, lateBy: number) => breaches.push({
         requestId: request.id, dealId: request.dealId, routeId: life.routeId, stepId: step.id, kind, dueAt: step.dueAt!, endedAt: end,
         hoursLate: roundTo(lateBy / HOUR, 2), waitingOn: kind === 'decided_late' ? [] : waitingOn, escalatedAt: step.escalatedAt, traceHash: null,
       });
       if (decidedAt !== null && within(decidedAt)) {
         judged++;
-        if (ms(decidedAt) > due) breach('decided_late', decidedAt, ms(decidedAt) - due);
+        if (instant(decidedAt) > due) breach('decided_late', decidedAt, instant(decidedAt) - due);
       } else if (openAtPeriodEnd && due < now) {
         judged++;
         breach('open_past_due', null, now - due);
-      } else if (decidedAt === null && endedAt !== null && within(endedAt) && ms(endedAt) > due) {
+      } else if (decidedAt === null && endedAt !== null && within(endedAt) && instant(endedAt) > due) {
         judged++;
-        breach('closed_past_due', endedAt, ms(endedAt) - due);
+        breach('closed_past_due', endedAt, instant(endedAt) - due);
       }
     }
   }
@@ -141,7 +156,7 @@ export function computeScorecard(portalId: string, period: Period, requests: rea
       byStep: [...breachesByStep.values()].sort((a, b) => b.breaches - a.breaches || compareText(`${a.routeId}/${a.stepId}`, `${b.routeId}/${b.stepId}`)),
       items: breaches.sort((a, b) => compareText(a.dueAt, b.dueAt) || compareText(a.requestId, b.requestId)),
     },
-    reapprovals: reapprovalsOf(requests, within, to),
+    reapprovals: reapprovalsOf(requests, within, to, instant),
     approvers: [...approvers].map(([email, e]) => ({
       approver: email, decisions: e.decisions, approvals: e.approvals, rejections: e.rejections, pending: e.pending, responseHours: spread(e.hours),
     })).sort((a, b) => b.decisions + b.pending - (a.decisions + a.pending) || compareText(a.approver, b.approver)),
@@ -149,17 +164,17 @@ export function computeScorecard(portalId: string, period: Period, requests: rea
 }
 
 /** Requests invalidated in the period, the cause from their invalidation event, and the deal's next request if one came before `to`. */
-function reapprovalsOf(requests: readonly ScorecardRequest[], within: (iso: string | null) => boolean, to: number): Scorecard['reapprovals'] {
+function reapprovalsOf(requests: readonly ScorecardRequest[], within: (iso: string | null) => boolean, to: number, instant: (iso: string) => number): Scorecard['reapprovals'] {
   const byDeal = new Map<string, ScorecardRequest[]>();
   for (const r of requests) push(byDeal, r.dealId, r);
-  for (const list of byDeal.values()) list.sort((a, b) => ms(a.lifecycle.requestedAt) - ms(b.lifecycle.requestedAt) || compareText(a.id, b.id));
+  for (const list of byDeal.values()) list.sort((a, b) => instant(a.lifecycle.requestedAt) - instant(b.lifecycle.requestedAt) || compareText(a.id, b.id));
   const items: Scorecard['reapprovals']['items'] = [];
   for (const request of requests) {
     const life = request.lifecycle;
     if (life.state !== 'invalidated' || !within(life.closedAt)) continue;
     const event = [...life.history].reverse().find((e) => e.type === 'request_invalidated' || e.type === 'request_expired');
     const list = byDeal.get(request.dealId) ?? [];
-    const next = list.find((r) => r.id !== request.id && ms(r.lifecycle.requestedAt) >= ms(life.closedAt!) && ms(r.lifecycle.requestedAt) < to) ?? null;
+    const next = list.find((r) => r.id !== request.id && instant(r.lifecycle.requestedAt) >= instant(life.closedAt!) && instant(r.lifecycle.requestedAt) < to) ?? null;
     items.push({
       dealId: request.dealId,
       invalidatedRequestId: request.id,
