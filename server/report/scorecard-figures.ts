@@ -15,10 +15,10 @@ export interface ScorecardRequest {
 
 const HOUR = 3_600_000;
 const ms = (iso: string) => parseInstant(iso) ?? Number.NaN;
-const hoursBetween = (from: string, to: string, instant = ms) => roundTo((instant(to) - instant(from)) / HOUR, 2);
+const hoursBetween = (instant: (iso: string) => number, from: string, to: string) => roundTo((instant(to) - instant(from)) / HOUR, 2);
 
 /**
- * `ms` for one pass over a period's requests. Each of a request's instants is compared many times (in the period?
+ * `ms` for one pass over a period's requests (the scorecard, the history samples). Each of a request's instants is compared many times (in the period?
  * before the end? past due?), so each distinct one is parsed once: a month of a busy portal's requests, judged by the
  * worker every minute, took about four times as long parsed at every comparison.
  */
@@ -75,7 +75,7 @@ export function computeScorecard(portalId: string, period: Period, requests: rea
       const key = life.state === 'auto_approved' ? 'autoApproved' : life.state;
       if (key !== 'pending') totals[key]++;
       if (life.state === 'approved' || life.state === 'rejected') {
-        const hours = hoursBetween(life.requestedAt, life.closedAt!, instant);
+        const hours = hoursBetween(instant, life.requestedAt, life.closedAt!);
         overall.push(hours);
         push(byRoute, life.routeId, hours);
       }
@@ -92,7 +92,7 @@ export function computeScorecard(portalId: string, period: Period, requests: rea
         const key = `${life.routeId}/${step.id}`;
         let entry = byStep.get(key);
         if (!entry) byStep.set(key, (entry = { routeId: life.routeId, stepId: step.id, hours: [], approved: 0, rejected: 0 }));
-        entry.hours.push(hoursBetween(step.startedAt, decidedAt, instant));
+        entry.hours.push(hoursBetween(instant, step.startedAt, decidedAt));
         if (step.status === 'approved') entry.approved++;
         else entry.rejected++;
       }
@@ -102,7 +102,7 @@ export function computeScorecard(portalId: string, period: Period, requests: rea
         entry.decisions++;
         if (decision.verdict === 'approve') entry.approvals++;
         else entry.rejections++;
-        entry.hours.push(hoursBetween(step.startedAt, decision.at, instant));
+        entry.hours.push(hoursBetween(instant, step.startedAt, decision.at));
       }
       const openAtPeriodEnd = endedAt === null || instant(endedAt) >= to;
       const waitingOn = step.approvers.filter((email) => !step.decisions.some((d) => d.approver === email && instant(d.at) < to));
@@ -239,8 +239,8 @@ const ENDINGS: Partial<Record<ApprovalEvent['type'], ApprovalState['state']>> = 
 };
 
 /** The request's state at `to`: its last ending before then (an approval later invalidated was an approval then). */
-function stateAt(life: ApprovalState, to: number): ApprovalState['state'] {
-  const ending = life.history.filter((e) => ENDINGS[e.type] !== undefined && ms(e.at) < to).at(-1);
+function stateAt(life: ApprovalState, to: number, instant: (iso: string) => number): ApprovalState['state'] {
+  const ending = life.history.filter((e) => ENDINGS[e.type] !== undefined && instant(e.at) < to).at(-1);
   return ending ? ENDINGS[ending.type] ?? 'pending' : 'pending';
 }
 
@@ -249,14 +249,15 @@ function stateAt(life: ApprovalState, to: number): ApprovalState['state'] {
  * (route,step,hours,outcome,request,sla_hours,request_state).
  */
 export function decidedStepSamples(period: Period, requests: readonly ScorecardRequest[]): DecidedStepSample[] {
-  const from = ms(period.from);
-  const to = ms(period.to);
+  const instant = instantReader();
+  const from = instant(period.from);
+  const to = instant(period.to);
   return requests.flatMap((request) => request.lifecycle.steps.flatMap((step) => {
     const decidedAt = stepDecidedAt(step);
-    if (decidedAt === null || step.startedAt === null || ms(decidedAt) < from || ms(decidedAt) >= to) return [];
+    if (decidedAt === null || step.startedAt === null || instant(decidedAt) < from || instant(decidedAt) >= to) return [];
     return [{
-      route: request.lifecycle.routeId, step: step.id, hours: hoursBetween(step.startedAt, decidedAt), outcome: step.status === 'rejected' ? 'rejected' as const : 'approved' as const,
-      request: request.id, slaHours: step.slaHours, requestState: stateAt(request.lifecycle, to),
+      route: request.lifecycle.routeId, step: step.id, hours: hoursBetween(instant, step.startedAt, decidedAt), outcome: step.status === 'rejected' ? 'rejected' as const : 'approved' as const,
+      request: request.id, slaHours: step.slaHours, requestState: stateAt(request.lifecycle, to, instant),
     }];
   }));
 }
