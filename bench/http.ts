@@ -34,7 +34,6 @@ const DEALS = 10_000;
 const HOT_DEALS = 500;
 const APPROVERS_PER_REQUEST = 40;
 const SECRET = 'bench-client-secret-0123456789abcdef';
-const DRAIN_LIMIT_MS = 120_000;
 
 const postgres = await startBenchPostgres('http');
 const db = postgres.db;
@@ -87,7 +86,7 @@ try {
   console.log(`seeded ${REQUESTS.toLocaleString('en-US')} approved requests, ${TRACES.toLocaleString('en-US')} trace rows and ${crowd.requestIds.length} pending requests of ${APPROVERS_PER_REQUEST} approvers each in ${((performance.now() - seedStart) / 1000).toFixed(1)} s`);
   // The crowd's requests were just opened: their tasks and emails (one per approver) go out before the load starts,
   // as they would have long before a day like this one, so the measured run carries only its own work.
-  console.log(setupDrainedLine(await drainJobs(db, DRAIN_LIMIT_MS), DRAIN_LIMIT_MS));
+  console.log(setupDrainedLine(await drainJobs(db)));
 
   // Most card views are of deals with a closed request, as the reps who own them see them; one in five is of a deal
   // waiting on a decision, as one of its approvers opens it.

@@ -27,7 +27,6 @@ const WORKERS = Number(process.env.SOAK_WORKERS ?? 2);
 const EVENTS_PER_BATCH = 10;
 const APPROVERS_PER_REQUEST = 40;
 const TARGETS = { 'card view': 50, decision: 50, 'webhook batch': 50 };
-const DRAIN_LIMIT_MS = 120_000;
 const SECRET = 'soak-client-secret-0123456789abcdef';
 
 const postgres = await startBenchPostgres('soak');
@@ -49,7 +48,7 @@ try {
   const crowd = await prepareCrowd({ db, secret: SECRET, base: bases[0]!, decisions: DECISION_RATE * (WARMUP_SECONDS + SECONDS), approversPerRequest: APPROVERS_PER_REQUEST, firstDealId: 800_000 });
   // The crowd's requests were just opened: their tasks and emails (one per approver) go out before the load starts,
   // as they would have long before a day like this one, so the measured run carries only its own work.
-  console.log(setupDrainedLine(await drainJobs(db, DRAIN_LIMIT_MS), DRAIN_LIMIT_MS));
+  console.log(setupDrainedLine(await drainJobs(db)));
   console.log(`node ${process.version}; ${SERVICES} service and ${WORKERS} worker processes on one Postgres; card views ${CARD_RATE}/s, decisions ${DECISION_RATE}/s and webhook batches of ${EVENTS_PER_BATCH} events ${WEBHOOK_RATE}/s for ${SECONDS} s after a ${WARMUP_SECONDS} s warm-up, at most ${HUBSPOT_FETCH.maxInFlightPerAccount} card requests in flight for the account; ${crowd.requestIds.length} pending requests of ${APPROVERS_PER_REQUEST} approvers each`);
 
   // Webhooks echo each deal's amount as the CRM holds it, as HubSpot resends a change: the worker takes each event
@@ -90,10 +89,10 @@ try {
   console.log(await crowd.checkDecisions(db));
 
   console.log(`jobs when the load stopped: ${(await jobsBacklog(db)).text}`);
-  const after = await drainJobs(db, DRAIN_LIMIT_MS);
+  const after = await drainJobs(db);
   console.log(after.left.done
     ? `jobs drained ${after.seconds.toFixed(1)} s after the load stopped (${after.left.text})`
-    : `jobs NOT drained ${DRAIN_LIMIT_MS / 1000} s after the load stopped: ${after.left.text}`);
+    : `jobs NOT drained ${after.limitMs / 1000} s after the load stopped: ${after.left.text}`);
 
   for (const portalId of await tracePortals(db)) {
     const verdict = await verifyChain(db, portalId);
