@@ -16,7 +16,7 @@ import { withDirectoryCache } from './cache/hubspot-directory.js';
 import { AppError } from './errors.js';
 import { createApp } from './http/app.js';
 import { adminSettingsFrom } from './use-cases/admin/admin-settings.js';
-import { queueIncidentFollowUps } from './use-cases/admin/incident-follow-ups.js';
+import { runMinuteHousekeeping } from './use-cases/admin/housekeeping.js';
 import { connectHubSpot, type HubSpotSetup } from './hubspot/connect.js';
 import type { CallerKind } from './hubspot/hubspot-budget.js';
 import { jobBatchHandlers, jobHandlers } from './jobs/handlers.js';
@@ -25,11 +25,8 @@ import { createLogger, secretValues, type Logger } from './logger.js';
 import { createMailer } from './mail/create-mailer.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { setUpSlack } from './slack/slack-setup.js';
-import { pruneWebhookEvents } from './store/inbox.js';
-import { pruneFinishedJobs } from './store/jobs.js';
 import type { ServiceDeps } from './use-cases/deps.js';
 import type { EmailDeps } from './use-cases/email/email-deps.js';
-import { applyPostureToAllPortals } from './use-cases/rollout/posture.js';
 
 /** What the HTTP service and the job workers share, built once per process. */
 export interface Runtime {
@@ -111,16 +108,18 @@ export function createWorker(runtime: Runtime, options: Pick<WorkerOptions, 'onO
     batchHandlers: jobBatchHandlers,
     lockSeconds: runtime.config.JOB_LOCK_SECONDS,
     onOutcome: (kind, outcome) => runtime.metrics.jobOutcomes.inc({ kind, outcome }),
-    // Posture: a policy whose evaluations, routes or syncs are failing rolls back to the last stable version.
-    onTick: async () => {
-      const results = await applyPostureToAllPortals(runtime.deps.db, runtime.deps.now(), { logger: runtime.logger });
-      for (const { portalId, posture } of results) runtime.metrics.posture.set({ portal: portalId }, { healthy: 0, degraded: 1, critical: 2 }[posture]);
-      const pruned = await pruneFinishedJobs(runtime.deps.db, runtime.config.JOB_RETENTION_DAYS, runtime.deps.now());
-      if (pruned > 0) runtime.logger.info({ pruned, retentionDays: runtime.config.JOB_RETENTION_DAYS }, 'deleted finished jobs past their retention');
-      const inbox = await pruneWebhookEvents(runtime.deps.db, runtime.config.WEBHOOK_RETENTION_DAYS, runtime.deps.now());
+    onTick: async (workerId) => {
+      const done = await runMinuteHousekeeping(runtime.deps, workerId, {
+        jobRetentionDays: runtime.config.JOB_RETENTION_DAYS,
+        webhookRetentionDays: runtime.config.WEBHOOK_RETENTION_DAYS,
+        incidentFollowUpHours: runtime.config.INCIDENT_FOLLOW_UP_HOURS,
+      });
+      if (!done) return;
+      for (const { portalId, posture } of done.postures) runtime.metrics.posture.set({ portal: portalId }, { healthy: 0, degraded: 1, critical: 2 }[posture]);
+      if (done.prunedJobs > 0) runtime.logger.info({ pruned: done.prunedJobs, retentionDays: runtime.config.JOB_RETENTION_DAYS }, 'deleted finished jobs past their retention');
+      const inbox = done.prunedWebhookEvents;
       if (inbox.events + inbox.quarantined > 0) runtime.logger.info({ ...inbox, retentionDays: runtime.config.WEBHOOK_RETENTION_DAYS }, 'deleted webhook events past their retention');
-      const followUps = await queueIncidentFollowUps(runtime.deps, runtime.config.INCIDENT_FOLLOW_UP_HOURS);
-      if (followUps > 0) runtime.logger.info({ followUps }, 'queued follow-up tasks for open incidents');
+      if (done.followUps > 0) runtime.logger.info({ followUps: done.followUps }, 'queued follow-up tasks for open incidents');
     },
     ...options,
   });

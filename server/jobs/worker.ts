@@ -27,8 +27,8 @@ export interface WorkerOptions {
   workerId?: string;
   /** Told about every finished job (metrics). */
   onOutcome?: (kind: JobKind, outcome: JobOutcome['kind']) => void;
-  /** Called about once a minute from the loop (posture checks and other housekeeping). */
-  onTick?: () => Promise<void>;
+  /** Called about once a minute from the loop with this worker's id (housekeeping, which takes its own turn). */
+  onTick?: (workerId: string) => Promise<void>;
   /** Jitter source; tests pin it. */
   random?: () => number;
 }
@@ -86,7 +86,7 @@ export class JobWorker {
         // Pacing only, on the monotonic clock like the reclaim above: what a tick decides about time takes deps.now().
         if (this.#options.onTick && performance.now() - this.#lastTick > 60_000) {
           this.#lastTick = performance.now();
-          await this.#options.onTick();
+          await this.#options.onTick(this.#options.workerId);
         }
       } catch (error) {
         const trouble = databaseTroubleOf(error);
