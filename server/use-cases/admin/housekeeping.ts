@@ -9,7 +9,7 @@ import { applyPostureToAllPortals, type Posture } from '../rollout/posture.js';
 import { isoNow, type ServiceDeps } from '../deps.js';
 import { queueIncidentFollowUps } from './incident-follow-ups.js';
 
-/** A turn starts at most this long after the last one: a minute, less the drift of each worker's own pacing. */
+/** The least time between the starts of two turns: a minute, less the drift of each worker's own pacing. */
 const TURN_SECONDS = 50;
 
 export interface HousekeepingSettings {
