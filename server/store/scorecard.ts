@@ -1,4 +1,4 @@
-// The scorecard's own rows (a portal's targets and baseline) and what it reads beside the requests: when the portal's
+// The scorecard's own rows (a portal's targets and baseline, posture's last judgement of the targets) and what it reads beside the requests: when the portal's
 // first request came, the policy versions rolled back in a period, and the trace rows its items point at.
 import type { Knex } from 'knex';
 import type { Baseline, ScorecardTargets, TraceRef } from '../../src/contract/scorecard.js';
@@ -126,4 +126,26 @@ export async function latestRequestTraces(db: Knex, portalId: string, requestIds
     .orderBy('request_id').orderBy('seq', 'desc')
     .select<TraceRow[]>('hash', 'seq', 'kind', 'occurred_at', 'request_id', 'deal_id');
   return new Map(rows.map((row) => [row.request_id ?? '', toTraceRef(row)]));
+}
+
+/** Posture's last judgement of the portal's targets: the sentences of those missed, and what they were judged for. */
+export interface TargetJudgement {
+  policyVersionId: string;
+  targetsVersion: number;
+  judgedAt: string;
+  missed: string[];
+}
+
+export async function readTargetJudgement(db: Knex, portalId: string): Promise<TargetJudgement | null> {
+  const row = await db('target_judgements').where({ portal_id: portalId })
+    .first<{ policy_version_id: string; targets_version: number; judged_at: Date; missed: string[] } | undefined>();
+  return row ? { policyVersionId: String(row.policy_version_id), targetsVersion: row.targets_version, judgedAt: row.judged_at.toISOString(), missed: row.missed } : null;
+}
+
+export async function saveTargetJudgement(db: Knex, portalId: string, judgement: TargetJudgement): Promise<void> {
+  const row = {
+    policy_version_id: judgement.policyVersionId, targets_version: judgement.targetsVersion, judged_at: judgement.judgedAt,
+    missed: JSON.stringify(judgement.missed),
+  };
+  await db('target_judgements').insert({ portal_id: portalId, ...row }).onConflict('portal_id').merge(row);
 }

@@ -201,6 +201,27 @@ describe('targets and baseline', () => {
     expect(reset).toMatchObject({ version: 2, baseline: { source: 'first_30_days', provisional: true } });
   });
 
+  it('keep their judgement for posture a quarter of an hour, and judge a change of the targets at once', async () => {
+    const { db, portal, clock, call, decide, ids } = await tellTheStory();
+    const approvalReason = async () => (await assessPosture(db, portal.portalId, clock.now())).targetsMissed.find((reason) => reason.includes('Approval rate'));
+    await call('dealdesk', 'PUT', '/api/v1/admin/scorecard/targets', { targets: STRICT_TARGETS, idempotencyKey: idempotencyKey(), expectedVersion: 0 }).expect(200);
+    expect(await approvalReason()).toMatch(/Approval rate was 66\.7% over the last 7 days \(of 3\)/);
+
+    // D's second request is rejected: a fourth decided request, yet the judgement of a minute ago stands.
+    clock.advanceHours(1 / 60);
+    await decide('bella', ids.requestD2, 'reject');
+    expect(await approvalReason()).toMatch(/Approval rate was 66\.7% over the last 7 days \(of 3\)/);
+    clock.advanceHours(15 / 60);
+    expect(await approvalReason()).toMatch(/Approval rate was 50(\.0)?% over the last 7 days \(of 4\)/);
+
+    // Targets the story meets: posture stops counting them missed at once.
+    await call('dealdesk', 'PUT', '/api/v1/admin/scorecard/targets', {
+      targets: { ...STRICT_TARGETS, cycle: { fromSla: false, routes: [] }, slaBreachRate: { max: 1 }, approvalRate: { min: 0, max: null } },
+      idempotencyKey: idempotencyKey(), expectedVersion: 1,
+    }).expect(200);
+    expect((await assessPosture(db, portal.portalId, clock.now())).targetsMissed).toEqual([]);
+  });
+
   it('measures open steps to now when the period has not ended yet', async () => {
     const { db, portal } = await tellTheStory();
     const period = ScorecardQuery.parse({ from: '2026-11-27', to: '2026-12-10' });

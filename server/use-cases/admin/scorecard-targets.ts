@@ -6,7 +6,7 @@ import type { Db } from '../../db/database.js';
 import { computeScorecard } from '../../report/scorecard-figures.js';
 import { measureOutcomes, type PolicyRoute } from '../../report/scorecard-outcomes.js';
 import { listPeriodRequests } from '../../store/period-requests.js';
-import { readTargets, saveTargets } from '../../store/scorecard.js';
+import { readTargetJudgement, readTargets, saveTargetJudgement, saveTargets } from '../../store/scorecard.js';
 import { isoNow, type ServiceDeps } from '../deps.js';
 import type { Viewer } from '../load-facts.js';
 import { loadAdminPortal } from './admin-portal.js';
@@ -45,11 +45,28 @@ export function policyRoutes(policy: Policy | null): PolicyRoute[] {
 }
 
 /**
- * The targets the portal missed over the last `windowDays` up to `now`, one sentence each: a signal for posture,
- * which turns degraded on any. Figures from fewer than `minSamples` requests or steps are not judged.
+ * How long posture keeps a judgement of the targets. They are figures over days, which a quarter of an hour barely
+ * moves, and judging them reads the window's requests whole; a change of the targets or of the active version is
+ * judged at once.
  */
-export async function missedTargets(db: Db, portalId: string, now: Date, policy: Policy | null): Promise<string[]> {
+const JUDGEMENT_KEPT_MS = 15 * 60_000;
+
+/**
+ * The targets the portal missed over the last `windowDays` up to `now`, one sentence each: a signal for posture,
+ * which turns degraded on any. Figures from fewer than `minSamples` requests or steps are not judged. The last
+ * judgement stands while it is younger than a quarter of an hour and was made for the same targets and version.
+ */
+export async function missedTargets(db: Db, portalId: string, now: Date, active: { id: string; document: Policy | null }): Promise<string[]> {
   const targets = await loadTargets(db, portalId);
+  const last = await readTargetJudgement(db, portalId);
+  const age = last ? now.getTime() - Date.parse(last.judgedAt) : Number.POSITIVE_INFINITY;
+  if (last && last.policyVersionId === active.id && last.targetsVersion === targets.version && age >= 0 && age < JUDGEMENT_KEPT_MS) return last.missed;
+  const missed = await judgeTargets(db, portalId, now, targets, active.document);
+  await saveTargetJudgement(db, portalId, { policyVersionId: active.id, targetsVersion: targets.version, judgedAt: now.toISOString(), missed });
+  return missed;
+}
+
+async function judgeTargets(db: Db, portalId: string, now: Date, targets: TargetsAnswer, policy: Policy | null): Promise<string[]> {
   const days = targets.targets.windowDays;
   const period = { from: new Date(now.getTime() - days * 86_400_000).toISOString(), to: now.toISOString() };
   const requests = await listPeriodRequests(db, portalId, period);

@@ -60,7 +60,7 @@ export async function assessPosture(db: Db, portalId: string, now: Date, thresho
   const [signals, target, missed] = await Promise.all([
     readPostureSignals(db, portalId, active, since, at),
     active.stableAt === null ? lastStableVersion(db, portalId, active.id) : Promise.resolve(null),
-    missedTargets(db, portalId, now, active.document),
+    missedTargets(db, portalId, now, active),
   ]);
   const judged = judge(signals, thresholds);
   // A missed scorecard target degrades posture but never makes it critical: slow approvers are no reason to roll back.
