@@ -5,11 +5,13 @@
 // and then for the measured run; latency runs from each request's scheduled time. Prints errors, p50/p99/max per
 // endpoint beside the target, p99 by tenth of the run, whether every accepted decision is stored exactly once, the
 // jobs left when the load stops and how long they take to drain, every portal's trace chain, each process's RSS and
-// where the CPU went. It never fails on a time.
+// where the CPU went; with SOAK_DIAGNOSE=1, what Postgres did meanwhile (support/pg-activity.ts). It never fails on
+// a time.
 import type { ChildProcess } from 'node:child_process';
 import { DEMO_PORTAL_ID } from '../server/demo/seed-demo-portal.js';
 import { tracePortals, verifyChain } from '../server/store/traces.js';
 import { freePort, startBenchPostgres } from './support/bench-postgres.js';
+import { samplePgActivity, timeWalFlushes } from './support/pg-activity.js';
 import { prepareCrowd } from './support/crowd.js';
 import { drainJobs, jobsBacklog, setupDrainedLine } from './support/jobs-backlog.js';
 import { closeIdleSockets } from './support/lean-client.js';
@@ -23,6 +25,7 @@ const CARD_RATE = Number(process.env.SOAK_CARD_RATE ?? 130);
 const DECISION_RATE = Number(process.env.SOAK_DECISION_RATE ?? 50);
 const WEBHOOK_RATE = Number(process.env.SOAK_WEBHOOK_RATE ?? 20);
 const SERVICES = Number(process.env.SOAK_SERVICES ?? 2);
+const DIAGNOSE = process.env.SOAK_DIAGNOSE === '1';
 const WORKERS = Number(process.env.SOAK_WORKERS ?? 2);
 const EVENTS_PER_BATCH = 10;
 const APPROVERS_PER_REQUEST = 40;
@@ -33,6 +36,7 @@ const postgres = await startBenchPostgres('soak');
 const db = postgres.db;
 const processes: { name: string; child: ChildProcess }[] = [];
 try {
+  if (DIAGNOSE) await timeWalFlushes(postgres.url);
   const env = { DATABASE_URL: postgres.url, HUBSPOT_CLIENT_SECRET: SECRET, LOG_LEVEL: 'warn', NODE_ENV: 'development' };
   const bases: string[] = [];
   for (let i = 0; i < SERVICES; i++) {
@@ -75,13 +79,16 @@ try {
   if (WARMUP_SECONDS > 0) console.log(`warm-up, ${WARMUP_SECONDS} s from a cold start: ${formatPhase(await openLoop(WARMUP_SECONDS))}`);
   const rssAtStart = processes.map(({ child }) => rssMiB(child.pid));
   const cpu = cpuShares(processes.map(({ name, child }) => ({ name, pid: child.pid })));
+  const activity = DIAGNOSE ? await samplePgActivity(postgres.url) : undefined;
   const run = await openLoop(SECONDS);
+  const activityText = await activity?.stop();
   const rssAtEnd = processes.map(({ child }) => rssMiB(child.pid));
   const cpuText = cpu();
 
   console.log(`\nmeasured run, ${SECONDS} s (latency from each request's scheduled time):\n${formatRun(run, TARGETS)}`);
   console.log(`p99 ms by tenth of the run: ${run.streams.map((stream) => `${stream.name} ${p99ByTenth(stream, SECONDS).map((ms) => (Number.isNaN(ms) ? '-' : ms.toFixed(0))).join(' ')}`).join('; ')}`);
   console.log(cpuText);
+  if (activityText) console.log(activityText);
   console.log(`RSS at boot -> start of the measured run -> its end (growth over the run; target < 20%): ${processes.map(({ name }, i) => {
     const growth = ((rssAtEnd[i]! - rssAtStart[i]!) / rssAtStart[i]!) * 100;
     return `${name} ${rssAtBoot[i]!.toFixed(0)} -> ${rssAtStart[i]!.toFixed(0)} -> ${rssAtEnd[i]!.toFixed(0)} MiB (${growth >= 0 ? '+' : ''}${growth.toFixed(1)}%)`;

@@ -2,6 +2,7 @@
 // committed), claiming with FOR UPDATE SKIP LOCKED (so any number of worker processes share the table), and
 // recording what became of a job. Every time is the service's clock, passed in: the database's now() decides nothing.
 import type { Knex } from 'knex';
+import { withoutWaitingForDisk } from '../db/database.js';
 
 export type JobKind =
   /** Write a request's outcome to the deal's approval_router_* properties (batched per portal). */
@@ -90,18 +91,12 @@ const toJob = (row: JobRow): ClaimedJob => ({
 });
 
 /**
- * Runs job bookkeeping (a claim, a finish, a requeue) in a transaction whose commit does not wait for the disk. Losing
- * the newest of it to a Postgres crash is a worker dying mid-job, which the queue already recovers from: the claim
- * expires, the job runs again, and its handler's own writes, which do wait for the disk, tell it what was done. On a
- * busy worker it is most of the commits, each of which would otherwise wait for its own WAL flush.
+ * Job bookkeeping (a claim, a finish, a requeue) does not wait for the disk. Losing the newest of it to a Postgres
+ * crash is a worker dying mid-job, which the queue already recovers from: the claim expires, the job runs again, and
+ * its handler's own writes, which do wait for the disk, tell it what was done. On a busy worker it is most of the
+ * commits.
  */
-async function bookkeeping<T>(db: Knex, work: (trx: Knex) => Promise<T>): Promise<T> {
-  if (db.isTransaction) return work(db);
-  return db.transaction(async (trx) => {
-    await trx.raw('SET LOCAL synchronous_commit = off');
-    return work(trx);
-  });
-}
+const bookkeeping = withoutWaitingForDisk;
 
 /**
  * Claims the due sync jobs of one portal, the one whose oldest is due longest, up to `limit` (one HubSpot batch
