@@ -15,7 +15,7 @@ export const configSchema = z.object({
   DATABASE_URL: optionalUrl
     .refine((value) => value === undefined || /^postgres(ql)?:\/\//.test(value), 'expected a postgres:// or postgresql:// URL')
     .describe('Postgres connection URL. When unset, an embedded Postgres is started with its data under `EMBEDDED_PG_DATA_DIR`.'),
-  DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10).describe('Maximum connections in the Postgres pool.'),
+  DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10).describe("Maximum connections in each of the process's two Postgres pools (the service's and the job worker's)."),
   DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(15_000)
     .describe('Postgres cancels a statement of the service that runs longer (`statement_timeout` on each of its connections) and the request answers 503; `0` turns it off. Start-up migrations and one-off commands run without it.'),
   EMBEDDED_PG_PORT: port.default(54329).describe('Port of the embedded Postgres (used only without `DATABASE_URL`).'),

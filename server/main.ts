@@ -37,14 +37,15 @@ export interface Runtime {
   hubspot: HubSpotSetup;
   /** For the HTTP app: its HubSpot calls are interactive (a person waits). */
   deps: ServiceDeps;
-  /** For job workers: the same, with background HubSpot calls. */
+  /** For job workers: the same, with background HubSpot calls and the jobs' pool (OpenDatabase.jobsDb). */
   workerDeps: ServiceDeps;
 }
 
-export async function buildRuntime(options: { config?: Config; logger?: Logger } = {}): Promise<Runtime> {
+/** `workerBesideService`: the process serves HTTP and runs its job worker too (`serve` with WORKER_ENABLED). */
+export async function buildRuntime(options: { config?: Config; logger?: Logger; workerBesideService?: boolean } = {}): Promise<Runtime> {
   const config = options.config ?? loadConfig();
   const logger = options.logger ?? createLogger({ level: config.LOG_LEVEL, secrets: secretValues(config) });
-  const database = await openDatabase(config, logger, { statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS });
+  const database = await openDatabase(config, logger, { statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS, jobsShareThePool: options.workerBesideService ?? false });
   try {
     const applied = await migrateWithoutTimeout(database.url, logger);
     if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
@@ -56,11 +57,11 @@ export async function buildRuntime(options: { config?: Config; logger?: Logger }
     const now = () => new Date();
     const metrics = createMetrics(db, { clock: now });
     const cache = createCaches();
-    const { hubspot, crmFor } = connectCrms({ db, config, logger, metrics, cache, now });
+    const { hubspot, crmFor } = connectCrms({ db, jobsDb: database.jobsDb, config, logger, metrics, cache, now });
     if (!hubspot.configured) logger.info({ missing: hubspot.missing }, 'HubSpot is not configured: serving the local demo portal only');
     const email = connectEmail(config, logger);
     const deps: ServiceDeps = { db, logger, now, cache, crmFor: crmFor('interactive'), ...(email ? { email } : {}), slack: setUpSlack(config, { logger }) };
-    return { config, logger, database, hubspot, deps, workerDeps: { ...deps, crmFor: crmFor('background') }, metrics };
+    return { config, logger, database, hubspot, deps, workerDeps: { ...deps, db: database.jobsDb, crmFor: crmFor('background') }, metrics };
   } catch (error) {
     await database.close().catch(() => undefined);
     throw error;
@@ -73,8 +74,12 @@ export async function buildRuntime(options: { config?: Config; logger?: Logger }
  * as the kind of caller chosen here: whoever builds a use case's dependencies says whether a person waits on them
  * (the HTTP app, commands: interactive) or a job does (workers: background).
  */
-export function connectCrms(deps: { db: Db; config: Config; logger: Logger; metrics?: Metrics; cache?: Caches; now: () => Date }): { hubspot: HubSpotSetup; crmFor: (caller: CallerKind) => ServiceDeps['crmFor'] } {
-  const localCrm = new LocalCrm({ db: deps.db, now: deps.now });
+export function connectCrms(deps: { db: Db; jobsDb?: Db; config: Config; logger: Logger; metrics?: Metrics; cache?: Caches; now: () => Date }): { hubspot: HubSpotSetup; crmFor: (caller: CallerKind) => ServiceDeps['crmFor'] } {
+  // The demo portal's CRM is tables in our database: a job's writes to it go through the jobs' pool, as its others do.
+  const localCrms: Record<CallerKind, Crm> = {
+    interactive: new LocalCrm({ db: deps.db, now: deps.now }),
+    background: new LocalCrm({ db: deps.jobsDb ?? deps.db, now: deps.now }),
+  };
   const hubspot = connectHubSpot({
     db: deps.db, config: deps.config, logger: deps.logger, now: deps.now,
     ...(deps.metrics ? { metrics: deps.metrics } : {}),
@@ -86,7 +91,7 @@ export function connectCrms(deps: { db: Db; config: Config; logger: Logger; metr
     return deps.cache ? withDirectoryCache(crm, deps.cache.hubspotDirectory) : crm;
   };
   const crms: Record<CallerKind, Crm> = { interactive: hubspotCrm('interactive'), background: hubspotCrm('background') };
-  return { hubspot, crmFor: (caller) => (portal) => (portal.installState === 'demo' ? localCrm : crms[caller]) };
+  return { hubspot, crmFor: (caller) => (portal) => (portal.installState === 'demo' ? localCrms[caller] : crms[caller]) };
 }
 
 /** Approval emails: the mailer (SMTP, or .eml files in development) and the keys and base URL of their links. */
@@ -109,7 +114,7 @@ export function createWorker(runtime: Runtime, options: Pick<WorkerOptions, 'onO
     lockSeconds: runtime.config.JOB_LOCK_SECONDS,
     onOutcome: (kind, outcome) => runtime.metrics.jobOutcomes.inc({ kind, outcome }),
     onTick: async (workerId) => {
-      const done = await runMinuteHousekeeping(runtime.deps, workerId, {
+      const done = await runMinuteHousekeeping(runtime.workerDeps, workerId, {
         jobRetentionDays: runtime.config.JOB_RETENTION_DAYS,
         webhookRetentionDays: runtime.config.WEBHOOK_RETENTION_DAYS,
         incidentFollowUpHours: runtime.config.INCIDENT_FOLLOW_UP_HOURS,
@@ -131,8 +136,9 @@ export interface RunningService {
 }
 
 export async function startService(options: { config?: Config; logger?: Logger } = {}): Promise<RunningService> {
-  const runtime = await buildRuntime(options);
-  const { config, logger, database, hubspot, deps, metrics } = runtime;
+  const config = options.config ?? loadConfig();
+  const runtime = await buildRuntime({ ...options, config, workerBesideService: config.WORKER_ENABLED });
+  const { logger, database, hubspot, deps, metrics } = runtime;
   let server: Server | undefined;
   try {
     const app = createApp({

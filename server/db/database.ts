@@ -19,6 +19,11 @@ export interface DbOptions {
   applicationName?: string;
   /** Postgres cancels a statement that runs longer (SQLSTATE 57014); unset or 0: no limit. */
   statementTimeoutMs?: number;
+  /**
+   * false: the pool's commits return before their WAL reaches the disk (synchronous_commit = off, set as each
+   * connection opens). For the job worker's pool only: see openDatabase.
+   */
+  waitForDisk?: boolean;
   logger?: Pick<Logger, 'warn' | 'error'>;
 }
 
@@ -32,27 +37,15 @@ export function createDb(url: string, options: DbOptions = {}): Db {
   return knexFactory({
     log: { ...knexLog, debug: () => undefined, deprecate: (method: string, alternative: string) => log?.warn({ method, alternative }, 'knex deprecation') },
     client: 'pg',
-    // The statement timeout goes in the startup message: it costs no round trip and holds for every statement.
+    // The statement timeout and the commit setting go in the startup message: they cost no round trip and hold for
+    // every statement.
     connection: {
       connectionString: url, application_name: options.applicationName ?? 'approval-router', connectionTimeoutMillis: 5_000,
       ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
+      ...(options.waitForDisk === false ? { options: '-c synchronous_commit=off' } : {}),
     },
     pool: { min: 0, max: options.poolMax ?? 10, acquireTimeoutMillis: 5_000 },
     acquireConnectionTimeout: 5_000,
-  });
-}
-
-/**
- * Runs `work` in a transaction whose commit returns before its WAL reaches the disk (inside a caller's transaction,
- * that transaction's commit decides). For writes whose loss in a Postgres crash is already recovered from: a crash
- * loses only the newest commits, and a later commit that does wait for the disk flushes every one before it. Each
- * such commit would otherwise wait for a WAL flush of its own, and a busy worker's flushes queue the service's.
- */
-export async function withoutWaitingForDisk<T>(db: Knex, work: (trx: Knex) => Promise<T>): Promise<T> {
-  if (db.isTransaction) return work(db);
-  return db.transaction(async (trx) => {
-    await trx.raw('SET LOCAL synchronous_commit = off');
-    return work(trx);
   });
 }
 

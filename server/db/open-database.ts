@@ -6,18 +6,37 @@ import { startEmbeddedPostgres } from './embedded-postgres.js';
 
 export interface OpenDatabase {
   db: Db;
+  /**
+   * The job worker's pool, on the same database: its commits do not wait for the disk. Everything a job writes is
+   * either the queue's bookkeeping or a record of what the job did, and a job is done only once its finish commits,
+   * after all of them; WAL is flushed in order, so a Postgres crash that loses a job's newest writes loses its finish
+   * too, and the job runs again, as it does when its worker dies. What the service answers a person or HubSpot for
+   * (decisions, requests, the webhook inbox) commits through `db` and waits for the disk. Opens no connection until
+   * a worker uses it. A worker in the service's own process shares `db` instead (see the option below).
+   */
+  jobsDb: Db;
   /** The connection URL (secret: it may hold a password). */
   url: string;
   embedded: boolean;
   close: () => Promise<void>;
 }
 
-/** `statementTimeoutMs`: the service's and workers' pool has one (DB_STATEMENT_TIMEOUT_MS); one-off commands do not. */
-export async function openDatabase(config: Config, logger: Logger, options: { statementTimeoutMs?: number } = {}): Promise<OpenDatabase> {
-  const poolOptions = { poolMax: config.DB_POOL_MAX, logger, ...options };
+/**
+ * `statementTimeoutMs`: the service's and workers' pools have one (DB_STATEMENT_TIMEOUT_MS); one-off commands do not.
+ * `jobsShareThePool`: for a worker in the service's process, which shares its event loop. There the worker's commits
+ * wait for the disk as the service's do, and while they wait the event loop serves requests: under bench/http, a
+ * pool of its own let the worker take so much more of the loop that card views waited twice as long.
+ */
+export async function openDatabase(config: Config, logger: Logger, options: { statementTimeoutMs?: number; jobsShareThePool?: boolean } = {}): Promise<OpenDatabase> {
+  const poolOptions = { poolMax: config.DB_POOL_MAX, logger, ...(options.statementTimeoutMs ? { statementTimeoutMs: options.statementTimeoutMs } : {}) };
+  const pools = (url: string) => {
+    const db = createDb(url, poolOptions);
+    return { db, jobsDb: options.jobsShareThePool ? db : createDb(url, { ...poolOptions, applicationName: 'approval-router jobs', waitForDisk: false }) };
+  };
+  const closePools = async ({ db, jobsDb }: ReturnType<typeof pools>) => { await Promise.all([db.destroy(), ...(jobsDb === db ? [] : [jobsDb.destroy()])]); };
   if (config.DATABASE_URL) {
-    const db = createDb(config.DATABASE_URL, poolOptions);
-    return { db, url: config.DATABASE_URL, embedded: false, close: () => db.destroy() };
+    const opened = pools(config.DATABASE_URL);
+    return { ...opened, url: config.DATABASE_URL, embedded: false, close: () => closePools(opened) };
   }
   const embedded = await startEmbeddedPostgres({
     dataDir: config.EMBEDDED_PG_DATA_DIR,
@@ -25,13 +44,13 @@ export async function openDatabase(config: Config, logger: Logger, options: { st
     database: 'approval_router',
     logger,
   });
-  const db = createDb(embedded.url, poolOptions);
+  const opened = pools(embedded.url);
   return {
-    db,
+    ...opened,
     url: embedded.url,
     embedded: true,
     close: async () => {
-      await db.destroy().catch(() => undefined);
+      await closePools(opened).catch(() => undefined);
       await embedded.stop();
     },
   };

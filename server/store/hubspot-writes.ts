@@ -2,7 +2,6 @@
 // timers' reminder and escalation tasks (use-cases/sla/sla-timers.ts), which the channel completes too. A row is
 // recorded as soon as HubSpot answers for it, so a job retried after a later write failed skips what is done.
 import type { Knex } from 'knex';
-import { withoutWaitingForDisk } from '../db/database.js';
 
 export interface HubSpotWrite {
   version: number;
@@ -35,10 +34,6 @@ export async function recordHubSpotWrite(
   }).onConflict(['portal_id', 'request_id', 'version', 'item']).ignore();
 }
 
-/**
- * Marks a recorded task closed. The commit does not wait for the disk: a mark lost in a Postgres crash leaves the
- * task open in the record, and the next pass completes it again, which changes nothing in the CRM.
- */
 export async function closeHubSpotTask(db: Knex, portalId: string, requestId: string, crmId: string, at: string): Promise<void> {
-  await withoutWaitingForDisk(db, (trx) => trx('hubspot_writes').where({ portal_id: portalId, request_id: requestId, object_type: 'task', crm_id: crmId }).whereNull('closed_at').update({ closed_at: at }));
+  await db('hubspot_writes').where({ portal_id: portalId, request_id: requestId, object_type: 'task', crm_id: crmId }).whereNull('closed_at').update({ closed_at: at });
 }

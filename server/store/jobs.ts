@@ -2,7 +2,6 @@
 // committed), claiming with FOR UPDATE SKIP LOCKED (so any number of worker processes share the table), and
 // recording what became of a job. Every time is the service's clock, passed in: the database's now() decides nothing.
 import type { Knex } from 'knex';
-import { withoutWaitingForDisk } from '../db/database.js';
 
 export type JobKind =
   /** Write a request's outcome to the deal's approval_router_* properties (batched per portal). */
@@ -91,20 +90,12 @@ const toJob = (row: JobRow): ClaimedJob => ({
 });
 
 /**
- * Job bookkeeping (a claim, a finish, a requeue) does not wait for the disk. Losing the newest of it to a Postgres
- * crash is a worker dying mid-job, which the queue already recovers from: the claim expires, the job runs again, and
- * its handler's own writes, which do wait for the disk, tell it what was done. On a busy worker it is most of the
- * commits.
- */
-const bookkeeping = withoutWaitingForDisk;
-
-/**
  * Claims the due sync jobs of one portal, the one whose oldest is due longest, up to `limit` (one HubSpot batch
  * call), oldest first, returned in id order. Both picks walk the due-sync index (ordered by id alone, the portal's
  * pick walked every job by primary key); the picked ids reach the UPDATE as an array, looked up by primary key.
  */
 export async function claimSyncBatch(db: Knex, claim: Claim, limit = 100): Promise<ClaimedJob[]> {
-  const { rows } = await bookkeeping(db, (trx) => trx.raw<{ rows: JobRow[] }>(
+  const { rows } = await db.raw<{ rows: JobRow[] }>(
     `WITH portal AS (
        SELECT portal_id FROM jobs WHERE state = 'queued' AND kind = 'sync_deal' AND run_at <= ?::timestamptz
        ORDER BY run_at, id LIMIT 1 FOR UPDATE SKIP LOCKED
@@ -116,18 +107,18 @@ export async function claimSyncBatch(db: Knex, claim: Claim, limit = 100): Promi
      WHERE id = ANY (ARRAY(SELECT id FROM picked))
      ${CLAIMED}`,
     [claim.now, claim.now, limit, claim.workerId, claim.now, claim.lockSeconds],
-  ));
+  );
   return rows.map(toJob).sort((a, b) => Number(a.id) - Number(b.id));
 }
 
 /** Claims up to `limit` due jobs other than syncs, oldest first, in one statement. */
 export async function claimDueJobs(db: Knex, claim: Claim, limit: number): Promise<ClaimedJob[]> {
-  const { rows } = await bookkeeping(db, (trx) => trx.raw<{ rows: JobRow[] }>(
+  const { rows } = await db.raw<{ rows: JobRow[] }>(
     `UPDATE jobs SET state = 'running', locked_by = ?, locked_until = ?::timestamptz + (? * interval '1 second'), attempts = attempts + 1
      WHERE id = ANY (ARRAY(SELECT id FROM jobs WHERE state = 'queued' AND kind <> 'sync_deal' AND run_at <= ?::timestamptz ORDER BY run_at, id LIMIT ? FOR UPDATE SKIP LOCKED))
      ${CLAIMED}`,
     [claim.workerId, claim.now, claim.lockSeconds, claim.now, limit],
-  ));
+  );
   return rows.map(toJob).sort((a, b) => a.runAt.localeCompare(b.runAt) || Number(a.id) - Number(b.id));
 }
 
@@ -145,12 +136,12 @@ export async function reclaimExpiredJobs(db: Knex, now: string): Promise<void> {
 /** Finished jobs, recorded in one statement, each with its last word (null for none); only the claiming worker's. */
 export async function finishJobs(db: Knex, workerId: string, finished: readonly { id: string; note: string | null }[], now: string): Promise<void> {
   if (finished.length === 0) return;
-  await bookkeeping(db, (trx) => trx.raw(
+  await db.raw(
     `UPDATE jobs j SET state = 'done', finished_at = ?::timestamptz, last_error = NULLIF(d.note, ''), locked_by = NULL, locked_until = NULL
      FROM unnest(?::bigint[], ?::text[]) AS d(id, note)
      WHERE j.id = d.id AND j.state = 'running' AND j.locked_by = ?`,
     [now, finished.map(({ id }) => id), finished.map(({ note }) => note ?? ''), workerId],
-  ));
+  );
 }
 
 /**
@@ -161,7 +152,7 @@ export async function requeueJob(
   db: Knex, job: Pick<ClaimedJob, 'id' | 'portalId' | 'kind' | 'key'>, workerId: string,
   retry: { runAt: string; attempts: number; error: string; now: string },
 ): Promise<'requeued' | 'superseded'> {
-  return bookkeeping(db, async (trx) => {
+  return db.transaction(async (trx) => {
     const mine = { id: job.id, state: 'running', locked_by: workerId };
     const newer = await trx('jobs').where({ portal_id: job.portalId, kind: job.kind, key: job.key, state: 'queued' }).first<{ id: string } | undefined>('id');
     if (newer) {

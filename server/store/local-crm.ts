@@ -1,13 +1,9 @@
 // The local demo portal's CRM tables (deals, users and teams, notes, tasks). LocalCrm (server/crm) answers the Crm
 // port over them, as HubSpot would; the demo use cases and the seed write them. Every write is stamped `at`, the
-// service's clock. What the service's jobs write here (notes, tasks, synced properties) stands in for HubSpot's own
-// servers, so its commits do not wait for the disk: the record each job keeps of the write (store/hubspot-writes.ts,
-// store/synced-properties.ts) comes after it and waits for the disk, which makes the write durable with it, and a
-// write lost with its record in a crash is written again by the retried job, as HubSpot's would be.
+// service's clock.
 import type { Knex } from 'knex';
 import { normaliseEmail } from '../../src/directory/email.js';
 import type { DirectoryUser } from '../../src/directory/schema.js';
-import { withoutWaitingForDisk } from '../db/database.js';
 
 type Properties = Record<string, string | null>;
 
@@ -63,13 +59,13 @@ export async function changeLocalDeal(db: Knex, portalId: string, dealId: string
 
 /** Merges each deal's changes in one statement; the ids of the deals that exist (and were changed). */
 export async function changeLocalDeals(db: Knex, portalId: string, updates: readonly { id: string; properties: Record<string, string> }[], at: string): Promise<Set<string>> {
-  const { rows } = await withoutWaitingForDisk(db, (trx) => trx.raw<{ rows: { id: string }[] }>(
+  const { rows } = await db.raw<{ rows: { id: string }[] }>(
     `UPDATE local_deals d SET properties = d.properties || u.changes::jsonb, updated_at = ?::timestamptz
      FROM unnest(?::text[], ?::text[]) AS u(id, changes)
      WHERE d.portal_id = ? AND d.id = u.id
      RETURNING d.id`,
     [at, updates.map((update) => update.id), updates.map((update) => JSON.stringify(update.properties)), portalId],
-  ));
+  );
   return new Set(rows.map((row) => row.id));
 }
 
@@ -80,7 +76,7 @@ export async function highestLocalDealId(db: Knex, portalId: string): Promise<nu
 }
 
 export async function addLocalNote(db: Knex, portalId: string, dealId: string, body: string, at: string): Promise<void> {
-  await withoutWaitingForDisk(db, (trx) => trx('local_notes').insert({ portal_id: portalId, deal_id: dealId, body, created_at: at }));
+  await db('local_notes').insert({ portal_id: portalId, deal_id: dealId, body, created_at: at });
 }
 
 export async function localNotes(db: Knex, portalId: string, dealId: string): Promise<string[]> {
@@ -97,9 +93,9 @@ export interface LocalTask {
 
 /** Returns the new task's id. */
 export async function addLocalTask(db: Knex, portalId: string, dealId: string, task: LocalTask, at: string): Promise<string> {
-  const [row] = await withoutWaitingForDisk(db, (trx) => trx('local_tasks')
+  const [row] = await db('local_tasks')
     .insert({ portal_id: portalId, deal_id: dealId, subject: task.subject, body: task.body, due_at: task.dueAt, owner_id: task.ownerId ?? null, created_at: at })
-    .returning<{ id: string }[]>('id'));
+    .returning<{ id: string }[]>('id');
   return String(row?.id);
 }
 
@@ -118,7 +114,7 @@ export async function localTasks(db: Knex, portalId: string, dealId: string): Pr
 /** Marks a task done `at` (the demo CRM's own stamp, as HubSpot's would be); a task done already keeps its first stamp. */
 export async function completeLocalTask(db: Knex, portalId: string, taskId: string, at: string): Promise<void> {
   if (!/^\d+$/.test(taskId)) return;
-  await withoutWaitingForDisk(db, (trx) => trx('local_tasks').where({ portal_id: portalId, id: taskId }).whereNull('completed_at').update({ completed_at: at }));
+  await db('local_tasks').where({ portal_id: portalId, id: taskId }).whereNull('completed_at').update({ completed_at: at });
 }
 
 function toDirectoryUser(row: LocalUserRow): DirectoryUser {

@@ -2,7 +2,6 @@
 // and `written` once it answered, so a change is never written twice and a write a dead worker left behind can be
 // read back. The webhook inbox reads it too, to recognise the echo of our own writes.
 import type { Knex } from 'knex';
-import { withoutWaitingForDisk } from '../db/database.js';
 
 export interface SyncedMark {
   dealId: string;
@@ -42,13 +41,10 @@ export async function markWriting(db: Knex, portalId: string, marks: readonly Wr
   );
 }
 
-/**
- * The CRM confirmed these deals' writes. The commit does not wait for the disk: a mark lost in a Postgres crash
- * leaves the deal `writing`, which the next sync reads back from the CRM rather than writing again.
- */
+/** The CRM confirmed these deals' writes. */
 export async function markWritten(db: Knex, portalId: string, dealIds: readonly string[]): Promise<void> {
   if (dealIds.length === 0) return;
-  await withoutWaitingForDisk(db, (trx) => trx('synced_properties').where({ portal_id: portalId }).whereIn('deal_id', [...dealIds]).update({ state: 'written' }));
+  await db('synced_properties').where({ portal_id: portalId }).whereIn('deal_id', [...dealIds]).update({ state: 'written' });
 }
 
 /** The write failed before the CRM took it: these deals' `writing` marks are dropped. */
