@@ -11,7 +11,7 @@ import type { ChildProcess } from 'node:child_process';
 import { DEMO_PORTAL_ID } from '../server/demo/seed-demo-portal.js';
 import { tracePortals, verifyChain } from '../server/store/traces.js';
 import { freePort, startBenchPostgres } from './support/bench-postgres.js';
-import { samplePgActivity, timeWalFlushes } from './support/pg-activity.js';
+import { samplePgActivity, serviceDurations, serviceTailText, timeWalFlushes } from './support/pg-activity.js';
 import { prepareCrowd } from './support/crowd.js';
 import { drainJobs, jobsBacklog, setupDrainedLine } from './support/jobs-backlog.js';
 import { closeIdleSockets } from './support/lean-client.js';
@@ -80,8 +80,10 @@ try {
   const rssAtStart = processes.map(({ child }) => rssMiB(child.pid));
   const cpu = cpuShares(processes.map(({ name, child }) => ({ name, pid: child.pid })));
   const activity = DIAGNOSE ? await samplePgActivity(postgres.url) : undefined;
+  const durationsBefore = DIAGNOSE ? await serviceDurations(bases, 50) : undefined;
   const run = await openLoop(SECONDS);
   const activityText = await activity?.stop();
+  const tailText = durationsBefore ? serviceTailText(durationsBefore, await serviceDurations(bases, 50), 50) : undefined;
   const rssAtEnd = processes.map(({ child }) => rssMiB(child.pid));
   const cpuText = cpu();
 
@@ -89,6 +91,7 @@ try {
   console.log(`p99 ms by tenth of the run: ${run.streams.map((stream) => `${stream.name} ${p99ByTenth(stream, SECONDS).map((ms) => (Number.isNaN(ms) ? '-' : ms.toFixed(0))).join(' ')}`).join('; ')}`);
   console.log(cpuText);
   if (activityText) console.log(activityText);
+  if (tailText) console.log(tailText);
   console.log(`RSS at boot -> start of the measured run -> its end (growth over the run; target < 20%): ${processes.map(({ name }, i) => {
     const growth = ((rssAtEnd[i]! - rssAtStart[i]!) / rssAtStart[i]!) * 100;
     return `${name} ${rssAtBoot[i]!.toFixed(0)} -> ${rssAtStart[i]!.toFixed(0)} -> ${rssAtEnd[i]!.toFixed(0)} MiB (${growth >= 0 ? '+' : ''}${growth.toFixed(1)}%)`;

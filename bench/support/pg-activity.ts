@@ -83,3 +83,33 @@ export async function samplePgActivity(url: string): Promise<PgActivity> {
     },
   };
 }
+
+/** Each service's count of requests by route and by whether they took over `ms` by its own clock (from /metrics). */
+export async function serviceDurations(bases: readonly string[], ms: number): Promise<Map<string, { all: number; over: number }>> {
+  const le = (ms / 1000).toString();
+  const counts = new Map<string, { all: number; over: number }>();
+  for (const base of bases) {
+    const text = await (await fetch(`${base}/metrics`)).text();
+    for (const line of text.split('\n')) {
+      const match = /^approval_router_http_request_duration_seconds_bucket\{(.*)\} (\d+)$/.exec(line);
+      if (!match) continue;
+      const labels = Object.fromEntries([...match[1]!.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1]!, m[2]!]));
+      const key = `${labels.method} ${labels.route}`;
+      const entry = counts.get(key) ?? { all: 0, over: 0 };
+      if (labels.le === '+Inf') entry.all += Number(match[2]);
+      if (labels.le === le) entry.over -= Number(match[2]);
+      counts.set(key, entry);
+    }
+  }
+  for (const entry of counts.values()) entry.over += entry.all;
+  return counts;
+}
+
+/** The share of each route's requests over `ms` between two readings of serviceDurations, by the services' clocks. */
+export function serviceTailText(before: Map<string, { all: number; over: number }>, after: Map<string, { all: number; over: number }>, ms: number): string {
+  const rows = [...after].map(([route, { all, over }]) => {
+    const was = before.get(route) ?? { all: 0, over: 0 };
+    return { route, all: all - was.all, over: over - was.over };
+  }).filter((row) => row.all >= 100).sort((a, b) => b.all - a.all);
+  return `services' own time, share of requests over ${ms} ms: ${rows.map((row) => `${row.route} ${((100 * row.over) / row.all).toFixed(2)}% of ${row.all}`).join(', ')}`;
+}
