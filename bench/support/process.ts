@@ -1,38 +1,24 @@
 // The processes a benchmark starts: the service and its job workers through the CLI, as `npm start` runs them, and
 // what each costs the machine (resident memory, CPU time), read from Linux's /proc.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SERVICE_NODE_FLAGS } from '../../test/support/service-node-flags.js';
+import { withScratchMail } from '../../test/support/spawn-service.js';
 
 const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../server/cli.ts');
-
-let mailDir: string | undefined;
-
-/**
- * The folder the benchmark's services write their development .eml files to: a scratch folder removed when this
- * process exits, so a run never fills the developer's ./data/mail with its thousands of messages.
- */
-function benchMailDir(): string {
-  if (!mailDir) {
-    const dir = mkdtempSync(path.join(tmpdir(), 'approval-router-bench-mail-'));
-    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-    mailDir = dir;
-  }
-  return mailDir;
-}
 
 /**
  * `approval-router serve` or `approval-router worker` in its own process, with the Node flags of `npm start`, the
  * caller's environment on top of this one's (mail to a scratch folder), and the child's output on this process's.
  */
 export function spawnCli(command: 'serve' | 'worker', env: Record<string, string>, nodeFlags: string[] = []): ChildProcess {
-  return spawn(process.execPath, [...SERVICE_NODE_FLAGS, ...nodeFlags, '--import', 'tsx', CLI, command], {
-    env: { ...process.env, MAIL_DIR: benchMailDir(), ...env },
+  return withScratchMail((mailDir) => spawn(process.execPath, [...SERVICE_NODE_FLAGS, ...nodeFlags, '--import', 'tsx', CLI, command], {
+    env: { ...process.env, MAIL_DIR: mailDir, ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  }));
 }
 
 /** Sends SIGTERM to each child still running and waits for all of them to exit. */

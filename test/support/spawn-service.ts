@@ -1,6 +1,8 @@
 // Runs the real entry point (`bin/approval-router.js serve`) as a child process, for tests of start-up and shutdown.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 export interface SpawnedService {
@@ -24,11 +26,24 @@ export function freePort(): Promise<number> {
   });
 }
 
+/**
+ * Spawns a service or worker with a scratch folder for its development .eml files (MAIL_DIR), removed when the process
+ * exits, so tests and benchmarks never fill the developer's ./data/mail.
+ */
+export function withScratchMail(start: (mailDir: string) => ChildProcess): ChildProcess {
+  const mailDir = mkdtempSync(path.join(tmpdir(), 'approval-router-mail-'));
+  const child = start(mailDir);
+  child.once('exit', () => rmSync(mailDir, { recursive: true, force: true }));
+  return child;
+}
+
 export async function spawnService(env: Record<string, string | undefined>): Promise<SpawnedService> {
   const port = Number(env.PORT ?? (await freePort()));
   const childEnv: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'development', LOG_LEVEL: 'info', ...env, PORT: String(port) };
   for (const [key, value] of Object.entries(childEnv)) if (value === undefined) delete childEnv[key];
-  const child = spawn(process.execPath, [path.resolve('bin/approval-router.js'), 'serve'], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = withScratchMail((mailDir) => spawn(process.execPath, [path.resolve('bin/approval-router.js'), 'serve'], {
+    env: { MAIL_DIR: mailDir, ...childEnv }, stdio: ['ignore', 'pipe', 'pipe'],
+  }));
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => { output += chunk.toString(); });
   child.stderr?.on('data', (chunk: Buffer) => { output += chunk.toString(); });
