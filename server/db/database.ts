@@ -49,6 +49,20 @@ export function createDb(url: string, options: DbOptions = {}): Db {
   });
 }
 
+/**
+ * Runs `work` so that its commit waits for the disk whatever the pool's setting: for a claim that must outlive a
+ * Postgres crash before the act it claims is done (an email sent, a Slack message posted, each at most once), made
+ * from the job worker's pool, whose commits otherwise return first (openDatabase). Inside a transaction, it sets that
+ * transaction's commit.
+ */
+export async function waitingForDisk<T>(db: Knex, work: (trx: Knex) => Promise<T>): Promise<T> {
+  const run = async (trx: Knex) => {
+    await trx.raw('SET LOCAL synchronous_commit = on');
+    return work(trx);
+  };
+  return db.isTransaction ? run(db) : db.transaction(run);
+}
+
 export const migrationConfig: Knex.MigratorConfig = {
   directory: MIGRATIONS_DIR,
   loadExtensions: ['.ts'],

@@ -10,9 +10,11 @@ export interface OpenDatabase {
    * The job worker's pool, on the same database: its commits do not wait for the disk. Everything a job writes is
    * either the queue's bookkeeping or a record of what the job did, and a job is done only once its finish commits,
    * after all of them; WAL is flushed in order, so a Postgres crash that loses a job's newest writes loses its finish
-   * too, and the job runs again, as it does when its worker dies. What the service answers a person or HubSpot for
-   * (decisions, requests, the webhook inbox) commits through `db` and waits for the disk. Opens no connection until
-   * a worker uses it. A worker in the service's own process shares `db` instead (see the option below).
+   * too, and the job runs again, as it does when its worker dies. A claim that must outlive a crash before its act
+   * (an email's, a Slack message's) waits for the disk on its own (waitingForDisk). What the service answers a person
+   * or HubSpot for (decisions, requests, the webhook inbox) commits through `db` and waits for the disk. Opens no
+   * connection until a worker uses it. A worker in the service's own process shares `db` instead (see the option
+   * below).
    */
   jobsDb: Db;
   /** The connection URL (secret: it may hold a password). */

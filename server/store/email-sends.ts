@@ -1,6 +1,7 @@
 // Approval emails as sent: one row per ballot (an approver on a step of a request), claimed before the SMTP call and
 // marked after it, so a job that runs again never sends a ballot twice. Times are the service's clock, passed in.
 import type { Knex } from 'knex';
+import { waitingForDisk } from '../db/database.js';
 
 export interface EmailBallot {
   portalId: string;
@@ -23,11 +24,12 @@ export type EmailSendState = 'sending' | 'sent' | 'uncertain';
  * attempt left: `sent`, or `sending` when that attempt died between claiming and marking.
  */
 export async function claimEmailSend(db: Knex, claim: EmailSendClaim, at: string): Promise<EmailSendState | null> {
-  const inserted = await db('email_sends').insert({
+  // The claim is on the disk before the SMTP call: a Postgres crash cannot forget a send that went out.
+  const inserted = await waitingForDisk(db, (trx) => trx('email_sends').insert({
     portal_id: claim.portalId, request_id: claim.requestId, step_index: claim.stepIndex, approver_email: claim.approverEmail,
     link_id: claim.linkId, row_version: claim.rowVersion, state: 'sending', message_id: claim.messageId,
     claimed_at: at, links_expire_at: claim.linksExpireAt,
-  }).onConflict(['portal_id', 'request_id', 'step_index', 'approver_email']).ignore().returning('link_id');
+  }).onConflict(['portal_id', 'request_id', 'step_index', 'approver_email']).ignore().returning('link_id'));
   if (inserted.length > 0) return null;
   const existing = await db('email_sends').where(ballotWhere(claim)).first<{ state: EmailSendState } | undefined>('state');
   return existing?.state ?? 'sending';

@@ -1,6 +1,7 @@
 // Every Slack message posted for a request, one per step and approver: claimed before it is posted (so a retry, or
 // a second worker, never posts it again), then its channel and timestamp, and a hash of what it shows.
 import type { Knex } from 'knex';
+import { waitingForDisk } from '../db/database.js';
 
 export interface SlackMessageKey {
   portalId: string;
@@ -32,8 +33,9 @@ const where = (key: SlackMessageKey) => ({ portal_id: key.portalId, request_id: 
 
 /** Claims the message for posting; when it was claimed before (posted or not), returns that one instead. */
 export async function claimSlackMessage(db: Knex, key: SlackMessageKey, teamId: string, at: string): Promise<{ claimed: true } | { claimed: false; existing: SlackMessage }> {
-  const inserted = await db('slack_messages').insert({ ...where(key), team_id: teamId, state: 'posting', claimed_at: at })
-    .onConflict(['portal_id', 'request_id', 'step_index', 'approver_email']).ignore().returning('request_id');
+  // The claim is on the disk before the post: a Postgres crash cannot forget a message that went out.
+  const inserted = await waitingForDisk(db, (trx) => trx('slack_messages').insert({ ...where(key), team_id: teamId, state: 'posting', claimed_at: at })
+    .onConflict(['portal_id', 'request_id', 'step_index', 'approver_email']).ignore().returning('request_id'));
   if (inserted.length > 0) return { claimed: true };
   const row = await db('slack_messages').where(where(key)).first<MessageRow | undefined>();
   if (!row) throw new Error('a Slack message claim vanished');

@@ -37,11 +37,12 @@ export function withScratchMail(start: (mailDir: string) => ChildProcess): Child
   return child;
 }
 
-export async function spawnService(env: Record<string, string | undefined>): Promise<SpawnedService> {
+/** `approval-router serve` (or, with `command`, `approval-router worker`, which answers no HTTP) as a child process. */
+export async function spawnService(env: Record<string, string | undefined>, command: 'serve' | 'worker' = 'serve'): Promise<SpawnedService> {
   const port = Number(env.PORT ?? (await freePort()));
   const childEnv: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'development', LOG_LEVEL: 'info', ...env, PORT: String(port) };
   for (const [key, value] of Object.entries(childEnv)) if (value === undefined) delete childEnv[key];
-  const child = withScratchMail((mailDir) => spawn(process.execPath, [path.resolve('bin/approval-router.js'), 'serve'], {
+  const child = withScratchMail((mailDir) => spawn(process.execPath, [path.resolve('bin/approval-router.js'), command], {
     env: { MAIL_DIR: mailDir, ...childEnv }, stdio: ['ignore', 'pipe', 'pipe'],
   }));
   let output = '';
