@@ -3,10 +3,9 @@
 // and the trace chain verifies.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PORTAL_ID, demoDirectory } from '../../server/demo/seed-demo-portal.js';
-import { signRequest } from '../../server/http/sign-request.js';
 import { verifyChain } from '../../server/store/traces.js';
 import { useTestDatabase } from '../support/db.js';
-import { crowdPolicy, idempotencyKey } from '../support/factories.js';
+import { cardCaller, openCrowdRequests, pourDecisions } from '../support/crowd-service.js';
 import { spawnService, waitForReady, type SpawnedService } from '../support/spawn-service.js';
 
 const database = useTestDatabase();
@@ -21,12 +20,7 @@ const start = async () => {
   return service;
 };
 
-async function call(target: SpawnedService, user: { email: string; userId: string }, method: 'GET' | 'POST', path: string, body?: unknown) {
-  const pathAndQuery = `${path}?${new URLSearchParams({ portalId: DEMO_PORTAL_ID, userId: user.userId, userEmail: user.email }).toString()}`;
-  const signed = signRequest({ secret: SECRET, method, url: `${target.signedBaseUrl}${pathAndQuery}`, body, timestampMs: Date.now() });
-  const response = await fetch(`${target.url}${pathAndQuery}`, { method, headers: signed.headers, ...(body === undefined ? {} : { body: signed.rawBody }) });
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-}
+const call = cardCaller(SECRET);
 
 describe('a service killed with SIGKILL', () => {
   beforeAll(async () => {
@@ -41,42 +35,15 @@ describe('a service killed with SIGKILL', () => {
   it('keeps every accepted decision exactly once, finishes every sync once, and the chain verifies', async () => {
     const { db } = database();
     let target = await start();
-    // Fifty approvers on one all-step per deal, so decisions pour in concurrently.
-    const { source, users } = crowdPolicy(30, 'all');
-    const { parsePolicy } = await import('../../src/policy/parse-policy.js');
-    const parsed = parsePolicy(source);
-    if (!parsed.ok) throw new Error('crowd policy invalid');
-    // The service runs on the wall clock: rows written beside it are stamped by the same clock.
-    const at = new Date().toISOString();
-    await db('policy_versions').where({ portal_id: DEMO_PORTAL_ID }).update({ is_active: false });
-    const [version] = await db('policy_versions').insert({ portal_id: DEMO_PORTAL_ID, version: 99, name: 'Crowd', source, document: JSON.stringify(parsed.policy), hash: parsed.hash, created_by: 'test', created_at: at, is_active: true }).returning('id');
-    void version;
-    for (const user of users) {
-      await db('local_users').insert({ portal_id: DEMO_PORTAL_ID, email: user.email, owner_id: user.ownerId ?? null, user_id: user.userId, name: user.name, teams: user.teams }).onConflict(['portal_id', 'email']).merge();
-    }
-    const rep = { email: 'rep@crowd.example', userId: '9000' };
-    const approvers = users.slice(1).map((user) => ({ email: user.email, userId: user.userId! }));
-    const requestIds: string[] = [];
-    for (let i = 0; i < 20; i++) {
-      const dealId = String(700000 + i);
-      await db('local_deals').insert({ portal_id: DEMO_PORTAL_ID, id: dealId, updated_at: at, properties: JSON.stringify({ dealname: `Crash ${i}`, hubspot_owner_id: '900', pipeline: 'default', dealstage: 'qualifiedtobuy' }) });
-      const opened = await call(target, rep, 'POST', `/api/v1/deals/${dealId}/requests`, { justification: 'crash test', idempotencyKey: idempotencyKey() });
-      expect(opened.status).toBe(201);
-      requestIds.push((opened.body.request as { id: string }).id);
-    }
+    const { requestIds, approvers } = await openCrowdRequests(db, call, target, 700000);
 
     // Decisions in flight, and the process killed part-way through them.
     const accepted: { requestId: string; approver: string }[] = [];
-    const inFlight = requestIds.flatMap((requestId) => approvers.map(async (approver) => {
-      try {
-        const answer = await call(target, approver, 'POST', `/api/v1/requests/${requestId}/decisions`, { verdict: 'approve', idempotencyKey: `${requestId}-${approver.userId}` });
-        if (answer.status === 200) accepted.push({ requestId, approver: approver.email });
-      } catch { /* the connection died with the process */ }
-    }));
+    const inFlight = pourDecisions(call, target, requestIds, approvers, accepted);
     // Kill once some decisions have been answered and most are still in flight.
     await expect.poll(() => accepted.length, { timeout: 60_000, interval: 10 }).toBeGreaterThanOrEqual(10);
     target.child.kill('SIGKILL');
-    await Promise.all(inFlight);
+    await inFlight;
     await target.exited;
     expect(accepted.length).toBeLessThan(requestIds.length * approvers.length);
 

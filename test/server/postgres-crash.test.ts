@@ -14,11 +14,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { DEMO_PORTAL_ID } from '../../server/demo/seed-demo-portal.js';
 import { createDb } from '../../server/db/database.js';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../../server/db/embedded-postgres.js';
-import { signRequest } from '../../server/http/sign-request.js';
-import { parsePolicy } from '../../src/policy/parse-policy.js';
 import { claimEmailSend } from '../../server/store/email-sends.js';
 import { claimSlackMessage } from '../../server/store/slack-messages.js';
-import { crowdPolicy, idempotencyKey } from '../support/factories.js';
+import { cardCaller, openCrowdRequests, pourDecisions } from '../support/crowd-service.js';
 import { freePort, spawnService, waitForReady, type SpawnedService } from '../support/spawn-service.js';
 
 const SECRET = 'pg-crash-test-secret-0123456789';
@@ -60,12 +58,7 @@ async function spawn(env: Record<string, string>, command: 'serve' | 'worker' = 
   return spawned;
 }
 
-async function call(target: SpawnedService, user: { email: string; userId: string }, path_: string, body: unknown) {
-  const pathAndQuery = `${path_}?${new URLSearchParams({ portalId: DEMO_PORTAL_ID, userId: user.userId, userEmail: user.email }).toString()}`;
-  const signed = signRequest({ secret: SECRET, method: 'POST', url: `${target.signedBaseUrl}${pathAndQuery}`, body, timestampMs: Date.now() });
-  const response = await fetch(`${target.url}${pathAndQuery}`, { method: 'POST', headers: signed.headers, body: signed.rawBody });
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-}
+const call = cardCaller(SECRET);
 
 /**
  * The postmaster and every process it started, killed at once: shared memory, and WAL not yet written out, are gone.
@@ -84,41 +77,14 @@ async function killPostgres(dataDir: string, port: number): Promise<void> {
   await expect.poll(portIsFree, { timeout: 20_000, interval: 100 }).toBe(true);
 }
 
-/** Twenty requests of the demo portal, each waiting on all of 30 approvers, opened through the card API. */
-async function openCrowdRequests(service: SpawnedService, url: string): Promise<{ requestIds: string[]; approvers: { email: string; userId: string }[] }> {
+/** The crowd's requests, opened through `service` and written beside it through a connection of the test's own. */
+async function openCrowd(service: SpawnedService, url: string) {
   const setup = createDb(url, { poolMax: 2 });
-  const { source, users } = crowdPolicy(30, 'all');
-  const parsed = parsePolicy(source);
-  if (!parsed.ok) throw new Error('crowd policy invalid');
-  // The service runs on the wall clock: rows written beside it are stamped by the same clock.
-  const at = new Date().toISOString();
-  await setup('policy_versions').where({ portal_id: DEMO_PORTAL_ID }).update({ is_active: false });
-  await setup('policy_versions').insert({ portal_id: DEMO_PORTAL_ID, version: 99, name: 'Crowd', source, document: JSON.stringify(parsed.policy), hash: parsed.hash, created_by: 'test', created_at: at, is_active: true });
-  for (const user of users) {
-    await setup('local_users').insert({ portal_id: DEMO_PORTAL_ID, email: user.email, owner_id: user.ownerId ?? null, user_id: user.userId, name: user.name, teams: user.teams }).onConflict(['portal_id', 'email']).merge();
+  try {
+    return await openCrowdRequests(setup, call, service, 710000);
+  } finally {
+    await setup.destroy();
   }
-  const rep = { email: 'rep@crowd.example', userId: '9000' };
-  const approvers = users.slice(1).map((user) => ({ email: user.email, userId: user.userId! }));
-  const requestIds: string[] = [];
-  for (let i = 0; i < 20; i++) {
-    const dealId = String(710000 + i);
-    await setup('local_deals').insert({ portal_id: DEMO_PORTAL_ID, id: dealId, updated_at: at, properties: JSON.stringify({ dealname: `Crash ${i}`, hubspot_owner_id: '900', pipeline: 'default', dealstage: 'qualifiedtobuy' }) });
-    const opened = await call(service, rep, `/api/v1/deals/${dealId}/requests`, { justification: 'crash test', idempotencyKey: idempotencyKey() });
-    expect(opened.status).toBe(201);
-    requestIds.push((opened.body.request as { id: string }).id);
-  }
-  await setup.destroy();
-  return { requestIds, approvers };
-}
-
-/** Each approver's approval of each request, sent at once; the 2xx answers are pushed to `accepted` as they come. */
-function pourDecisions(target: SpawnedService, requestIds: readonly string[], approvers: readonly { email: string; userId: string }[], accepted: { requestId: string; approver: string }[]) {
-  return Promise.all(requestIds.flatMap((requestId) => approvers.map(async (approver) => {
-    try {
-      const answer = await call(target, approver, `/api/v1/requests/${requestId}/decisions`, { verdict: 'approve', idempotencyKey: `${requestId}-${approver.userId}` });
-      if (answer.status === 200) accepted.push({ requestId, approver: approver.email });
-    } catch { /* the service may drop the connection while its database is away */ }
-  })));
 }
 
 describe('Postgres killed with SIGKILL', () => {
@@ -127,11 +93,11 @@ describe('Postgres killed with SIGKILL', () => {
     const { postgres, port } = await startForgetfulPostgres(dataDir);
     const service = await spawn({ DATABASE_URL: postgres.url, WORKER_ENABLED: 'false' });
     await waitForReady(service);
-    const { requestIds, approvers } = await openCrowdRequests(service, postgres.url);
+    const { requestIds, approvers } = await openCrowd(service, postgres.url);
 
     // Decisions pour in; Postgres dies part-way through them.
     const accepted: { requestId: string; approver: string }[] = [];
-    const inFlight = pourDecisions(service, requestIds, approvers, accepted);
+    const inFlight = pourDecisions(call, service, requestIds, approvers, accepted);
     await expect.poll(() => accepted.length, { timeout: 60_000, interval: 5 }).toBeGreaterThanOrEqual(40);
     await killPostgres(dataDir, port);
     const answeredBeforeTheCrash = [...accepted];
@@ -157,7 +123,7 @@ describe('Postgres killed with SIGKILL', () => {
     const { postgres, port } = await startForgetfulPostgres(dataDir);
     const service = await spawn({ DATABASE_URL: postgres.url, WORKER_ENABLED: 'false' });
     await waitForReady(service);
-    const { requestIds: [requestId], approvers: [approver] } = await openCrowdRequests(service, postgres.url);
+    const { requestIds: [requestId], approvers: [approver] } = await openCrowd(service, postgres.url);
     service.child.kill('SIGKILL');
 
     // As a worker process claims them: through a pool whose commits otherwise return before the disk has them.
@@ -185,13 +151,13 @@ describe('Postgres killed with SIGKILL', () => {
     const env = { DATABASE_URL: postgres.url, JOB_LOCK_SECONDS: '5' };
     const service = await spawn({ ...env, WORKER_ENABLED: 'false' });
     await waitForReady(service);
-    const { requestIds, approvers } = await openCrowdRequests(service, postgres.url);
+    const { requestIds, approvers } = await openCrowd(service, postgres.url);
     await spawn(env, 'worker');
 
     // The worker writes each decision's note and closes its task, and syncs the deals, while decisions pour in.
     const watch = createDb(postgres.url, { poolMax: 1 });
     const accepted: { requestId: string; approver: string }[] = [];
-    const inFlight = pourDecisions(service, requestIds.slice(0, 10), approvers, accepted);
+    const inFlight = pourDecisions(call, service, requestIds.slice(0, 10), approvers, accepted);
     const doneNotes = async () => Number((await watch('jobs').where({ kind: 'hubspot_notify', state: 'done' }).count({ n: '*' }))[0]!.n);
     await expect.poll(doneNotes, { timeout: 60_000, interval: 20 }).toBeGreaterThanOrEqual(40);
     await watch.destroy().catch(() => undefined);
