@@ -7,7 +7,13 @@ interface IoReading { fsyncs: number; fsyncMs: number }
 
 const WAL_IO = `SELECT coalesce(sum(fsyncs), 0)::float8 AS fsyncs, coalesce(sum(fsync_time), 0)::float8 AS "fsyncMs"
   FROM pg_stat_io WHERE object = 'wal' AND backend_type = 'client backend'`;
-const TABLE_WRITES = `SELECT relname, (n_tup_ins + n_tup_upd + n_tup_del)::float8 AS rows FROM pg_stat_user_tables`;
+interface WalReading { bytes: number; fpi: number; timed: number; requested: number }
+// The checkpointer's counts are in pg_stat_checkpointer from Postgres 17 on.
+const WAL_TOTALS = `SELECT w.wal_bytes::float8 AS bytes, w.wal_fpi::float8 AS fpi, c.num_timed::float8 AS timed,
+  c.num_requested::float8 AS requested FROM pg_stat_wal w, pg_stat_checkpointer c`;
+const TABLE_WRITES = `SELECT relname, (n_tup_ins + n_tup_upd + n_tup_del)::float8 AS rows,
+  (autovacuum_count + autoanalyze_count)::float8 AS autovacuums FROM pg_stat_user_tables`;
+const AUTOVACUUMS = `SELECT count(*)::int AS n FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'`;
 const WAITS = `SELECT coalesce(wait_event_type || ':' || wait_event, 'CPU') AS wait FROM pg_stat_activity
   WHERE backend_type = 'client backend' AND state = 'active' AND pid <> pg_backend_pid()`;
 
@@ -34,12 +40,15 @@ export async function samplePgActivity(url: string): Promise<PgActivity> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   const io = async (): Promise<IoReading> => (await client.query<IoReading>(WAL_IO)).rows[0]!;
-  const tables = async () => new Map((await client.query<{ relname: string; rows: number }>(TABLE_WRITES)).rows.map((r) => [r.relname, r.rows]));
+  const tables = async () => new Map((await client.query<{ relname: string; rows: number; autovacuums: number }>(TABLE_WRITES)).rows.map((r) => [r.relname, r]));
 
   const tablesAtStart = await tables();
+  const wal = async () => (await client.query<WalReading>(WAL_TOTALS)).rows[0]!;
+  const walAtStart = await wal();
   const perSecond: IoReading[] = [];
   const waits = new Map<string, number>();
   let samples = 0;
+  const autovacuumSeconds = new Set<number>();
   let last = await io();
   let running = true;
   let busy: Promise<void> = Promise.resolve();
@@ -49,6 +58,8 @@ export async function samplePgActivity(url: string): Promise<PgActivity> {
     while (running) {
       busy = (async () => {
         for (const { wait } of (await client.query<{ wait: string }>(WAITS)).rows) waits.set(wait, (waits.get(wait) ?? 0) + 1);
+        const vacuuming = (await client.query<{ n: number }>(AUTOVACUUMS)).rows[0]!.n;
+        if (vacuuming > 0) autovacuumSeconds.add(Math.floor((performance.now() - started) / 1000));
         samples += 1;
         if (performance.now() >= nextSecond) {
           nextSecond += 1000;
@@ -67,17 +78,23 @@ export async function samplePgActivity(url: string): Promise<PgActivity> {
       running = false;
       await loop;
       const tablesAtEnd = await tables();
+      const walAtEnd = await wal();
       await client.end();
       const seconds = (performance.now() - started) / 1000;
       const fsyncs = perSecond.map((s) => s.fsyncs);
       const fsyncMs = perSecond.map((s) => s.fsyncMs);
       const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
-      const written = [...tablesAtEnd].map(([name, rows]) => [name, (rows - (tablesAtStart.get(name) ?? 0)) / seconds] as const)
+      const written = [...tablesAtEnd].map(([name, { rows }]) => [name, (rows - (tablesAtStart.get(name)?.rows ?? 0)) / seconds] as const)
         .filter(([, rate]) => rate >= 0.5).sort((a, b) => b[1] - a[1]);
+      const vacuumed = [...tablesAtEnd].map(([name, { autovacuums }]) => [name, autovacuums - (tablesAtStart.get(name)?.autovacuums ?? 0)] as const)
+        .filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1]);
+      const vacuumSeconds = [...autovacuumSeconds].sort((a, b) => a - b);
       const waitText = [...waits].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([wait, n]) => `${wait} ${(n / samples).toFixed(2)}`).join(', ');
       return [
         `postgres: client WAL fsyncs ${mean(fsyncs).toFixed(0)}/s (max ${Math.max(0, ...fsyncs)}), ${mean(fsyncMs).toFixed(0)} ms of fsync a second (max ${Math.max(0, ...fsyncMs).toFixed(0)}), ${fsyncs.length ? (mean(fsyncMs) / Math.max(1, mean(fsyncs))).toFixed(2) : '-'} ms a flush`,
         `postgres: active client backends by wait, mean over ${samples} samples: ${waitText || 'none'}`,
+        `postgres: WAL written ${((walAtEnd.bytes - walAtStart.bytes) / seconds / 1048576).toFixed(1)} MiB a second with ${((walAtEnd.fpi - walAtStart.fpi) / seconds).toFixed(0)} full-page images a second; checkpoints begun: ${walAtEnd.timed - walAtStart.timed} on time, ${walAtEnd.requested - walAtStart.requested} requested (the WAL outgrew max_wal_size)`,
+        `postgres: autovacuum ran in ${vacuumSeconds.length} of the run's seconds${vacuumSeconds.length ? ` (${vacuumSeconds.join(', ')})` : ''}; vacuums and analyzes by table: ${vacuumed.map(([name, n]) => `${name} ${n}`).join(', ') || 'none'}`,
         `postgres: rows written a second by table: ${written.map(([name, rate]) => `${name} ${rate.toFixed(0)}`).join(', ') || 'none'}`,
       ].join('\n');
     },
