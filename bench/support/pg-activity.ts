@@ -93,7 +93,7 @@ export async function samplePgActivity(url: string): Promise<PgActivity> {
       return [
         `postgres: client WAL fsyncs ${mean(fsyncs).toFixed(0)}/s (max ${Math.max(0, ...fsyncs)}), ${mean(fsyncMs).toFixed(0)} ms of fsync a second (max ${Math.max(0, ...fsyncMs).toFixed(0)}), ${fsyncs.length ? (mean(fsyncMs) / Math.max(1, mean(fsyncs))).toFixed(2) : '-'} ms a flush`,
         `postgres: active client backends by wait, mean over ${samples} samples: ${waitText || 'none'}`,
-        `postgres: WAL written ${((walAtEnd.bytes - walAtStart.bytes) / seconds / 1048576).toFixed(1)} MiB a second with ${((walAtEnd.fpi - walAtStart.fpi) / seconds).toFixed(0)} full-page images a second; checkpoints begun: ${walAtEnd.timed - walAtStart.timed} on time, ${walAtEnd.requested - walAtStart.requested} requested (the WAL outgrew max_wal_size)`,
+        `postgres: WAL written ${((walAtEnd.bytes - walAtStart.bytes) / seconds / 1048576).toFixed(1)} MiB a second with ${((walAtEnd.fpi - walAtStart.fpi) / seconds).toFixed(0)} full-page images a second; checkpoints begun: ${walAtEnd.timed - walAtStart.timed} on schedule, ${walAtEnd.requested - walAtStart.requested} because the WAL outgrew max_wal_size or on request`,
         `postgres: autovacuum ran in ${vacuumSeconds.length} of the run's seconds${vacuumSeconds.length ? ` (${vacuumSeconds.join(', ')})` : ''}; vacuums and analyzes by table: ${vacuumed.map(([name, n]) => `${name} ${n}`).join(', ') || 'none'}`,
         `postgres: rows written a second by table: ${written.map(([name, rate]) => `${name} ${rate.toFixed(0)}`).join(', ') || 'none'}`,
       ].join('\n');
