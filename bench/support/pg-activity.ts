@@ -1,6 +1,8 @@
-// What Postgres was doing during a run, for SOAK_DIAGNOSE=1: what its client backends waited on (sampled every
-// 50 ms), how often they flushed the WAL to disk and for how long (pg_stat_io, once a second), and which tables took
-// the rows written. Slow seconds under an open loop are a queue somewhere; this says whether it is the disk's.
+// What Postgres and the services were doing during a run, for SOAK_DIAGNOSE=1: what Postgres's client backends
+// waited on (sampled every 50 ms), how often they flushed the WAL to disk and for how long (pg_stat_io, once a
+// second), the WAL written and the checkpoints begun, the seconds autovacuum ran and on which tables, which tables
+// took the rows written; and how many requests took the services themselves over a time (their /metrics). Slow
+// seconds under an open loop are a queue somewhere; this narrows down whose.
 import pg from 'pg';
 
 interface IoReading { fsyncs: number; fsyncMs: number }
@@ -51,24 +53,20 @@ export async function samplePgActivity(url: string): Promise<PgActivity> {
   const autovacuumSeconds = new Set<number>();
   let last = await io();
   let running = true;
-  let busy: Promise<void> = Promise.resolve();
   const started = performance.now();
   const loop = (async () => {
     let nextSecond = started + 1000;
     while (running) {
-      busy = (async () => {
-        for (const { wait } of (await client.query<{ wait: string }>(WAITS)).rows) waits.set(wait, (waits.get(wait) ?? 0) + 1);
-        const vacuuming = (await client.query<{ n: number }>(AUTOVACUUMS)).rows[0]!.n;
-        if (vacuuming > 0) autovacuumSeconds.add(Math.floor((performance.now() - started) / 1000));
-        samples += 1;
-        if (performance.now() >= nextSecond) {
-          nextSecond += 1000;
-          const now = await io();
-          perSecond.push({ fsyncs: now.fsyncs - last.fsyncs, fsyncMs: now.fsyncMs - last.fsyncMs });
-          last = now;
-        }
-      })();
-      await busy;
+      for (const { wait } of (await client.query<{ wait: string }>(WAITS)).rows) waits.set(wait, (waits.get(wait) ?? 0) + 1);
+      const vacuuming = (await client.query<{ n: number }>(AUTOVACUUMS)).rows[0]!.n;
+      if (vacuuming > 0) autovacuumSeconds.add(Math.floor((performance.now() - started) / 1000));
+      samples += 1;
+      if (performance.now() >= nextSecond) {
+        nextSecond += 1000;
+        const now = await io();
+        perSecond.push({ fsyncs: now.fsyncs - last.fsyncs, fsyncMs: now.fsyncMs - last.fsyncMs });
+        last = now;
+      }
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   })();
