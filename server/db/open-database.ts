@@ -26,8 +26,8 @@ export interface OpenDatabase {
 /**
  * `statementTimeoutMs`: the service's and workers' pools have one (DB_STATEMENT_TIMEOUT_MS); one-off commands do not.
  * `jobsShareThePool`: for a worker in the service's process, which shares its event loop. There the worker's commits
- * wait for the disk as the service's do, and while they wait the event loop serves requests: under bench/http, a
- * pool of its own let the worker take so much more of the loop that card views waited twice as long.
+ * wait for the disk as the service's do, and the event loop serves requests while they wait, instead of the worker
+ * taking it from them (bench/http shows the difference).
  */
 export async function openDatabase(config: Config, logger: Logger, options: { statementTimeoutMs?: number; jobsShareThePool?: boolean } = {}): Promise<OpenDatabase> {
   const poolOptions = { poolMax: config.DB_POOL_MAX, logger, ...(options.statementTimeoutMs ? { statementTimeoutMs: options.statementTimeoutMs } : {}) };

@@ -2,9 +2,9 @@
 // answered with a 2xx is stored. An action's commit returns before its WAL reaches the disk, so that the portal's
 // chain head is not held across the flush (migrations/20261204008000); the answer is read back in a statement that
 // waits for the disk instead (store/idempotency.ts). Without that wait, answers leave for decisions a crash then loses.
-// A worker process's commits never wait for the disk (OpenDatabase.jobsDb): a crash loses a job's newest writes with
+// A worker process's commits do not wait for the disk (OpenDatabase.jobsDb): a crash loses a job's newest writes with
 // its finish, so after the recovery every job the database counts as done has left its record, and every job runs
-// to the end.
+// to the end. The claims of emails and Slack messages, made before they go out, are the exception: they wait.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
