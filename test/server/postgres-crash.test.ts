@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEMO_PORTAL_ID } from '../../server/demo/seed-demo-portal.js';
-import { createDb } from '../../server/db/database.js';
+import { createDb, type Db } from '../../server/db/database.js';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../../server/db/embedded-postgres.js';
 import { claimEmailSend } from '../../server/store/email-sends.js';
 import { claimSlackMessage } from '../../server/store/slack-messages.js';
@@ -77,6 +77,17 @@ async function killPostgres(dataDir: string, port: number): Promise<void> {
   await expect.poll(portIsFree, { timeout: 20_000, interval: 100 }).toBe(true);
 }
 
+/** Starts Postgres again on its data (it recovers from its WAL) and runs `check` against it. */
+async function afterRecovery(dataDir: string, port: number, check: (db: Db) => Promise<void>): Promise<void> {
+  const recovered = await startPostgres(dataDir, port);
+  const db = createDb(recovered.url, { poolMax: 2 });
+  try {
+    await check(db);
+  } finally {
+    await db.destroy();
+  }
+}
+
 /** The crowd's requests, opened through `service` and written beside it through a connection of the test's own. */
 async function openCrowd(service: SpawnedService, url: string) {
   const setup = createDb(url, { poolMax: 2 });
@@ -105,16 +116,12 @@ describe('Postgres killed with SIGKILL', () => {
     expect(answeredBeforeTheCrash.length).toBeLessThan(requestIds.length * approvers.length);
 
     // Postgres recovers from its WAL; every decision answered before it died is there.
-    const recovered = await startPostgres(dataDir, port);
-    const db = createDb(recovered.url, { poolMax: 2 });
-    try {
+    await afterRecovery(dataDir, port, async (db) => {
       const stored = new Set((await db('decisions').whereIn('request_id', requestIds).select<{ request_id: string; approver_email: string }[]>('request_id', 'approver_email'))
         .map((row) => `${row.request_id} ${row.approver_email}`));
       const lost = answeredBeforeTheCrash.filter(({ requestId, approver }) => !stored.has(`${requestId} ${approver}`));
       expect(lost).toEqual([]);
-    } finally {
-      await db.destroy();
-    }
+    });
     // Three Postgres starts (the last a recovery) and a service's start outgrow the default timeout on a busy machine.
   }, 180_000);
 
@@ -135,14 +142,10 @@ describe('Postgres killed with SIGKILL', () => {
     await jobsDb.destroy();
     await killPostgres(dataDir, port);
 
-    const recovered = await startPostgres(dataDir, port);
-    const db = createDb(recovered.url, { poolMax: 1 });
-    try {
+    await afterRecovery(dataDir, port, async (db) => {
       expect(await db('email_sends').where({ request_id: requestId }).select('state')).toEqual([{ state: 'sending' }]);
       expect(await db('slack_messages').where({ request_id: requestId }).select('state')).toEqual([{ state: 'posting' }]);
-    } finally {
-      await db.destroy();
-    }
+    });
   }, 180_000);
 
   it("while a worker process runs jobs: a job counted done has left its record, and every job runs to the end", async () => {
@@ -165,9 +168,7 @@ describe('Postgres killed with SIGKILL', () => {
     await inFlight;
 
     // After the recovery the worker carries on: the claims the crash left expire, and every job runs to the end.
-    const recovered = await startPostgres(dataDir, port);
-    const db = createDb(recovered.url, { poolMax: 2 });
-    try {
+    await afterRecovery(dataDir, port, async (db) => {
       // Due by the wall clock, the service's and the worker's: the SLA timers wait for tomorrow.
       const unfinished = async () => Number((await db('jobs').whereRaw("state = 'running' OR (state = 'queued' AND run_at <= ?)", [new Date()]).count({ n: '*' }))[0]!.n);
       await expect.poll(unfinished, { timeout: 90_000, interval: 250 }).toBe(0);
@@ -185,8 +186,6 @@ describe('Postgres killed with SIGKILL', () => {
       const marks = new Map((await db('synced_properties').whereIn('deal_id', requests.map((r) => r.deal_id)).select<{ deal_id: string; version: number; state: string }[]>('deal_id', 'version', 'state'))
         .map((row) => [row.deal_id, row]));
       expect(requests.filter((request) => marks.get(request.deal_id)?.version !== request.row_version || marks.get(request.deal_id)?.state !== 'written')).toEqual([]);
-    } finally {
-      await db.destroy();
-    }
+    });
   }, 240_000);
 });

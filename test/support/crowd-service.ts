@@ -3,7 +3,7 @@
 // approval of them sent at once. Rows written beside the service are stamped by the wall clock, as it runs on it.
 import type { Knex } from 'knex';
 import { DEMO_PORTAL_ID } from '../../server/demo/seed-demo-portal.js';
-import { signRequest } from '../../server/http/sign-request.js';
+import { signRequest, withCardIdentity } from '../../server/http/sign-request.js';
 import { parsePolicy } from '../../src/policy/parse-policy.js';
 import { crowdPolicy, idempotencyKey } from './factories.js';
 import type { SpawnedService } from './spawn-service.js';
@@ -15,7 +15,7 @@ export type CardCall = (target: SpawnedService, user: CrowdUser, method: 'GET' |
 /** A call to the card API as HubSpot's proxy signs it, for a user of the demo portal. */
 export function cardCaller(secret: string): CardCall {
   return async (target, user, method, path, body) => {
-    const pathAndQuery = `${path}?${new URLSearchParams({ portalId: DEMO_PORTAL_ID, userId: user.userId, userEmail: user.email }).toString()}`;
+    const pathAndQuery = withCardIdentity(path, { portalId: DEMO_PORTAL_ID, ...user });
     const signed = signRequest({ secret, method, url: `${target.signedBaseUrl}${pathAndQuery}`, body, timestampMs: Date.now() });
     const response = await fetch(`${target.url}${pathAndQuery}`, { method, headers: signed.headers, ...(body === undefined ? {} : { body: signed.rawBody }) });
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
