@@ -3,6 +3,9 @@
 import type { Knex } from 'knex';
 import { AppError } from '../errors.js';
 import { stageTraceAndAnswer, type TraceEntry } from './traces.js';
+import { namedStatement } from '../db/database.js';
+
+const durableAnswerStatement = namedStatement('durable-answer');
 
 export interface IdempotencyScope {
   portalId: string;
@@ -86,7 +89,7 @@ async function durableAnswer<T>(db: Knex, scope: IdempotencyScope): Promise<Omit
   const { rows } = await db.raw<{ rows: StoredKey[] }>(
     'UPDATE idempotency_keys SET status = status WHERE portal_id = ? AND key = ? RETURNING user_id, operation, fingerprint, status, response',
     [scope.portalId, scope.key],
-  );
+  ).options(durableAnswerStatement);
   const stored = rows[0];
   if (!stored || stored.status === null || stored.response === null) throw new AppError('conflict', 'this action is already in progress; retry shortly');
   if (stored.user_id !== scope.userId || stored.operation !== scope.operation || stored.fingerprint !== scope.fingerprint) {

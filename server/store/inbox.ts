@@ -7,6 +7,10 @@ import { STAGE_PROPERTY, type Deal } from '../../src/deal.js';
 import { COALESCE_QUEUED } from './jobs.js';
 import { toPortal, type Portal, type PortalRow } from './portals.js';
 import type { WebhookEvent } from '../../src/contract/webhook-events.js';
+import { namedStatement } from '../db/database.js';
+
+const storeWebhookBatchStatement = namedStatement('store-webhook-batch');
+const loadEventFactsStatement = namedStatement('load-event-facts');
 
 export interface WebhookEventJobPayload {
   webhookEventId: string;
@@ -148,7 +152,7 @@ export async function storeWebhookBatch(db: Knex, batch: readonly ArrivingEvent[
      SELECT (SELECT count(*) FROM inserted)::int AS stored, (SELECT count(*) FROM queued)::int AS queued,
        (SELECT count(*) FROM quarantined)::int AS quarantined`,
     [JSON.stringify(arriving), at, at, at, at, at, received, JSON.stringify(malformed)],
-  );
+  ).options(storeWebhookBatchStatement);
   return { received, stored: counts?.stored ?? 0, queued: counts?.queued ?? 0, quarantined: counts?.quarantined ?? 0 };
 }
 
@@ -231,7 +235,8 @@ export async function loadEventFacts(db: Knex, ids: readonly string[]): Promise<
     latest_id: string | null; latest_state: ApprovalState['state'] | null; latest_policy_version_id: string | null;
     latest_row_version: number | null; latest_deal_snapshot: Deal | null; rollbacks: Date[];
   })[] }>(
-    `SELECT e.*,
+    `SELECT e.id, e.portal_id, e.event_id, e.subscription_type, e.object_id, e.property_name, e.property_value, e.change_source,
+       e.source_id, e.occurred_at, e.payload, e.processed_at, e.outcome,
        CASE WHEN p.id IS NULL THEN NULL ELSE jsonb_build_object('id', p.id::text, 'name', p.name, 'install_state', p.install_state,
          'feature_flag', p.feature_flag, 'settings', p.settings, 'installed_by_email', p.installed_by_email) END AS portal,
        s.properties AS synced_properties, s.synced_at,
@@ -249,7 +254,7 @@ export async function loadEventFacts(db: Knex, ids: readonly string[]): Promise<
                         ORDER BY a.created_at DESC, a.seq DESC LIMIT 1) r ON true
      WHERE e.id = ANY (?::bigint[])`,
     [STAGE_PROPERTY, [...ids]],
-  );
+  ).options(loadEventFactsStatement);
   return new Map(rows.map((row) => [String(row.id), {
     event: toRow(row),
     portal: row.portal ? toPortal(row.portal) : null,

@@ -2,6 +2,9 @@
 // committed), claiming with FOR UPDATE SKIP LOCKED (so any number of worker processes share the table), and
 // recording what became of a job. Every time is the service's clock, passed in: the database's now() decides nothing.
 import type { Knex } from 'knex';
+import { namedStatement } from '../db/database.js';
+
+const enqueueJobsStatement = namedStatement('enqueue-jobs');
 
 export type JobKind =
   /** Write a request's outcome to the deal's approval_router_* properties (batched per portal). */
@@ -74,7 +77,7 @@ export async function enqueueJobs(db: Knex, jobs: readonly NewJob[], at: string)
      FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[]) AS t(portal_id, kind, key, payload, run_at)
      ${COALESCE_QUEUED}`,
     [at, unique.map((j) => j.portalId), unique.map((j) => j.kind), unique.map((j) => j.key), unique.map((j) => JSON.stringify(j.payload)), unique.map((j) => j.runAt ?? at)],
-  );
+  ).options(enqueueJobsStatement);
 }
 
 export async function enqueueJob(db: Knex, job: NewJob, at: string): Promise<void> {

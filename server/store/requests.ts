@@ -7,6 +7,7 @@ import type { ApprovalState } from '../../src/lifecycle/types.js';
 import type { Deal } from '../../src/deal.js';
 import type { Portal } from './portals.js';
 import { stepStatus } from '../../src/lifecycle/waiting.js';
+import { namedStatement } from '../db/database.js';
 
 export interface StoredRequest {
   id: string;
@@ -74,13 +75,21 @@ const toSummary = (row: Omit<RequestRow, 'deal_snapshot' | 'evaluation'>): Reque
 
 const toRequest = (row: RequestRow): StoredRequest => ({ ...toSummary(row), dealSnapshot: row.deal_snapshot, evaluation: row.evaluation });
 
+const REQUEST_COLUMNS = ['id', 'portal_id', 'deal_id', 'requester_email', 'requester_user_id', 'justification', 'deal_snapshot', 'snapshot_hash',
+  'score', 'route_id', 'policy_version_id', 'state', 'lifecycle', 'evaluation', 'row_version', 'created_at', 'closed_at'].map((column) => `r.${column}`);
+
 const selectRequest = (db: Knex) => db('approval_requests as r')
   .join('policy_versions as p', 'p.id', 'r.policy_version_id')
-  .select('r.*', 'p.version as policy_version');
+  .select(...REQUEST_COLUMNS, 'p.version as policy_version');
+
+const findRequestStatement = namedStatement('find-request');
+const findRequestForUpdateStatement = namedStatement('find-request-for-update');
+const lockRequestWithPortalStatement = namedStatement('lock-request-with-portal');
+const latestForViewStatement = namedStatement('latest-for-view');
 
 export async function findRequest(db: Knex, portalId: string, requestId: string, options: { forUpdate?: boolean } = {}): Promise<StoredRequest | null> {
   let query = selectRequest(db).where({ 'r.portal_id': portalId, 'r.id': requestId });
-  if (options.forUpdate) query = query.forUpdate('r');
+  query = options.forUpdate ? query.forUpdate('r').options(findRequestForUpdateStatement) : query.options(findRequestStatement);
   const row = await query.first<RequestRow | undefined>();
   return row ? toRequest(row) : null;
 }
@@ -95,7 +104,7 @@ export type LockedRequest = { request: StoredRequest; portal: Pick<Portal, 'inst
 export async function lockRequestWithPortal(trx: Knex.Transaction, portalId: string, requestId: string): Promise<LockedRequest | null> {
   const row = await selectRequest(trx).join('portals as po', 'po.id', 'r.portal_id')
     .select('po.install_state as portal_install_state', 'po.feature_flag as portal_feature_flag', 'po.settings as portal_settings')
-    .where({ 'r.portal_id': portalId, 'r.id': requestId }).forUpdate('r')
+    .where({ 'r.portal_id': portalId, 'r.id': requestId }).forUpdate('r').options(lockRequestWithPortalStatement)
     .first<LockedRow | undefined>();
   return row ? { request: toRequest(row), portal: { installState: row.portal_install_state, featureFlag: row.portal_feature_flag, settings: row.portal_settings ?? {} } } : null;
 }
@@ -146,7 +155,7 @@ type ViewRow = Omit<RequestRow, 'deal_snapshot' | 'evaluation'> & {
 };
 
 export async function latestRequestForView(db: Knex, portalId: string, dealId: string, at: string): Promise<RequestForView> {
-  const { rows } = await db.raw<{ rows: ViewRow[] }>(LATEST_FOR_VIEW, [portalId, at, portalId, portalId, portalId, dealId]);
+  const { rows } = await db.raw<{ rows: ViewRow[] }>(LATEST_FOR_VIEW, [portalId, at, portalId, portalId, portalId, dealId]).options(latestForViewStatement);
   const row = rows[0];
   if (!row) throw new Error('latestRequestForView returned no row');
   return {
