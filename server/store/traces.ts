@@ -13,6 +13,7 @@
 import type { Knex } from 'knex';
 import { canonicalJson } from '../../src/hash.js';
 import { chainHash, GENESIS_HASH, type TraceRecord } from '../../src/trace-hash.js';
+import { namedStatement } from '../db/database.js';
 
 // The chain formula lives in src/trace-hash.ts; append_trace() (migrations/20261127000500) applies the same one in SQL.
 
@@ -187,10 +188,14 @@ export async function loadDocument(db: Knex, hash: string): Promise<string | nul
   return row?.body ?? null;
 }
 
+// The kind is written out, not bound: only then can the statement's kept plan use the index of evaluations, which
+// is partial (WHERE kind = 'evaluation'). The input and output documents are not read.
+const EVALUATION_TRACE = `SELECT seq, hash FROM traces WHERE portal_id = ? AND kind = 'evaluation' AND input_hash = ? ORDER BY seq LIMIT 1`;
+const evaluationTraceStatement = namedStatement('evaluation-trace');
+
 /** The trace of an earlier evaluation with the same input, if there is one (evaluations are content-addressed). */
 export async function findEvaluationTrace(db: Knex, portalId: string, inputHash: string): Promise<AppendedTrace | null> {
-  const row = await db('traces').where({ portal_id: portalId, kind: 'evaluation', input_hash: inputHash })
-    .orderBy('seq').first<{ seq: string; hash: string } | undefined>('seq', 'hash'); // not the input and output documents
+  const { rows: [row] } = await db.raw<{ rows: { seq: string; hash: string }[] }>(EVALUATION_TRACE, [portalId, inputHash]).options(evaluationTraceStatement);
   return row ? { seq: Number(row.seq), hash: row.hash } : null;
 }
 

@@ -13,7 +13,7 @@ import { crowdPolicy, idempotencyKey, seedDeal, seedPortal } from '../support/fa
 const database = useTestDatabase();
 
 const TABLES_READ = ['approval_requests', 'policy_versions', 'portals', 'decisions', 'idempotency_keys', 'jobs', 'webhook_events',
-  'synced_properties', 'portal_budgets', 'hubspot_super_admins', 'deal_stage_history'];
+  'synced_properties', 'portal_budgets', 'hubspot_super_admins', 'deal_stage_history', 'traces'];
 
 describe('named statements', () => {
   it('keep serving card views, decisions and webhook events after a migration adds columns to the tables they read', async () => {
