@@ -26,12 +26,17 @@ export interface PgActivity {
 
 /**
  * Has the bench's scratch database time its WAL flushes (fsync_time stays 0 otherwise): only connections opened
- * afterwards take it, so call it before the processes start. Needs a superuser, as the bench's own Postgres has.
+ * afterwards take it, so call it before the processes start. Needs a superuser, as the bench's own Postgres has, and
+ * Postgres 17 or later (pg_stat_io and pg_stat_checkpointer), as the embedded one is: an older one is refused here,
+ * before the run, rather than failing the sampler after the warm-up.
  */
 export async function timeWalFlushes(url: string): Promise<void> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
+    const { server_version_num: version, server_version: name } = (await client.query<{ server_version_num: string; server_version: string }>(
+      `SELECT current_setting('server_version_num') AS server_version_num, current_setting('server_version') AS server_version`)).rows[0]!;
+    if (Number(version) < 170000) throw new Error(`SOAK_DIAGNOSE=1 reads pg_stat_io and pg_stat_checkpointer, which need Postgres 17 or later; this one is ${name}`);
     await client.query(`DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET track_wal_io_timing = on', current_database()); END $$`);
   } finally {
     await client.end();
