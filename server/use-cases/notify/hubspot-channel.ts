@@ -19,7 +19,7 @@ import { tellRepBy } from '../../../src/policy/schema.js';
 import type { Crm } from '../../crm/crm.js';
 import { RetryLaterError } from '../../errors.js';
 import { HubSpotApiError } from '../../hubspot/hubspot-errors.js';
-import { closeHubSpotTask, hubspotWrites, recordHubSpotWrite, type HubSpotWrite } from '../../store/hubspot-writes.js';
+import { closeHubSpotTask, recordHubSpotWrite, writesToReconcile, type HubSpotWrite } from '../../store/hubspot-writes.js';
 import { findPortal, type Portal } from '../../store/portals.js';
 import { findRequest, type StoredRequest } from '../../store/requests.js';
 import { isoNow, type ServiceDeps } from '../deps.js';
@@ -40,14 +40,17 @@ interface Planned {
 
 /** Writes what the change in `payload` asks for, then completes the tasks nobody waits on any more. */
 export async function writeToHubSpot(deps: ServiceDeps, portalId: string, payload: NotificationPayload): Promise<void> {
-  const portal = await findPortal(deps.db, portalId);
+  // Three independent reads, side by side: the job waits for one round trip, not three.
+  const [portal, request, recorded] = await Promise.all([
+    findPortal(deps.db, portalId),
+    findRequest(deps.db, portalId, payload.requestId),
+    writesToReconcile(deps.db, portalId, payload.requestId, payload.version),
+  ]);
   if (!portal || portal.installState === 'uninstalled' || portal.featureFlag !== 'on') return;
-  const request = await findRequest(deps.db, portal.id, payload.requestId);
   if (!request) return;
   const crm = deps.crmFor(portal);
   const policy = await policyDocument(deps, deps.db, portal.id, request.policyVersionId);
   const plans = plan(portal, request, payload, policy ? tellRepBy(policy) : 'task');
-  const recorded = await hubspotWrites(deps.db, portal.id, request.id);
   const done = new Set(recorded.filter((w) => w.version === payload.version).map((w) => w.item));
   const todo = plans.filter((p) => !done.has(p.item));
 
@@ -69,7 +72,7 @@ export async function writeToHubSpot(deps: ServiceDeps, portalId: string, payloa
         version: payload.version, item, objectType: 'task', crmId: taskId, stepId: write.stepId || null, approver: write.approver,
       }, isoNow(deps));
     }
-    // Tasks written just now are for approvers the request waits on, so the writes recorded before are all it may close.
+    // Tasks written just now are for approvers the request waits on, so the open tasks read before are all it may close.
     await closeFinishedTasks(deps, crm, request, recorded);
   } catch (error) {
     // A rate limit is HubSpot's answer, not the job's fault: wait it out without spending an attempt.
@@ -102,7 +105,7 @@ export async function completeFinishedTasks(deps: ServiceDeps, crm: Crm, portalI
 }
 
 async function closeFinishedTasks(deps: ServiceDeps, crm: Crm, request: StoredRequest, recorded?: readonly HubSpotWrite[]): Promise<void> {
-  const open = (recorded ?? await hubspotWrites(deps.db, request.portalId, request.id))
+  const open = (recorded ?? await writesToReconcile(deps.db, request.portalId, request.id, null))
     .filter((w): w is HubSpotWrite & { stepId: string; approver: string } => w.objectType === 'task' && w.closedAt === null && w.stepId !== null && w.approver !== null);
   for (const task of open) {
     if (stillOpen(request, task)) continue;

@@ -158,6 +158,21 @@ describe('the HubSpot channel', () => {
     expect(await db('jobs').where({ portal_id: portal.portalId, kind: 'hubspot_notify', state: 'done' }).count()).toEqual([{ count: '2' }]);
   });
 
+  it('never writes a change twice when its job comes again after later changes closed its tasks', async () => {
+    const { db, portal, app, clock, requestId, drain, tasks, notes } = await pendingRequest();
+    await drain();
+    await callApi(app, clock, portal.as('ben'), 'POST', `/api/v1/requests/${requestId}/decisions`, { verdict: 'approve', idempotencyKey: idempotencyKey() }).expect(200);
+    await drain();
+    const before = { tasks: await tasks(), notes: await notes() };
+    expect(before.tasks.filter((task) => task.completedAt === undefined)).toHaveLength(1); // the rep's
+
+    const opening = await db('jobs').where({ portal_id: portal.portalId, kind: 'hubspot_notify', key: `${requestId}:1` }).first<{ payload: unknown }>('payload');
+    await enqueueJob(db, { portalId: portal.portalId, kind: 'hubspot_notify', key: `${requestId}:1`, payload: opening.payload }, clock.now().toISOString());
+    await drain();
+    expect(await tasks()).toEqual(before.tasks);
+    expect(await notes()).toEqual(before.notes);
+  });
+
   it('writes nothing in shadow mode', async () => {
     const { db, portal, drain, tasks, notes } = await pendingRequest({ flag: 'shadow' });
     await drain();
