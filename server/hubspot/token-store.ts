@@ -1,10 +1,12 @@
 // Per-portal OAuth tokens: sealed at rest, handed out fresh. A token near expiry is refreshed once per portal,
 // however many callers need it at the same moment: one promise per portal inside this process, and a row lock
 // (the token row locked, expiry re-checked under the lock) across processes. A refresh HubSpot refuses for good
-// (`invalid_grant`, or v1's `BAD_REFRESH_TOKEN`) marks the portal uninstalled. The rows live in store/tokens.ts.
+// (`invalid_grant`, or v1's `BAD_REFRESH_TOKEN`) marks the portal uninstalled and forgets its tokens and the copies
+// of its deals. The rows live in store/tokens.ts.
 import type { Logger } from 'pino';
 import type { Db } from '../db/database.js';
 import { AppError } from '../errors.js';
+import { dropPortalDealCopies } from '../store/deal-cache.js';
 import { markPortalUninstalled } from '../store/portals.js';
 import { deleteTokens, installedPortalTokens, lockTokens, saveTokens, type SealedTokens } from '../store/tokens.js';
 import { toHubSpotApiError, withDeadline } from './hubspot-errors.js';
@@ -98,6 +100,8 @@ export class TokenStore {
         // Committed before the error is raised, so every process sees the uninstall, not just this caller.
         await markPortalUninstalled(trx, portalId, this.#now());
         await deleteTokens(trx, portalId);
+        // Copies of its deals go with its tokens: the portal's own records (requests, traces) stay, HubSpot's data does not.
+        await dropPortalDealCopies(trx, portalId);
         return { revoked: true as const, cause: failure };
       }
     });

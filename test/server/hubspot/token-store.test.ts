@@ -4,6 +4,7 @@ import { HubSpotApiError } from '../../../server/hubspot/hubspot-errors.js';
 import { TOKEN_PATH, type HubSpotApp } from '../../../server/hubspot/oauth.js';
 import { TokenCipher } from '../../../server/hubspot/token-crypto.js';
 import { PortalUninstalledError, TokenStore } from '../../../server/hubspot/token-store.js';
+import { findCachedDeal, saveCachedDeal } from '../../../server/store/deal-cache.js';
 import { findPortal, upsertPortal } from '../../../server/store/portals.js';
 import { createClock, type TestClock } from '../../support/app.js';
 import { useTestDatabase } from '../../support/db.js';
@@ -89,9 +90,12 @@ describe('access tokens', () => {
     expect(refresh.isDone()).toBe(true);
   });
 
-  it('invalid_grant on refresh marks the portal uninstalled, forgets its tokens and stops every later call', async () => {
+  it('invalid_grant on refresh marks the portal uninstalled, forgets its tokens and its deals\' copies, and stops every later call', async () => {
     const store = storeWith();
     const portalId = await installedPortal(store);
+    const otherPortalId = await installedPortal(store);
+    const copy = { properties: { dealname: 'Initech renewal', amount: '90000' }, asked: ['dealname', 'amount'], modifiedAtMs: Date.parse('2026-11-27T08:00:00.000Z') };
+    for (const portal of [portalId, otherPortalId]) await saveCachedDeal(database().db, portal, '501', copy, clock.now().toISOString());
     clock.set('2026-11-27T09:31:00.000Z');
     nockRefresh('refresh-original', { status: 400, body: { error: 'invalid_grant', error_description: 'refresh token is revoked' } });
 
@@ -103,6 +107,8 @@ describe('access tokens', () => {
     }
     expect(await findPortal(database().db, portalId)).toMatchObject({ installState: 'uninstalled' });
     expect(await database().db('hubspot_tokens').where({ portal_id: portalId }).first()).toBeUndefined();
+    expect(await findCachedDeal(database().db, portalId, '501')).toBeNull();
+    expect(await findCachedDeal(database().db, otherPortalId, '501')).toMatchObject({ properties: copy.properties });
     await expect(store.accessToken(portalId)).rejects.toBeInstanceOf(PortalUninstalledError); // no HubSpot call mocked
   });
 
