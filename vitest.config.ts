@@ -6,6 +6,7 @@ export default defineConfig({
     include: process.env.CI_PROVE_FAILURE ? ['test/ci/**/*.test.ts'] : ['test/**/*.test.ts', 'test/**/*.test.tsx'],
     exclude: process.env.CI_PROVE_FAILURE ? ['**/node_modules/**'] : ['test/ci/**', '**/node_modules/**'],
     globalSetup: ['test/support/global-setup.ts'],
+    setupFiles: ['test/support/one-query-per-connection.ts'],
     pool: 'forks',
     maxWorkers: 2,
     testTimeout: 20_000,

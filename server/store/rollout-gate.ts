@@ -165,9 +165,8 @@ export interface ShadowSignals {
 export async function shadowSignals(db: Knex, portalId: string, candidateVersionId: string, since: string, until: string): Promise<ShadowSignals> {
   const scope = () => db('policy_disagreements').where({ portal_id: portalId, candidate_version_id: candidateVersionId })
     .where('last_at', '>=', since).where('first_at', '<=', until);
-  const [errors, unroutable] = await Promise.all([
-    scope().whereRaw(`'error' = ANY(kinds)`).countDistinct<{ count: string }[]>('deal_id as count'),
-    scope().whereRaw(`after->>'outcome' = 'unroutable'`).countDistinct<{ count: string }[]>('deal_id as count'),
-  ]);
+  // One after the other: the promotion gate reads these inside the activation's transaction, one connection.
+  const errors = await scope().whereRaw(`'error' = ANY(kinds)`).countDistinct<{ count: string }[]>('deal_id as count');
+  const unroutable = await scope().whereRaw(`after->>'outcome' = 'unroutable'`).countDistinct<{ count: string }[]>('deal_id as count');
   return { errorDeals: Number(errors[0]?.count ?? 0), unroutableDeals: Number(unroutable[0]?.count ?? 0) };
 }

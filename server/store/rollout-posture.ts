@@ -71,9 +71,8 @@ export async function listPostureTransitions(db: Knex, portalId: string, limit: 
 
 /** Transitions to critical in [since, until], and the posture in force at `since` when it was critical; oldest first. */
 export async function criticalPostureBetween(db: Knex, portalId: string, since: string, until: string): Promise<PostureTransitionRow[]> {
-  const [before, during] = await Promise.all([
-    transitions(db, portalId).where('t.at', '<', since).orderBy('t.id', 'desc').first() as Promise<TransitionRow | undefined>,
-    transitions(db, portalId).where('t.to_posture', 'critical').where('t.at', '>=', since).where('t.at', '<=', until).orderBy('t.id') as Promise<TransitionRow[]>,
-  ]);
+  // One after the other: the promotion gate reads these inside the activation's transaction, one connection.
+  const before = await (transitions(db, portalId).where('t.at', '<', since).orderBy('t.id', 'desc').first() as Promise<TransitionRow | undefined>);
+  const during = await (transitions(db, portalId).where('t.to_posture', 'critical').where('t.at', '>=', since).where('t.at', '<=', until).orderBy('t.id') as Promise<TransitionRow[]>);
   return [...(before?.to_posture === 'critical' ? [before] : []), ...during].map(toTransition);
 }

@@ -48,7 +48,9 @@ export async function rollBackPolicy(
       output: { active: target.version, hash: target.hash, incident: incidentId },
       policyHash: target.hash, engineVersion: ENGINE_VERSION, occurredAt: at,
     });
-    const [active, previous] = await Promise.all([rolloutVersion(trx, portal.id, { id: target.id }), rolloutVersion(trx, portal.id, { id: current.id })]);
+    // One statement at a time: a transaction is one connection, which runs one query at a time.
+    const active = await rolloutVersion(trx, portal.id, { id: target.id });
+    const previous = await rolloutVersion(trx, portal.id, { id: current.id });
     const body: RollbackAnswer = {
       active: await presentVersion(trx, portal.id, active ?? target),
       previous: await presentVersion(trx, portal.id, previous ?? current),

@@ -80,7 +80,9 @@ export async function promoteCandidate(
   const outgoing = await assessPosture(deps.db, portal.id, deps.now(), thresholds);
   const request = { expectedActiveVersion: input.expectedActiveVersion ?? 'any', override: input.override ?? false, reason: input.reason ?? null };
   const answer = await runAdminWrite(deps, portal, viewer, { idempotencyKey: input.idempotencyKey, operation: 'admin.promote_candidate', request }, async (trx) => {
-    const [{ candidate }, current] = await Promise.all([rolloutState(trx, portal.id), rolloutVersion(trx, portal.id, { active: true })]);
+    // One statement at a time: a transaction is one connection, which runs one query at a time.
+    const { candidate } = await rolloutState(trx, portal.id);
+    const current = await rolloutVersion(trx, portal.id, { active: true });
     if (!candidate) throw new AppError('not_found', 'no candidate is staged in this portal');
     if (input.expectedActiveVersion !== undefined && (current?.version ?? null) !== input.expectedActiveVersion) {
       throw new AppError('conflict', `the active version is ${current?.version ?? 'none'}, not ${input.expectedActiveVersion ?? 'none'}: reload and try again`);

@@ -27,10 +27,9 @@ export interface GateOptions {
 
 export async function assessGate(db: Db, portalId: string, version: RolloutVersion, options: GateOptions): Promise<GateStatus> {
   const { settings, now } = options;
-  const [checks, simulation] = await Promise.all([
-    versionChecks(db, portalId, version.id),
-    latestSimulation<{ deals: number; unroutable: number; accepted: number }, unknown>(db, portalId, version.hash),
-  ]);
+  // Reads one at a time: an activation assesses the gate inside its transaction, which is one connection.
+  const checks = await versionChecks(db, portalId, version.id);
+  const simulation = await latestSimulation<{ deals: number; unroutable: number; accepted: number }, unknown>(db, portalId, version.hash);
   const validated = validatedStep(version, checks.validatedAt);
   const simulated = simulatedStep(simulation, settings, now);
   const routable = routableStep(simulated.status === 'passed' ? simulation : null);
@@ -130,10 +129,8 @@ async function shadowStep(
   }
   // The candidate's own failures in shadow, judged by posture's critical thresholds over the whole run.
   const t = (options.thresholds ?? DEFAULT_POSTURE_THRESHOLDS).critical;
-  const [signals, evaluated] = await Promise.all([
-    shadowSignals(db, portalId, version.id, started, ended),
-    countDealsEvaluatedBetween(db, portalId, started, ended),
-  ]);
+  const signals = await shadowSignals(db, portalId, version.id, started, ended);
+  const evaluated = await countDealsEvaluatedBetween(db, portalId, started, ended);
   const share = evaluated === 0 ? 0 : signals.unroutableDeals / evaluated;
   const failures: string[] = [];
   if (signals.errorDeals >= t.evaluationErrors) failures.push(`its evaluation failed on ${signals.errorDeals} deals`);
