@@ -208,7 +208,8 @@ export interface SyncFailure { jobId: string; dealId: string | null; state: stri
 
 /**
  * A portal's sync jobs that failed in (since, until]: parked as dead then, or created since and still retrying
- * (more than one attempt). Newest first.
+ * (more than one attempt). Newest first. The conditions imply the predicate of the index that serves this read,
+ * jobs_sync_failures (migrations/20261204008600): a change to one is a change to the other.
  */
 export async function syncFailures(db: Knex, portalId: string, since: string, until: string): Promise<SyncFailure[]> {
   const rows = await db('jobs').where({ portal_id: portalId, kind: 'sync_deal' })
