@@ -40,17 +40,14 @@ interface Planned {
 
 /** Writes what the change in `payload` asks for, then completes the tasks nobody waits on any more. */
 export async function writeToHubSpot(deps: ServiceDeps, portalId: string, payload: NotificationPayload): Promise<void> {
-  // Three independent reads, side by side: the job waits for one round trip, not three.
-  const [portal, request, recorded] = await Promise.all([
-    findPortal(deps.db, portalId),
-    findRequest(deps.db, portalId, payload.requestId),
-    writesToReconcile(deps.db, portalId, payload.requestId, payload.version),
-  ]);
+  const portal = await findPortal(deps.db, portalId);
   if (!portal || portal.installState === 'uninstalled' || portal.featureFlag !== 'on') return;
+  const request = await findRequest(deps.db, portal.id, payload.requestId);
   if (!request) return;
   const crm = deps.crmFor(portal);
   const policy = await policyDocument(deps, deps.db, portal.id, request.policyVersionId);
   const plans = plan(portal, request, payload, policy ? tellRepBy(policy) : 'task');
+  const recorded = await writesToReconcile(deps.db, portal.id, request.id, payload.version);
   const done = new Set(recorded.filter((w) => w.version === payload.version).map((w) => w.item));
   const todo = plans.filter((p) => !done.has(p.item));
 
