@@ -9,7 +9,10 @@ export interface PeriodRequest {
   lifecycle: ApprovalState;
 }
 
-/** Requests opened before the period ends and not closed before it starts, oldest first. */
+/**
+ * Requests opened before the period ends and not closed before it starts, oldest first. The index of requests by
+ * their close (migrations/20261204008700) finds the open ones and those closed since the period began.
+ */
 export async function listPeriodRequests(db: Knex, portalId: string, period: Period): Promise<PeriodRequest[]> {
   const rows = await db('approval_requests')
     .where({ portal_id: portalId })
