@@ -120,7 +120,6 @@ export function createWorker(runtime: Runtime, options: Pick<WorkerOptions, 'onO
         incidentFollowUpHours: runtime.config.INCIDENT_FOLLOW_UP_HOURS,
       });
       if (!done) return;
-      for (const { portalId, posture } of done.postures) runtime.metrics.posture.set({ portal: portalId }, { healthy: 0, degraded: 1, critical: 2 }[posture]);
       if (done.prunedJobs > 0) runtime.logger.info({ pruned: done.prunedJobs, retentionDays: runtime.config.JOB_RETENTION_DAYS }, 'deleted finished jobs past their retention');
       const inbox = done.prunedWebhookEvents;
       if (inbox.events + inbox.quarantined > 0) runtime.logger.info({ ...inbox, retentionDays: runtime.config.WEBHOOK_RETENTION_DAYS }, 'deleted webhook events past their retention');

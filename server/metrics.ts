@@ -1,12 +1,15 @@
 // Prometheus metrics (prom-client). Counters and histograms are recorded where things happen; gauges that must
-// agree across processes (requests by state, jobs, lag, breaches) are read from Postgres through the store at
-// scrape time, with the service's clock.
+// agree across processes (requests by state, jobs, lag, breaches, posture) are read from Postgres through the store
+// at scrape time, with the service's clock.
 import type { Db } from './db/database.js';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { syncWaits } from './store/budgets.js';
 import { countIncidentsOfKind } from './store/incidents.js';
 import { countOpenJobs, oldestQueuedSyncAge } from './store/jobs.js';
 import { countRequestsByState } from './store/requests.js';
+import { currentPostures } from './store/rollout-posture.js';
+
+const POSTURE_LEVELS = { healthy: 0, degraded: 1, critical: 2 } as const;
 
 export interface Metrics {
   registry: Registry;
@@ -20,8 +23,6 @@ export interface Metrics {
   webhookEventsQuarantined: Counter;
   /** Card views' deal reads, by where they were answered: `cache` (no HubSpot call) or `live`. */
   cardDealReads: Counter<'source'>;
-  /** 0 healthy, 1 degraded, 2 critical, as this process's worker last assessed each portal. */
-  posture: Gauge<'portal'>;
 }
 
 export function createMetrics(db: Db, options: { defaultMetrics?: boolean; clock: () => Date }): Metrics {
@@ -40,7 +41,6 @@ export function createMetrics(db: Db, options: { defaultMetrics?: boolean; clock
       name: 'approval_router_hubspot_calls_total', labelNames: ['portal', 'caller', 'operation', 'outcome'], registers: [registry],
       help: 'HubSpot API calls by portal, caller (interactive, background), operation and outcome: ok, error, rate_limited (HubSpot answered 429), refused (the portal\'s budget was spent or the portal blocked: no call made).',
     }),
-    posture: new Gauge({ name: 'approval_router_posture', help: 'Portal posture as last assessed by this worker: 0 healthy, 1 degraded, 2 critical.', labelNames: ['portal'], registers: [registry] }),
     jobOutcomes: new Counter({ name: 'approval_router_job_outcomes_total', help: 'Jobs finished by this process, by kind and outcome.', labelNames: ['kind', 'outcome'], registers: [registry] }),
     cardDealReads: new Counter({ name: 'approval_router_card_deal_reads_total', help: 'Deal reads of card views, by source: cache (no HubSpot call) or live.', labelNames: ['source'], registers: [registry] }),
     webhookEventsQuarantined: new Counter({ name: 'approval_router_webhook_events_quarantined_total', help: 'Malformed webhook events quarantined (listed by `approval-router incidents --quarantined`); the rest of their batches were stored.', registers: [registry] }),
@@ -68,6 +68,10 @@ export function createMetrics(db: Db, options: { defaultMetrics?: boolean; clock
       if (deferredUntil) gauge.set({ portal: portalId, reason: 'budget' }, deferredUntil.getTime() / 1000);
       if (blockedUntil) gauge.set({ portal: portalId, reason: 'rate_limited' }, blockedUntil.getTime() / 1000);
     }
+  });
+  // One worker takes each minute's turn to assess posture: every process reports the posture recorded last.
+  fromDatabase('approval_router_posture', 'Portal posture as last recorded: 0 healthy, 1 degraded, 2 critical.', ['portal'], async (gauge) => {
+    for (const { portalId, posture } of await currentPostures(db)) gauge.set({ portal: portalId }, POSTURE_LEVELS[posture]);
   });
   fromDatabase('approval_router_sla_breaches', 'SLA breaches escalated, all time.', [], async (gauge) => {
     gauge.set(await countIncidentsOfKind(db, 'sla_breach'));

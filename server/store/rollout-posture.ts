@@ -76,3 +76,10 @@ export async function criticalPostureBetween(db: Knex, portalId: string, since: 
   const during = await (transitions(db, portalId).where('t.to_posture', 'critical').where('t.at', '>=', since).where('t.at', '<=', until).orderBy('t.id') as Promise<TransitionRow[]>);
   return [...(before?.to_posture === 'critical' ? [before] : []), ...during].map(toTransition);
 }
+
+/** Each installed portal's posture as last recorded, whichever worker recorded it; by portal. */
+export async function currentPostures(db: Knex): Promise<{ portalId: string; posture: PostureName }[]> {
+  const rows = await db('portal_postures as pp').join('portals as p', 'p.id', 'pp.portal_id').whereNot('p.install_state', 'uninstalled')
+    .orderBy('pp.portal_id').select<{ portal_id: string; posture: PostureName }[]>('pp.portal_id', 'pp.posture');
+  return rows.map((row) => ({ portalId: String(row.portal_id), posture: row.posture }));
+}

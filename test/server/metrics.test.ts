@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { buildTestApp, callApi } from '../support/app.js';
 import { useTestDatabase } from '../support/db.js';
 import { idempotencyKey, seedDeal, seedPortal } from '../support/factories.js';
+import { markPortalUninstalled } from '../../server/store/portals.js';
+import { recordPosture } from '../../server/store/rollout-posture.js';
 
 const database = useTestDatabase();
 
@@ -25,6 +27,23 @@ describe('/metrics', () => {
     expect(text).toContain('approval_router_requests{state="approved"} 1');
     expect(text).toMatch(/approval_router_jobs\{kind="sync_deal",state="queued"\} 1/);
     expect(text).toMatch(/approval_router_outbox_lag_seconds \d/);
+  });
+
+  it('reports each installed portal\'s posture as last recorded, whichever process recorded it', async () => {
+    const { db } = database();
+    const [watched, healed, gone] = [await seedPortal(db), await seedPortal(db), await seedPortal(db)];
+    const { app, clock } = buildTestApp(db);
+    const record = (portalId: string, to: 'healthy' | 'degraded' | 'critical') => recordPosture(db, portalId, { to, at: clock.now().toISOString(), reasons: [], versionId: null, signals: null });
+    await record(watched.portalId, 'degraded');
+    await record(healed.portalId, 'critical');
+    await record(healed.portalId, 'healthy');
+    await record(gone.portalId, 'critical');
+    await markPortalUninstalled(db, gone.portalId, clock.now());
+
+    const text = (await request(app).get('/metrics').expect(200)).text;
+    expect(text).toContain(`approval_router_posture{portal="${watched.portalId}"} 1`);
+    expect(text).toContain(`approval_router_posture{portal="${healed.portalId}"} 0`);
+    expect(text).not.toContain(`approval_router_posture{portal="${gone.portalId}"}`);
   });
 
   it('requires the bearer token when one is configured', async () => {
