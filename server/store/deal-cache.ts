@@ -45,7 +45,7 @@ export async function dropCachedDeal(db: Knex, portalId: string, dealId: string)
   await db('deal_cache').where({ portal_id: portalId, deal_id: dealId }).delete();
 }
 
-/** Forgets every copy of the portal's deals; answers how many there were. */
-export async function dropPortalDealCopies(db: Knex, portalId: string): Promise<number> {
-  return db('deal_cache').where({ portal_id: portalId }).delete();
+/** Forgets every copy of the portal's deals. */
+export async function dropPortalDealCopies(db: Knex, portalId: string): Promise<void> {
+  await db('deal_cache').where({ portal_id: portalId }).delete();
 }

@@ -5,7 +5,7 @@
 import { pruneWebhookEvents } from '../../store/inbox.js';
 import { takeHousekeepingTurn } from '../../store/housekeeping.js';
 import { pruneFinishedJobs } from '../../store/jobs.js';
-import { applyPostureToAllPortals, type Posture } from '../rollout/posture.js';
+import { applyPostureToAllPortals } from '../rollout/posture.js';
 import { isoNow, type ServiceDeps } from '../deps.js';
 import { queueIncidentFollowUps } from './incident-follow-ups.js';
 
@@ -19,7 +19,6 @@ export interface HousekeepingSettings {
 }
 
 export interface HousekeepingDone {
-  postures: { portalId: string; posture: Posture }[];
   prunedJobs: number;
   prunedWebhookEvents: { events: number; quarantined: number };
   followUps: number;
@@ -28,9 +27,9 @@ export interface HousekeepingDone {
 /** Runs the minute's housekeeping when this worker takes the turn; answers null when another worker has it. */
 export async function runMinuteHousekeeping(deps: ServiceDeps, workerId: string, settings: HousekeepingSettings): Promise<HousekeepingDone | null> {
   if (!(await takeHousekeepingTurn(deps.db, 'minute', { workerId, now: isoNow(deps), everySeconds: TURN_SECONDS }))) return null;
-  const postures = await applyPostureToAllPortals(deps.db, deps.now(), { logger: deps.logger });
+  await applyPostureToAllPortals(deps.db, deps.now(), { logger: deps.logger });
   const prunedJobs = await pruneFinishedJobs(deps.db, settings.jobRetentionDays, deps.now());
   const prunedWebhookEvents = await pruneWebhookEvents(deps.db, settings.webhookRetentionDays, deps.now());
   const followUps = await queueIncidentFollowUps(deps, settings.incidentFollowUpHours);
-  return { postures: postures.map(({ portalId, posture }) => ({ portalId, posture })), prunedJobs, prunedWebhookEvents, followUps };
+  return { prunedJobs, prunedWebhookEvents, followUps };
 }
