@@ -1,7 +1,9 @@
 // `approval-router serve`: run the service until SIGTERM or SIGINT.
+import { growHeapInLargerSteps } from '../heap-growth.js';
 import { startService } from '../main.js';
 
 export async function run(_args: string[]): Promise<number> {
+  growHeapInLargerSteps();
   const service = await startService();
   console.log(`approval-router is running at ${service.url}  (health: ${service.url}/healthz, ready: ${service.url}/readyz)`);
   await new Promise<void>((resolve) => {

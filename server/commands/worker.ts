@@ -1,8 +1,10 @@
 // `approval-router worker`: run job workers only (outbox sync, SLA timers, webhook processing), no HTTP.
 // Any number of worker processes can share one database: jobs are claimed with FOR UPDATE SKIP LOCKED.
+import { growHeapInLargerSteps } from '../heap-growth.js';
 import { buildRuntime, createWorker } from '../main.js';
 
 export async function run(_args: string[]): Promise<number> {
+  growHeapInLargerSteps();
   const runtime = await buildRuntime();
   const worker = createWorker(runtime);
   worker.start();

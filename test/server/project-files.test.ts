@@ -3,6 +3,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { describeConfig } from '../../server/config.js';
+import { HEAP_GROWING_PERCENT } from '../../server/heap-growth.js';
 import { SERVICE_NODE_FLAGS } from '../support/service-node-flags.js';
 
 /** Shapes of HubSpot credentials: personal access keys and OAuth access tokens. */
@@ -44,6 +45,11 @@ describe('package.json', () => {
     expect(start).toMatch(/^exec node /);
     expect(SERVICE_NODE_FLAGS.length).toBeGreaterThan(0);
     expect(readFileSync('README.md', 'utf8')).toContain(`NODE_OPTIONS=${SERVICE_NODE_FLAGS.join(' ')}`);
+  });
+
+  it('sets a heap growing factor this Node knows: V8 ignores an unknown flag set at run time, and refuses it on the command line', () => {
+    expect(() => execFileSync(process.execPath, [`--heap-growing-percent=${HEAP_GROWING_PERCENT}`, '-e', ''], { stdio: 'pipe' })).not.toThrow();
+    expect(() => execFileSync(process.execPath, ['--heap-growing-percentage-unknown=1', '-e', ''], { stdio: 'pipe' })).toThrow(/bad option/);
   });
 });
 
