@@ -51,6 +51,21 @@ export function rssMiB(pid: number | undefined): number {
   }
 }
 
+/** Samples each process's RSS once a second until stopped, for its peak: RSS saws between full collections. */
+export function sampleRss(pids: readonly (number | undefined)[], intervalMs = 1000): { stop: () => number[][] } {
+  const samples = pids.map((): number[] => []);
+  const take = () => pids.forEach((pid, i) => samples[i]!.push(rssMiB(pid)));
+  take();
+  const timer = setInterval(take, intervalMs);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      take();
+      return samples;
+    },
+  };
+}
+
 /** CPU time (user + system) a process has used, in seconds (Linux /proc), or NaN when it cannot be read. */
 export function cpuSeconds(pid: number | undefined): number {
   try {
