@@ -188,15 +188,12 @@ const versionRef = (v: RolloutVersion) => ({ id: v.id, version: v.version, hash:
 /** Every installed portal with an active policy, one after another; a failing portal is logged and skipped. */
 export async function applyPostureToAllPortals(
   db: Db, now: Date, options: { thresholds?: PostureThresholds; logger?: Pick<Logger, 'warn' | 'info'> } = {},
-): Promise<{ portalId: string; posture: Posture; action: PostureAction }[]> {
-  const results: { portalId: string; posture: Posture; action: PostureAction }[] = [];
+): Promise<void> {
   for (const portalId of await portalsToAssess(db)) {
     try {
-      const { assessment, action } = await applyPosture(db, portalId, now, options);
-      results.push({ portalId, posture: assessment.posture, action });
+      await applyPosture(db, portalId, now, options);
     } catch (error) {
       options.logger?.warn({ err: error, portalId }, 'posture check failed for a portal');
     }
   }
-  return results;
 }
